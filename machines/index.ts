@@ -1,0 +1,24 @@
+/** The lifecycle machines, by name, and their compiled tables (built once at load). */
+import type { AnyStateMachine } from 'xstate';
+import { compileMachine, type MachineTable } from './compile.js';
+import { iommuDomainMachine } from './iommu-domain.js';
+import { kvmVfioDeviceMachine } from './kvm-vfio-device.js';
+import { kvmVmMachine } from './kvm-vm.js';
+import { vfioContainerMachine } from './vfio-container.js';
+import { vfioDeviceMachine } from './vfio-device.js';
+import { vfioGroupMachine } from './vfio-group.js';
+
+export const MACHINES = {
+  'vfio-container': vfioContainerMachine,
+  'vfio-group': vfioGroupMachine,
+  'vfio-device': vfioDeviceMachine,
+  'kvm-vm': kvmVmMachine,
+  'kvm-vfio-device': kvmVfioDeviceMachine,
+  'iommu-domain': iommuDomainMachine,
+} satisfies Record<string, AnyStateMachine>;
+
+export type MachineName = keyof typeof MACHINES;
+
+export const TABLES: Record<MachineName, MachineTable> = Object.fromEntries(
+  Object.entries(MACHINES).map(([name, m]) => [name, compileMachine(m)]),
+) as Record<MachineName, MachineTable>;

@@ -1,0 +1,27 @@
+/**
+ * KVM-VFIO pseudo device (KVM_DEV_TYPE_VFIO), kernel-facts §4.4, with the v6.2 rule that its
+ * teardown runs from .release when the device fd is closed.
+ */
+import { setup } from 'xstate';
+import { refuse, refuseAction } from './refuse.js';
+
+export type KvmVfioEvent = { type: 'FILE_ADD' } | { type: 'FILE_DEL' } | { type: 'CLOSE' };
+
+export const kvmVfioDeviceMachine = setup({
+  types: { events: {} as KvmVfioEvent },
+  actions: { refuse: refuseAction, releaseFiles: () => {} },
+}).createMachine({
+  id: 'kvm-vfio-device',
+  initial: 'active',
+  on: { '*': refuse('EBADF') },
+  states: {
+    active: {
+      on: {
+        FILE_ADD: 'active',
+        FILE_DEL: 'active',
+        CLOSE: { target: 'released', actions: 'releaseFiles' },
+      },
+    },
+    released: {},
+  },
+});

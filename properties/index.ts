@@ -1,0 +1,19 @@
+/** The property registry: every invariant checked after every event. */
+import type { World } from '../src/model/world.js';
+import { isolation } from './isolation.js';
+import { lockedVmAccounting } from './locked-vm-accounting.js';
+import { noIovaToUnpinnedPage } from './no-iova-to-unpinned-page.js';
+import { pinBalance } from './pin-balance.js';
+import { teardownComplete } from './teardown-complete.js';
+import type { Property, Violation } from './types.js';
+
+export type { Property, Violation } from './types.js';
+
+export const PROPERTIES: readonly Property[] = [noIovaToUnpinnedPage, pinBalance, lockedVmAccounting, isolation, teardownComplete];
+
+/** Checks every property (or the named ones) against a world. Pure. */
+export function checkProperties(w: World, props: readonly Property[] = PROPERTIES): Violation[] {
+  const out: Violation[] = [];
+  for (const p of props) out.push(...p.check(w));
+  return out;
+}

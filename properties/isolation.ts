@@ -1,0 +1,35 @@
+/**
+ * isolation: a device's translations reach only frames backing memory of the process that owns
+ * its container, never another process's pages or the kernel's own frames (IOMMU tables).
+ */
+import { hex } from '../src/util/hex.js';
+import { addrOf } from '../src/memory/constants.js';
+import { anonOwner } from '../src/model/pages.js';
+import type { Property, Violation } from './types.js';
+import { allLeaves } from './translations.js';
+
+export const isolation: Property = {
+  name: 'isolation',
+  kind: 'invariant',
+  description: "a device reaches only frames of its container owner's memory",
+  check(w) {
+    const out: Violation[] = [];
+    const leavesByDomain = new Map(allLeaves(w).map((d) => [d.domain.id, d]));
+    for (const g of w.groups.values()) {
+      if (g.dmaLc !== 'unmanaged' || g.domain === undefined) continue;
+      const d = leavesByDomain.get(g.domain);
+      if (!d || !d.container) continue;
+      const allowed = anonOwner(d.container.mm);
+      for (const { iovaPage, t } of d.leaves) {
+        const owner = w.frames.owner.get(t.pfn);
+        if (owner !== allowed) {
+          out.push({
+            property: this.name,
+            message: `group ${g.id} IOVA ${hex(addrOf(iovaPage))} reaches frame ${hex(t.pfn)} owned by ${owner ?? 'nobody (free)'}, not ${allowed}`,
+          });
+        }
+      }
+    }
+    return out;
+  },
+};

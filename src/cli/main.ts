@@ -1,0 +1,44 @@
+/**
+ * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
+ * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../errors.js';
+import { replayCommand } from './commands/replay.js';
+import type { Io } from './io.js';
+import { EXIT, helpText, type ExitCode } from './options.js';
+import { parseArgs } from './parse-args.js';
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+  readFile: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`cannot read ${path}: ${code}`);
+    }
+  },
+};
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command.name) {
+      case 'replay':
+        return replayCommand(args.positionals[0], args.options, io);
+      default:
+        io.out(helpText());
+        return EXIT.ok;
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) {
+      io.err(`vkm: ${err.message}`);
+      return EXIT.usage;
+    }
+    // a model bug: still one readable line, with the detail behind an environment switch.
+    io.err(`vkm: internal error: ${(err as Error).message ?? String(err)}${process.env.VKM_DEBUG ? '\n' + (err as Error).stack : ' (set VKM_DEBUG=1 for details)'}`);
+    return EXIT.usage;
+  }
+}

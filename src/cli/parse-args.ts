@@ -1,0 +1,39 @@
+/** Pure argv parsing against the option table. */
+import { UsageError } from '../errors.js';
+import { COMMANDS, type CommandSpec } from './options.js';
+
+export interface ParsedArgs {
+  readonly command: CommandSpec;
+  readonly positionals: string[];
+  readonly options: Record<string, string | true>;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === (name ?? 'help'));
+  if (!command) throw new UsageError(`unknown command "${name}"; try "vkm help"`);
+  const positionals: string[] = [];
+  const options: Record<string, string | true> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const spec = command.options.find((o) => o.name === key);
+    if (!spec) throw new UsageError(`unknown option --${key} for "vkm ${command.name}"`);
+    if (spec.takes) {
+      const value = inline ?? rest[++i];
+      if (value === undefined) throw new UsageError(`--${key} needs ${spec.takes}`);
+      options[key] = value;
+    } else {
+      if (inline !== undefined) throw new UsageError(`--${key} takes no value`);
+      options[key] = true;
+    }
+  }
+  if (command.name !== 'help' && positionals.length !== command.positionals) {
+    throw new UsageError(`usage: ${command.usage}`);
+  }
+  return { command, positionals, options };
+}

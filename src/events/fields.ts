@@ -1,0 +1,41 @@
+/**
+ * Field kinds of the event vocabulary and the TypeScript value each one parses to.
+ * `ref` and `create` name an object kind: a `create` field introduces an id that later events
+ * may reference; referencing an id that no earlier line introduced is an input error.
+ */
+
+/** Kinds of objects named by ids in a log. */
+export type ObjectKind = 'mm' | 'vm' | 'container' | 'group' | 'device' | 'devfd' | 'kvmdev';
+
+export type FieldSpec =
+  | { readonly kind: 'u64'; readonly optional?: true; readonly default?: bigint }
+  | { readonly kind: 'u32'; readonly default?: number }
+  | { readonly kind: 'bytes' }
+  | { readonly kind: 'bool'; readonly default?: boolean }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string }
+  | { readonly kind: 'ref'; readonly object: ObjectKind }
+  | { readonly kind: 'create'; readonly object: ObjectKind }
+  /** Introduces the id on first use, references it afterwards (host groups are named by their devices). */
+  | { readonly kind: 'declare'; readonly object: ObjectKind };
+
+/** The parsed value type of a field spec. */
+export type FieldValue<F> = F extends { kind: 'u64'; optional: true }
+  ? bigint | undefined
+  : F extends { kind: 'u64' }
+    ? bigint
+    : F extends { kind: 'u32' }
+      ? number
+      : F extends { kind: 'bytes' }
+        ? Uint8Array
+        : F extends { kind: 'bool' }
+          ? boolean
+          : F extends { kind: 'enum'; values: readonly (infer V)[] }
+            ? V
+            : string;
+
+export const u64 = { kind: 'u64' } as const;
+export const optU64 = { kind: 'u64', optional: true } as const;
+export const u32 = { kind: 'u32' } as const;
+export const bytes = { kind: 'bytes' } as const;
+export const ref = <K extends ObjectKind>(object: K) => ({ kind: 'ref', object }) as const;
+export const create = <K extends ObjectKind>(object: K) => ({ kind: 'create', object }) as const;

@@ -1,0 +1,149 @@
+/**
+ * Turns one decoded JSON object into a typed event, checking every field against EVENT_SCHEMA.
+ * Pure; failures are returned as `{ field, reason }` so the log reader can add file and line.
+ */
+import { hexToBytes, U64_MAX } from '../util/hex.js';
+import type { FieldSpec } from './fields.js';
+import { EVENT_SCHEMA } from './schema.js';
+import type { EventType, Expectation, ModelEvent } from './types.js';
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
+
+/** Keys a log line may carry besides the event's own fields. */
+const META_KEYS = new Set(['type', 'expect', 'comment']);
+const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
+const HEX_ANY = /^0x[0-9a-fA-F]+$/;
+const U32_MAX = 0xffffffff;
+
+function fail<T>(field: string, reason: string): ParseResult<T> {
+  return { ok: false, problem: { field, reason } };
+}
+
+function parseU64(field: string, raw: unknown): ParseResult<bigint> {
+  if (typeof raw !== 'string') return fail(field, `expected a hex string such as "0x1000", got ${describe(raw)}`);
+  if (!HEX_ANY.test(raw)) return fail(field, `"${clip(raw)}" is not a 0x-prefixed hex number`);
+  if (!HEX_U64.test(raw.replace(/^0x0+(?=[0-9a-fA-F])/, '0x'))) {
+    return fail(field, `${clip(raw)} exceeds 2^64-1 (${'0x' + U64_MAX.toString(16)})`);
+  }
+  return { ok: true, value: BigInt(raw) };
+}
+
+function parseU32(field: string, raw: unknown): ParseResult<number> {
+  if (typeof raw === 'number') {
+    if (!Number.isInteger(raw) || raw < 0 || raw > U32_MAX) return fail(field, `${raw} is not an integer in 0..2^32-1`);
+    return { ok: true, value: raw };
+  }
+  if (typeof raw === 'string' && HEX_ANY.test(raw)) {
+    const v = BigInt(raw);
+    if (v > BigInt(U32_MAX)) return fail(field, `${clip(raw)} exceeds 2^32-1`);
+    return { ok: true, value: Number(v) };
+  }
+  return fail(field, `expected an integer or hex string, got ${describe(raw)}`);
+}
+
+function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<unknown> {
+  if (raw === undefined) {
+    if ('default' in spec && spec.default !== undefined) return { ok: true, value: spec.default };
+    if (spec.kind === 'u64' && spec.optional) return { ok: true, value: undefined };
+    return fail(field, 'is required');
+  }
+  switch (spec.kind) {
+    case 'u64':
+      return parseU64(field, raw);
+    case 'u32':
+      return parseU32(field, raw);
+    case 'bytes': {
+      if (typeof raw !== 'string') return fail(field, `expected a hex byte string, got ${describe(raw)}`);
+      const b = hexToBytes(raw);
+      if (b === undefined) return fail(field, `"${clip(raw)}" is not an even-length hex byte string`);
+      return { ok: true, value: b };
+    }
+    case 'bool':
+      return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(field, `expected true or false, got ${describe(raw)}`);
+    case 'enum':
+      return typeof raw === 'string' && spec.values.includes(raw)
+        ? { ok: true, value: raw }
+        : fail(field, `expected one of ${spec.values.join(', ')}, got ${describe(raw)}`);
+    case 'ref':
+    case 'create':
+    case 'declare':
+      return typeof raw === 'string' && ID_PATTERN.test(raw)
+        ? { ok: true, value: raw }
+        : fail(field, `expected an id (letters, digits, _.:-, at most 64), got ${describe(raw)}`);
+  }
+}
+
+function parseExpect(raw: unknown): ParseResult<Expectation> {
+  if (typeof raw === 'string') return { ok: true, value: { code: raw } };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return fail('expect', `expected an outcome code or {"code", "data", "value"}, got ${describe(raw)}`);
+  }
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['code', 'data', 'value'].includes(k)) return fail(`expect.${k}`, 'unknown key');
+  if (typeof o.code !== 'string') return fail('expect.code', 'is required and must be a string');
+  let data: Uint8Array | undefined;
+  if (o.data !== undefined) {
+    data = typeof o.data === 'string' ? hexToBytes(o.data) : undefined;
+    if (data === undefined) return fail('expect.data', 'must be an even-length hex byte string');
+  }
+  let value: bigint | undefined;
+  if (o.value !== undefined) {
+    const v = parseU64('expect.value', o.value);
+    if (!v.ok) return v;
+    value = v.value;
+  }
+  return { ok: true, value: { code: o.code, data, value } };
+}
+
+export interface ParsedLine {
+  readonly event: ModelEvent;
+  readonly expect?: Expectation;
+  readonly comment?: string;
+}
+
+/** Parses one decoded JSON value as an event line. */
+export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('type', `a log line must be a JSON object, got ${describe(raw)}`);
+  const o = raw as Record<string, unknown>;
+  const type = o.type;
+  if (typeof type !== 'string') return fail('type', 'is required and must be a string');
+  if (!Object.prototype.hasOwnProperty.call(EVENT_SCHEMA, type)) return fail('type', `unknown event type "${clip(type)}"`);
+  const specs = EVENT_SCHEMA[type as EventType] as Record<string, FieldSpec>;
+  for (const key of Object.keys(o)) {
+    if (!META_KEYS.has(key) && !Object.prototype.hasOwnProperty.call(specs, key)) {
+      return fail(key, `unknown field for ${type} (fields: ${Object.keys(specs).join(', ')})`);
+    }
+  }
+  const event: Record<string, unknown> = { type };
+  for (const [name, spec] of Object.entries(specs)) {
+    const r = parseField(name, spec, o[name]);
+    if (!r.ok) return r;
+    event[name] = r.value;
+  }
+  let expect: Expectation | undefined;
+  if (o.expect !== undefined) {
+    const r = parseExpect(o.expect);
+    if (!r.ok) return r;
+    expect = r.value;
+  }
+  if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
+  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined } };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `"${clip(v)}"`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}

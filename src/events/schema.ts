@@ -1,0 +1,91 @@
+/**
+ * The event vocabulary, declared once. Every event the model knows is a key of EVENT_SCHEMA; its
+ * value lists the fields with their kinds. The parser, the TypeScript types, the id checker, the
+ * reducer's exhaustive switch and the documentation all derive from this table.
+ *
+ * Prefixes say who acts: `host.*` the host kernel or administrator, `vmm.*` an ioctl or syscall of
+ * the VMM process, `guest.*` the guest CPU, `device.*` the passed-through device.
+ */
+import { bytes, create, optU64, ref, u32, u64 } from './fields.js';
+
+/** RLIMIT_MEMLOCK default since Linux 5.16 (8 MiB). */
+export const DEFAULT_MEMLOCK = 8n * 1024n * 1024n;
+
+export const EVENT_SCHEMA = {
+  // Host topology and administration.
+  'host.process.spawn': {
+    mm: create('mm'),
+    memlock: { kind: 'u64', default: DEFAULT_MEMLOCK },
+    capIpcLock: { kind: 'bool', default: false },
+  },
+  'host.rlimit.set': { mm: ref('mm'), memlock: u64 },
+  'host.cap.set': { mm: ref('mm'), capIpcLock: { kind: 'bool' } },
+  'host.pci.device.add': {
+    device: create('device'),
+    group: { kind: 'declare', object: 'group' },
+    driver: { kind: 'enum', values: ['vfio-pci', 'pci-stub', 'none', 'host'], default: 'vfio-pci' },
+  },
+  'host.mm.migrate': { mm: ref('mm'), hva: u64, pfn: optU64 },
+  /** /sys/module/vfio_iommu_type1/parameters/dma_entry_limit; read when a type1 container is set up. */
+  'host.vfio.dma_entry_limit': { limit: u32 },
+
+  // VMM process memory.
+  'vmm.mmap': { mm: ref('mm'), hva: u64, size: u64 },
+  'vmm.mem.write': { mm: ref('mm'), hva: u64, data: bytes },
+
+  // KVM.
+  'vmm.kvm.create_vm': { vm: create('vm'), mm: ref('mm') },
+  'vmm.kvm.set_user_memory_region': {
+    vm: ref('vm'),
+    slot: u32,
+    flags: { kind: 'u32', default: 0 },
+    gpa: u64,
+    size: u64,
+    hva: u64,
+  },
+  'vmm.kvm.close_vm': { vm: ref('vm') },
+  'vmm.kvm.create_device': {
+    vm: ref('vm'),
+    dev: create('kvmdev'),
+    kind: { kind: 'enum', values: ['vfio'], default: 'vfio' },
+  },
+  'vmm.kvm.vfio.file_add': { dev: ref('kvmdev'), group: ref('group') },
+  'vmm.kvm.vfio.file_del': { dev: ref('kvmdev'), group: ref('group') },
+  'vmm.kvm.device.close': { dev: ref('kvmdev') },
+
+  // VFIO container, group and device fds.
+  'vmm.vfio.container.open': { container: create('container'), mm: ref('mm') },
+  'vmm.vfio.container.close': { container: ref('container') },
+  'vmm.vfio.set_iommu': { container: ref('container'), iommu: u32 },
+  'vmm.vfio.group.open': { group: ref('group'), mm: ref('mm') },
+  'vmm.vfio.group.close': { group: ref('group') },
+  'vmm.vfio.group.set_container': { group: ref('group'), container: ref('container') },
+  'vmm.vfio.group.unset_container': { group: ref('group') },
+  'vmm.vfio.group.get_device_fd': { group: ref('group'), device: ref('device'), fd: create('devfd') },
+  'vmm.vfio.device.close': { fd: ref('devfd') },
+
+  // VFIO type1 MAP_DMA / UNMAP_DMA (struct vfio_iommu_type1_dma_map / _unmap).
+  'vmm.vfio.dma.map': {
+    container: ref('container'),
+    argsz: { kind: 'u32', default: 32 },
+    flags: { kind: 'u32', default: 3 },
+    vaddr: u64,
+    iova: u64,
+    size: u64,
+  },
+  'vmm.vfio.dma.unmap': {
+    container: ref('container'),
+    argsz: { kind: 'u32', default: 24 },
+    flags: { kind: 'u32', default: 0 },
+    iova: u64,
+    size: u64,
+  },
+
+  // Guest CPU.
+  'guest.mem.write': { vm: ref('vm'), gpa: u64, data: bytes },
+  'guest.mem.read': { vm: ref('vm'), gpa: u64, len: u32 },
+
+  // The passed-through device.
+  'device.dma.read': { device: ref('device'), iova: u64, len: u32 },
+  'device.dma.write': { device: ref('device'), iova: u64, data: bytes },
+} as const;

@@ -1,0 +1,52 @@
+/** Event types derived from EVENT_SCHEMA: one discriminated union on `type`. */
+import type { FieldValue } from './fields.js';
+import { EVENT_SCHEMA } from './schema.js';
+
+export type EventSchema = typeof EVENT_SCHEMA;
+export type EventType = keyof EventSchema;
+
+/** One event of type K, with every field parsed and defaults filled in. */
+export type EventOf<K extends EventType> = { readonly type: K } & {
+  readonly [P in keyof EventSchema[K]]: FieldValue<EventSchema[K][P]>;
+};
+
+/** The union of all events. */
+export type ModelEvent = { [K in EventType]: EventOf<K> }[EventType];
+
+/** Every event type, in declaration order. */
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMA) as EventType[];
+
+/** An expectation attached to a log line: the outcome code and, for reads, the bytes. */
+export interface Expectation {
+  readonly code: string;
+  readonly data?: Uint8Array;
+  readonly value?: bigint;
+}
+
+/** A parsed log line: the event plus where it came from and what its author expects. */
+export interface LogEntry {
+  readonly event: ModelEvent;
+  readonly line: number;
+  readonly expect?: Expectation;
+  readonly comment?: string;
+}
+
+type Defaulted<F> = F extends { default: unknown } ? true : F extends { optional: true } ? true : false;
+
+/** The fields a caller must give to build an event of type K: those with defaults are optional. */
+export type EventInput<K extends EventType> = {
+  readonly [P in keyof EventSchema[K] as Defaulted<EventSchema[K][P]> extends true ? never : P]: FieldValue<EventSchema[K][P]>;
+} & {
+  readonly [P in keyof EventSchema[K] as Defaulted<EventSchema[K][P]> extends true ? P : never]?: FieldValue<EventSchema[K][P]>;
+};
+
+/** Builds an event, filling schema defaults; the constructor every test and generator uses. */
+export function ev<K extends EventType>(type: K, fields: EventInput<K>): EventOf<K> {
+  const out: Record<string, unknown> = { type };
+  const specs = EVENT_SCHEMA[type] as Record<string, { default?: unknown }>;
+  for (const name of Object.keys(specs)) {
+    const given = (fields as Record<string, unknown>)[name];
+    out[name] = given !== undefined ? given : specs[name].default;
+  }
+  return out as EventOf<K>;
+}

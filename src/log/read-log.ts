@@ -1,0 +1,79 @@
+/**
+ * Reads a JSON Lines event log into entries. Pure (text in, entries or an InputError out): every
+ * problem names the file, the 1-based line, the column where JSON itself is broken, and the field.
+ * Ids must be introduced by a creating event on an earlier line; a closed fd is not an input
+ * error (the kernel answers EBADF), but an id no line ever introduced is.
+ */
+import { InputError } from '../errors.js';
+import type { FieldSpec, ObjectKind } from '../events/fields.js';
+import { parseEventObject } from '../events/parse.js';
+import { EVENT_SCHEMA } from '../events/schema.js';
+import type { EventType, LogEntry } from '../events/types.js';
+
+export type ReadResult = { ok: true; entries: LogEntry[] } | { ok: false; error: InputError };
+
+/** Longest line accepted; longer lines are refused rather than parsed. */
+export const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+/** Column (1-based) of a JSON.parse failure, from V8's "at position N" message. */
+function jsonColumn(message: string): number | undefined {
+  const m = /position (\d+)/.exec(message);
+  return m ? Number(m[1]) + 1 : undefined;
+}
+
+/** Tracks which ids earlier lines introduced, and of which kind. */
+export class IdScope {
+  private readonly kinds = new Map<string, ObjectKind>();
+
+  /** Checks and records the ids of one event; returns the problem, if any. */
+  visit(type: EventType, event: Record<string, unknown>): { field: string; reason: string } | undefined {
+    const specs = EVENT_SCHEMA[type] as Record<string, FieldSpec>;
+    for (const [field, spec] of Object.entries(specs)) {
+      if (spec.kind !== 'ref' && spec.kind !== 'create' && spec.kind !== 'declare') continue;
+      const id = event[field] as string;
+      const known = this.kinds.get(id);
+      if (known !== undefined && known !== spec.object) {
+        return { field, reason: `id "${id}" names a ${known}, not a ${spec.object}` };
+      }
+      if (spec.kind === 'ref' && known === undefined) {
+        return { field, reason: `unknown ${spec.object} id "${id}": no earlier line creates it` };
+      }
+    }
+    for (const [field, spec] of Object.entries(specs)) {
+      if (spec.kind === 'create' || spec.kind === 'declare') this.kinds.set(event[field] as string, spec.object);
+    }
+    return undefined;
+  }
+}
+
+/** Parses one line's text; `undefined` for a blank line. */
+export function readLine(text: string, file: string, line: number, ids: IdScope): LogEntry | InputError | undefined {
+  if (text.trim() === '') return undefined;
+  if (text.length > MAX_LINE_CHARS) return new InputError({ file, line }, `line is longer than ${MAX_LINE_CHARS} characters`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message;
+    return new InputError({ file, line, column: jsonColumn(msg) }, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+  }
+  const parsed = parseEventObject(raw);
+  if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
+  const { event, expect, comment } = parsed.value;
+  const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
+  if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
+  return { event, line, expect, comment };
+}
+
+/** Parses a whole log text. */
+export function readLog(text: string, file: string): ReadResult {
+  const ids = new IdScope();
+  const entries: LogEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const r = readLine(lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i], file, i + 1, ids);
+    if (r instanceof InputError) return { ok: false, error: r };
+    if (r) entries.push(r);
+  }
+  return { ok: true, entries };
+}

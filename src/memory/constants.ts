@@ -1,0 +1,16 @@
+/** Page geometry shared by every backend: 4 KiB host pages (PAGE_SHIFT 12 on x86 and s390). */
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const PAGE_SHIFT_N = 12n;
+export const PAGE_SIZE_N = 4096n;
+export const PAGE_MASK_N = 0xfffn;
+
+/** Page number of an address; exact for any u64 because 2^52 < 2^53. */
+export function pageOf(addr: bigint): number {
+  return Number(addr >> PAGE_SHIFT_N);
+}
+
+/** Address of a page number. */
+export function addrOf(page: number): bigint {
+  return BigInt(page) << PAGE_SHIFT_N;
+}

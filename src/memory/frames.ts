@@ -1,0 +1,117 @@
+/**
+ * Host physical memory: 4 KiB frames of real bytes. Frames that were never written read as
+ * zeros and hold no buffer, so memory follows touched pages, not configured size. Pages are
+ * copy-on-write between cloned worlds: a page buffer is shared until one side writes it.
+ */
+import { PAGE_SIZE } from './constants.js';
+
+/** What a frame is allocated for; `anon:<mm>` frames back process pages. */
+export type FrameOwner = string;
+
+export interface PageBuf {
+  /** Generation of the pool that may write this buffer in place. */
+  gen: number;
+  data: Uint8Array;
+}
+
+export interface FramePool {
+  gen: number;
+  /** Non-zero contents by pfn. */
+  bytes: Map<number, PageBuf>;
+  /** Allocated frames and their owner. */
+  owner: Map<number, FrameOwner>;
+  /** Bump pointer for never-used frames. */
+  next: number;
+  /** Freed frames, sorted descending so the lowest is reused first: allocation depends only on state. */
+  free: number[];
+}
+
+/** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
+export const FIRST_PFN = 0x100;
+
+let generations = 1;
+
+/** A fresh generation number; used to give both sides of a clone their own write permission. */
+export function nextGeneration(): number {
+  return generations++;
+}
+
+export function emptyPool(): FramePool {
+  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [] };
+}
+
+/** Copies the pool's bookkeeping and shares page buffers; both pools get new generations. */
+export function clonePool(pool: FramePool): FramePool {
+  pool.gen = nextGeneration();
+  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: new Map(pool.owner), next: pool.next, free: pool.free.slice() };
+}
+
+/** Allocates a zeroed frame for `owner` and returns its pfn. */
+export function allocFrame(pool: FramePool, owner: FrameOwner): number {
+  const pfn = pool.free.length > 0 ? pool.free.pop()! : pool.next++;
+  pool.owner.set(pfn, owner);
+  return pfn;
+}
+
+/** Claims a specific free frame (migration target); false when it is in use. */
+export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
+  if (pool.owner.has(pfn)) return false;
+  if (pfn >= pool.next) {
+    for (let p = pool.next; p < pfn; p++) insertFree(pool, p);
+    pool.next = pfn + 1;
+  } else {
+    const i = pool.free.indexOf(pfn);
+    if (i >= 0) pool.free.splice(i, 1);
+  }
+  pool.owner.set(pfn, owner);
+  return true;
+}
+
+/** Frees a frame and zeroes it. */
+export function freeFrame(pool: FramePool, pfn: number): void {
+  pool.owner.delete(pfn);
+  pool.bytes.delete(pfn);
+  insertFree(pool, pfn);
+}
+
+function insertFree(pool: FramePool, pfn: number): void {
+  const f = pool.free;
+  let lo = 0;
+  let hi = f.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (f[mid] > pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  f.splice(lo, 0, pfn);
+}
+
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+/** The frame's bytes for reading; never-written frames share one zero buffer (do not write it). */
+export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
+  return pool.bytes.get(pfn)?.data ?? ZERO_PAGE;
+}
+
+/** The frame's bytes for writing, copying a shared buffer first. */
+export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
+  const buf = pool.bytes.get(pfn);
+  if (buf === undefined) {
+    const data = new Uint8Array(PAGE_SIZE);
+    pool.bytes.set(pfn, { gen: pool.gen, data });
+    return data;
+  }
+  if (buf.gen !== pool.gen) {
+    const copy = { gen: pool.gen, data: buf.data.slice() };
+    pool.bytes.set(pfn, copy);
+    return copy.data;
+  }
+  return buf.data;
+}
+
+/** Copies one frame's bytes to another (migration). */
+export function copyFrame(pool: FramePool, from: number, to: number): void {
+  const src = pool.bytes.get(from);
+  if (src === undefined) pool.bytes.delete(to);
+  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, data: src.data.slice() } : { gen: src.gen, data: src.data });
+}

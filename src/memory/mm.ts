@@ -1,0 +1,63 @@
+/**
+ * A host process address space (struct mm_struct, reduced): anonymous VMAs in page units, the
+ * page → frame map of touched pages, and the RLIMIT_MEMLOCK accounting of kernel-facts §5.2/§8.
+ */
+
+export interface Vma {
+  readonly start: number;
+  /** Exclusive end page. */
+  readonly end: number;
+}
+
+export interface Mm {
+  readonly id: string;
+  /** Sorted, non-overlapping. */
+  vmas: Vma[];
+  /** Touched pages: virtual page number → pfn. */
+  pages: Map<number, number>;
+  /** mm->locked_vm in pages. */
+  lockedVm: number;
+  /** RLIMIT_MEMLOCK >> PAGE_SHIFT. */
+  memlockPages: number;
+  /** locked_vm when the limit was last lowered below it: the kernel never revokes existing charges. */
+  grandfathered: number;
+  capIpcLock: boolean;
+}
+
+/** The VMA containing virtual page `page`, if any. */
+export function findVma(mm: Mm, page: number): Vma | undefined {
+  const v = mm.vmas;
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (v[mid].end <= page) lo = mid + 1;
+    else if (v[mid].start > page) hi = mid - 1;
+    else return v[mid];
+  }
+  return undefined;
+}
+
+/** Index of the first page in [start, start+count) that is not inside a VMA, or -1. */
+export function firstUnmapped(mm: Mm, start: number, count: number): number {
+  let p = start;
+  const end = start + count;
+  while (p < end) {
+    const vma = findVma(mm, p);
+    if (vma === undefined) return p - start;
+    p = vma.end;
+  }
+  return -1;
+}
+
+/** True when [start, end) overlaps an existing VMA. */
+export function overlapsVma(mm: Mm, start: number, end: number): boolean {
+  return mm.vmas.some((v) => v.start < end && start < v.end);
+}
+
+/** Inserts a VMA, keeping the list sorted (caller checked for overlap). */
+export function insertVma(mm: Mm, vma: Vma): void {
+  const i = mm.vmas.findIndex((v) => v.start > vma.start);
+  if (i < 0) mm.vmas.push(vma);
+  else mm.vmas.splice(i, 0, vma);
+}

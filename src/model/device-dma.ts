@@ -1,0 +1,52 @@
+/**
+ * DMA issued by a passed-through device: every page of the access is translated through the
+ * group's current domain (the table bytes), and only when all pages are allowed are bytes moved.
+ */
+import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
+import { frameForRead, frameForWrite } from '../memory/frames.js';
+import { vtdTranslate } from '../iommu/vtd/table.js';
+import { U64_MAX } from '../util/hex.js';
+import { FAULT, OK, refused, type Outcome } from './outcome.js';
+import type { World } from './world.js';
+
+/** Translates the pages of an access, or returns the fault the IOMMU raises first. */
+function translateRange(w: World, deviceId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
+  const dev = w.devices.get(deviceId)!;
+  const g = w.groups.get(dev.group)!;
+  if (g.dmaLc === 'blocked') return refused(FAULT.blocked);
+  // the host's default DMA domain holds only the host driver's mappings, none of which the model tracks.
+  if (g.dmaLc !== 'unmanaged') return refused(FAULT.notPresent);
+  const dom = w.domains.get(g.domain!)!;
+  if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
+  const first = pageOf(iova);
+  const last = pageOf(iova + BigInt(len) - 1n);
+  const pfns: number[] = [];
+  for (let p = first; p <= last; p++) {
+    // pages beyond the 48-bit aperture have no translation.
+    const t = p < 2 ** 36 ? vtdTranslate(w.frames, dom.root, p) : undefined;
+    if (t === undefined) return refused(FAULT.notPresent);
+    if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
+    pfns.push(t.pfn);
+  }
+  return pfns;
+}
+
+export function deviceDma(w: World, deviceId: string, iova: bigint, len: number, data?: Uint8Array): Outcome {
+  if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
+  const pfns = translateRange(w, deviceId, iova, len, data !== undefined);
+  if (!Array.isArray(pfns)) {
+    w.stats.dmaFaults++;
+    return pfns;
+  }
+  const out = data ? undefined : new Uint8Array(len);
+  let off = Number(iova & PAGE_MASK_N);
+  let done = 0;
+  for (const pfn of pfns) {
+    const n = Math.min(PAGE_SIZE - off, len - done);
+    if (data) frameForWrite(w.frames, pfn).set(data.subarray(done, done + n), off);
+    else out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
+    done += n;
+    off = 0;
+  }
+  return out ? { code: 'OK', data: out } : OK;
+}

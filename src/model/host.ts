@@ -1,0 +1,73 @@
+/** Host-side events: processes, limits, PCI topology, page migration. */
+import { PAGE_SHIFT_N, pageOf } from '../memory/constants.js';
+import { claimFrame, copyFrame, freeFrame, allocFrame } from '../memory/frames.js';
+import type { EventOf } from '../events/types.js';
+import { TABLES } from '../../machines/index.js';
+import { OK, refused, type Outcome } from './outcome.js';
+import { anonOwner, pinCount } from './pages.js';
+import type { World } from './world.js';
+
+const rlimitPages = (bytes: bigint) => Number(bytes >> PAGE_SHIFT_N);
+
+export function processSpawn(w: World, e: EventOf<'host.process.spawn'>): Outcome {
+  if (w.mms.has(e.mm)) return refused('EEXIST');
+  const memlockPages = rlimitPages(e.memlock);
+  w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, grandfathered: 0, capIpcLock: e.capIpcLock });
+  return OK;
+}
+
+export function rlimitSet(w: World, e: EventOf<'host.rlimit.set'>): Outcome {
+  const mm = w.mms.get(e.mm);
+  if (!mm) return refused('ESRCH');
+  mm.memlockPages = rlimitPages(e.memlock);
+  // lowering the limit never revokes existing charges; remember them for the accounting property.
+  mm.grandfathered = mm.lockedVm > mm.memlockPages ? mm.lockedVm : 0;
+  return OK;
+}
+
+export function capSet(w: World, e: EventOf<'host.cap.set'>): Outcome {
+  const mm = w.mms.get(e.mm);
+  if (!mm) return refused('ESRCH');
+  mm.capIpcLock = e.capIpcLock;
+  return OK;
+}
+
+export function pciDeviceAdd(w: World, e: EventOf<'host.pci.device.add'>): Outcome {
+  if (w.devices.has(e.device)) return refused('EEXIST');
+  let group = w.groups.get(e.group);
+  if (group && group.lc !== 'closed') return refused('EBUSY');
+  if (!group) {
+    group = { id: e.group, devices: [], lc: TABLES['vfio-group'].initial, dmaLc: TABLES['iommu-domain'].initial, deviceFds: 0, kvmFileRefs: 0 };
+    w.groups.set(e.group, group);
+  }
+  group.devices.push(e.device);
+  if (e.driver === 'host') group.dmaLc = TABLES['iommu-domain'].step(group.dmaLc, 'KERNEL_DRIVER_BIND').target;
+  w.devices.set(e.device, { id: e.device, group: e.group, driver: e.driver, lc: TABLES['vfio-device'].initial, openCount: 0 });
+  return OK;
+}
+
+/** Moves an unpinned page to another frame (move_pages(2)): bytes copied, old frame freed and zeroed. */
+export function mmMigrate(w: World, e: EventOf<'host.mm.migrate'>): Outcome {
+  const mm = w.mms.get(e.mm);
+  if (!mm) return refused('ESRCH');
+  const page = pageOf(e.hva);
+  const from = mm.pages.get(page);
+  if (from === undefined) return refused('ENOENT');
+  if (pinCount(w, from) !== 0) return refused('EBUSY');
+  let to: number;
+  if (e.pfn === undefined) to = allocFrame(w.frames, anonOwner(mm.id));
+  else {
+    if (e.pfn >= 1n << 52n) return refused('EINVAL');
+    to = Number(e.pfn);
+    if (!claimFrame(w.frames, to, anonOwner(mm.id))) return refused('EBUSY');
+  }
+  copyFrame(w.frames, from, to);
+  mm.pages.set(page, to);
+  freeFrame(w.frames, from);
+  return OK;
+}
+
+export function dmaEntryLimitSet(w: World, e: EventOf<'host.vfio.dma_entry_limit'>): Outcome {
+  w.dmaEntryLimit = e.limit;
+  return OK;
+}

@@ -1,0 +1,49 @@
+/**
+ * World-level page operations shared by every subsystem: fault a process page in, pin and unpin
+ * frames, charge and release locked_vm (kernel-facts §5.2 `__account_locked_vm`, §8).
+ */
+import { allocFrame } from '../memory/frames.js';
+import type { Mm } from '../memory/mm.js';
+import type { World } from './world.js';
+
+export const anonOwner = (mm: string) => 'anon:' + mm;
+
+/** The frame backing virtual page `page` of `mm`, faulting in a zeroed frame when untouched. */
+export function touchPage(w: World, mm: Mm, page: number): number {
+  let pfn = mm.pages.get(page);
+  if (pfn === undefined) {
+    pfn = allocFrame(w.frames, anonOwner(mm.id));
+    mm.pages.set(page, pfn);
+  }
+  return pfn;
+}
+
+export function pinCount(w: World, pfn: number): number {
+  return w.pins.get(pfn) ?? 0;
+}
+
+export function pinFrame(w: World, pfn: number): void {
+  w.pins.set(pfn, pinCount(w, pfn) + 1);
+  w.stats.pins++;
+}
+
+/** Drops one pin. An unbalanced unpin is kept as a negative count so pin-balance reports it. */
+export function unpinFrame(w: World, pfn: number): void {
+  const c = pinCount(w, pfn) - 1;
+  if (c === 0) w.pins.delete(pfn);
+  else w.pins.set(pfn, c);
+  w.stats.unpins++;
+}
+
+/** Whether `n` more pages fit under RLIMIT_MEMLOCK; CAP_IPC_LOCK bypasses the check, not the charge. */
+export function canCharge(mm: Mm, n: number, bypass: boolean): boolean {
+  return bypass || mm.lockedVm + n <= mm.memlockPages;
+}
+
+export function charge(mm: Mm, n: number): void {
+  mm.lockedVm += n;
+}
+
+export function uncharge(mm: Mm, n: number): void {
+  mm.lockedVm -= n;
+}

@@ -1,0 +1,102 @@
+/**
+ * The reducer: applies one event to the world and returns the kernel's outcome. `applyEvent`
+ * mutates in place (replay's fast path); `reduce` is the pure form. Handlers check everything
+ * before they change anything, so a refused event leaves the state as it was; test/model checks
+ * that with a digest comparison on random logs.
+ */
+import type { ModelEvent } from '../events/types.js';
+import { containerClose, containerOpen, setIommu } from '../vfio/container.js';
+import { deviceClose, getDeviceFd, groupClose, groupOpen, setContainer, unsetContainer } from '../vfio/group.js';
+import { dmaMap } from '../vfio/type1/map.js';
+import { dmaUnmap } from '../vfio/type1/unmap.js';
+import { createDevice, deviceRelease, fileAdd, fileDel } from '../kvm/kvm-vfio.js';
+import { closeVm, createVm, guestAccess, setUserMemoryRegion } from '../kvm/vm.js';
+import { deviceDma } from './device-dma.js';
+import { capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
+import type { Outcome } from './outcome.js';
+import { mmap, vmmMemWrite } from './vmm-memory.js';
+import { cloneWorld, type World } from './world.js';
+
+function dispatch(w: World, e: ModelEvent): Outcome {
+  switch (e.type) {
+    case 'host.process.spawn':
+      return processSpawn(w, e);
+    case 'host.rlimit.set':
+      return rlimitSet(w, e);
+    case 'host.cap.set':
+      return capSet(w, e);
+    case 'host.pci.device.add':
+      return pciDeviceAdd(w, e);
+    case 'host.mm.migrate':
+      return mmMigrate(w, e);
+    case 'host.vfio.dma_entry_limit':
+      return dmaEntryLimitSet(w, e);
+    case 'vmm.mmap':
+      return mmap(w, e);
+    case 'vmm.mem.write':
+      return vmmMemWrite(w, e);
+    case 'vmm.kvm.create_vm':
+      return createVm(w, e);
+    case 'vmm.kvm.set_user_memory_region':
+      return setUserMemoryRegion(w, e);
+    case 'vmm.kvm.close_vm':
+      return closeVm(w, e);
+    case 'vmm.kvm.create_device':
+      return createDevice(w, e);
+    case 'vmm.kvm.vfio.file_add':
+      return fileAdd(w, e);
+    case 'vmm.kvm.vfio.file_del':
+      return fileDel(w, e);
+    case 'vmm.kvm.device.close':
+      return deviceRelease(w, e);
+    case 'vmm.vfio.container.open':
+      return containerOpen(w, e);
+    case 'vmm.vfio.container.close':
+      return containerClose(w, e);
+    case 'vmm.vfio.set_iommu':
+      return setIommu(w, e);
+    case 'vmm.vfio.group.open':
+      return groupOpen(w, e);
+    case 'vmm.vfio.group.close':
+      return groupClose(w, e);
+    case 'vmm.vfio.group.set_container':
+      return setContainer(w, e);
+    case 'vmm.vfio.group.unset_container':
+      return unsetContainer(w, e);
+    case 'vmm.vfio.group.get_device_fd':
+      return getDeviceFd(w, e);
+    case 'vmm.vfio.device.close':
+      return deviceClose(w, e);
+    case 'vmm.vfio.dma.map':
+      return dmaMap(w, e);
+    case 'vmm.vfio.dma.unmap':
+      return dmaUnmap(w, e);
+    case 'guest.mem.write':
+      return guestAccess(w, e.vm, e.gpa, e.data.length, e.data);
+    case 'guest.mem.read':
+      return guestAccess(w, e.vm, e.gpa, e.len);
+    case 'device.dma.read':
+      return deviceDma(w, e.device, e.iova, e.len);
+    case 'device.dma.write':
+      return deviceDma(w, e.device, e.iova, e.data.length, e.data);
+    default: {
+      const never: never = e;
+      throw new Error(`unhandled event ${(never as ModelEvent).type}`);
+    }
+  }
+}
+
+/** Applies an event in place. Only the caller's world changes; a refusal changes nothing. */
+export function applyEvent(w: World, e: ModelEvent): Outcome {
+  const out = dispatch(w, e);
+  w.stats.events++;
+  if (out.code !== 'OK') w.stats.refused++;
+  return out;
+}
+
+/** Pure: returns the next world and the outcome; the input world is not modified. */
+export function reduce(w: World, e: ModelEvent): { state: World; outcome: Outcome } {
+  const next = cloneWorld(w);
+  const outcome = applyEvent(next, e);
+  return { state: outcome.code === 'OK' ? next : w, outcome };
+}

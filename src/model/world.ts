@@ -1,0 +1,170 @@
+/**
+ * The model's whole state: plain records keyed by the ids the log uses, plus host memory. Every
+ * lifecycle field (`lc`, `dmaLc`) holds a state of the machine named beside it. Statistics are
+ * kept apart from the state proper: they are not part of the digest or of state identity.
+ */
+import { clonePool, emptyPool, type FramePool } from '../memory/frames.js';
+import type { Mm } from '../memory/mm.js';
+
+export interface Memslot {
+  readonly slot: number;
+  readonly flags: number;
+  readonly gpaPage: number;
+  readonly pages: number;
+  readonly hvaPage: number;
+}
+
+export interface Vm {
+  readonly id: string;
+  readonly mm: string;
+  /** kvm-vm machine state. */
+  lc: string;
+  /** Memslots sorted by gpaPage. */
+  slots: Memslot[];
+  /** References other than the VM fd (KVM-VFIO device fd, devices that captured kvm). */
+  refs: number;
+  kvmVfioDev?: string;
+}
+
+/** One vfio_dma: a MAP_DMA range, its pinned frames and its accounting. */
+export interface Dma {
+  readonly iovaPage: number;
+  readonly pages: number;
+  vaddrPage: number;
+  /** Set by UNMAP_DMA with FLAG_VADDR (live update): the pins stay, the vaddr is unknown until MAP_DMA with FLAG_VADDR. */
+  vaddrInvalid: boolean;
+  readonly read: boolean;
+  readonly write: boolean;
+  /** Pinned frame of each page, in order. */
+  readonly pfns: number[];
+  /** Pages charged to `mm`'s locked_vm. */
+  readonly accounted: number;
+  readonly lockCap: boolean;
+  readonly mm: string;
+}
+
+export interface Type1 {
+  readonly v2: boolean;
+  readonly domain: string;
+  /** Sorted by iovaPage, non-overlapping. */
+  dmas: Dma[];
+  dmaAvail: number;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly mm: string;
+  /** vfio-container machine state. */
+  lc: string;
+  groups: string[];
+  iommu?: Type1;
+}
+
+export interface Group {
+  readonly id: string;
+  devices: string[];
+  /** vfio-group machine state. */
+  lc: string;
+  /** iommu-domain machine state. */
+  dmaLc: string;
+  mm?: string;
+  container?: string;
+  /** Open device fds of this group's devices. */
+  deviceFds: number;
+  /** Extra references on the group file held by KVM-VFIO devices. */
+  kvmFileRefs: number;
+  /** The kvm set by KVM_DEV_VFIO_FILE_ADD (group->kvm). */
+  kvm?: string;
+  /** Attached paging domain when dmaLc is `unmanaged`. */
+  domain?: string;
+}
+
+export interface PciDevice {
+  readonly id: string;
+  readonly group: string;
+  readonly driver: string;
+  /** vfio-device machine state. */
+  lc: string;
+  openCount: number;
+  /** device->kvm, captured at first open. */
+  kvm?: string;
+}
+
+export interface DevFd {
+  readonly id: string;
+  readonly device: string;
+}
+
+export interface KvmVfioDev {
+  readonly id: string;
+  readonly vm: string;
+  /** kvm-vfio-device machine state. */
+  lc: string;
+  /** Groups added with FILE_ADD, in order. */
+  files: string[];
+}
+
+export interface Domain {
+  readonly id: string;
+  readonly type: 'unmanaged';
+  readonly container: string;
+  readonly root: number;
+  /** Intermediate table frames. */
+  tables: number[];
+}
+
+export interface Stats {
+  events: number;
+  refused: number;
+  ioctls: number;
+  pins: number;
+  unpins: number;
+  iotlbFlushes: number;
+  dmaFaults: number;
+}
+
+export interface World {
+  frames: FramePool;
+  /** Pin count per frame. */
+  pins: Map<number, number>;
+  mms: Map<string, Mm>;
+  vms: Map<string, Vm>;
+  containers: Map<string, Container>;
+  groups: Map<string, Group>;
+  devices: Map<string, PciDevice>;
+  devfds: Map<string, DevFd>;
+  kvmdevs: Map<string, KvmVfioDev>;
+  domains: Map<string, Domain>;
+  nextDomain: number;
+  /** vfio_iommu_type1.dma_entry_limit, read when a container's type1 instance is created. */
+  dmaEntryLimit: number;
+  stats: Stats;
+}
+
+/** vfio_iommu_type1's default dma_entry_limit (U16_MAX). */
+export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
+
+export function emptyWorld(): World {
+  return {
+    frames: emptyPool(),
+    pins: new Map(),
+    mms: new Map(),
+    vms: new Map(),
+    containers: new Map(),
+    groups: new Map(),
+    devices: new Map(),
+    devfds: new Map(),
+    kvmdevs: new Map(),
+    domains: new Map(),
+    nextDomain: 1,
+    dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT,
+    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0 },
+  };
+}
+
+/** An independent copy; page bytes are shared copy-on-write, everything else is copied. */
+export function cloneWorld(w: World): World {
+  const { frames, ...rest } = w;
+  const copy = structuredClone(rest);
+  return { ...copy, frames: clonePool(frames) };
+}

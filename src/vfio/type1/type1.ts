@@ -1,0 +1,62 @@
+/**
+ * The type1 IOMMU driver instance of a container: creation at SET_IOMMU, group attach/detach, and
+ * release when the last group leaves (which removes every vfio_dma).
+ */
+import { allocFrame } from '../../memory/frames.js';
+import { TABLES } from '../../../machines/index.js';
+import { refused, type Outcome } from '../../model/outcome.js';
+import type { Container, Type1, World } from '../../model/world.js';
+import { vtdFree } from '../../iommu/vtd/table.js';
+import { removeDma } from './unmap.js';
+import { VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from './uapi.js';
+
+const CONTAINER = TABLES['vfio-container'];
+const DOMAIN = TABLES['iommu-domain'];
+
+/** The container's type1 instance for a MAP/UNMAP ioctl, or the refusal the container gives. */
+export function type1Of(w: World, id: string): { t1: Type1; container: Container } | Outcome {
+  const container = w.containers.get(id);
+  if (!container) return refused('EBADF');
+  const st = CONTAINER.step(container.lc, 'IOMMU_IOCTL');
+  if (st.code) return refused(st.code);
+  w.stats.ioctls++;
+  return { t1: container.iommu!, container };
+}
+
+/** Whether this model's host offers the IOMMU type (CHECK_EXTENSION > 0). */
+export function isSupportedType1(iommu: number): boolean {
+  return iommu === VFIO_TYPE1_IOMMU || iommu === VFIO_TYPE1v2_IOMMU;
+}
+
+/** Creates the type1 instance and its paging domain; the caller attaches the groups. */
+export function createType1(w: World, container: Container, iommu: number): Type1 {
+  const id = 'dom' + w.nextDomain++;
+  const root = allocFrame(w.frames, 'iommu:' + id);
+  w.domains.set(id, { id, type: 'unmanaged', container: container.id, root, tables: [] });
+  return { v2: iommu === VFIO_TYPE1v2_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
+}
+
+/** vfio_iommu_type1_attach_group: the group (already DMA-owned by VFIO) joins the domain. */
+export function attachGroup(w: World, t1: Type1, groupId: string): void {
+  const g = w.groups.get(groupId)!;
+  g.dmaLc = DOMAIN.step(g.dmaLc, 'ATTACH').target;
+  g.domain = t1.domain;
+}
+
+/** vfio_iommu_type1_detach_group: the group goes back to the blocking domain. */
+export function detachGroup(w: World, groupId: string): void {
+  const g = w.groups.get(groupId)!;
+  g.dmaLc = DOMAIN.step(g.dmaLc, 'DETACH').target;
+  g.domain = undefined;
+}
+
+/** vfio_iommu_type1_release: removes every vfio_dma (unmap, sync, unpin, uncharge), frees the domain. */
+export function releaseType1(w: World, container: Container): void {
+  const t1 = container.iommu;
+  if (!t1) return;
+  for (const dma of t1.dmas.slice()) removeDma(w, t1, dma);
+  const dom = w.domains.get(t1.domain)!;
+  vtdFree(w.frames, dom.root, dom.tables);
+  w.domains.delete(dom.id);
+  container.iommu = undefined;
+}
