@@ -36,9 +36,9 @@ function activeDev(w: World, id: string, event: string): KvmVfioDev | Outcome {
 export function fileAdd(w: World, e: EventOf<'vmm.kvm.vfio.file_add'>): Outcome {
   const d = activeDev(w, e.dev, 'FILE_ADD');
   if ('code' in d) return d;
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
   // the group fd must be open to be passed in.
-  if (g.lc === 'closed' || g.lc === 'orphaned') return refused('EBADF');
+  if (!g || g.lc === 'closed' || g.lc === 'orphaned') return refused('EBADF');
   if (d.files.includes(g.id)) return refused('EEXIST');
   d.files.push(g.id);
   g.kvmFileRefs++;
@@ -58,8 +58,8 @@ function removeFile(w: World, d: KvmVfioDev, groupId: string): void {
 export function fileDel(w: World, e: EventOf<'vmm.kvm.vfio.file_del'>): Outcome {
   const d = activeDev(w, e.dev, 'FILE_DEL');
   if ('code' in d) return d;
-  const g = w.groups.get(e.group)!;
-  if (g.lc === 'closed' || g.lc === 'orphaned') return refused('EBADF');
+  const g = w.groups.get(e.group);
+  if (!g || g.lc === 'closed' || g.lc === 'orphaned') return refused('EBADF');
   if (!d.files.includes(g.id)) return refused('ENOENT');
   removeFile(w, d, g.id);
   return OK;

@@ -11,7 +11,9 @@ import type { World } from './world.js';
 
 /** Translates the pages of an access, or returns the fault the IOMMU raises first. */
 function translateRange(w: World, deviceId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
-  const dev = w.devices.get(deviceId)!;
+  const dev = w.devices.get(deviceId);
+  // a device the host does not have issues no DMA: nothing is translated.
+  if (!dev) return refused(FAULT.notPresent);
   const g = w.groups.get(dev.group)!;
   if (g.dmaLc === 'blocked') return refused(FAULT.blocked);
   // the host's default DMA domain holds only the host driver's mappings, none of which the model tracks.

@@ -20,7 +20,8 @@ function stepGroup(g: Group, event: string): string | undefined {
 }
 
 export function groupOpen(w: World, e: EventOf<'vmm.vfio.group.open'>): Outcome {
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
+  if (!g) return refused('ENOENT');
   if (!w.mms.has(e.mm)) return refused('ESRCH');
   const code = stepGroup(g, 'OPEN');
   if (code) return refused(code);
@@ -35,7 +36,8 @@ function releaseGroupFile(w: World, g: Group): void {
 }
 
 export function groupClose(w: World, e: EventOf<'vmm.vfio.group.close'>): Outcome {
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
+  if (!g) return refused('EBADF');
   const others = g.deviceFds + g.kvmFileRefs;
   const code = stepGroup(g, others === 0 ? 'CLOSE_LAST_REF' : 'CLOSE_WITH_REFS');
   if (code) return refused(code);
@@ -52,7 +54,8 @@ export function putGroupFile(w: World, g: Group): void {
 }
 
 export function setContainer(w: World, e: EventOf<'vmm.vfio.group.set_container'>): Outcome {
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
+  if (!g) return refused('EBADF');
   const st = GROUP.step(g.lc, 'SET_CONTAINER');
   if (st.code) return refused(st.code);
   const c = w.containers.get(e.container);
@@ -65,7 +68,8 @@ export function setContainer(w: World, e: EventOf<'vmm.vfio.group.set_container'
 }
 
 export function unsetContainer(w: World, e: EventOf<'vmm.vfio.group.unset_container'>): Outcome {
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
+  if (!g) return refused('EBADF');
   const code = stepGroup(g, 'UNSET_CONTAINER');
   if (code) return refused(code);
   detach(w, g.id);
@@ -74,11 +78,12 @@ export function unsetContainer(w: World, e: EventOf<'vmm.vfio.group.unset_contai
 
 /** VFIO_GROUP_GET_DEVICE_FD: EBADF, then ENODEV for a device not in the group or not bound to vfio-pci, then EINVAL without container or driver. */
 export function getDeviceFd(w: World, e: EventOf<'vmm.vfio.group.get_device_fd'>): Outcome {
-  const g = w.groups.get(e.group)!;
+  const g = w.groups.get(e.group);
+  if (!g) return refused('EBADF');
   const st = GROUP.step(g.lc, 'DEVICE_OPEN');
   if (st.code === 'EBADF') return refused('EBADF');
-  const dev = w.devices.get(e.device)!;
-  if (dev.group !== g.id || dev.driver !== 'vfio-pci') return refused('ENODEV');
+  const dev = w.devices.get(e.device);
+  if (!dev || dev.group !== g.id || dev.driver !== 'vfio-pci') return refused('ENODEV');
   if (st.code) return refused(st.code);
   const c = w.containers.get(g.container!)!;
   if (!c.iommu) return refused('EINVAL');
