@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import type { FieldSpec, ObjectKind } from '../events/fields.js';
 import { parseEventObject } from '../events/parse.js';
+import { jsonErrorOffset } from './json-error-column.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
 import type { EventType, LogEntry } from '../events/types.js';
 
@@ -15,11 +16,6 @@ export type ReadResult = { ok: true; entries: LogEntry[] } | { ok: false; error:
 /** Longest line accepted; longer lines are refused rather than parsed. */
 export const MAX_LINE_CHARS = 4 * 1024 * 1024;
 
-/** Column (1-based) of a JSON.parse failure, from V8's "at position N" message. */
-function jsonColumn(message: string): number | undefined {
-  const m = /position (\d+)/.exec(message);
-  return m ? Number(m[1]) + 1 : undefined;
-}
 
 /** Tracks which ids earlier lines introduced, and of which kind. */
 export class IdScope {
@@ -55,7 +51,8 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
     raw = JSON.parse(text);
   } catch (err) {
     const msg = (err as Error).message;
-    return new InputError({ file, line, column: jsonColumn(msg) }, `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+    return new InputError({ file, line, column: jsonErrorOffset(text) + 1 }, `invalid JSON: ${reason}`);
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);

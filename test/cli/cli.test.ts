@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { parseArgs } from '../../src/cli/parse-args.js';
+import type { Io } from '../../src/cli/io.js';
+
+function fakeIo(files: Record<string, string>): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    readFile: (p) => {
+      if (!(p in files)) throw new Error(`unexpected read ${p}`);
+      return files[p];
+    },
+  };
+}
+
+const SETUP = [
+  '{"type":"host.process.spawn","mm":"q"}',
+  '{"type":"host.pci.device.add","device":"d0","group":"g1"}',
+  '{"type":"vmm.mmap","mm":"q","hva":"0x10000","size":"0x4000"}',
+  '{"type":"vmm.vfio.container.open","container":"c0","mm":"q"}',
+  '{"type":"vmm.vfio.group.open","group":"g1","mm":"q"}',
+  '{"type":"vmm.vfio.group.set_container","group":"g1","container":"c0"}',
+  '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
+];
+
+describe('parseArgs', () => {
+  it('should parse a command, its positional and flags', () => {
+    const a = parseArgs(['replay', 'x.jsonl', '--json']);
+    expect([a.command.name, a.positionals, a.options]).toEqual(['replay', ['x.jsonl'], { json: true }]);
+  });
+
+  it('should refuse unknown commands, unknown options and missing positionals', () => {
+    expect(() => parseArgs(['frob'])).toThrow(/unknown command "frob"/);
+    expect(() => parseArgs(['replay', 'x', '--nope'])).toThrow(/unknown option --nope/);
+    expect(() => parseArgs(['replay'])).toThrow(/usage: vkm replay FILE/);
+    expect(() => parseArgs(['replay', 'x', '--json=1'])).toThrow(/takes no value/);
+  });
+});
+
+describe('vkm replay', () => {
+  it('should exit 0 and print each outcome and the digest for a clean log', async () => {
+    const io = fakeIo({ 'a.jsonl': [...SETUP, '{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x10000","iova":"0x0","size":"0x1000","expect":"OK"}'].join('\n') });
+    expect(await main(['replay', 'a.jsonl'], io)).toBe(0);
+    expect(io.stdout.at(-1)).toMatch(/^digest sha256:[0-9a-f]{64}$/);
+    expect(io.stdout.some((l) => /vmm\.vfio\.dma\.map\s+OK/.test(l))).toBe(true);
+  });
+
+  it('should exit 1 and name line and expectation when an outcome differs', async () => {
+    const io = fakeIo({ 'a.jsonl': [...SETUP, '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3,"expect":"OK"}'].join('\n') });
+    expect(await main(['replay', 'a.jsonl', '--quiet'], io)).toBe(1);
+    expect(io.stdout[0]).toMatch(/^\s+8\s+vmm\.vfio\.set_iommu\s+EINVAL\s+MISMATCH: expected OK, got EINVAL$/);
+  });
+
+  it('should exit 2 with file, line and field for bad input, and print no stack trace', async () => {
+    const io = fakeIo({ 'a.jsonl': [...SETUP, '{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x10000","iova":"0x1","size":"zz"}'].join('\n') });
+    expect(await main(['replay', 'a.jsonl'], io)).toBe(2);
+    expect(io.stderr).toEqual(['vkm: a.jsonl:8: field "size": "zz" is not a 0x-prefixed hex number']);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('should print JSON lines with --json, ending in a summary', async () => {
+    const io = fakeIo({ 'a.jsonl': SETUP.join('\n') });
+    expect(await main(['replay', 'a.jsonl', '--json', '--stats'], io)).toBe(0);
+    const objs = io.stdout.map((l) => JSON.parse(l));
+    expect(objs.length).toBe(SETUP.length + 1);
+    expect(objs[0]).toEqual({ line: 1, type: 'host.process.spawn', code: 'OK' });
+    expect(objs.at(-1)).toMatchObject({ summary: true, events: 7, mismatches: 0, violated: null });
+    expect(objs.at(-1).stats.ioctls).toBeGreaterThan(0);
+  });
+
+  it('should run through the real binary against a file on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vkm-'));
+    writeFileSync(join(dir, 'l.jsonl'), SETUP.join('\n'));
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('node', [join(import.meta.dirname, '../../bin/vkm.js'), 'replay', join(dir, 'l.jsonl'), '--quiet'], { encoding: 'utf8' });
+    expect(out).toMatch(/7 events, 0 refused, 0 expectation mismatches, 0 violations\ndigest sha256:/);
+  });
+});
