@@ -26,8 +26,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     const args = parseArgs(argv);
     switch (args.command.name) {
-      case 'replay':
-        return replayCommand(args.positionals[0], args.options, io);
+      case 'replay': {
+        // every file is replayed; the exit code is the worst one (2 > 1 > 0).
+        let worst: ExitCode = EXIT.ok;
+        for (const file of args.positionals) {
+          if (args.positionals.length > 1 && args.options.json !== true) io.out(`== ${file}`);
+          const code = replayCommand(file, args.options, io);
+          if (code > worst) worst = code;
+        }
+        return worst;
+      }
       default:
         io.out(helpText());
         return EXIT.ok;

@@ -13,6 +13,7 @@ export interface CommandSpec {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
+  /** Number of positional arguments; -1 for one or more. */
   readonly positionals: number;
   readonly options: readonly OptionSpec[];
 }
@@ -20,9 +21,9 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'replay',
-    usage: 'vkm replay FILE [--json] [--quiet]',
+    usage: 'vkm replay FILE... [--json] [--quiet] [--stats]',
     summary: 'apply every event of a JSONL log, print each outcome, check every property after each event, print the final digest',
-    positionals: 1,
+    positionals: -1,
     options: [
       { name: 'json', help: 'one JSON object per event, then a summary object' },
       { name: 'quiet', help: 'print only failures and the summary' },

@@ -32,7 +32,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       options[key] = true;
     }
   }
-  if (command.name !== 'help' && positionals.length !== command.positionals) {
+  const n = command.positionals;
+  if (command.name !== 'help' && (n < 0 ? positionals.length === 0 : positionals.length !== n)) {
     throw new UsageError(`usage: ${command.usage}`);
   }
   return { command, positionals, options };
