@@ -6,6 +6,7 @@ import { noIovaToUnpinnedPage } from './no-iova-to-unpinned-page.js';
 import { pinBalance } from './pin-balance.js';
 import { teardownComplete } from './teardown-complete.js';
 import type { Property, Violation } from './types.js';
+import { WorldView } from './translations.js';
 
 export type { Property, Violation } from './types.js';
 
@@ -14,6 +15,7 @@ export const PROPERTIES: readonly Property[] = [noIovaToUnpinnedPage, pinBalance
 /** Checks every property (or the named ones) against a world. Pure. */
 export function checkProperties(w: World, props: readonly Property[] = PROPERTIES): Violation[] {
   const out: Violation[] = [];
-  for (const p of props) out.push(...p.check(w));
+  const view = new WorldView(w);
+  for (const p of props) out.push(...p.check(view));
   return out;
 }

@@ -6,15 +6,15 @@ import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
 import { anonOwner } from '../src/model/pages.js';
 import type { Property, Violation } from './types.js';
-import { allLeaves } from './translations.js';
 
 export const isolation: Property = {
   name: 'isolation',
   kind: 'invariant',
   description: "a device reaches only frames of its container owner's memory",
-  check(w) {
+  check(view) {
+    const w = view.w;
     const out: Violation[] = [];
-    const leavesByDomain = new Map(allLeaves(w).map((d) => [d.domain.id, d]));
+    const leavesByDomain = new Map(view.domainLeaves().map((d) => [d.domain.id, d]));
     for (const g of w.groups.values()) {
       if (g.dmaLc !== 'unmanaged' || g.domain === undefined) continue;
       const d = leavesByDomain.get(g.domain);

@@ -10,7 +10,8 @@ export const lockedVmAccounting: Property = {
   name: 'locked-vm-accounting',
   kind: 'invariant',
   description: 'locked_vm equals the pages charged by pin holders and respects RLIMIT_MEMLOCK',
-  check(w) {
+  check(view) {
+    const w = view.w;
     const out: Violation[] = [];
     const charged = new Map<string, number>();
     const bypassed = new Set<string>();

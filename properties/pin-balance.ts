@@ -19,7 +19,8 @@ export const pinBalance: Property = {
   name: 'pin-balance',
   kind: 'invariant',
   description: 'every frame pin count equals the number of pins held by mappings',
-  check(w) {
+  check(view) {
+    const w = view.w;
     const out: Violation[] = [];
     const held = heldPins(w);
     const frames = new Set([...held.keys(), ...w.pins.keys()]);

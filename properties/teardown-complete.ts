@@ -20,7 +20,8 @@ export const teardownComplete: Property = {
   name: 'teardown-complete',
   kind: 'invariant',
   description: 'closed containers, idle processes and destroyed VMs leave no pins, charges, mappings or references',
-  check(w) {
+  check(view) {
+    const w = view.w;
     const out: Violation[] = [];
     const report = (message: string) => out.push({ property: this.name, message });
     for (const c of w.containers.values()) {

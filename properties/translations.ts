@@ -1,18 +1,28 @@
-/** Shared reading of the host IOMMU tables for the properties: every valid translation, from the bytes. */
-import { vtdLeaves, type Translation } from '../src/iommu/vtd/table.js';
+/**
+ * What the properties read of a world, computed at most once per check: every domain with its
+ * valid translations, read from the table bytes. Several properties need the same walk.
+ */
+import { vtdLeaves, type Leaf } from '../src/iommu/vtd/table.js';
 import type { Container, Domain, World } from '../src/model/world.js';
 
 export interface DomainLeaves {
   readonly domain: Domain;
   readonly container: Container | undefined;
-  readonly leaves: readonly { iovaPage: number; t: Translation }[];
+  readonly leaves: readonly Leaf[];
 }
 
-/** Every domain with its present leaf entries, read from the table frames. */
-export function allLeaves(w: World): DomainLeaves[] {
-  return [...w.domains.values()].map((domain) => ({
-    domain,
-    container: w.containers.get(domain.container),
-    leaves: vtdLeaves(w.frames, domain.root),
-  }));
+export class WorldView {
+  private leavesCache?: DomainLeaves[];
+
+  constructor(readonly w: World) {}
+
+  /** Every domain with its present leaf entries. */
+  domainLeaves(): DomainLeaves[] {
+    this.leavesCache ??= [...this.w.domains.values()].map((domain) => ({
+      domain,
+      container: this.w.containers.get(domain.container),
+      leaves: vtdLeaves(this.w.frames, domain.root),
+    }));
+    return this.leavesCache;
+  }
 }

@@ -1,5 +1,5 @@
 /** What a property is and what it reports. Properties are pure: no throws, no assertions. */
-import type { World } from '../src/model/world.js';
+import type { WorldView } from './translations.js';
 
 export interface Violation {
   readonly property: string;
@@ -12,5 +12,5 @@ export interface Property {
   readonly name: string;
   readonly kind: 'invariant';
   readonly description: string;
-  check(w: World): Violation[];
+  check(view: WorldView): Violation[];
 }

@@ -20,6 +20,8 @@ const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
 const HEX_ANY = /^0x[0-9a-fA-F]+$/;
 const U32_MAX = 0xffffffff;
+/** Each event type's fields as an array, built once (the parser runs per log line). */
+const FIELD_LISTS = new Map(Object.entries(EVENT_SCHEMA).map(([t, specs]) => [t as EventType, Object.entries(specs) as [string, FieldSpec][]]));
 
 function fail<T>(field: string, reason: string): ParseResult<T> {
   return { ok: false, problem: { field, reason } };
@@ -27,6 +29,7 @@ function fail<T>(field: string, reason: string): ParseResult<T> {
 
 function parseU64(field: string, raw: unknown): ParseResult<bigint> {
   if (typeof raw !== 'string') return fail(field, `expected a hex string such as "0x1000", got ${describe(raw)}`);
+  if (HEX_U64.test(raw)) return { ok: true, value: BigInt(raw) };
   if (!HEX_ANY.test(raw)) return fail(field, `"${clip(raw)}" is not a 0x-prefixed hex number`);
   if (!HEX_U64.test(raw.replace(/^0x0+(?=[0-9a-fA-F])/, '0x'))) {
     return fail(field, `${clip(raw)} exceeds 2^64-1 (${'0x' + U64_MAX.toString(16)})`);
@@ -115,13 +118,13 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
   if (typeof type !== 'string') return fail('type', 'is required and must be a string');
   if (!Object.prototype.hasOwnProperty.call(EVENT_SCHEMA, type)) return fail('type', `unknown event type "${clip(type)}"`);
   const specs = EVENT_SCHEMA[type as EventType] as Record<string, FieldSpec>;
-  for (const key of Object.keys(o)) {
+  for (const key in o) {
     if (!META_KEYS.has(key) && !Object.prototype.hasOwnProperty.call(specs, key)) {
       return fail(key, `unknown field for ${type} (fields: ${Object.keys(specs).join(', ')})`);
     }
   }
   const event: Record<string, unknown> = { type };
-  for (const [name, spec] of Object.entries(specs)) {
+  for (const [name, spec] of FIELD_LISTS.get(type as EventType)!) {
     const r = parseField(name, spec, o[name]);
     if (!r.ok) return r;
     event[name] = r.value;

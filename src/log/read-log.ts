@@ -17,15 +17,24 @@ export type ReadResult = { ok: true; entries: LogEntry[] } | { ok: false; error:
 export const MAX_LINE_CHARS = 4 * 1024 * 1024;
 
 
+type IdSpec = Extract<FieldSpec, { object: ObjectKind }>;
+
+/** Each event type's id fields, built once. */
+const ID_FIELDS = new Map(
+  Object.entries(EVENT_SCHEMA).map(([t, specs]) => [
+    t as EventType,
+    Object.entries(specs as Record<string, FieldSpec>).filter((f): f is [string, IdSpec] => 'object' in f[1]),
+  ]),
+);
+
 /** Tracks which ids earlier lines introduced, and of which kind. */
 export class IdScope {
   private readonly kinds = new Map<string, ObjectKind>();
 
   /** Checks and records the ids of one event; returns the problem, if any. */
   visit(type: EventType, event: Record<string, unknown>): { field: string; reason: string } | undefined {
-    const specs = EVENT_SCHEMA[type] as Record<string, FieldSpec>;
-    for (const [field, spec] of Object.entries(specs)) {
-      if (spec.kind !== 'ref' && spec.kind !== 'create' && spec.kind !== 'declare') continue;
+    const specs = ID_FIELDS.get(type)!;
+    for (const [field, spec] of specs) {
       const id = event[field] as string;
       const known = this.kinds.get(id);
       if (known !== undefined && known !== spec.object) {
@@ -35,16 +44,14 @@ export class IdScope {
         return { field, reason: `unknown ${spec.object} id "${id}": no earlier line creates it` };
       }
     }
-    for (const [field, spec] of Object.entries(specs)) {
-      if (spec.kind === 'create' || spec.kind === 'declare') this.kinds.set(event[field] as string, spec.object);
-    }
+    for (const [field, spec] of specs) if (spec.kind !== 'ref') this.kinds.set(event[field] as string, spec.object);
     return undefined;
   }
 }
 
 /** Parses one line's text; `undefined` for a blank line. */
 export function readLine(text: string, file: string, line: number, ids: IdScope): LogEntry | InputError | undefined {
-  if (text.trim() === '') return undefined;
+  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return undefined;
   if (text.length > MAX_LINE_CHARS) return new InputError({ file, line }, `line is longer than ${MAX_LINE_CHARS} characters`);
   let raw: unknown;
   try {

@@ -11,6 +11,8 @@ export type FrameOwner = string;
 export interface PageBuf {
   /** Generation of the pool that may write this buffer in place. */
   gen: number;
+  /** Bumped on every write access, so caches of what a page contained can tell it changed. */
+  seq: number;
   data: Uint8Array;
 }
 
@@ -30,6 +32,7 @@ export interface FramePool {
 export const FIRST_PFN = 0x100;
 
 let generations = 1;
+let writeSeq = 1;
 
 /** A fresh generation number; used to give both sides of a clone their own write permission. */
 export function nextGeneration(): number {
@@ -88,6 +91,11 @@ function insertFree(pool: FramePool, pfn: number): void {
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
+/** The frame's page buffer and write sequence, for caches of derived data; undefined for a zero frame. */
+export function frameBuf(pool: FramePool, pfn: number): PageBuf | undefined {
+  return pool.bytes.get(pfn);
+}
+
 /** The frame's bytes for reading; never-written frames share one zero buffer (do not write it). */
 export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
   return pool.bytes.get(pfn)?.data ?? ZERO_PAGE;
@@ -98,14 +106,15 @@ export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
   const buf = pool.bytes.get(pfn);
   if (buf === undefined) {
     const data = new Uint8Array(PAGE_SIZE);
-    pool.bytes.set(pfn, { gen: pool.gen, data });
+    pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data });
     return data;
   }
   if (buf.gen !== pool.gen) {
-    const copy = { gen: pool.gen, data: buf.data.slice() };
+    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice() };
     pool.bytes.set(pfn, copy);
     return copy.data;
   }
+  buf.seq = writeSeq++;
   return buf.data;
 }
 
@@ -113,5 +122,5 @@ export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = pool.bytes.get(from);
   if (src === undefined) pool.bytes.delete(to);
-  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, data: src.data.slice() } : { gen: src.gen, data: src.data });
+  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice() } : { gen: src.gen, seq: src.seq, data: src.data });
 }

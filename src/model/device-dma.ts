@@ -5,6 +5,7 @@
 import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { vtdTranslate } from '../iommu/vtd/table.js';
+import { VTD_APERTURE_PAGES } from '../iommu/vtd/layout.js';
 import { U64_MAX } from '../util/hex.js';
 import { FAULT, OK, refused, type Outcome } from './outcome.js';
 import type { World } from './world.js';
@@ -25,7 +26,7 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   const pfns: number[] = [];
   for (let p = first; p <= last; p++) {
     // pages beyond the 48-bit aperture have no translation.
-    const t = p < 2 ** 36 ? vtdTranslate(w.frames, dom.root, p) : undefined;
+    const t = p < VTD_APERTURE_PAGES ? vtdTranslate(w.frames, dom.root, p) : undefined;
     if (t === undefined) return refused(FAULT.notPresent);
     if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
     pfns.push(t.pfn);

@@ -1,7 +1,7 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { readU64 } from '../../src/memory/bits.js';
-import { allocFrame, emptyPool, frameForRead } from '../../src/memory/frames.js';
+import { allocFrame, emptyPool, frameForRead, frameForWrite } from '../../src/memory/frames.js';
 import { vtdIndex } from '../../src/iommu/vtd/layout.js';
 import { vtdLeaves, vtdMap, vtdTranslate, vtdUnmap } from '../../src/iommu/vtd/table.js';
 
@@ -35,6 +35,44 @@ describe('VT-d second-stage table bytes', () => {
         vtdUnmap(pool, root, page);
         expect(vtdTranslate(pool, root, page)).toBeUndefined();
         expect(vtdLeaves(pool, root).length).toBe(maps.length - 1);
+      }
+    },
+  );
+});
+
+describe('vtdLeaves scan cache', () => {
+  /** The leaves by a direct, uncached read of every entry's bytes. */
+  function reference(pool: ReturnType<typeof emptyPool>, root: number): string[] {
+    const out: string[] = [];
+    const walk = (table: number, level: number, base: number, perm: bigint) => {
+      const bytes = frameForRead(pool, table);
+      for (let i = 0; i < 512; i++) {
+        const e = readU64(bytes, i * 8, 'le');
+        if ((e & 3n) === 0n) continue;
+        const next = Number((e >> 12n) & ((1n << 40n) - 1n));
+        // VT-d ANDs permissions over the levels; a leaf left with neither R nor W translates nothing.
+        if (level === 1) {
+          if ((e & perm) !== 0n) out.push(`${base + i}:${next}:${e & perm}`);
+        } else walk(next, level - 1, (base + i) * 512, perm & e & 3n);
+      }
+    };
+    walk(root, 4, 0, 3n);
+    return out.sort();
+  }
+
+  it.prop([fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2047 }), fc.integer({ min: 1, max: 99 }), fc.boolean()), { maxLength: 60 })])(
+    'should always equal a fresh read of the bytes, including after writes that bypass the table code',
+    (ops) => {
+      const pool = emptyPool();
+      const root = allocFrame(pool, 't');
+      const tables: number[] = [];
+      for (const [mapIt, page, pfn, scribble] of ops) {
+        if (mapIt) vtdMap(pool, root, page, pfn, true, pfn % 2 === 0, 't', tables);
+        else vtdUnmap(pool, root, page);
+        // a stray write (e.g. a device DMA into a table frame) must invalidate the cache too.
+        if (scribble && tables.length) frameForWrite(pool, tables[pfn % tables.length])[(page % 512) * 8] ^= 1;
+        const got = vtdLeaves(pool, root).map((l) => `${l.iovaPage}:${l.t.pfn}:${(l.t.read ? 1 : 0) | (l.t.write ? 2 : 0)}`).sort();
+        expect(got).toEqual(reference(pool, root));
       }
     },
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyStateMachine } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { liveStep, machineEvents } from '../../machines/compile.js';
 import { MACHINES, TABLES, type MachineName } from '../../machines/index.js';
@@ -20,7 +21,7 @@ describe('compiled machine tables', () => {
   });
 
   it.each(names)('should reach every state of %s from the initial state', (name) => {
-    const machine = MACHINES[name];
+    const machine = MACHINES[name] as AnyStateMachine;
     const events = machineEvents(machine).map((type) => ({ type }));
     const paths = getShortestPaths(machine, { events });
     const reached = new Set(paths.map((p) => String(p.state.value)));

@@ -151,7 +151,7 @@ describe('type1 against a simple model', () => {
   it('should agree on outcomes, pins, locked_vm and DMA bytes for every command sequence', () => {
     fc.assert(
       fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
-        fc.modelRun(() => ({ model: { ranges: [], bytes: new Map(), touched: new Set() }, real: setupWorld(LIMIT) }), cmds);
+        fc.modelRun(() => ({ model: { ranges: [], bytes: new Map<number, number>(), touched: new Set<number>() }, real: setupWorld(LIMIT) }), cmds);
       }),
       { numRuns: 200 },
     );

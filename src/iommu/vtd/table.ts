@@ -1,10 +1,10 @@
 /**
  * Walks and edits a VT-d second-stage table held in host frames, reading and writing the real
- * entry bytes through memory/bits. Pure with respect to everything but the frame pool passed in.
+ * entry bytes through the accessors of layout.ts. Pure with respect to everything but the frame
+ * pool passed in.
  */
-import { readU64, writeU64 } from '../../memory/bits.js';
-import { allocFrame, frameForRead, frameForWrite, freeFrame, type FramePool } from '../../memory/frames.js';
-import { SL_ADDR_MASK, SL_PS, SL_R, SL_W, VTD_ENDIAN, VTD_ENTRIES, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex } from './layout.js';
+import { allocFrame, frameBuf, frameForRead, frameForWrite, freeFrame, type FramePool, type PageBuf } from '../../memory/frames.js';
+import { SL_R, SL_W, VTD_ENTRIES, VTD_INDEX_BITS, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
 
 export interface Translation {
   readonly pfn: number;
@@ -12,24 +12,19 @@ export interface Translation {
   readonly write: boolean;
 }
 
-function entryPfn(e: bigint): number {
-  return Number((e & SL_ADDR_MASK) >> 12n);
-}
-
-/** Translates one IOVA page; undefined when any level is not present (or is malformed). */
+/** Translates one IOVA page; undefined when any level is not present (or is a superpage, which this model never writes). */
 export function vtdTranslate(pool: FramePool, root: number, iovaPage: number): Translation | undefined {
   let table = root;
-  let read = true;
-  let write = true;
+  let perm = SL_R | SL_W;
   for (let level = VTD_LEVELS; level >= 1; level--) {
-    const e = readU64(frameForRead(pool, table), vtdIndex(iovaPage, level) * VTD_ENTRY_SIZE, VTD_ENDIAN);
-    if ((e & (SL_R | SL_W)) === 0n) return undefined;
-    if (level > 1 && (e & SL_PS) !== 0n) return undefined;
-    read &&= (e & SL_R) !== 0n;
-    write &&= (e & SL_W) !== 0n;
-    table = entryPfn(e);
+    const bytes = frameForRead(pool, table);
+    const off = vtdIndex(iovaPage, level) * VTD_ENTRY_SIZE;
+    const p = vtdPerm(bytes, off);
+    if (p === 0 || (level > 1 && vtdIsSuperpage(bytes, off))) return undefined;
+    perm &= p;
+    table = vtdPfn(bytes, off);
   }
-  return { pfn: table, read, write };
+  return { pfn: table, read: (perm & SL_R) !== 0, write: (perm & SL_W) !== 0 };
 }
 
 /** Installs a 4 KiB leaf, allocating intermediate tables (owned by `owner`) on the way. */
@@ -37,50 +32,77 @@ export function vtdMap(pool: FramePool, root: number, iovaPage: number, pfn: num
   let table = root;
   for (let level = VTD_LEVELS; level > 1; level--) {
     const off = vtdIndex(iovaPage, level) * VTD_ENTRY_SIZE;
-    let e = readU64(frameForRead(pool, table), off, VTD_ENDIAN);
-    if ((e & (SL_R | SL_W)) === 0n) {
+    const bytes = frameForRead(pool, table);
+    if (vtdPerm(bytes, off) === 0) {
       const next = allocFrame(pool, owner);
       tables.push(next);
-      e = (BigInt(next) << 12n) | SL_R | SL_W;
-      writeU64(frameForWrite(pool, table), off, e, VTD_ENDIAN);
-    }
-    table = entryPfn(e);
+      vtdWriteEntry(frameForWrite(pool, table), off, next, SL_R | SL_W);
+      table = next;
+    } else table = vtdPfn(bytes, off);
   }
-  const leaf = (BigInt(pfn) << 12n) | (read ? SL_R : 0n) | (write ? SL_W : 0n);
-  writeU64(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, leaf, VTD_ENDIAN);
+  vtdWriteEntry(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, pfn, (read ? SL_R : 0) | (write ? SL_W : 0));
 }
 
 /** Clears a leaf; intermediate tables stay until the domain is freed (as the VT-d driver keeps them). */
 export function vtdUnmap(pool: FramePool, root: number, iovaPage: number): void {
   let table = root;
   for (let level = VTD_LEVELS; level > 1; level--) {
-    const e = readU64(frameForRead(pool, table), vtdIndex(iovaPage, level) * VTD_ENTRY_SIZE, VTD_ENDIAN);
-    if ((e & (SL_R | SL_W)) === 0n) return;
-    table = entryPfn(e);
+    const bytes = frameForRead(pool, table);
+    const off = vtdIndex(iovaPage, level) * VTD_ENTRY_SIZE;
+    if (vtdPerm(bytes, off) === 0) return;
+    table = vtdPfn(bytes, off);
   }
-  writeU64(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, 0n, VTD_ENDIAN);
+  vtdWriteEntry(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, 0, 0);
 }
 
-/** Every present leaf, found by reading the table bytes (what the properties check). */
-export function vtdLeaves(pool: FramePool, root: number): { iovaPage: number; t: Translation }[] {
-  const out: { iovaPage: number; t: Translation }[] = [];
-  const walk = (table: number, level: number, base: number, read: boolean, write: boolean) => {
-    const bytes = frameForRead(pool, table);
-    const span = 2 ** (9 * (level - 1));
-    for (let i = 0; i < VTD_ENTRIES; i++) {
-      const off = i * VTD_ENTRY_SIZE;
-      // the low byte holds R and W: skip absent entries without building a bigint.
-      if ((bytes[off] & 3) === 0) continue;
-      const e = readU64(bytes, off, VTD_ENDIAN);
-      const r = read && (e & SL_R) !== 0n;
-      const w = write && (e & SL_W) !== 0n;
-      if (level === 1) out.push({ iovaPage: base + i * span, t: { pfn: entryPfn(e), read: r, write: w } });
-      else if ((e & SL_PS) === 0n) walk(entryPfn(e), level - 1, base + i * span, r, w);
+export interface Leaf {
+  readonly iovaPage: number;
+  readonly t: Translation;
+}
+
+/** The present entries of one table page: index, R/W bits, address, PS. */
+interface Scan {
+  readonly seq: number;
+  readonly entries: readonly { index: number; perm: number; pfn: number; ps: boolean }[];
+}
+
+// keyed by page buffer; a buffer's seq changes on every write, so a stale scan is never reused.
+const scans = new WeakMap<PageBuf, Scan>();
+
+function scanTable(pool: FramePool, table: number): Scan['entries'] {
+  const buf = frameBuf(pool, table);
+  if (buf === undefined) return [];
+  const hit = scans.get(buf);
+  if (hit !== undefined && hit.seq === buf.seq) return hit.entries;
+  const bytes = buf.data;
+  const entries: { index: number; perm: number; pfn: number; ps: boolean }[] = [];
+  for (let i = 0; i < VTD_ENTRIES; i++) {
+    const off = i * VTD_ENTRY_SIZE;
+    const perm = vtdPerm(bytes, off);
+    if (perm !== 0) entries.push({ index: i, perm, pfn: vtdPfn(bytes, off), ps: vtdIsSuperpage(bytes, off) });
+  }
+  scans.set(buf, { seq: buf.seq, entries });
+  return entries;
+}
+
+/** Every usable leaf (some permission left after the AND over levels), read from the table bytes: what the properties check. */
+export function vtdLeaves(pool: FramePool, root: number): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (table: number, level: number, base: number, perm: number) => {
+    const span = 2 ** (VTD_INDEX_BITS * (level - 1));
+    for (const e of scanTable(pool, table)) {
+      const p = e.perm & perm;
+      // permissions AND over the levels: an entry left with neither R nor W translates nothing.
+      if (p === 0) continue;
+      if (level === 1) out.push({ iovaPage: base + e.index * span, t: { pfn: e.pfn, read: (p & SL_R) !== 0, write: (p & SL_W) !== 0 } });
+      else if (!e.ps) walk(e.pfn, level - 1, base + e.index * span, p);
     }
   };
-  walk(root, VTD_LEVELS, 0, true, true);
+  walk(root, VTD_LEVELS, 0, SL_R | SL_W);
   return out;
 }
+
+
 
 /** Frees a domain's table frames (root included). */
 export function vtdFree(pool: FramePool, root: number, tables: readonly number[]): void {

@@ -1,0 +1,31 @@
+/**
+ * Generates the benchmark log: a passthrough setup, then cycles of MAP_DMA, device DMA write and
+ * read, UNMAP_DMA over a bounded window of live mappings. Deterministic (no randomness).
+ */
+const HVA = 0x7f00_0000_0000n;
+
+export function benchLog(cycles: number, window = 64): string[] {
+  const lines = [
+    '{"type":"host.process.spawn","mm":"qemu","memlock":"0x40000000"}',
+    '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
+    `{"type":"vmm.mmap","mm":"qemu","hva":"0x${HVA.toString(16)}","size":"0x4000000"}`,
+    '{"type":"vmm.kvm.create_vm","vm":"vm0","mm":"qemu"}',
+    `{"type":"vmm.kvm.set_user_memory_region","vm":"vm0","slot":0,"gpa":"0x0","size":"0x4000000","hva":"0x${HVA.toString(16)}"}`,
+    '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
+    '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
+    '{"type":"vmm.vfio.group.get_device_fd","group":"g7","device":"nic0","fd":"f0"}',
+  ];
+  for (let i = 0; i < cycles; i++) {
+    const slot = i % window;
+    const pages = 1 + (i % 4);
+    const iova = `0x${(slot * 0x10000).toString(16)}`;
+    const vaddr = `0x${(HVA + BigInt(((i * 7) % 4096) * 4096)).toString(16)}`;
+    lines.push(`{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"${vaddr}","iova":"${iova}","size":"0x${(pages * 4096).toString(16)}"}`);
+    lines.push(`{"type":"device.dma.write","device":"nic0","iova":"${iova}","data":"${(i & 0xffff).toString(16).padStart(8, '0')}"}`);
+    lines.push(`{"type":"device.dma.read","device":"nic0","iova":"${iova}","len":4}`);
+    lines.push(`{"type":"vmm.vfio.dma.unmap","container":"c0","iova":"${iova}","size":"0x${(pages * 4096).toString(16)}"}`);
+  }
+  return lines;
+}
