@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import { guardPipes, main } from '../dist/src/cli/main.js';
 
+guardPipes();
 process.exitCode = await main(process.argv.slice(2));

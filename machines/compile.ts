@@ -51,8 +51,8 @@ export function liveStep(machine: AnyStateMachine, state: string, event: string)
 export function compileMachine(machine: AnyStateMachine): MachineTable {
   const states = Object.keys(machine.root.states);
   const events = machineEvents(machine);
-  const table = new Map<string, Step>();
-  for (const s of states) for (const e of events) table.set(s + '\u0000' + e, liveStep(machine, s, e));
+  const table = new Map<string, Map<string, Step>>();
+  for (const s of states) table.set(s, new Map(events.map((e) => [e, liveStep(machine, s, e)])));
   const initial = String(machine.resolveState({ value: machine.root.config.initial as string, context: {} }).value);
   return {
     id: machine.id,
@@ -60,7 +60,7 @@ export function compileMachine(machine: AnyStateMachine): MachineTable {
     states,
     events,
     step(state, event) {
-      const st = table.get(state + '\u0000' + event);
+      const st = table.get(state)?.get(event);
       if (st === undefined) throw new Error(`machine ${machine.id} has no step for state "${state}" event "${event}"`);
       return st;
     },

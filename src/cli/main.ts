@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
+import { eventsCommand } from './commands/events.js';
 import { replayCommand } from './commands/replay.js';
 import type { Io } from './io.js';
 import { EXIT, helpText, type ExitCode } from './options.js';
@@ -22,6 +23,17 @@ export const processIo: Io = {
   },
 };
 
+/** A closed pipe (`vkm ... | head`) ends the process quietly instead of with a stack trace. */
+export function guardPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      process.stderr.write(`vkm: output error: ${err.code ?? err.message}\n`);
+      process.exit(2);
+    });
+  }
+}
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
   try {
     const args = parseArgs(argv);
@@ -36,6 +48,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
         return worst;
       }
+      case 'events':
+        return eventsCommand(args.options, io);
       default:
         io.out(helpText());
         return EXIT.ok;

@@ -31,6 +31,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'events',
+    usage: 'vkm events [--json]',
+    summary: 'list the event vocabulary: every event type and its fields',
+    positionals: 0,
+    options: [{ name: 'json', help: 'as a JSON object' }],
+  },
+  {
     name: 'help',
     usage: 'vkm help [COMMAND]',
     summary: 'show this help',

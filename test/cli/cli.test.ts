@@ -84,3 +84,14 @@ describe('vkm replay', () => {
     expect(out).toMatch(/7 events, 0 refused, 0 expectation mismatches, 0 violations\ndigest sha256:/);
   });
 });
+
+describe('vkm events', () => {
+  it('should list every event type of the schema with its fields', async () => {
+    const { EVENT_TYPES } = await import('../../src/events/types.js');
+    const io = fakeIo({});
+    expect(await main(['events', '--json'], io)).toBe(0);
+    const listed = JSON.parse(io.stdout.join('\n'));
+    expect(Object.keys(listed)).toEqual(EVENT_TYPES);
+    expect(listed['vmm.vfio.dma.map']).toMatchObject({ container: 'container id', iova: 'u64 hex', argsz: 'u32 = 32' });
+  });
+});

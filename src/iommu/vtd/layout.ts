@@ -23,10 +23,13 @@ export const SL_R = 1 << 0;
 export const SL_W = 1 << 1;
 export const SL_PS = 1 << 7;
 
+/** IOVA pages spanned by one entry at each level (index = level). */
+export const VTD_SPAN = [0, 1, 2 ** 9, 2 ** 18, 2 ** 27];
+
 /** Table index of an IOVA page number at `level` (4 = root … 1 = leaf table). */
 export function vtdIndex(iovaPage: number, level: number): number {
   // page numbers reach 2^36 here, beyond 32-bit shifts, so divide instead of >>.
-  return Math.floor(iovaPage / 2 ** (VTD_INDEX_BITS * (level - 1))) % VTD_ENTRIES;
+  return Math.floor(iovaPage / VTD_SPAN[level]) % VTD_ENTRIES;
 }
 
 /** R and W bits of the entry at byte offset `off` (0 when not present). */

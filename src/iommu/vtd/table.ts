@@ -4,7 +4,7 @@
  * pool passed in.
  */
 import { allocFrame, frameBuf, frameForRead, frameForWrite, freeFrame, type FramePool, type PageBuf } from '../../memory/frames.js';
-import { SL_R, SL_W, VTD_ENTRIES, VTD_INDEX_BITS, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
+import { SL_R, SL_W, VTD_ENTRIES, VTD_SPAN, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
 
 export interface Translation {
   readonly pfn: number;
@@ -89,7 +89,7 @@ function scanTable(pool: FramePool, table: number): Scan['entries'] {
 export function vtdLeaves(pool: FramePool, root: number): Leaf[] {
   const out: Leaf[] = [];
   const walk = (table: number, level: number, base: number, perm: number) => {
-    const span = 2 ** (VTD_INDEX_BITS * (level - 1));
+    const span = VTD_SPAN[level];
     for (const e of scanTable(pool, table)) {
       const p = e.perm & perm;
       // permissions AND over the levels: an entry left with neither R nor W translates nothing.
