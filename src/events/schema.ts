@@ -24,6 +24,8 @@ export const EVENT_SCHEMA = {
     device: create('device'),
     group: { kind: 'declare', object: 'group' },
     driver: { kind: 'enum', values: ['vfio-pci', 'pci-stub', 'none', 'host'], default: 'vfio-pci' },
+    /** The group's default domain: DMA-API translation, or identity (iommu=pt). */
+    defaultDomain: { kind: 'enum', values: ['dma', 'identity'], default: 'dma' },
   },
   'host.mm.migrate': { mm: ref('mm'), hva: u64, pfn: optU64 },
   /** /sys/module/vfio_iommu_type1/parameters/dma_entry_limit; read when a type1 container is set up. */

@@ -17,6 +17,7 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   if (!dev) return refused(FAULT.notPresent);
   const g = w.groups.get(dev.group)!;
   if (g.dmaLc === 'blocked') return refused(FAULT.blocked);
+  if (g.dmaLc === 'identity' || g.dmaLc === 'identity-kernel') return identityRange(w, iova, len);
   // the host's default DMA domain holds only the host driver's mappings, none of which the model tracks.
   if (g.dmaLc !== 'unmanaged') return refused(FAULT.notPresent);
   const dom = w.domains.get(g.domain!)!;
@@ -30,6 +31,17 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
     if (t === undefined) return refused(FAULT.notPresent);
     if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
     pfns.push(t.pfn);
+  }
+  return pfns;
+}
+
+/** Identity domain: IOVA = physical address; any allocated frame is reachable. */
+function identityRange(w: World, iova: bigint, len: number): number[] | Outcome {
+  if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
+  const pfns: number[] = [];
+  for (let p = pageOf(iova); p <= pageOf(iova + BigInt(len) - 1n); p++) {
+    if (!w.frames.owner.has(p)) return refused(FAULT.notPresent);
+    pfns.push(p);
   }
   return pfns;
 }

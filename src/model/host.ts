@@ -36,8 +36,12 @@ export function pciDeviceAdd(w: World, e: EventOf<'host.pci.device.add'>): Outco
   if (w.devices.has(e.device)) return refused('EEXIST');
   let group = w.groups.get(e.group);
   if (group && group.lc !== 'closed') return refused('EBUSY');
+  // every device of a group shares its default domain.
+  if (group && group.defaultDomain !== e.defaultDomain) return refused('EINVAL');
   if (!group) {
-    group = { id: e.group, devices: [], lc: TABLES['vfio-group'].initial, dmaLc: TABLES['iommu-domain'].initial, deviceFds: 0, kvmFileRefs: 0 };
+    const domain = TABLES['iommu-domain'];
+    const dmaLc = e.defaultDomain === 'identity' ? domain.step(domain.initial, 'DEFAULT_IDENTITY').target : domain.initial;
+    group = { id: e.group, defaultDomain: e.defaultDomain, devices: [], lc: TABLES['vfio-group'].initial, dmaLc, deviceFds: 0, kvmFileRefs: 0 };
     w.groups.set(e.group, group);
   }
   group.devices.push(e.device);

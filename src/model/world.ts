@@ -62,6 +62,7 @@ export interface Container {
 
 export interface Group {
   readonly id: string;
+  readonly defaultDomain: 'dma' | 'identity';
   devices: string[];
   /** vfio-group machine state. */
   lc: string;

@@ -63,7 +63,7 @@ export function detach(w: World, groupId: string): void {
   const g = w.groups.get(groupId)!;
   const c = w.containers.get(g.container!)!;
   if (c.iommu) detachGroup(w, groupId);
-  g.dmaLc = DOMAIN.step(g.dmaLc, 'RELEASE').target;
+  g.dmaLc = DOMAIN.step(g.dmaLc, g.defaultDomain === 'identity' ? 'RELEASE_IDENTITY' : 'RELEASE').target;
   g.container = undefined;
   c.groups.splice(c.groups.indexOf(groupId), 1);
   const last = c.groups.length === 0;
