@@ -7,6 +7,7 @@ import { kvmVmMachine } from './kvm-vm.js';
 import { vfioContainerMachine } from './vfio-container.js';
 import { vfioDeviceMachine } from './vfio-device.js';
 import { vfioGroupMachine } from './vfio-group.js';
+import { zpciFunctionMachine } from './zpci-function.js';
 
 export const MACHINES = {
   'vfio-container': vfioContainerMachine,
@@ -15,6 +16,7 @@ export const MACHINES = {
   'kvm-vm': kvmVmMachine,
   'kvm-vfio-device': kvmVfioDeviceMachine,
   'iommu-domain': iommuDomainMachine,
+  'zpci-function': zpciFunctionMachine,
 } satisfies Record<string, AnyStateMachine>;
 
 export type MachineName = keyof typeof MACHINES;

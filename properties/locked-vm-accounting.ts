@@ -5,6 +5,7 @@
  * charge at the time it was lowered.
  */
 import type { Property, Violation } from './types.js';
+import { charges } from './holders.js';
 
 export const lockedVmAccounting: Property = {
   name: 'locked-vm-accounting',
@@ -13,14 +14,7 @@ export const lockedVmAccounting: Property = {
   check(view) {
     const w = view.w;
     const out: Violation[] = [];
-    const charged = new Map<string, number>();
-    const bypassed = new Set<string>();
-    for (const c of w.containers.values()) {
-      for (const dma of c.iommu?.dmas ?? []) {
-        charged.set(dma.mm, (charged.get(dma.mm) ?? 0) + dma.accounted);
-        if (dma.lockCap) bypassed.add(dma.mm);
-      }
-    }
+    const { pages: charged, bypassed } = charges(w);
     for (const mm of w.mms.values()) {
       const expect = charged.get(mm.id) ?? 0;
       if (mm.lockedVm !== expect) {

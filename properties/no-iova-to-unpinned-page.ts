@@ -5,7 +5,7 @@
  */
 import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
-import { findDma } from '../src/vfio/type1/dma-list.js';
+import { mappedPage } from './holders.js';
 import type { Property, Violation } from './types.js';
 
 export const noIovaToUnpinnedPage: Property = {
@@ -16,19 +16,19 @@ export const noIovaToUnpinnedPage: Property = {
     const w = view.w;
     const out: Violation[] = [];
     const report = (message: string) => out.push({ property: this.name, message });
-    for (const { domain, container, leaves } of view.domainLeaves()) {
+    for (const { domain, leaves } of view.domainLeaves()) {
       for (const { iovaPage, t } of leaves) {
         const where = () => `${domain.id} IOVA ${hex(addrOf(iovaPage))} maps frame ${hex(t.pfn)}`;
         const pins = w.pins.get(t.pfn) ?? 0;
         if (pins <= 0) report(`${where()} whose pin count is ${pins}`);
-        const dma = container?.iommu ? findDma(container.iommu.dmas, iovaPage) : undefined;
-        if (dma === undefined) {
-          report(`${where()} but no vfio_dma covers that IOVA`);
+        const mapped = mappedPage(w, domain, iovaPage);
+        if (mapped === 'skip') continue;
+        if (mapped === 'unknown') {
+          report(`${where()} but no mapping record accounts for that IOVA`);
           continue;
         }
-        if (dma.vaddrInvalid) continue;
-        const vpage = dma.vaddrPage + (iovaPage - dma.iovaPage);
-        const backing = w.mms.get(dma.mm)?.pages.get(vpage);
+        const vpage = mapped.vpage;
+        const backing = w.mms.get(mapped.mm)?.pages.get(vpage);
         if (backing !== t.pfn) {
           report(`${where()} but vaddr ${hex(addrOf(vpage))} is backed by ${backing === undefined ? 'no frame' : 'frame ' + hex(backing)}`);
         }

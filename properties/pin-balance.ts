@@ -1,19 +1,10 @@
 /**
  * pin-balance: each frame's pin count equals the pins its holders hold (every pin matched by
- * exactly one unpin, kernel-facts §8). Holders: type1 vfio_dma ranges.
+ * exactly one unpin, kernel-facts §8). Holders: type1 vfio_dma ranges and KVM's pins.
  */
 import { hex } from '../src/util/hex.js';
-import type { World } from '../src/model/world.js';
+import { heldPins } from './holders.js';
 import type { Property, Violation } from './types.js';
-
-/** Pins the model's holders claim, per frame. */
-export function heldPins(w: World): Map<number, number> {
-  const held = new Map<number, number>();
-  for (const c of w.containers.values()) {
-    for (const dma of c.iommu?.dmas ?? []) for (const pfn of dma.pfns) held.set(pfn, (held.get(pfn) ?? 0) + 1);
-  }
-  return held;
-}
 
 export const pinBalance: Property = {
   name: 'pin-balance',

@@ -2,7 +2,8 @@
  * What the properties read of a world, computed at most once per check: every domain with its
  * valid translations, read from the table bytes. Several properties need the same walk.
  */
-import { vtdLeaves, type Leaf } from '../src/iommu/vtd/table.js';
+import { FORMATS } from '../src/iommu/formats.js';
+import type { Leaf } from '../src/iommu/format.js';
 import type { Container, Domain, World } from '../src/model/world.js';
 
 export interface DomainLeaves {
@@ -21,7 +22,7 @@ export class WorldView {
     this.leavesCache ??= [...this.w.domains.values()].map((domain) => ({
       domain,
       container: this.w.containers.get(domain.container),
-      leaves: vtdLeaves(this.w.frames, domain.root),
+      leaves: FORMATS[domain.format].leaves(this.w.frames, domain.root),
     }));
     return this.leavesCache;
   }

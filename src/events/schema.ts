@@ -11,8 +11,18 @@ import { bytes, create, optU64, ref, u32, u64 } from './fields.js';
 /** RLIMIT_MEMLOCK default since Linux 5.16 (8 MiB). */
 export const DEFAULT_MEMLOCK = 8n * 1024n * 1024n;
 
+/** QEMU's defaults for a zPCI function's DMA address range (start_dma, end_dma), kernel-facts §1.4. */
+export const ZPCI_SDMA_ADDR = 0x100000000n;
+export const ZPCI_EDMA_ADDR = 0x1ffffffffffffffn;
+
 export const EVENT_SCHEMA = {
   // Host topology and administration.
+  /** Must come before any other host event: the architecture decides the IOMMU table format. */
+  'host.boot': {
+    arch: { kind: 'enum', values: ['x86', 's390'] },
+    /** How a vfio device learns its kvm: the v3-era group notifier, or capture at first open (6.0+). */
+    kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], default: 'open' },
+  },
   'host.process.spawn': {
     mm: create('mm'),
     memlock: { kind: 'u64', default: DEFAULT_MEMLOCK },
@@ -82,6 +92,41 @@ export const EVENT_SCHEMA = {
     iova: u64,
     size: u64,
   },
+
+  // s390 zPCI: the VMM plugs a VFIO device into the guest as a zPCI function.
+  'vmm.s390.zpci.plug': {
+    vm: ref('vm'),
+    device: ref('device'),
+    /** The function handle while disabled; enabling sets FH_MASK_ENABLE (0x80000000). */
+    fh: u32,
+    design: { kind: 'enum', values: ['userspace', 'kvm-shadow'], default: 'userspace' },
+    sdma: { kind: 'u64', default: ZPCI_SDMA_ADDR },
+    edma: { kind: 'u64', default: ZPCI_EDMA_ADDR },
+  },
+  /** KVM_S390_ZPCI_OP REG_AEN / DEREG_AEN (kernel-facts §3.1). */
+  'vmm.kvm.s390.zpci_op': {
+    vm: ref('vm'),
+    fh: u32,
+    op: { kind: 'enum', values: ['reg_aen', 'dereg_aen'] },
+    ibv: { kind: 'u64', default: 0n },
+    sb: { kind: 'u64', default: 0n },
+    flags: { kind: 'u32', default: 0 },
+    noi: { kind: 'u32', default: 64 },
+  },
+  /** CLP SET PCI FUNCTION (enable / disable). */
+  'guest.s390.clp.set_pci_fn': { vm: ref('vm'), fh: u32, op: { kind: 'enum', values: ['enable', 'disable'] } },
+  /** MPCIFC: the FIB (80 bytes, big-endian) is read from guest memory at `fib`. */
+  'guest.s390.mpcifc': {
+    vm: ref('vm'),
+    fh: u32,
+    fc: { kind: 'enum', values: ['reg_ioat', 'dereg_ioat', 'rereg_ioat', 'reset_error', 'reset_block'] },
+    fib: u64,
+    dmaas: { kind: 'u32', default: 0 },
+  },
+  /** RPCIT: refresh the translations of [iova, iova + len). */
+  'guest.s390.rpcit': { vm: ref('vm'), fh: u32, iova: u64, len: u64 },
+  /** A Linux guest's reaction to "insufficient resources": RPCIT over the whole registered range. */
+  'guest.s390.refresh_all': { vm: ref('vm'), fh: u32 },
 
   // Guest CPU.
   'guest.mem.write': { vm: ref('vm'), gpa: u64, data: bytes },

@@ -8,6 +8,7 @@ import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { KvmVfioDev, World } from '../model/world.js';
 import { putGroupFile } from '../vfio/group.js';
 import { vmGet, vmPut } from './vm.js';
+import { groupSetKvm } from '../s390/kvm-register.js';
 
 const KV = TABLES['kvm-vfio-device'];
 const VM = TABLES['kvm-vm'];
@@ -43,6 +44,7 @@ export function fileAdd(w: World, e: EventOf<'vmm.kvm.vfio.file_add'>): Outcome 
   d.files.push(g.id);
   g.kvmFileRefs++;
   g.kvm = d.vm;
+  groupSetKvm(w, g, d.vm);
   return OK;
 }
 
@@ -51,6 +53,7 @@ function removeFile(w: World, d: KvmVfioDev, groupId: string): void {
   d.files.splice(d.files.indexOf(groupId), 1);
   const g = w.groups.get(groupId)!;
   g.kvm = undefined;
+  groupSetKvm(w, g, undefined);
   g.kvmFileRefs--;
   putGroupFile(w, g);
 }

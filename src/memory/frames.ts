@@ -56,6 +56,15 @@ export function allocFrame(pool: FramePool, owner: FrameOwner): number {
   return pfn;
 }
 
+/** Allocates `count` contiguous frames aligned to `align` frames (16 KiB s390 tables); returns the first pfn. */
+export function allocContiguous(pool: FramePool, count: number, align: number, owner: FrameOwner): number {
+  const first = Math.ceil(pool.next / align) * align;
+  for (let p = pool.next; p < first; p++) insertFree(pool, p);
+  for (let i = 0; i < count; i++) pool.owner.set(first + i, owner);
+  pool.next = first + count;
+  return first;
+}
+
 /** Claims a specific free frame (migration target); false when it is in use. */
 export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
   if (pool.owner.has(pfn)) return false;

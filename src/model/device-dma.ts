@@ -4,8 +4,7 @@
  */
 import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
-import { vtdTranslate } from '../iommu/vtd/table.js';
-import { VTD_APERTURE_PAGES } from '../iommu/vtd/layout.js';
+import { FORMATS } from '../iommu/formats.js';
 import { U64_MAX } from '../util/hex.js';
 import { FAULT, OK, refused, type Outcome } from './outcome.js';
 import type { World } from './world.js';
@@ -21,13 +20,14 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   // the host's default DMA domain holds only the host driver's mappings, none of which the model tracks.
   if (g.dmaLc !== 'unmanaged') return refused(FAULT.notPresent);
   const dom = w.domains.get(g.domain!)!;
+  const format = FORMATS[dom.format];
   if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
   const first = pageOf(iova);
   const last = pageOf(iova + BigInt(len) - 1n);
   const pfns: number[] = [];
   for (let p = first; p <= last; p++) {
     // pages beyond the 48-bit aperture have no translation.
-    const t = p < VTD_APERTURE_PAGES ? vtdTranslate(w.frames, dom.root, p) : undefined;
+    const t = p < format.aperturePages ? format.translate(w.frames, dom.root, p) : undefined;
     if (t === undefined) return refused(FAULT.notPresent);
     if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
     pfns.push(t.pfn);

@@ -9,6 +9,14 @@ import type { World } from './world.js';
 
 const rlimitPages = (bytes: bigint) => Number(bytes >> PAGE_SHIFT_N);
 
+/** Chooses the host architecture and kvm association model; only before anything exists. */
+export function boot(w: World, e: EventOf<'host.boot'>): Outcome {
+  if (w.mms.size || w.devices.size) return refused('EBUSY');
+  w.arch = e.arch;
+  w.kvmAssociation = e.kvmAssociation;
+  return OK;
+}
+
 export function processSpawn(w: World, e: EventOf<'host.process.spawn'>): Outcome {
   if (w.mms.has(e.mm)) return refused('EEXIST');
   const memlockPages = rlimitPages(e.memlock);

@@ -12,13 +12,31 @@ import { dmaUnmap } from '../vfio/type1/unmap.js';
 import { createDevice, deviceRelease, fileAdd, fileDel } from '../kvm/kvm-vfio.js';
 import { closeVm, createVm, guestAccess, setUserMemoryRegion } from '../kvm/vm.js';
 import { deviceDma } from './device-dma.js';
-import { capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
+import { clpSetPciFn, zpciPlug } from '../s390/zpci.js';
+import { mpcifc } from '../s390/mpcifc.js';
+import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
+import { zpciOp } from '../s390/aen.js';
+import { boot, capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
 import type { Outcome } from './outcome.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
 import { cloneWorld, type World } from './world.js';
 
 function dispatch(w: World, e: ModelEvent): Outcome {
   switch (e.type) {
+    case 'host.boot':
+      return boot(w, e);
+    case 'vmm.s390.zpci.plug':
+      return zpciPlug(w, e);
+    case 'vmm.kvm.s390.zpci_op':
+      return zpciOp(w, e);
+    case 'guest.s390.clp.set_pci_fn':
+      return clpSetPciFn(w, e);
+    case 'guest.s390.mpcifc':
+      return mpcifc(w, e);
+    case 'guest.s390.rpcit':
+      return rpcitEvent(w, e);
+    case 'guest.s390.refresh_all':
+      return refreshAll(w, e);
     case 'host.process.spawn':
       return processSpawn(w, e);
     case 'host.rlimit.set':

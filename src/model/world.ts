@@ -45,6 +45,8 @@ export interface Dma {
 
 export interface Type1 {
   readonly v2: boolean;
+  /** VFIO_KVM_IOMMU (the v4 zPCI proposal): the domain belongs to KVM, userspace maps are refused. */
+  readonly kvm: boolean;
   readonly domain: string;
   /** Sorted by iovaPage, non-overlapping. */
   dmas: Dma[];
@@ -89,6 +91,10 @@ export interface PciDevice {
   openCount: number;
   /** device->kvm, captured at first open. */
   kvm?: string;
+  /** s390: the kvm this zdev is registered with (kvm_zdev), and whether it holds a kvm reference. */
+  kzdev?: { kvm: string; counted: boolean };
+  /** s390: the GISA designation set while the function is interpreted by KVM. */
+  gisa?: number;
 }
 
 export interface DevFd {
@@ -107,11 +113,41 @@ export interface KvmVfioDev {
 
 export interface Domain {
   readonly id: string;
-  readonly type: 'unmanaged';
+  /** unmanaged: VFIO type1's paging domain; kvm: the v4 zPCI proposal's KVM-owned domain. */
+  readonly type: 'unmanaged' | 'kvm';
+  readonly format: 'vtd' | 's390';
   readonly container: string;
   readonly root: number;
   /** Intermediate table frames. */
   tables: number[];
+}
+
+/** A VFIO device plugged into an s390 guest as a zPCI function. */
+export interface ZpciFn {
+  /** The device id. */
+  readonly id: string;
+  readonly vm: string;
+  /** Function handle while disabled; FH_MASK_ENABLE is added while enabled. */
+  readonly fhBase: number;
+  readonly design: 'userspace' | 'kvm-shadow';
+  readonly sdma: bigint;
+  readonly edma: bigint;
+  /** The container the device's group uses (its type1 or KVM domain). */
+  readonly container: string;
+  /** zpci-function machine state. */
+  lc: string;
+  /** Registered I/O address translation: guest IOTA and the pba..pal range. */
+  ioat?: { iota: bigint; pba: bigint; pal: bigint };
+  /** Queued PCI error events (PEC and failing address), oldest first. */
+  errors: { pec: number; faddr: bigint }[];
+  /** userspace design: QEMU's translation cache, IOVA page → guest page and write permission. */
+  iotlb: Map<number, { gpaPage: number; write: boolean }>;
+  /** kvm-shadow design: each valid host PTE KVM wrote, with the guest page it pinned. */
+  shadow: Map<number, { gpaPage: number; pfn: number; write: boolean }>;
+  /** kvm-shadow design: guest table pages KVM pinned (guest page → frame). */
+  tablePins: Map<number, number>;
+  /** Adapter-event notification: guest pages pinned for the interrupt bit vector and summary bit. */
+  aen?: { gisc: number; pins: { gpaPage: number; pfn: number }[] };
 }
 
 export interface Stats {
@@ -122,9 +158,13 @@ export interface Stats {
   unpins: number;
   iotlbFlushes: number;
   dmaFaults: number;
+  rpcits: number;
+  vfioMapErrors: number;
 }
 
 export interface World {
+  /** Host architecture: decides the host IOMMU table format. */
+  arch: 'x86' | 's390';
   frames: FramePool;
   /** Pin count per frame. */
   pins: Map<number, number>;
@@ -137,6 +177,12 @@ export interface World {
   kvmdevs: Map<string, KvmVfioDev>;
   domains: Map<string, Domain>;
   nextDomain: number;
+  /** zPCI functions by device id. */
+  zpci: Map<string, ZpciFn>;
+  /** QEMU's per-container DMA mapping budget (S390PCIDMACount.avail), shared by a container's functions. */
+  qemuDmaLimits: Map<string, number>;
+  /** How vfio devices learn their kvm (host.boot). */
+  kvmAssociation: 'open' | 'notifier';
   /** vfio_iommu_type1.dma_entry_limit, read when a container's type1 instance is created. */
   dmaEntryLimit: number;
   stats: Stats;
@@ -147,6 +193,7 @@ export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 
 export function emptyWorld(): World {
   return {
+    arch: 'x86',
     frames: emptyPool(),
     pins: new Map(),
     mms: new Map(),
@@ -157,9 +204,12 @@ export function emptyWorld(): World {
     devfds: new Map(),
     kvmdevs: new Map(),
     domains: new Map(),
+    zpci: new Map(),
+    qemuDmaLimits: new Map(),
+    kvmAssociation: 'open',
     nextDomain: 1,
     dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT,
-    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0 },
+    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0 },
   };
 }
 

@@ -23,7 +23,7 @@ export function setIommu(w: World, e: EventOf<'vmm.vfio.set_iommu'>): Outcome {
   w.stats.ioctls++;
   const st = CONTAINER.step(c.lc, 'SET_IOMMU');
   if (st.code) return refused(st.code);
-  if (!isSupportedType1(e.iommu)) return refused('ENODEV');
+  if (!isSupportedType1(w, e.iommu)) return refused('ENODEV');
   const t1 = createType1(w, c, e.iommu);
   for (const g of c.groups) attachGroup(w, t1, g);
   c.iommu = t1;

@@ -8,6 +8,7 @@ import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Group, World } from '../model/world.js';
 import { vmGet, vmPut } from '../kvm/vm.js';
 import { attach, canAttach, detach } from './container.js';
+import { zdevClose, zdevOpen } from '../s390/kvm-register.js';
 
 const GROUP = TABLES['vfio-group'];
 const DEVICE = TABLES['vfio-device'];
@@ -89,13 +90,22 @@ export function getDeviceFd(w: World, e: EventOf<'vmm.vfio.group.get_device_fd'>
   if (!c.iommu) return refused('EINVAL');
   if (w.devfds.has(e.fd)) return refused('EEXIST');
   const first = dev.openCount === 0;
-  dev.lc = DEVICE.step(dev.lc, first ? 'OPEN_FIRST' : 'OPEN_AGAIN').target;
-  dev.openCount++;
-  if (first && g.kvm) {
+  if (first && w.kvmAssociation === 'open' && g.kvm) {
     // vfio_device_group_get_kvm_safe: the kvm of the group is captured, with a reference, at first open.
     dev.kvm = g.kvm;
     vmGet(w, g.kvm);
   }
+  if (first) {
+    // open_device: a failure (kvm registration) undoes the open.
+    const code = zdevOpen(w, dev, g);
+    if (code) {
+      if (dev.kvm) vmPut(w, dev.kvm);
+      dev.kvm = undefined;
+      return refused(code);
+    }
+  }
+  dev.lc = DEVICE.step(dev.lc, first ? 'OPEN_FIRST' : 'OPEN_AGAIN').target;
+  dev.openCount++;
   g.deviceFds++;
   g.lc = st.target;
   w.devfds.set(e.fd, { id: e.fd, device: dev.id });
@@ -111,6 +121,7 @@ export function deviceClose(w: World, e: EventOf<'vmm.vfio.device.close'>): Outc
   dev.openCount--;
   const last = dev.openCount === 0;
   dev.lc = DEVICE.step(dev.lc, last ? 'CLOSE_LAST' : 'CLOSE_OTHER').target;
+  if (last) zdevClose(w, dev);
   if (last && dev.kvm) {
     const kvm = dev.kvm;
     dev.kvm = undefined;

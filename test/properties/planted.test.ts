@@ -50,7 +50,7 @@ describe('planted violations', () => {
     pinFrame(w, pfn);
     vtdMap(w.frames, dom.root, 0x99, pfn, true, true, 'iommu:' + dom.id, dom.tables);
     expect(checkProperties(w, [PROPERTIES[0]]).map((v) => v.message)).toEqual([
-      `dom1 IOVA 0x99000 maps frame 0x${pfn.toString(16)} but no vfio_dma covers that IOVA`,
+      `dom1 IOVA 0x99000 maps frame 0x${pfn.toString(16)} but no mapping record accounts for that IOVA`,
     ]);
   });
 

@@ -4,13 +4,11 @@
  * pool passed in.
  */
 import { allocFrame, frameBuf, frameForRead, frameForWrite, freeFrame, type FramePool, type PageBuf } from '../../memory/frames.js';
-import { SL_R, SL_W, VTD_ENTRIES, VTD_SPAN, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
+import { SL_R, SL_W, VTD_APERTURE_PAGES, VTD_ENTRIES, VTD_SPAN, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
 
-export interface Translation {
-  readonly pfn: number;
-  readonly read: boolean;
-  readonly write: boolean;
-}
+import type { Leaf, TableFormat, Translation } from '../format.js';
+
+export type { Leaf, Translation };
 
 /** Translates one IOVA page; undefined when any level is not present (or is a superpage, which this model never writes). */
 export function vtdTranslate(pool: FramePool, root: number, iovaPage: number): Translation | undefined {
@@ -53,11 +51,6 @@ export function vtdUnmap(pool: FramePool, root: number, iovaPage: number): void 
     table = vtdPfn(bytes, off);
   }
   vtdWriteEntry(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, 0, 0);
-}
-
-export interface Leaf {
-  readonly iovaPage: number;
-  readonly t: Translation;
 }
 
 /** The present entries of one table page: index, R/W bits, address, PS. */
@@ -109,3 +102,16 @@ export function vtdFree(pool: FramePool, root: number, tables: readonly number[]
   for (const t of tables) freeFrame(pool, t);
   freeFrame(pool, root);
 }
+
+export const VTD_FORMAT: TableFormat = {
+  name: 'vtd',
+  aperturePages: VTD_APERTURE_PAGES,
+  firstPage: 0,
+  requiresRead: false,
+  newRoot: (pool, owner) => allocFrame(pool, owner),
+  translate: vtdTranslate,
+  map: vtdMap,
+  unmap: vtdUnmap,
+  leaves: vtdLeaves,
+  free: vtdFree,
+};

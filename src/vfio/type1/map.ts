@@ -9,8 +9,7 @@ import { OK, refused, type Outcome } from '../../model/outcome.js';
 import { canCharge, charge, pinFrame, touchPage } from '../../model/pages.js';
 import type { Dma, Type1, World } from '../../model/world.js';
 import { U64_MAX } from '../../util/hex.js';
-import { VTD_APERTURE_END } from '../../iommu/vtd/layout.js';
-import { vtdMap } from '../../iommu/vtd/table.js';
+import { FORMATS } from '../../iommu/formats.js';
 import { firstUnmapped } from '../../memory/mm.js';
 import { insertDma, lowerBound, overlaps } from './dma-list.js';
 import { DMA_MAP_MINSZ, VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_MAP_FLAG_WRITE } from './uapi.js';
@@ -46,12 +45,18 @@ export function dmaMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   if (setVaddr) return updateVaddr(t1, iovaPage, pages, pageOf(e.vaddr));
   if (overlaps(t1.dmas, iovaPage, pages)) return refused('EEXIST');
   if (t1.dmaAvail === 0) return refused('ENOSPC');
-  if (e.iova + e.size - 1n > VTD_APERTURE_END) return refused('EINVAL');
+  const format = FORMATS[w.domains.get(t1.domain)!.format];
+  // the aperture minus reserved regions (kernel-facts §5.2 step 8; s390: below start_dma is reserved, §1.4).
+  if (iovaPage < format.firstPage || iovaPage + pages > format.aperturePages) return refused('EINVAL');
   const mm = w.mms.get(container.mm)!;
   const lockCap = mm.capIpcLock;
   const vaddrPage = pageOf(e.vaddr);
   const failure = pinFailure(w, container.mm, vaddrPage, pages, lockCap);
   if (failure) return refused(failure);
+  // s390_iommu_map_pages refuses a mapping without IOMMU_READ; type1 unwinds the pins.
+  if (format.requiresRead && !read) return refused('EINVAL');
+  // a KVM-owned domain (v4) has its own ops: iommu_map from userspace is rejected and type1 unwinds.
+  if (t1.kvm) return refused('EINVAL');
 
   const pfns: number[] = new Array(pages);
   for (let i = 0; i < pages; i++) {
@@ -79,7 +84,8 @@ function updateVaddr(t1: Type1, iovaPage: number, pages: number, vaddrPage: numb
 /** Writes the leaf entries of a new dma into the container's domain table. */
 export function mapIntoDomain(w: World, t1: Type1, iovaPage: number, pfns: readonly number[], read: boolean, write: boolean): void {
   const dom = w.domains.get(t1.domain)!;
-  for (let i = 0; i < pfns.length; i++) vtdMap(w.frames, dom.root, iovaPage + i, pfns[i], read, write, 'iommu:' + dom.id, dom.tables);
+  const format = FORMATS[dom.format];
+  for (let i = 0; i < pfns.length; i++) format.map(w.frames, dom.root, iovaPage + i, pfns[i], read, write, 'iommu:' + dom.id, dom.tables);
 }
 
 export type { Dma };

@@ -2,13 +2,12 @@
  * The type1 IOMMU driver instance of a container: creation at SET_IOMMU, group attach/detach, and
  * release when the last group leaves (which removes every vfio_dma).
  */
-import { allocFrame } from '../../memory/frames.js';
 import { TABLES } from '../../../machines/index.js';
 import { refused, type Outcome } from '../../model/outcome.js';
 import type { Container, Type1, World } from '../../model/world.js';
-import { vtdFree } from '../../iommu/vtd/table.js';
+import { FORMATS, hostFormat } from '../../iommu/formats.js';
 import { removeDma } from './unmap.js';
-import { VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from './uapi.js';
+import { VFIO_KVM_IOMMU, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from './uapi.js';
 
 const CONTAINER = TABLES['vfio-container'];
 const DOMAIN = TABLES['iommu-domain'];
@@ -23,17 +22,18 @@ export function type1Of(w: World, id: string): { t1: Type1; container: Container
   return { t1: container.iommu!, container };
 }
 
-/** Whether this model's host offers the IOMMU type (CHECK_EXTENSION > 0). */
-export function isSupportedType1(iommu: number): boolean {
-  return iommu === VFIO_TYPE1_IOMMU || iommu === VFIO_TYPE1v2_IOMMU;
+/** Whether this model's host offers the IOMMU type (CHECK_EXTENSION > 0); VFIO_KVM_IOMMU only existed for s390. */
+export function isSupportedType1(w: World, iommu: number): boolean {
+  return iommu === VFIO_TYPE1_IOMMU || iommu === VFIO_TYPE1v2_IOMMU || (iommu === VFIO_KVM_IOMMU && w.arch === 's390');
 }
 
 /** Creates the type1 instance and its paging domain; the caller attaches the groups. */
 export function createType1(w: World, container: Container, iommu: number): Type1 {
   const id = 'dom' + w.nextDomain++;
-  const root = allocFrame(w.frames, 'iommu:' + id);
-  w.domains.set(id, { id, type: 'unmanaged', container: container.id, root, tables: [] });
-  return { v2: iommu === VFIO_TYPE1v2_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
+  const format = hostFormat(w.arch);
+  const root = format.newRoot(w.frames, 'iommu:' + id);
+  w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [] });
+  return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
 }
 
 /** vfio_iommu_type1_attach_group: the group (already DMA-owned by VFIO) joins the domain. */
@@ -56,7 +56,7 @@ export function releaseType1(w: World, container: Container): void {
   if (!t1) return;
   for (const dma of t1.dmas.slice()) removeDma(w, t1, dma);
   const dom = w.domains.get(t1.domain)!;
-  vtdFree(w.frames, dom.root, dom.tables);
+  FORMATS[dom.format].free(w.frames, dom.root, dom.tables);
   w.domains.delete(dom.id);
   container.iommu = undefined;
 }

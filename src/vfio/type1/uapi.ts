@@ -2,6 +2,8 @@
 
 export const VFIO_TYPE1_IOMMU = 1;
 export const VFIO_TYPE1v2_IOMMU = 3;
+/** Proposed in the v4 zPCI series (patch 15/32), never merged: KVM, not userspace, controls the mappings. */
+export const VFIO_KVM_IOMMU = 11;
 
 export const VFIO_DMA_MAP_FLAG_READ = 1 << 0;
 export const VFIO_DMA_MAP_FLAG_WRITE = 1 << 1;

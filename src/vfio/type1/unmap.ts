@@ -9,7 +9,7 @@ import { refused, type Outcome } from '../../model/outcome.js';
 import { uncharge, unpinFrame } from '../../model/pages.js';
 import type { Dma, Type1, World } from '../../model/world.js';
 import { U64_MAX } from '../../util/hex.js';
-import { vtdUnmap } from '../../iommu/vtd/table.js';
+import { FORMATS } from '../../iommu/formats.js';
 import { findDma, lowerBound } from './dma-list.js';
 import { type1Of } from './type1.js';
 import {
@@ -82,7 +82,8 @@ export function dmaUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
 /** vfio_remove_dma: unmap from the domain, sync the IOTLB, then unpin and uncharge. */
 export function removeDma(w: World, t1: Type1, dma: Dma): void {
   const dom = w.domains.get(t1.domain)!;
-  for (let i = 0; i < dma.pages; i++) vtdUnmap(w.frames, dom.root, dma.iovaPage + i);
+  const format = FORMATS[dom.format];
+  for (let i = 0; i < dma.pages; i++) format.unmap(w.frames, dom.root, dma.iovaPage + i);
   w.stats.iotlbFlushes++;
   for (const pfn of dma.pfns) unpinFrame(w, pfn);
   const mm = w.mms.get(dma.mm);

@@ -1,0 +1,68 @@
+/**
+ * Who holds pins and charges, and which page an IOMMU entry was made for: the facts the
+ * properties compare the tables and counters against. Each domain type declares its own lookup,
+ * so the properties do not branch on designs.
+ */
+import { findDma } from '../src/vfio/type1/dma-list.js';
+import { gpaToHvaPage } from '../src/kvm/vm.js';
+import { kvmPinsOf } from '../src/s390/kvm-pins.js';
+import type { Domain, World } from '../src/model/world.js';
+
+/** The process page an IOMMU entry was created for; 'unknown' when no holder accounts for it; 'skip' when deliberately unknown. */
+export type MappedPage = { mm: string; vpage: number } | 'unknown' | 'skip';
+
+const MAPPED_PAGE: Record<Domain['type'], (w: World, d: Domain, iovaPage: number) => MappedPage> = {
+  unmanaged(w, d, iovaPage) {
+    const t1 = w.containers.get(d.container)?.iommu;
+    const dma = t1 ? findDma(t1.dmas, iovaPage) : undefined;
+    if (!dma) return 'unknown';
+    // live update: the vaddr is unknown until userspace supplies the new one.
+    if (dma.vaddrInvalid) return 'skip';
+    return { mm: dma.mm, vpage: dma.vaddrPage + (iovaPage - dma.iovaPage) };
+  },
+  kvm(w, d, iovaPage) {
+    for (const f of w.zpci.values()) {
+      if (f.container !== d.container) continue;
+      const s = f.shadow.get(iovaPage);
+      const vm = w.vms.get(f.vm);
+      if (!s || !vm) continue;
+      const h = gpaToHvaPage(vm, s.gpaPage);
+      return h === undefined ? 'unknown' : { mm: vm.mm, vpage: h };
+    }
+    return 'unknown';
+  },
+};
+
+export function mappedPage(w: World, d: Domain, iovaPage: number): MappedPage {
+  return MAPPED_PAGE[d.type](w, d, iovaPage);
+}
+
+/** Pins the model's holders claim, per frame: type1 vfio_dma ranges and KVM's pins for each VM. */
+export function heldPins(w: World): Map<number, number> {
+  const held = new Map<number, number>();
+  const add = (pfn: number, n = 1) => held.set(pfn, (held.get(pfn) ?? 0) + n);
+  for (const c of w.containers.values()) for (const dma of c.iommu?.dmas ?? []) for (const pfn of dma.pfns) add(pfn);
+  for (const vm of w.vms.values()) for (const [pfn, n] of kvmPinsOf(w, vm)) add(pfn, n);
+  return held;
+}
+
+/** Pages charged to each mm's locked_vm by the holders, and whether any charge bypassed the limit. */
+export function charges(w: World): { pages: Map<string, number>; bypassed: Set<string> } {
+  const pages = new Map<string, number>();
+  const bypassed = new Set<string>();
+  const add = (mm: string, n: number) => pages.set(mm, (pages.get(mm) ?? 0) + n);
+  for (const c of w.containers.values()) {
+    for (const dma of c.iommu?.dmas ?? []) {
+      add(dma.mm, dma.accounted);
+      if (dma.lockCap) bypassed.add(dma.mm);
+    }
+  }
+  // KVM charges each page it pins once, however many pins it holds on it.
+  for (const vm of w.vms.values()) {
+    const n = kvmPinsOf(w, vm).size;
+    if (n === 0) continue;
+    add(vm.mm, n);
+    if (w.mms.get(vm.mm)?.capIpcLock) bypassed.add(vm.mm);
+  }
+  return { pages, bypassed };
+}

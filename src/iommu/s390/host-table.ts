@@ -1,0 +1,140 @@
+/**
+ * The host's s390 DMA translation table (the table registered with the physical function's IOAT),
+ * held in host frames: region-third and segment tables of 16 KiB (four contiguous frames,
+ * 16 KiB aligned) whose fresh entries read 0x20, page tables of 2 KiB (one per frame here) whose
+ * fresh entries read 0x400. Entries are built as Linux does (kernel-facts §1.3); an unmapped PTE is
+ * exactly ZPCI_PTE_INVALID.
+ */
+import { allocContiguous, allocFrame, freeFrame, frameBuf, type FramePool, type PageBuf } from '../../memory/frames.js';
+import { readPhysU64, writePhysU64 } from '../../memory/phys.js';
+import { addrOf } from '../../memory/constants.js';
+import type { Leaf, TableFormat, Translation } from '../format.js';
+import {
+  S390_ENDIAN, ZPCI_PT_ENTRIES, ZPCI_PTE_ADDR_MASK, ZPCI_PTE_INVALID, ZPCI_RTE_ADDR_MASK, ZPCI_STE_ADDR_MASK,
+  ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID, ZPCI_TABLE_PROTECTED, ZPCI_TABLE_TYPE_MASK, ZPCI_TABLE_TYPE_RTX,
+  ZPCI_TABLE_TYPE_SX, freshRte, freshSte, px, rtx, sx, validPte,
+} from './layout.js';
+
+const TABLE_FRAMES = 4;
+
+function newTable(pool: FramePool, owner: string, tables: number[] | undefined, entries: number, invalid: bigint): bigint {
+  const first = entries === ZPCI_TABLE_ENTRIES ? allocContiguous(pool, TABLE_FRAMES, TABLE_FRAMES, owner) : allocFrame(pool, owner);
+  const frames = entries === ZPCI_TABLE_ENTRIES ? TABLE_FRAMES : 1;
+  if (tables) for (let i = 0; i < frames; i++) tables.push(first + i);
+  const base = addrOf(first);
+  for (let i = 0; i < entries; i++) writePhysU64(pool, base + BigInt(i) * 8n, invalid, S390_ENDIAN);
+  return base;
+}
+
+const rteValid = (e: bigint) => (e & ZPCI_TABLE_INVALID) === 0n && (e & ZPCI_TABLE_TYPE_MASK) === ZPCI_TABLE_TYPE_RTX;
+const steValid = (e: bigint) => (e & ZPCI_TABLE_INVALID) === 0n && (e & ZPCI_TABLE_TYPE_MASK) === ZPCI_TABLE_TYPE_SX;
+const pteValid = (e: bigint) => (e & ZPCI_PTE_INVALID) === 0n;
+
+/** Address of the PTE for an IOVA, or undefined when an upper level is not valid. */
+function ptePointer(pool: FramePool, rto: bigint, iova: bigint): bigint | undefined {
+  const rte = readPhysU64(pool, rto + BigInt(rtx(iova)) * 8n, S390_ENDIAN);
+  if (!rteValid(rte)) return undefined;
+  const ste = readPhysU64(pool, (rte & ZPCI_RTE_ADDR_MASK) + BigInt(sx(iova)) * 8n, S390_ENDIAN);
+  if (!steValid(ste)) return undefined;
+  return (ste & ZPCI_STE_ADDR_MASK) + BigInt(px(iova)) * 8n;
+}
+
+/** Reads the host PTE for an IOVA (exactly what is in the table), or undefined without a page table. */
+export function readHostPte(pool: FramePool, root: number, iovaPage: number): bigint | undefined {
+  const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
+  return p === undefined ? undefined : readPhysU64(pool, p, S390_ENDIAN);
+}
+
+/** Makes sure region and segment entries exist for an IOVA (allocating tables); returns the PTE address. */
+export function ensurePtePointer(pool: FramePool, root: number, iovaPage: number, owner: string, tables: number[]): bigint {
+  const iova = addrOf(iovaPage);
+  const rteAddr = addrOf(root) + BigInt(rtx(iova)) * 8n;
+  let rte = readPhysU64(pool, rteAddr, S390_ENDIAN);
+  if (!rteValid(rte)) {
+    rte = freshRte(newTable(pool, owner, tables, ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID));
+    writePhysU64(pool, rteAddr, rte, S390_ENDIAN);
+  }
+  const steAddr = (rte & ZPCI_RTE_ADDR_MASK) + BigInt(sx(iova)) * 8n;
+  let ste = readPhysU64(pool, steAddr, S390_ENDIAN);
+  if (!steValid(ste)) {
+    ste = freshSte(newTable(pool, owner, tables, ZPCI_PT_ENTRIES, ZPCI_PTE_INVALID));
+    writePhysU64(pool, steAddr, ste, S390_ENDIAN);
+  }
+  return (ste & ZPCI_STE_ADDR_MASK) + BigInt(px(iova)) * 8n;
+}
+
+/** Writes one host PTE (the KVM shadow path edits entries directly). */
+export function writeHostPte(pool: FramePool, pteAddr: bigint, value: bigint): void {
+  writePhysU64(pool, pteAddr, value, S390_ENDIAN);
+}
+
+interface Scan {
+  readonly seq: number;
+  readonly valid: readonly { index: number; entry: bigint }[];
+}
+const scans = new WeakMap<PageBuf, Scan>();
+
+/** Valid entries of one table frame, cached by page buffer and write sequence (as for VT-d). */
+function scanFrame(pool: FramePool, pfn: number, baseIndex: number, count: number, valid: (e: bigint) => boolean): { index: number; entry: bigint }[] {
+  const buf = frameBuf(pool, pfn);
+  if (buf === undefined) return [];
+  const hit = scans.get(buf);
+  if (hit !== undefined && hit.seq === buf.seq) return hit.valid as { index: number; entry: bigint }[];
+  const out: { index: number; entry: bigint }[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = readPhysU64(pool, addrOf(pfn) + BigInt(i) * 8n, S390_ENDIAN);
+    if (valid(e)) out.push({ index: baseIndex + i, entry: e });
+  }
+  scans.set(buf, { seq: buf.seq, valid: out });
+  return out;
+}
+
+function scanTable(pool: FramePool, base: bigint, entries: number, valid: (e: bigint) => boolean) {
+  const first = Number(base >> 12n);
+  if (entries === ZPCI_PT_ENTRIES) return scanFrame(pool, first, 0, entries, valid);
+  const perFrame = 512;
+  return [0, 1, 2, 3].flatMap((i) => scanFrame(pool, first + i, i * perFrame, perFrame, valid));
+}
+
+export const S390_HOST_FORMAT: TableFormat = {
+  name: 's390',
+  aperturePages: 2 ** 30,
+  // start_dma of the host's CLP data (QEMU's ZPCI_SDMA_ADDR default, 4 GiB): lower IOVAs are reserved.
+  firstPage: 2 ** 20,
+  requiresRead: true,
+  newRoot(pool, owner) {
+    return Number(newTable(pool, owner, undefined, ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID) >> 12n);
+  },
+  translate(pool, root, iovaPage): Translation | undefined {
+    const pte = readHostPte(pool, root, iovaPage);
+    if (pte === undefined || !pteValid(pte)) return undefined;
+    return { pfn: Number((pte & ZPCI_PTE_ADDR_MASK) >> 12n), read: true, write: (pte & ZPCI_TABLE_PROTECTED) === 0n };
+  },
+  map(pool, root, iovaPage, pfn, _read, write, owner, tables) {
+    writeHostPte(pool, ensurePtePointer(pool, root, iovaPage, owner, tables), validPte(addrOf(pfn), !write));
+  },
+  unmap(pool, root, iovaPage) {
+    const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
+    if (p !== undefined) writeHostPte(pool, p, ZPCI_PTE_INVALID);
+  },
+  leaves(pool, root): Leaf[] {
+    const out: Leaf[] = [];
+    for (const r of scanTable(pool, addrOf(root), ZPCI_TABLE_ENTRIES, rteValid)) {
+      const rtProt = r.entry & ZPCI_TABLE_PROTECTED;
+      for (const s of scanTable(pool, r.entry & ZPCI_RTE_ADDR_MASK, ZPCI_TABLE_ENTRIES, steValid)) {
+        const prot = rtProt | (s.entry & ZPCI_TABLE_PROTECTED);
+        for (const p of scanTable(pool, s.entry & ZPCI_STE_ADDR_MASK, ZPCI_PT_ENTRIES, pteValid)) {
+          out.push({
+            iovaPage: r.index * 2 ** 19 + s.index * 256 + p.index,
+            t: { pfn: Number((p.entry & ZPCI_PTE_ADDR_MASK) >> 12n), read: true, write: (prot | (p.entry & ZPCI_TABLE_PROTECTED)) === 0n },
+          });
+        }
+      }
+    }
+    return out;
+  },
+  free(pool, root, tables) {
+    for (const t of tables) freeFrame(pool, t);
+    for (let i = 0; i < TABLE_FRAMES; i++) freeFrame(pool, root + i);
+  },
+};

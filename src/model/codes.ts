@@ -1,0 +1,25 @@
+/**
+ * Every outcome code the model can return, with where it comes from. Tests check that no other
+ * code ever appears; `vkm events` users can look codes up here.
+ */
+export const OUTCOME_CODES = {
+  OK: 'success',
+  // errno values (include/uapi/asm-generic/errno-base.h, errno.h)
+  EPERM: 'operation not permitted', ENOENT: 'no such entry', ESRCH: 'no such process', EIO: 'I/O error',
+  EBADF: 'bad file descriptor', ENOMEM: 'out of memory / over RLIMIT_MEMLOCK', EFAULT: 'bad address',
+  EBUSY: 'busy', EEXIST: 'exists', ENODEV: 'no such device', EINVAL: 'invalid argument', ENOSPC: 'no space (dma_avail)',
+  // IOMMU faults seen by a device's DMA
+  IOMMU_FAULT_NOT_PRESENT: 'no translation', IOMMU_FAULT_WRITE: 'write to a read-only translation',
+  IOMMU_FAULT_READ: 'read of a write-only translation', IOMMU_FAULT_BLOCKED: 'group attached to a blocking domain',
+  // s390 zPCI instruction results: condition codes (status in the outcome value) and program exceptions
+  CC0: 'condition code 0', CC1: 'condition code 1 (status in value)', CC2: 'condition code 2 (busy)', CC3: 'condition code 3 (invalid handle)',
+  PGM_SPECIFICATION: 'specification exception', PGM_OPERAND: 'operand exception', PGM_ADDRESSING: 'addressing exception',
+  // CLP response codes (arch/s390/include/asm/clp.h)
+  CLP_RC_OK: 'CLP 0x0010', CLP_RC_SETPCIFN_FH: 'CLP 0x0101 invalid handle', CLP_RC_SETPCIFN_FHOP: 'CLP 0x0102 handle not valid for op',
+} as const;
+
+export type OutcomeCode = keyof typeof OUTCOME_CODES;
+
+export function isOutcomeCode(code: string): code is OutcomeCode {
+  return Object.prototype.hasOwnProperty.call(OUTCOME_CODES, code);
+}

@@ -1,0 +1,71 @@
+/**
+ * zPCI functions: the VMM plugging a VFIO device into an s390 guest, handle lookup, and CLP SET
+ * PCI FUNCTION (enable / disable) with QEMU's response codes.
+ */
+import type { EventOf } from '../events/types.js';
+import { TABLES } from '../../machines/index.js';
+import { OK, refused, type Outcome } from '../model/outcome.js';
+import type { Vm, World, ZpciFn } from '../model/world.js';
+import { deregisterIoat } from './ioat.js';
+
+const FN = TABLES['zpci-function'];
+export const FH_MASK_ENABLE = 0x80000000;
+
+/** The handle the guest must use now: the enable bit is set while the function is enabled (or in error). */
+export function currentFh(f: ZpciFn): number {
+  return f.lc === 'disabled' ? f.fhBase : (f.fhBase | FH_MASK_ENABLE) >>> 0;
+}
+
+/** s390_pci_find_dev_by_fh: the function of this VM whose current handle is exactly `fh`. */
+export function findByFh(w: World, vm: string, fh: number): ZpciFn | undefined {
+  for (const f of w.zpci.values()) if (f.vm === vm && currentFh(f) === fh) return f;
+  return undefined;
+}
+
+/** The function of this VM whose handle, ignoring the enable bit, is `fh` (CLP looks functions up that way). */
+function findByBase(w: World, vm: string, fh: number): ZpciFn | undefined {
+  for (const f of w.zpci.values()) if (f.vm === vm && f.fhBase === (fh & ~FH_MASK_ENABLE) >>> 0) return f;
+  return undefined;
+}
+
+export function zpciPlug(w: World, e: EventOf<'vmm.s390.zpci.plug'>): Outcome {
+  const vm = w.vms.get(e.vm);
+  if (!vm || vm.lc !== 'running') return refused('EBADF');
+  if (w.arch !== 's390') return refused('ENODEV');
+  const dev = w.devices.get(e.device);
+  // QEMU plugs a vfio-pci device it has opened.
+  if (!dev || dev.openCount === 0) return refused('ENODEV');
+  if ((e.fh & FH_MASK_ENABLE) !== 0 || e.sdma > e.edma) return refused('EINVAL');
+  if (w.zpci.has(e.device) || findByBase(w, e.vm, e.fh)) return refused('EEXIST');
+  const container = w.groups.get(dev.group)!.container!;
+  const t1 = w.containers.get(container)!.iommu!;
+  // the userspace design maps through type1; the kvm-shadow design needs the KVM-owned domain.
+  if (t1.kvm !== (e.design === 'kvm-shadow')) return refused('EINVAL');
+  if (e.design === 'kvm-shadow' && dev.kzdev?.kvm !== vm.id) return refused('EINVAL');
+  // QEMU reads the container's DMA_AVAIL capability once and shares the count among its functions.
+  if (!w.qemuDmaLimits.has(container)) w.qemuDmaLimits.set(container, t1.dmaAvail);
+  w.zpci.set(e.device, {
+    id: e.device, vm: vm.id, fhBase: e.fh, design: e.design, sdma: e.sdma, edma: e.edma, container,
+    lc: FN.initial, errors: [], iotlb: new Map(), shadow: new Map(), tablePins: new Map(),
+  });
+  return OK;
+}
+
+/** CLP SET PCI FUNCTION: CLP_RC_SETPCIFN_FH for an unknown handle, _FHOP when the state does not allow the op. */
+export function clpSetPciFn(w: World, e: EventOf<'guest.s390.clp.set_pci_fn'>): Outcome {
+  const vm = w.vms.get(e.vm);
+  if (!vm || vm.lc !== 'running') return refused('EBADF');
+  const f = findByBase(w, e.vm, e.fh);
+  if (!f) return refused('CLP_RC_SETPCIFN_FH');
+  const st = FN.step(f.lc, e.op === 'enable' ? 'ENABLE' : 'DISABLE');
+  if (st.code) return refused(st.code);
+  // disabling resets the function: its IOAT goes with it.
+  if (e.op === 'disable' && f.ioat) deregisterIoat(w, vm, f);
+  f.lc = st.target;
+  return { code: 'CLP_RC_OK', value: BigInt(currentFh(f)) };
+}
+
+export function vmOf(w: World, id: string): Vm | undefined {
+  const vm = w.vms.get(id);
+  return vm && vm.lc === 'running' ? vm : undefined;
+}
