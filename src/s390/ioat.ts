@@ -13,4 +13,5 @@ export function registerIoat(w: World, vm: Vm, f: ZpciFn, ioat: NonNullable<Zpci
 export function deregisterIoat(w: World, vm: Vm, f: ZpciFn): void {
   DESIGNS[f.design].deregisterIoat(w, vm, f);
   f.ioat = undefined;
+  f.refreshed = undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { PROPERTIES, checkProperties } from '../../properties/index.js';
+import { PROPERTIES, checkProperties, propertyNamed } from '../../properties/index.js';
 import { vtdMap } from '../../src/iommu/vtd/table.js';
 import { allocFrame } from '../../src/memory/frames.js';
 import { pinFrame } from '../../src/model/pages.js';
@@ -110,11 +110,11 @@ describe('planted violations', () => {
     expect(fired(w).has('teardown-complete')).toBe(true);
   });
 
-  it('teardown-complete should catch a destroyed VM still referenced by a device', () => {
+  it('no-dangling-kvm should catch a destroyed VM still referenced by a device', () => {
     const w = setupWorld();
     ok(w, e('vmm.kvm.close_vm', { vm: 'vm0' }));
     expect(w.vms.get('vm0')!.lc).toBe('destroyed');
     w.devices.get('nic0')!.kvm = 'vm0';
-    expect(checkProperties(w, [PROPERTIES[4]]).map((v) => v.message)).toEqual(['VM vm0 is destroyed but device nic0 still holds it']);
+    expect(checkProperties(w, [propertyNamed('no-dangling-kvm')!]).map((v) => v.message)).toEqual(['VM vm0 is destroyed but device nic0 still holds it']);
   });
 });

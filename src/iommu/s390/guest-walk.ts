@@ -72,3 +72,24 @@ export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: big
   if (pa === 0n) return fail(PEC.TT, FRAME_PAGE);
   return { error: 0, iova, translated: pa, len: FRAME_PAGE, perm: and(perm, pte), tables };
 }
+
+/** Every valid guest translation with IOVA in [start, end), by walking and skipping what the tables do not map. */
+export function guestTranslations(pool: FramePool, resolve: PageResolver, iota: bigint, start: bigint, end: bigint): Map<bigint, { translated: bigint; perm: Perm }> {
+  const out = new Map<bigint, { translated: bigint; perm: Perm }>();
+  let addr = start & ~0xfffn;
+  const stop = end < ZPCI_TABLE_SIZE_RT ? end : ZPCI_TABLE_SIZE_RT;
+  while (addr < stop) {
+    const r = walkGuestTable(pool, resolve, iota, addr);
+    if (r.error) break;
+    if (r.perm === 'none') {
+      // skip to the next entry of the level that was invalid (aligned, unlike QEMU's loop).
+      addr = (addr & ~(r.len - 1n)) + r.len;
+      continue;
+    }
+    // an FC segment maps its whole 1 MiB frame: one entry per 4 KiB page.
+    const frameEnd = r.len === FRAME_PAGE ? addr + FRAME_PAGE : (addr & ~(r.len - 1n)) + r.len;
+    for (let a = addr, pa = r.translated; a < frameEnd && a < stop; a += FRAME_PAGE, pa += FRAME_PAGE) out.set(a, { translated: pa, perm: r.perm });
+    addr = frameEnd;
+  }
+  return out;
+}
