@@ -1,22 +1,27 @@
-/** The property registry: every invariant checked after every event. */
+/** The property registry: every property is checked after every event (transition properties with the step). */
+import type { ModelEvent } from '../src/events/types.js';
+import type { Outcome } from '../src/model/outcome.js';
 import type { World } from '../src/model/world.js';
 import { isolation } from './isolation.js';
+import { kvmDomainExclusive } from './kvm-domain-exclusive.js';
 import { lockedVmAccounting } from './locked-vm-accounting.js';
+import { lockedVmLimit } from './locked-vm-limit.js';
+import { noDanglingKvm } from './no-dangling-kvm.js';
 import { noIovaToUnpinnedPage } from './no-iova-to-unpinned-page.js';
 import { pinBalance } from './pin-balance.js';
 import { teardownComplete } from './teardown-complete.js';
 import { translationCoherence } from './translation-coherence.js';
-import { kvmDomainExclusive } from './kvm-domain-exclusive.js';
-import { noDanglingKvm } from './no-dangling-kvm.js';
-import type { Property, Violation } from './types.js';
 import { WorldView } from './translations.js';
+import type { Property, Violation } from './types.js';
 
-export type { Property, Violation } from './types.js';
+export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
+export { WorldView } from './translations.js';
 
 export const PROPERTIES: readonly Property[] = [
   noIovaToUnpinnedPage,
   pinBalance,
   lockedVmAccounting,
+  lockedVmLimit,
   isolation,
   teardownComplete,
   translationCoherence,
@@ -29,10 +34,31 @@ export function propertyNamed(name: string): Property | undefined {
   return PROPERTIES.find((p) => p.name === name);
 }
 
-/** Checks every property (or the named ones) against a world. Pure. */
-export function checkProperties(w: World, props: readonly Property[] = PROPERTIES): Violation[] {
+/** What transition properties noted before an event; pass it to checkProperties after the event. */
+export type PreNotes = Map<string, unknown>;
+
+/** Notes the pre-event facts of the transition properties among `props`. Pure. */
+export function notePre(w: World, props: readonly Property[] = PROPERTIES): PreNotes {
+  const view = new WorldView(w);
+  const notes: PreNotes = new Map();
+  for (const p of props) if (p.kind === 'transition') notes.set(p.name, p.pre(view));
+  return notes;
+}
+
+/**
+ * Checks the properties against a world. Invariants always run; transition properties run when
+ * the step that produced the world is given. Pure.
+ */
+export function checkProperties(
+  w: World,
+  props: readonly Property[] = PROPERTIES,
+  step?: { event: ModelEvent; outcome: Outcome; pre: PreNotes },
+): Violation[] {
   const out: Violation[] = [];
   const view = new WorldView(w);
-  for (const p of props) out.push(...p.check(view));
+  for (const p of props) {
+    if (p.kind === 'invariant') out.push(...p.check(view));
+    else if (step) out.push(...p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name) }));
+  }
   return out;
 }

@@ -1,4 +1,6 @@
 /** What a property is and what it reports. Properties are pure: no throws, no assertions. */
+import type { ModelEvent } from '../src/events/types.js';
+import type { Outcome } from '../src/model/outcome.js';
 import type { WorldView } from './translations.js';
 
 export interface Violation {
@@ -7,10 +9,28 @@ export interface Violation {
   readonly message: string;
 }
 
-export interface Property {
-  /** Stable kebab-case id. */
+/** What a transition property sees of one step: the event, its outcome, and what it noted before. */
+export interface Step<Pre = unknown> {
+  readonly event: ModelEvent;
+  readonly outcome: Outcome;
+  readonly pre: Pre;
+}
+
+/** A predicate over every reachable state. */
+export interface Invariant {
   readonly name: string;
   readonly kind: 'invariant';
   readonly description: string;
   check(view: WorldView): Violation[];
 }
+
+/** A predicate over every step: `pre` notes facts before the event, `check` judges the state after it. */
+export interface TransitionProperty<Pre = unknown> {
+  readonly name: string;
+  readonly kind: 'transition';
+  readonly description: string;
+  pre(view: WorldView): Pre;
+  check(view: WorldView, step: Step<Pre>): Violation[];
+}
+
+export type Property = Invariant | TransitionProperty;

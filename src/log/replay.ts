@@ -7,7 +7,7 @@ import type { LogEntry } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../model/reduce.js';
 import { emptyWorld, type World } from '../model/world.js';
-import { checkProperties, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { checkProperties, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
 import { bytesToHex, hex } from '../util/hex.js';
 
 export interface StepResult {
@@ -53,10 +53,11 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
   const steps: StepResult[] = [];
   let mismatches = 0;
   for (const entry of entries) {
+    const pre = notePre(world, props);
     const outcome = applyEvent(world, entry.event);
     const mismatch = compareExpectation(entry, outcome);
     if (mismatch) mismatches++;
-    const violations = checkProperties(world, props);
+    const violations = checkProperties(world, props, { event: entry.event, outcome, pre });
     const step = { line: entry.line, type: entry.event.type, outcome, mismatch, violations };
     steps.push(step);
     if (violations.length > 0) return { steps, world, mismatches, violated: step };

@@ -19,8 +19,6 @@ export interface Mm {
   lockedVm: number;
   /** RLIMIT_MEMLOCK >> PAGE_SHIFT. */
   memlockPages: number;
-  /** locked_vm when the limit was last lowered below it: the kernel never revokes existing charges. */
-  grandfathered: number;
   capIpcLock: boolean;
 }
 

@@ -20,16 +20,15 @@ export function boot(w: World, e: EventOf<'host.boot'>): Outcome {
 export function processSpawn(w: World, e: EventOf<'host.process.spawn'>): Outcome {
   if (w.mms.has(e.mm)) return refused('EEXIST');
   const memlockPages = rlimitPages(e.memlock);
-  w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, grandfathered: 0, capIpcLock: e.capIpcLock });
+  w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, capIpcLock: e.capIpcLock });
   return OK;
 }
 
 export function rlimitSet(w: World, e: EventOf<'host.rlimit.set'>): Outcome {
   const mm = w.mms.get(e.mm);
   if (!mm) return refused('ESRCH');
+  // lowering the limit never revokes existing charges; later charges are held to the new limit.
   mm.memlockPages = rlimitPages(e.memlock);
-  // lowering the limit never revokes existing charges; remember them for the accounting property.
-  mm.grandfathered = mm.lockedVm > mm.memlockPages ? mm.lockedVm : 0;
   return OK;
 }
 

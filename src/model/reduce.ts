@@ -14,7 +14,7 @@ import { closeVm, createVm, guestAccess, setUserMemoryRegion } from '../kvm/vm.j
 import { deviceDma } from './device-dma.js';
 import { clpSetPciFn, zpciPlug } from '../s390/zpci.js';
 import { mpcifc } from '../s390/mpcifc.js';
-import { guestWrote, refreshAll, rpcitEvent } from '../s390/rpcit.js';
+import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
 import { zpciOp } from '../s390/aen.js';
 import { boot, capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
 import type { Outcome } from './outcome.js';
@@ -89,11 +89,8 @@ function dispatch(w: World, e: ModelEvent): Outcome {
       return dmaMap(w, e);
     case 'vmm.vfio.dma.unmap':
       return dmaUnmap(w, e);
-    case 'guest.mem.write': {
-      const out = guestAccess(w, e.vm, e.gpa, e.data.length, e.data);
-      if (out.code === 'OK') guestWrote(w, e.vm);
-      return out;
-    }
+    case 'guest.mem.write':
+      return guestAccess(w, e.vm, e.gpa, e.data.length, e.data);
     case 'guest.mem.read':
       return guestAccess(w, e.vm, e.gpa, e.len);
     case 'device.dma.read':

@@ -146,8 +146,6 @@ export interface ZpciFn {
   shadow: Map<number, { gpaPage: number; pfn: number; write: boolean }>;
   /** kvm-shadow design: guest table pages KVM pinned (guest page → frame). */
   tablePins: Map<number, number>;
-  /** The range of the last RPCIT that ended with cc 0, until the guest next writes its memory. */
-  refreshed?: { start: bigint; end: bigint };
   /** Adapter-event notification: guest pages pinned for the interrupt bit vector and summary bit. */
   aen?: { gisc: number; pins: { gpaPage: number; pfn: number }[] };
 }

@@ -13,5 +13,4 @@ export function registerIoat(w: World, vm: Vm, f: ZpciFn, ioat: NonNullable<Zpci
 export function deregisterIoat(w: World, vm: Vm, f: ZpciFn): void {
   DESIGNS[f.design].deregisterIoat(w, vm, f);
   f.ioat = undefined;
-  f.refreshed = undefined;
 }

@@ -34,14 +34,7 @@ export function rpcit(w: World, vmId: string, fh: number, start: bigint, len: bi
   // end = start + len wraps as QEMU's hwaddr arithmetic does.
   const end = (start + len) & U64_MAX;
   if (end < f.ioat.pba || start > f.ioat.pal) return walkFailure(f, PEC.OORANGE, start);
-  const out = DESIGNS[f.design].refresh(w, vm, f, start, end);
-  f.refreshed = out.code === 'CC0' ? { start, end } : undefined;
-  return out;
-}
-
-/** A guest write may change its tables: earlier refreshes no longer promise coherence. */
-export function guestWrote(w: World, vmId: string): void {
-  for (const f of w.zpci.values()) if (f.vm === vmId) f.refreshed = undefined;
+  return DESIGNS[f.design].refresh(w, vm, f, start, end);
 }
 
 export function rpcitEvent(w: World, e: EventOf<'guest.s390.rpcit'>): Outcome {

@@ -4,7 +4,9 @@
  */
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { PROPERTIES, checkProperties, propertyNamed } from '../../properties/index.js';
+import { checkProperties, notePre, propertyNamed } from '../../properties/index.js';
+import { applyEvent } from '../../src/model/reduce.js';
+import { applyChecked } from '../support/checked.js';
 import { vtdMap } from '../../src/iommu/vtd/table.js';
 import { allocFrame } from '../../src/memory/frames.js';
 import { pinFrame } from '../../src/model/pages.js';
@@ -32,7 +34,7 @@ describe('planted violations', () => {
   it.prop([mappedWorld])('no-iova-to-unpinned-page should catch a mapped frame whose pin was dropped', ({ w, pfn }) => {
     w.pins.delete(pfn);
     expect(fired(w).has('no-iova-to-unpinned-page')).toBe(true);
-    expect(checkProperties(w, [PROPERTIES[0]])[0].message).toMatch(/maps frame 0x[0-9a-f]+ whose pin count is 0/);
+    expect(checkProperties(w, [propertyNamed('no-iova-to-unpinned-page')!])[0].message).toMatch(/maps frame 0x[0-9a-f]+ whose pin count is 0/);
   });
 
   it.prop([mappedWorld])('no-iova-to-unpinned-page should catch a mapped page moved to another frame', ({ w, dma }) => {
@@ -49,7 +51,7 @@ describe('planted violations', () => {
     const pfn = allocFrame(w.frames, 'anon:qemu');
     pinFrame(w, pfn);
     vtdMap(w.frames, dom.root, 0x99, pfn, true, true, 'iommu:' + dom.id, dom.tables);
-    expect(checkProperties(w, [PROPERTIES[0]]).map((v) => v.message)).toEqual([
+    expect(checkProperties(w, [propertyNamed('no-iova-to-unpinned-page')!]).map((v) => v.message)).toEqual([
       `dom1 IOVA 0x99000 maps frame 0x${pfn.toString(16)} but no mapping record accounts for that IOVA`,
     ]);
   });
@@ -64,18 +66,24 @@ describe('planted violations', () => {
     expect(fired(w).has('locked-vm-accounting')).toBe(true);
   });
 
-  it('locked-vm-accounting should catch a charge over RLIMIT_MEMLOCK without CAP_IPC_LOCK', () => {
+  it('locked-vm-limit should catch a step that charges past RLIMIT_MEMLOCK without CAP_IPC_LOCK', () => {
     const w = setupWorld(8);
-    ok(w, map(0, 8, 0));
-    w.mms.get('qemu')!.memlockPages = 4; // a limit change that bypassed the rlimit path
-    expect(checkProperties(w).map((v) => v.message)).toEqual(['mm qemu has locked_vm 8 pages over RLIMIT_MEMLOCK 4 pages']);
+    const pre = notePre(w);
+    const event = map(0, 6, 0);
+    const outcome = applyEvent(w, event);
+    expect(outcome.code).toBe('OK');
+    // planted: the limit the charge should have been held to was 4 pages.
+    w.mms.get('qemu')!.memlockPages = 4;
+    expect(checkProperties(w, [propertyNamed('locked-vm-limit')!], { event, outcome, pre }).map((v) => v.message)).toEqual([
+      'mm qemu was charged to locked_vm 6 pages, over RLIMIT_MEMLOCK 4 pages',
+    ]);
   });
 
-  it('locked-vm-accounting should allow charges kept after the limit is lowered', () => {
+  it('locked-vm-limit should allow charges kept after the limit is lowered', () => {
     const w = setupWorld(8);
     ok(w, map(0, 8, 0));
-    ok(w, e('host.rlimit.set', { mm: 'qemu', memlock: 4n * 4096n }));
-    expect(checkProperties(w)).toEqual([]);
+    const { violations } = applyChecked(w, e('host.rlimit.set', { mm: 'qemu', memlock: 4n * 4096n }));
+    expect(violations).toEqual([]);
   });
 
   it('isolation should catch a device reaching another process or the kernel', () => {
@@ -85,7 +93,7 @@ describe('planted violations', () => {
     const foreign = allocFrame(w.frames, 'anon:victim');
     vtdMap(w.frames, dom.root, 0x10, foreign, true, true, 'iommu:dom1', dom.tables);
     vtdMap(w.frames, dom.root, 0x11, dom.root, true, true, 'iommu:dom1', dom.tables);
-    const msgs = checkProperties(w, [PROPERTIES[3]]).map((v) => v.message);
+    const msgs = checkProperties(w, [propertyNamed('isolation')!]).map((v) => v.message);
     expect(msgs).toEqual([
       `group g7 IOVA 0x10000 reaches frame 0x${foreign.toString(16)} owned by anon:victim, not anon:qemu`,
       `group g7 IOVA 0x11000 reaches frame 0x${dom.root.toString(16)} owned by iommu:dom1, not anon:qemu`,

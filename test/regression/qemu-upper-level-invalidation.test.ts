@@ -8,21 +8,16 @@
  * does not have this gap. Minimal trace, kept as data.
  */
 import { describe, expect, it } from 'vitest';
-import { checkProperties } from '../../properties/index.js';
+import { applyChecked } from '../support/checked.js';
 import { ev } from '../../src/events/types.js';
 import { applyEvent } from '../../src/model/reduce.js';
 import { BUF, IOVA, pte, rpcit, s390World, ST, u64be, write, type Design } from '../s390/fixture.js';
 
 function trace(design: Design) {
   const w = s390World(design);
-  const outcomes = [
-    applyEvent(w, pte(0, BUF)).code,
-    applyEvent(w, rpcit(IOVA, 0x1000n)).code,
-    applyEvent(w, write(ST, u64be(0x20n))).code, // STE[0] invalid: the whole segment is unmapped
-    applyEvent(w, rpcit(IOVA, 0x1000n)).code,
-  ];
+  const steps = [pte(0, BUF), rpcit(IOVA, 0x1000n), write(ST, u64be(0x20n)) /* STE[0] invalid: the whole segment */, rpcit(IOVA, 0x1000n)].map((e) => applyChecked(w, e));
   const dma = applyEvent(w, ev('device.dma.read', { device: 'zpci0', iova: IOVA, len: 1 })).code;
-  return { outcomes, dma, violations: checkProperties(w).map((v) => `${v.property}: ${v.message}`) };
+  return { outcomes: steps.map((s) => s.outcome.code), dma, violations: steps.flatMap((s) => s.violations).map((v) => `${v.property}: ${v.message}`) };
 }
 
 describe('upper-level invalidation in the userspace design', () => {

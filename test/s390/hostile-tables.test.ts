@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkProperties, PROPERTIES, type Property } from '../../properties/index.js';
+import { PROPERTIES, type Property } from '../../properties/index.js';
+import { applyChecked } from '../support/checked.js';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { isOutcomeCode } from '../../src/model/codes.js';
-import { applyEvent } from '../../src/model/reduce.js';
 import { BUF, FH, HVA, IOVA, mpcifc, PT, RT, rpcit, s390World, ST, u64be, write, type Design } from './fixture.js';
 
 const TABLES = [RT, ST, PT, 0x19000n, 0x20000n];
@@ -50,9 +50,9 @@ const linuxLike: fc.Arbitrary<ModelEvent> = fc.oneof(
 function runChecked(design: Design, cmds: ModelEvent[], props: readonly Property[]): void {
   const w = s390World(design, 4096, { dmaEntryLimit: 12 });
   for (const c of cmds) {
-    const out = applyEvent(w, c);
-    expect(isOutcomeCode(out.code), `${c.type} -> ${out.code}`).toBe(true);
-    expect(checkProperties(w, props), `after ${c.type}`).toEqual([]);
+    const { outcome, violations } = applyChecked(w, c, props);
+    expect(isOutcomeCode(outcome.code), `${c.type} -> ${outcome.code}`).toBe(true);
+    expect(violations, `after ${c.type}`).toEqual([]);
   }
 }
 
