@@ -98,6 +98,9 @@ export const kvmShadowDesign: ZpciDesign = {
           break walk;
         }
       }
+      // the host mirrors every guest region and segment entry a walk passes through, so its tables
+      // exist from the first refresh on, whatever the guest's page entries say.
+      if (entry.tables.length === 3) ensurePtePointer(w.frames, dom.root, pageOf(entry.iova), owner, dom.tables);
       if (start + entry.len > U64_MAX) break;
       start += entry.len;
       const stop = start < end ? start : end;

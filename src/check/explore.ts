@@ -1,0 +1,168 @@
+/**
+ * The exhaustive explorer: breadth-first over every choice in every state, so the first violation
+ * found has a shortest trace. Fingerprints and parent links are all it keeps per state; a state is
+ * rebuilt by replaying its path from the setup. Every property is checked on every step; covers
+ * are reported hit or never hit. Bounds end a run cleanly as incomplete. Pure: time comes from
+ * the injected clock.
+ */
+import type { ModelEvent } from '../events/types.js';
+import { applyEvent } from '../model/reduce.js';
+import { cloneWorld, emptyWorld, type World } from '../model/world.js';
+import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
+import { WorldView } from '../../properties/translations.js';
+import { fingerprint } from './fingerprint.js';
+import type { Params, Scenario } from './scenario.js';
+import { collisionProbability, StateTable } from './visited.js';
+
+export interface ExploreOptions {
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly timeLimitMs?: number;
+  readonly symmetry?: boolean;
+  /** Report a state in which every choice is refused. */
+  readonly deadlock?: boolean;
+  readonly now?: () => number;
+  readonly onProgress?: (p: { states: number; transitions: number; depth: number; queued: number }) => void;
+}
+
+export interface FoundViolation extends Violation {
+  /** Setup prefix plus the path to the violating step, as replayable events. */
+  readonly trace: ModelEvent[];
+  /** Index in `trace` where the explored part starts. */
+  readonly setupLength: number;
+}
+
+export interface ExploreResult {
+  readonly status: 'pass' | 'violation' | 'incomplete';
+  readonly incompleteReason?: 'max-states' | 'max-depth' | 'time-limit';
+  readonly states: number;
+  readonly transitions: number;
+  readonly maxDepth: number;
+  readonly bytesPerState: number;
+  readonly collisionProbability: number;
+  readonly violations: FoundViolation[];
+  readonly covers: { name: string; hit: boolean }[];
+  readonly deadlocks: number;
+}
+
+/** Runs the scenario's setup on a fresh world; returns the world and the events applied. */
+export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params): { world: World; events: ModelEvent[]; ctx: Ctx } {
+  const world = emptyWorld();
+  const events: ModelEvent[] = [];
+  const ctx = s.setup(
+    p,
+    (e, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
+      const out = applyEvent(world, e);
+      if (!allowed.includes(out.code)) throw new Error(`scenario ${s.name}: setup event ${e.type} gave ${out.code}`);
+      events.push(e);
+      return out;
+    },
+    world,
+  );
+  return { world, events, ctx };
+}
+
+export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions = {}): ExploreResult {
+  const props: Property[] = s.properties.map((n) => {
+    const prop = propertyNamed(n);
+    if (!prop) throw new Error(`scenario ${s.name} names unknown property ${n}`);
+    return prop;
+  });
+  const { world: root, events: setupEvents, ctx } = buildSetup(s, p);
+  const key = opts.symmetry && s.canonical ? (w: World) => canonicalFingerprint(s.canonical!(w, p, ctx)) : fingerprint;
+  const table = new StateTable();
+  table.add(key(root), -1, 0, 0);
+  const covers = s.covers.map((c) => ({ cover: c, hit: false }));
+  const now = opts.now ?? (() => 0);
+  const started = now();
+  const maxStates = opts.maxStates ?? Infinity;
+  const maxDepth = opts.maxDepth ?? Infinity;
+  let transitions = 0;
+  let deepest = 0;
+  let deadlocks = 0;
+  let incomplete: ExploreResult['incompleteReason'];
+  const violations: FoundViolation[] = [];
+
+  const rebuild = (id: number): World => {
+    const w = cloneWorld(root);
+    for (const c of table.path(id)) applyEvent(w, s.choices(w, p, ctx)[c]);
+    return w;
+  };
+  const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {
+    const w = cloneWorld(root);
+    const out = [...setupEvents];
+    for (const c of table.path(id)) {
+      const e = s.choices(w, p, ctx)[c];
+      out.push(e);
+      applyEvent(w, e);
+    }
+    out.push(last);
+    return out;
+  };
+
+  outer: for (let id = 0; id < table.size; id++) {
+    const depth = table.depth[id];
+    if (depth >= maxDepth) {
+      incomplete ??= 'max-depth';
+      continue;
+    }
+    if (opts.timeLimitMs !== undefined && now() - started > opts.timeLimitMs) {
+      incomplete = 'time-limit';
+      break;
+    }
+    const world = rebuild(id);
+    const choices = s.choices(world, p, ctx);
+    let anyOk = choices.length === 0;
+    for (let c = 0; c < choices.length; c++) {
+      const next = cloneWorld(world);
+      const pre = notePre(next, props);
+      const event = choices[c];
+      const outcome = applyEvent(next, event);
+      transitions++;
+      if (outcome.code === 'OK' || outcome.code === 'CC0') anyOk = true;
+      const found = checkProperties(next, props, { event, outcome, pre });
+      const view = new WorldView(next);
+      for (const cv of covers) if (!cv.hit && cv.cover.hit(view, { event, outcome })) cv.hit = true;
+      if (found.length > 0) {
+        const trace = traceTo(id, event);
+        for (const v of found) violations.push({ ...v, trace, setupLength: setupEvents.length });
+        break outer;
+      }
+      const nid = table.add(key(next), id, c, depth + 1);
+      if (nid >= 0) {
+        deepest = Math.max(deepest, depth + 1);
+        if (table.size >= maxStates) {
+          incomplete = 'max-states';
+          break outer;
+        }
+      }
+    }
+    if (!anyOk && opts.deadlock) deadlocks++;
+    if (opts.onProgress && (id & 1023) === 0) opts.onProgress({ states: table.size, transitions, depth, queued: table.size - id });
+  }
+
+  return {
+    status: violations.length ? 'violation' : incomplete ? 'incomplete' : 'pass',
+    incompleteReason: violations.length ? undefined : incomplete,
+    states: table.size,
+    transitions,
+    maxDepth: deepest,
+    bytesPerState: table.bytesPerState(),
+    collisionProbability: collisionProbability(table.size),
+    violations,
+    covers: covers.map((c) => ({ name: c.cover.name, hit: c.hit })),
+    deadlocks,
+  };
+}
+
+/** Fingerprint of a canonical orbit key (symmetry reduction). */
+function canonicalFingerprint(key: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return [a >>> 0, b >>> 0];
+}

@@ -1,0 +1,59 @@
+/**
+ * A scenario: a design under check, a setup prefix, the choices offered in every state, the
+ * properties to check, covers that must be hit, and the verdict it is expected to reach.
+ */
+import type { ModelEvent } from '../events/types.js';
+import type { Outcome } from '../model/outcome.js';
+import type { World } from '../model/world.js';
+import type { WorldView } from '../../properties/translations.js';
+
+export type Params = Record<string, number>;
+
+export interface ParamSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly help: string;
+}
+
+/** A state the scenario is meant to reach; never reaching it means the check was vacuous. */
+export interface Cover {
+  readonly name: string;
+  readonly description: string;
+  hit(view: WorldView, step: { event: ModelEvent; outcome: Outcome }): boolean;
+}
+
+export type Verdict = { verdict: 'pass' } | { verdict: 'violation'; property: string };
+
+/** Applies one setup event to the world being built, failing loudly (a scenario bug) if refused. */
+export type SetupApply = (e: ModelEvent, allowed?: readonly string[]) => Outcome;
+
+export interface Scenario<Ctx = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly design: string;
+  readonly params: Record<string, ParamSpec>;
+  /** Builds the setup prefix through `apply`, reading the world as it goes; returns what `choices` needs. */
+  setup(p: Params, apply: SetupApply, w: World): Ctx;
+  /** The events offered in a state, in a fixed order. */
+  choices(w: World, p: Params, ctx: Ctx): ModelEvent[];
+  readonly properties: readonly string[];
+  readonly covers: readonly Cover[];
+  readonly expect: Verdict;
+  /** Interchangeable sets: the canonical key of a state's orbit, when symmetry reduction is asked for. */
+  canonical?(w: World, p: Params, ctx: Ctx): string;
+  /** A scenario-level key that must be in one-to-one correspondence with full states (tested). */
+  abstract?(w: World, p: Params, ctx: Ctx): string;
+}
+
+/** Fills defaults and checks bounds; returns an error message for bad parameters. */
+export function resolveParams(s: Scenario<never>, given: Params): Params | string {
+  const out: Params = {};
+  for (const k of Object.keys(given)) if (!(k in s.params)) return `scenario ${s.name} has no parameter ${k} (it has ${Object.keys(s.params).join(', ') || 'none'})`;
+  for (const [k, spec] of Object.entries(s.params)) {
+    const v = given[k] ?? spec.default;
+    if (!Number.isInteger(v) || v < spec.min || v > spec.max) return `parameter ${k}=${v} is outside ${spec.min}..${spec.max}`;
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The reference scenario rpcit-shadow(G, I, L) of the checker issue, design kvm-shadow. After the
+ * setup (IOAT over I IOVA pages whose guest PTEs are exactly 0x400, the guest's table pages pinned,
+ * and a locked_vm limit leaving exactly L pages for guest data pages), every state offers:
+ * - the guest writes PTE i with one of 2G+1 values: invalid, page g read-write, page g read-only;
+ * - RPCIT over exactly IOVA page i;
+ * - the host migrates guest page g to its other candidate frame (refused while pinned);
+ * - a device DMA read at IOVA page i, when the host entry is valid.
+ * Invariant: every valid host entry points to the current frame of a pinned page.
+ */
+import { ev, type ModelEvent } from '../../events/types.js';
+import { pageOf } from '../../memory/constants.js';
+import { readHostPte } from '../../iommu/s390/host-table.js';
+import type { Params, Scenario } from '../scenario.js';
+import { dataGpa, FH, HVA, iova, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
+
+const hvaOf = (g: number) => HVA + dataGpa(g);
+
+/** Each guest page's two candidate frames, fixed by the setup (the first is where it starts). */
+export interface RpcitShadowCtx {
+  readonly candidates: [number, number][];
+}
+
+export function pteValues(G: number): bigint[] {
+  const out = [PTE_INVALID];
+  for (let g = 0; g < G; g++) out.push(dataGpa(g), dataGpa(g) | 0x200n);
+  return out;
+}
+
+export const rpcitShadow: Scenario<RpcitShadowCtx> = {
+  name: 'rpcit-shadow',
+  description: 'kvm-shadow RPCIT over I IOVA pages mapping G guest pages, L pin slots, with migration',
+  design: 'kvm-shadow',
+  params: {
+    G: { default: 2, min: 1, max: 6, help: 'guest data pages' },
+    I: { default: 2, min: 1, max: 6, help: 'IOVA pages (page-table entries)' },
+    L: { default: 1, min: 0, max: 6, help: 'locked_vm pages left for guest data pages' },
+  },
+  setup(p, apply, w) {
+    s390GuestSetup(apply, 'kvm-shadow', p.I);
+    // the initial refresh pins the guest's segment and page table pages (region table: at REG_IOAT).
+    apply(ev('guest.s390.rpcit', { vm: 'vm0', fh: FH, iova: iova(0), len: BigInt(p.I) * 0x1000n }));
+    const mm = w.mms.get('qemu')!;
+    for (let g = 0; g < p.G; g++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: dataGpa(g), data: Uint8Array.of(g + 1) }));
+    // each page's second candidate: a distinct spare frame above every frame in use, claimed once
+    // and handed back so it waits in the free list.
+    const spare = w.frames.next;
+    const cands: [number, number][] = [];
+    for (let g = 0; g < p.G; g++) {
+      const first = mm.pages.get(pageOf(hvaOf(g)))!;
+      apply(ev('host.mm.migrate', { mm: 'qemu', hva: hvaOf(g), pfn: BigInt(spare + g) }));
+      apply(ev('host.mm.migrate', { mm: 'qemu', hva: hvaOf(g), pfn: BigInt(first) }));
+      cands.push([first, spare + g]);
+    }
+    const locked = w.mms.get('qemu')!.lockedVm;
+    apply(ev('host.rlimit.set', { mm: 'qemu', memlock: BigInt(locked + p.L) * 4096n }));
+    return { candidates: cands };
+  },
+  choices(w, p: Params, ctx): ModelEvent[] {
+    const out: ModelEvent[] = [];
+    const values = pteValues(p.G);
+    for (let i = 0; i < p.I; i++) for (const v of values) out.push(pteWrite(i, v));
+    for (let i = 0; i < p.I; i++) out.push(ev('guest.s390.rpcit', { vm: 'vm0', fh: FH, iova: iova(i), len: 0x1000n }));
+    const mm = w.mms.get('qemu')!;
+    for (let g = 0; g < p.G; g++) {
+      const [a, b] = ctx.candidates[g];
+      const now = mm.pages.get(pageOf(hvaOf(g)));
+      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: hvaOf(g), pfn: BigInt(now === a ? b : a) }));
+    }
+    const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
+    for (let i = 0; i < p.I; i++) {
+      const pte = readHostPte(w.frames, dom.root, pageOf(iova(i)));
+      if (pte !== undefined && (pte & PTE_INVALID) === 0n) out.push(ev('device.dma.read', { device: 'zpci0', iova: iova(i), len: 8 }));
+    }
+    return out;
+  },
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence', 'kvm-domain-exclusive'],
+  covers: [
+    {
+      name: 'pin-refused',
+      description: 'an RPCIT ran out of pin slots (insufficient resources)',
+      hit: (_v, s) => s.event.type === 'guest.s390.rpcit' && s.outcome.code === 'CC1',
+    },
+    {
+      name: 'migrated',
+      description: 'an unpinned guest page moved to its other frame',
+      hit: (_v, s) => s.event.type === 'host.mm.migrate' && s.outcome.code === 'OK',
+    },
+    {
+      name: 'replaced',
+      description: 'a valid host entry was replaced by a different page',
+      hit: (v, s) => s.event.type === 'guest.s390.rpcit' && s.outcome.code === 'CC0' && [...v.w.zpci.values()].some((f) => f.shadow.size > 0),
+    },
+  ],
+  expect: { verdict: 'pass' },
+};
+

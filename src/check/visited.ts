@@ -1,0 +1,89 @@
+/**
+ * The visited set: 64-bit fingerprints in an open-addressing table of two Uint32Array lanes, plus
+ * per-state parent index, choice index and depth in typed arrays (about 26 bytes a state with the
+ * table at half load). States themselves are not kept: they are rebuilt by replaying their path.
+ */
+export class StateTable {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private slots: Int32Array;
+  parent: Int32Array;
+  choice: Uint16Array;
+  depth: Uint16Array;
+  /** Number of states stored. */
+  size = 0;
+
+  constructor(capacity = 1 << 12) {
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.slots = new Int32Array(capacity).fill(-1);
+    this.parent = new Int32Array(capacity >> 1);
+    this.choice = new Uint16Array(capacity >> 1);
+    this.depth = new Uint16Array(capacity >> 1);
+  }
+
+  /** Bytes held per stored state (fingerprint table, slot index, parent, choice, depth). */
+  bytesPerState(): number {
+    return this.size === 0 ? 0 : (this.hi.byteLength + this.lo.byteLength + this.slots.byteLength + this.parent.byteLength + this.choice.byteLength + this.depth.byteLength) / this.size;
+  }
+
+  private find(h: number, l: number): number {
+    const mask = this.hi.length - 1;
+    let i = (Math.imul(l ^ (h >>> 7), 0x9e3779b1) >>> 0) & mask;
+    for (;;) {
+      const s = this.slots[i];
+      if (s < 0 || (this.hi[i] === h && this.lo[i] === l)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Adds a state; returns its index, or -1 when its fingerprint is already present. */
+  add(fp: [number, number], parent: number, choice: number, depth: number): number {
+    if ((this.size + 1) * 2 > this.hi.length) this.grow();
+    const i = this.find(fp[0], fp[1]);
+    if (this.slots[i] >= 0) return -1;
+    const id = this.size++;
+    this.hi[i] = fp[0];
+    this.lo[i] = fp[1];
+    this.slots[i] = id;
+    this.parent[id] = parent;
+    this.choice[id] = choice;
+    this.depth[id] = depth;
+    return id;
+  }
+
+  private grow(): void {
+    const { hi, lo, slots } = this;
+    const cap = hi.length * 2;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.slots = new Int32Array(cap).fill(-1);
+    for (let i = 0; i < hi.length; i++) {
+      if (slots[i] < 0) continue;
+      const j = this.find(hi[i], lo[i]);
+      this.hi[j] = hi[i];
+      this.lo[j] = lo[i];
+      this.slots[j] = slots[i];
+    }
+    const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T) => {
+      const b = make(cap >> 1);
+      b.set(a);
+      return b;
+    };
+    this.parent = grow(this.parent, (n) => new Int32Array(n));
+    this.choice = grow(this.choice, (n) => new Uint16Array(n));
+    this.depth = grow(this.depth, (n) => new Uint16Array(n));
+  }
+
+  /** Choice indices from the root to state `id`. */
+  path(id: number): number[] {
+    const out: number[] = [];
+    for (let s = id; s > 0; s = this.parent[s]) out.push(this.choice[s]);
+    return out.reverse();
+  }
+}
+
+/** Birthday-bound estimate of the probability that two distinct states shared a 64-bit fingerprint. */
+export function collisionProbability(states: number): number {
+  return -Math.expm1(-(states * (states - 1)) / 2 / 2 ** 64);
+}
