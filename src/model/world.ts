@@ -213,9 +213,27 @@ export function emptyWorld(): World {
   };
 }
 
+/** Deep copy of the plain data the records are made of: objects, arrays, Maps, Sets, primitives. */
+function copyData<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyData(v[i]);
+    return out as T;
+  }
+  if (v instanceof Map) {
+    const out = new Map();
+    for (const [k, x] of v) out.set(k, copyData(x));
+    return out as T;
+  }
+  if (v instanceof Set) return new Set(v) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyData((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 /** An independent copy; page bytes are shared copy-on-write, everything else is copied. */
 export function cloneWorld(w: World): World {
   const { frames, ...rest } = w;
-  const copy = structuredClone(rest);
-  return { ...copy, frames: clonePool(frames) };
+  return { ...copyData(rest), frames: clonePool(frames) };
 }
