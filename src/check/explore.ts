@@ -15,6 +15,8 @@ import type { Params, Scenario } from './scenario.js';
 import { collisionProbability, StateTable } from './visited.js';
 
 export interface ExploreOptions {
+  /** A registered design variant to run the scenario under (injected into its host.boot). */
+  readonly variant?: string;
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly timeLimitMs?: number;
@@ -46,12 +48,13 @@ export interface ExploreResult {
 }
 
 /** Runs the scenario's setup on a fresh world; returns the world and the events applied. */
-export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params): { world: World; events: ModelEvent[]; ctx: Ctx } {
+export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { world: World; events: ModelEvent[]; ctx: Ctx } {
   const world = emptyWorld();
   const events: ModelEvent[] = [];
   const ctx = s.setup(
     p,
-    (e, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
+    (given, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
+      const e = given.type === 'host.boot' && variant ? { ...given, variant } : given;
       const out = applyEvent(world, e);
       if (!allowed.includes(out.code)) throw new Error(`scenario ${s.name}: setup event ${e.type} gave ${out.code}`);
       events.push(e);
@@ -68,7 +71,7 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     if (!prop) throw new Error(`scenario ${s.name} names unknown property ${n}`);
     return prop;
   });
-  const { world: root, events: setupEvents, ctx } = buildSetup(s, p);
+  const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
   const key = opts.symmetry && s.canonical ? (w: World) => canonicalFingerprint(s.canonical!(w, p, ctx)) : fingerprint;
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);
@@ -100,7 +103,17 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     return out;
   };
 
-  outer: for (let id = 0; id < table.size; id++) {
+  // the setup's own steps are checked like any other, so a design broken before the choices begin
+  // is reported at the first setup event that breaks it.
+  const scratch = emptyWorld();
+  for (let i = 0; i < setupEvents.length && violations.length === 0; i++) {
+    const event = setupEvents[i];
+    const pre = notePre(scratch, props);
+    const outcome = applyEvent(scratch, event);
+    for (const v of checkProperties(scratch, props, { event, outcome, pre })) violations.push({ ...v, trace: setupEvents.slice(0, i + 1), setupLength: i + 1 });
+  }
+
+  outer: for (let id = 0; id < table.size && violations.length === 0; id++) {
     const depth = table.depth[id];
     if (depth >= maxDepth) {
       incomplete ??= 'max-depth';

@@ -3,4 +3,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): string;
+  /** Writes a whole file durably (temporary file, then rename). */
+  writeFile(path: string, text: string): void;
+  /** Milliseconds, for progress and timings (the only clock the commands see). */
+  now(): number;
 }

@@ -2,8 +2,10 @@
  * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
  * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
+import { checkCommand, mutantsCommand, variantsCommand } from './commands/check.js';
 import { eventsCommand } from './commands/events.js';
 import { replayCommand } from './commands/replay.js';
 import type { Io } from './io.js';
@@ -13,6 +15,17 @@ import { parseArgs } from './parse-args.js';
 export const processIo: Io = {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
+  writeFile: (path, text) => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.tmp-${process.pid}`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, path);
+    } catch (err) {
+      throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  },
+  now: () => performance.now(),
   readFile: (path) => {
     try {
       return readFileSync(path, 'utf8');
@@ -48,6 +61,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
         return worst;
       }
+      case 'check':
+        return checkCommand(args.options, io);
+      case 'mutants':
+        return mutantsCommand(args.options, io);
+      case 'variants':
+        return variantsCommand(args.options, io);
       case 'events':
         return eventsCommand(args.options, io);
       default:

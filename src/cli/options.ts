@@ -18,7 +18,44 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
 }
 
+const CHECK_OPTIONS: readonly OptionSpec[] = [
+  { name: 'json', help: 'one JSON object per run: scenario, variant, verdict, states, transitions, maxDepth, durationMs, bytesPerState, violations (with traces), covers' },
+  { name: 'junit', takes: 'FILE', help: 'also write a JUnit XML report' },
+  { name: 'out', takes: 'DIR', help: 'write each counterexample as a JSONL log that vkm replay reproduces' },
+  { name: 'max-states', takes: 'N', help: 'stop (incomplete, exit 3) after N distinct states' },
+  { name: 'max-depth', takes: 'N', help: 'do not expand states deeper than N steps' },
+  { name: 'time-limit', takes: 'SECONDS', help: 'stop (incomplete, exit 3) after this long' },
+  { name: 'symmetry', help: 'keep one state per orbit of the scenario\'s interchangeable sets' },
+  { name: 'deadlock', help: 'count states in which every choice is refused' },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'check',
+    usage: 'vkm check [--scenario NAME [--variant V] [--param k=v,...]] [--json] [--junit FILE] [--out DIR] [--symmetry]',
+    summary: 'explore every interleaving of the built-in scenarios (or one) and compare each verdict with the expected one',
+    positionals: 0,
+    options: [
+      { name: 'scenario', takes: 'NAME', help: 'run one scenario' },
+      { name: 'variant', takes: 'V', help: 'under a registered design variant or seeded fault' },
+      { name: 'param', takes: 'k=v,...', help: 'scenario parameters, e.g. G=3,I=2,L=2' },
+      ...CHECK_OPTIONS,
+    ],
+  },
+  {
+    name: 'mutants',
+    usage: 'vkm mutants [--json] [--junit FILE] [--out DIR]',
+    summary: 'check every seeded fault: each must be found, with a shortest counterexample',
+    positionals: 0,
+    options: CHECK_OPTIONS,
+  },
+  {
+    name: 'variants',
+    usage: 'vkm variants [--json]',
+    summary: 'list the designs and seeded faults with their expected verdicts',
+    positionals: 0,
+    options: [{ name: 'json', help: 'as JSON' }],
+  },
   {
     name: 'replay',
     usage: 'vkm replay FILE... [--json] [--quiet] [--stats]',

@@ -11,6 +11,8 @@ export type FieldSpec =
   | { readonly kind: 'u64'; readonly optional?: true; readonly default?: bigint }
   | { readonly kind: 'u32'; readonly default?: number }
   | { readonly kind: 'bytes' }
+  /** A free-form name (a registered variant), '' by default. */
+  | { readonly kind: 'name'; readonly default?: string }
   | { readonly kind: 'bool'; readonly default?: boolean }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string }
   | { readonly kind: 'ref'; readonly object: ObjectKind }
@@ -27,6 +29,8 @@ export type FieldValue<F> = F extends { kind: 'u64'; optional: true }
       ? number
       : F extends { kind: 'bytes' }
         ? Uint8Array
+        : F extends { kind: 'name' }
+          ? string
         : F extends { kind: 'bool' }
           ? boolean
           : F extends { kind: 'enum'; values: readonly (infer V)[] }

@@ -67,6 +67,10 @@ function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<u
       if (b === undefined) return fail(field, `"${clip(raw)}" is not an even-length hex byte string`);
       return { ok: true, value: b };
     }
+    case 'name':
+      return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{0,64}$/.test(raw)
+        ? { ok: true, value: raw }
+        : fail(field, `expected a name (letters, digits, _.:-, at most 64), got ${describe(raw)}`);
     case 'bool':
       return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(field, `expected true or false, got ${describe(raw)}`);
     case 'enum':

@@ -22,7 +22,11 @@ export const EVENT_SCHEMA = {
     arch: { kind: 'enum', values: ['x86', 's390'] },
     /** How a vfio device learns its kvm: the v3-era group notifier, or capture at first open (6.0+). */
     kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], default: 'open' },
+    /** A registered design variant (vkm variants); '' is the reference design. */
+    variant: { kind: 'name', default: '' },
   },
+  /** The deferred IOTLB sync of a lazy-flush unmap path (only a variant defers it). */
+  'host.iommu.sync': { container: ref('container') },
   'host.process.spawn': {
     mm: create('mm'),
     memlock: { kind: 'u64', default: DEFAULT_MEMLOCK },

@@ -4,6 +4,7 @@ import { claimFrame, copyFrame, freeFrame, allocFrame } from '../memory/frames.j
 import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from './outcome.js';
+import { variantNamed } from './variant.js';
 import { anonOwner, pinCount } from './pages.js';
 import type { World } from './world.js';
 
@@ -12,7 +13,9 @@ const rlimitPages = (bytes: bigint) => Number(bytes >> PAGE_SHIFT_N);
 /** Chooses the host architecture and kvm association model; only before anything exists. */
 export function boot(w: World, e: EventOf<'host.boot'>): Outcome {
   if (w.mms.size || w.devices.size) return refused('EBUSY');
+  if (e.variant && !variantNamed(e.variant)) return refused('EINVAL');
   w.arch = e.arch;
+  w.variant = e.variant;
   w.kvmAssociation = e.kvmAssociation;
   return OK;
 }

@@ -8,7 +8,7 @@ import type { ModelEvent } from '../events/types.js';
 import { containerClose, containerOpen, setIommu } from '../vfio/container.js';
 import { deviceClose, getDeviceFd, groupClose, groupOpen, setContainer, unsetContainer } from '../vfio/group.js';
 import { dmaMap } from '../vfio/type1/map.js';
-import { dmaUnmap } from '../vfio/type1/unmap.js';
+import { dmaUnmap, iommuSync } from '../vfio/type1/unmap.js';
 import { createDevice, deviceRelease, fileAdd, fileDel } from '../kvm/kvm-vfio.js';
 import { closeVm, createVm, guestAccess, setUserMemoryRegion } from '../kvm/vm.js';
 import { deviceDma } from './device-dma.js';
@@ -37,6 +37,8 @@ function dispatch(w: World, e: ModelEvent): Outcome {
       return rpcitEvent(w, e);
     case 'guest.s390.refresh_all':
       return refreshAll(w, e);
+    case 'host.iommu.sync':
+      return iommuSync(w, e);
     case 'host.process.spawn':
       return processSpawn(w, e);
     case 'host.rlimit.set':

@@ -51,6 +51,8 @@ export interface Type1 {
   /** Sorted by iovaPage, non-overlapping. */
   dmas: Dma[];
   dmaAvail: number;
+  /** Unmapped ranges whose translations a lazy-flush variant has not removed yet. */
+  pendingSync?: { iovaPage: number; pages: number }[];
 }
 
 export interface Container {
@@ -165,6 +167,8 @@ export interface Stats {
 export interface World {
   /** Host architecture: decides the host IOMMU table format. */
   arch: 'x86' | 's390';
+  /** The design variant in force ('' for the reference design), see model/variant.ts. */
+  variant: string;
   frames: FramePool;
   /** Pin count per frame. */
   pins: Map<number, number>;
@@ -194,6 +198,7 @@ export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 export function emptyWorld(): World {
   return {
     arch: 'x86',
+    variant: '',
     frames: emptyPool(),
     pins: new Map(),
     mms: new Map(),

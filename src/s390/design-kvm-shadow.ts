@@ -16,6 +16,7 @@ import { ensurePtePointer, readHostPte, writeHostPte } from '../iommu/s390/host-
 import { FRAME_PAGE, ZPCI_IOTA_RTTO_FLAG, ZPCI_PTE_INVALID, ZPCI_TABLE_SIZE, validPte } from '../iommu/s390/layout.js';
 import { U64_MAX } from '../util/hex.js';
 import type { ZpciDesign } from './design.js';
+import { pointsOf } from '../model/variant.js';
 import { guestResolver } from './guest-memory.js';
 import { kvmPin, kvmPinsOf, kvmUnpin } from './kvm-pins.js';
 import { walkFailure } from './rpcit.js';
@@ -39,7 +40,7 @@ function unshadow(w: World, vm: Vm, f: ZpciFn, dom: Domain, iovaPage: number, he
   const s = f.shadow.get(iovaPage)!;
   writeHostPte(w.frames, ensurePtePointer(w.frames, dom.root, iovaPage, 'iommu:' + dom.id, dom.tables), ZPCI_PTE_INVALID);
   f.shadow.delete(iovaPage);
-  kvmUnpin(w, vm, s.pfn, held);
+  if (pointsOf(w).kvmShadowUnpinOnInvalidate !== false) kvmUnpin(w, vm, s.pfn, held);
 }
 
 const failure = (code: 'EFAULT' | 'ENOMEM'): Outcome => (code === 'ENOMEM' ? ccErr(ST.FUNC_NOT_ENABLED) : ccInvalHandle);
@@ -120,11 +121,12 @@ export const kvmShadowDesign: ZpciDesign = {
           result = failure(pin.code);
           break walk;
         }
-        const write = entry.perm === 'rw';
+        const points = pointsOf(w);
+        const write = points.kvmShadowWritable ? points.kvmShadowWritable(entry.perm === 'rw') : entry.perm === 'rw';
         const pteAddr = ensurePtePointer(w.frames, dom.root, iovaPage, owner, dom.tables);
         const want = validPte(addrOf(pin.pfn), !write);
         if (readHostPte(w.frames, dom.root, iovaPage) === want) {
-          kvmUnpin(w, vm, pin.pfn, held);
+          for (let n = points.kvmShadowPinsDroppedOnMatch ?? 1; n > 0; n--) kvmUnpin(w, vm, pin.pfn, held);
           continue;
         }
         const old = f.shadow.get(iovaPage);

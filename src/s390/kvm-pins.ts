@@ -6,6 +6,10 @@
 import { canCharge, charge, pinFrame, uncharge, unpinFrame } from '../model/pages.js';
 import type { Vm, World } from '../model/world.js';
 import { faultInGuestPage } from './guest-memory.js';
+import { pointsOf } from '../model/variant.js';
+
+/** Whether KVM charges its pins to locked_vm (a variant may not: the review's objection to v4). */
+const charges = (w: World) => pointsOf(w).kvmShadowCharges !== false;
 
 /** KVM's pin count per frame for one VM, from its functions' records. */
 export function kvmPinsOf(w: World, vm: Vm): Map<number, number> {
@@ -28,7 +32,7 @@ export function kvmPin(w: World, vm: Vm, gpaPage: number, held: Map<number, numb
   if (pfn === undefined) return { code: 'EFAULT' };
   const mm = w.mms.get(vm.mm)!;
   const count = held.get(pfn) ?? 0;
-  if (count === 0) {
+  if (count === 0 && charges(w)) {
     if (!canCharge(mm, 1, mm.capIpcLock)) return { code: 'ENOMEM' };
     charge(mm, 1);
   }
@@ -42,7 +46,7 @@ export function kvmUnpin(w: World, vm: Vm, pfn: number, held: Map<number, number
   const count = (held.get(pfn) ?? 0) - 1;
   if (count <= 0) {
     held.delete(pfn);
-    uncharge(w.mms.get(vm.mm)!, 1);
+    if (charges(w)) uncharge(w.mms.get(vm.mm)!, 1);
   } else held.set(pfn, count);
   unpinFrame(w, pfn);
 }

@@ -13,6 +13,7 @@ import type { Group, PciDevice, World } from '../model/world.js';
 import { vmGet, vmPut } from '../kvm/vm.js';
 import { deregisterIoat } from './ioat.js';
 import { kvmPinsOf, kvmUnpin } from './kvm-pins.js';
+import { pointsOf } from '../model/variant.js';
 
 /** The GISA designation of a VM (a host frame KVM allocates for it on first use). */
 function gisaOf(w: World, vmId: string): number {
@@ -43,7 +44,7 @@ export function unregisterKvm(w: World, dev: PciDevice): void {
       for (const p of f.aen.pins) kvmUnpin(w, vm, p.pfn, held);
       f.aen = undefined;
     }
-    if (f.ioat && f.design === 'kvm-shadow') deregisterIoat(w, vm, f);
+    if (f.ioat && f.design === 'kvm-shadow' && pointsOf(w).zdevCloseUnshadows !== false) deregisterIoat(w, vm, f);
   }
   dev.kzdev = undefined;
   dev.gisa = undefined;
@@ -65,7 +66,7 @@ export function zdevClose(w: World, dev: PciDevice): void {
   const f = w.zpci.get(dev.id);
   const vm = f ? w.vms.get(f.vm) : undefined;
   unregisterKvm(w, dev);
-  if (f && f.ioat && vm) deregisterIoat(w, vm, f);
+  if (f && f.ioat && vm && pointsOf(w).zdevCloseUnshadows !== false) deregisterIoat(w, vm, f);
   w.zpci.delete(dev.id);
 }
 
@@ -77,6 +78,6 @@ export function groupSetKvm(w: World, group: Group, kvm: string | undefined): vo
     if (dev.openCount === 0) continue;
     if (kvm !== undefined) {
       if (!dev.kzdev) registerKvm(w, dev, kvm, false);
-    } else unregisterKvm(w, dev);
+    } else if (pointsOf(w).notifierHonoursNull !== false) unregisterKvm(w, dev);
   }
 }

@@ -10,7 +10,7 @@ import { refused, type Outcome } from '../model/outcome.js';
 import type { World, ZpciFn } from '../model/world.js';
 import { PEC } from '../iommu/s390/layout.js';
 import { U64_MAX } from '../util/hex.js';
-import { DESIGNS } from './designs.js';
+import { designOf } from './designs.js';
 import { ccErr, ccInvalHandle, ST } from './status.js';
 import { findByFh, vmOf } from './zpci.js';
 
@@ -34,7 +34,7 @@ export function rpcit(w: World, vmId: string, fh: number, start: bigint, len: bi
   // end = start + len wraps as QEMU's hwaddr arithmetic does.
   const end = (start + len) & U64_MAX;
   if (end < f.ioat.pba || start > f.ioat.pal) return walkFailure(f, PEC.OORANGE, start);
-  return DESIGNS[f.design].refresh(w, vm, f, start, end);
+  return designOf(w, f).refresh(w, vm, f, start, end);
 }
 
 export function rpcitEvent(w: World, e: EventOf<'guest.s390.rpcit'>): Outcome {

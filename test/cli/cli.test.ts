@@ -6,12 +6,16 @@ import { main } from '../../src/cli/main.js';
 import { parseArgs } from '../../src/cli/parse-args.js';
 import type { Io } from '../../src/cli/io.js';
 
-function fakeIo(files: Record<string, string>): Io & { stdout: string[]; stderr: string[] } {
+function fakeIo(files: Record<string, string>): Io & { stdout: string[]; stderr: string[]; written: Record<string, string> } {
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const written: Record<string, string> = {};
   return {
     stdout,
     stderr,
+    written,
+    writeFile: (p, t) => void (written[p] = t),
+    now: () => 0,
     out: (t) => stdout.push(t),
     err: (t) => stderr.push(t),
     readFile: (p) => {

@@ -42,6 +42,8 @@ function fieldArb(spec: FieldSpec): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'enum':
       return fc.constantFrom(...spec.values);
+    case 'name':
+      return fc.constant('');
     default:
       return fc.constantFrom(...ID_POOL[spec.object]);
   }

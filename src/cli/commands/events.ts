@@ -13,6 +13,8 @@ function describeField(spec: FieldSpec): string {
       return spec.default !== undefined ? `u32 = ${spec.default}` : 'u32';
     case 'bytes':
       return 'hex bytes';
+    case 'name':
+      return `name${spec.default !== undefined ? ` = "${spec.default}"` : ''}`;
     case 'bool':
       return spec.default !== undefined ? `bool = ${spec.default}` : 'bool';
     case 'enum':

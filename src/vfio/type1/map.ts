@@ -10,6 +10,7 @@ import { canCharge, charge, pinFrame, touchPage } from '../../model/pages.js';
 import type { Dma, Type1, World } from '../../model/world.js';
 import { U64_MAX } from '../../util/hex.js';
 import { FORMATS } from '../../iommu/formats.js';
+import { pointsOf } from '../../model/variant.js';
 import { firstUnmapped } from '../../memory/mm.js';
 import { insertDma, lowerBound, overlaps } from './dma-list.js';
 import { DMA_MAP_MINSZ, VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_MAP_FLAG_WRITE } from './uapi.js';
@@ -56,7 +57,7 @@ export function dmaMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   // s390_iommu_map_pages refuses a mapping without IOMMU_READ; type1 unwinds the pins.
   if (format.requiresRead && !read) return refused('EINVAL');
   // a KVM-owned domain (v4) has its own ops: iommu_map from userspace is rejected and type1 unwinds.
-  if (t1.kvm) return refused('EINVAL');
+  if (t1.kvm && !pointsOf(w).kvmDomainLentToUserspace) return refused('EINVAL');
 
   const pfns: number[] = new Array(pages);
   for (let i = 0; i < pages; i++) {

@@ -5,9 +5,10 @@
  */
 import { PAGE_MASK_N, pageOf } from '../../memory/constants.js';
 import type { EventOf } from '../../events/types.js';
-import { refused, type Outcome } from '../../model/outcome.js';
+import { OK, refused, type Outcome } from '../../model/outcome.js';
+import { pointsOf } from '../../model/variant.js';
 import { uncharge, unpinFrame } from '../../model/pages.js';
-import type { Dma, Type1, World } from '../../model/world.js';
+import type { Dma, Domain, Type1, World } from '../../model/world.js';
 import { U64_MAX } from '../../util/hex.js';
 import { FORMATS } from '../../iommu/formats.js';
 import { findDma, lowerBound } from './dma-list.js';
@@ -21,6 +22,22 @@ import {
 
 const UNMAP_FLAGS = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR;
 const PAGE_SIZE_N = 4096n;
+
+function unmapFromDomain(w: World, dom: Domain, iovaPage: number, pages: number): void {
+  const format = FORMATS[dom.format];
+  for (let i = 0; i < pages; i++) format.unmap(w.frames, dom.root, iovaPage + i);
+  w.stats.iotlbFlushes++;
+}
+
+/** host.iommu.sync: performs the IOTLB syncs a lazy unmap path deferred (nothing for the reference design). */
+export function iommuSync(w: World, e: EventOf<'host.iommu.sync'>): Outcome {
+  const t1 = w.containers.get(e.container)?.iommu;
+  if (!t1) return refused('EBADF');
+  const dom = w.domains.get(t1.domain)!;
+  for (const r of t1.pendingSync ?? []) unmapFromDomain(w, dom, r.iovaPage, r.pages);
+  t1.pendingSync = undefined;
+  return OK;
+}
 
 export function dmaUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
   const got = type1Of(w, e.container);
@@ -82,9 +99,12 @@ export function dmaUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
 /** vfio_remove_dma: unmap from the domain, sync the IOTLB, then unpin and uncharge. */
 export function removeDma(w: World, t1: Type1, dma: Dma): void {
   const dom = w.domains.get(t1.domain)!;
-  const format = FORMATS[dom.format];
-  for (let i = 0; i < dma.pages; i++) format.unmap(w.frames, dom.root, dma.iovaPage + i);
-  w.stats.iotlbFlushes++;
+  if (pointsOf(w).type1UnpinBeforeUnmap) {
+    // the faulty order: pages released now, translations removed at the deferred sync.
+    t1.pendingSync = [...(t1.pendingSync ?? []), { iovaPage: dma.iovaPage, pages: dma.pages }];
+  } else {
+    unmapFromDomain(w, dom, dma.iovaPage, dma.pages);
+  }
   for (const pfn of dma.pfns) unpinFrame(w, pfn);
   const mm = w.mms.get(dma.mm);
   if (mm) uncharge(mm, dma.accounted);

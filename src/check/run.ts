@@ -1,0 +1,62 @@
+/**
+ * One check run as data: scenario, variant and parameters in; the explorer's result and how it
+ * compares with the expected verdict out. The CLI renders these records as text, JSON or JUnit.
+ */
+import type { ModelEvent } from '../events/types.js';
+import { eventToJson } from '../events/serialize.js';
+import type { Expectation } from '../events/types.js';
+import { applyEvent } from '../model/reduce.js';
+import { emptyWorld } from '../model/world.js';
+import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
+import { resolveParams, type Params, type Verdict } from './scenario.js';
+import { scenarioNamed } from './scenarios/index.js';
+
+export interface RunSpec {
+  readonly scenario: string;
+  readonly params: Params;
+  readonly variant?: string;
+  /** Overrides the scenario's own expectation (a seeded fault expects its property to break). */
+  readonly expect?: Verdict;
+}
+
+export interface RunRecord {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly params: Params;
+  readonly expected: Verdict;
+  /** 'pass' | 'violation' | 'incomplete', as found. */
+  readonly verdict: ExploreResult['status'];
+  /** Whether the verdict is the expected one. */
+  readonly asExpected: boolean;
+  readonly durationMs: number;
+  readonly result: ExploreResult;
+}
+
+/** Runs one spec; throws only for a spec that names no scenario or bad parameters (usage errors). */
+export function runCheck(spec: RunSpec, opts: ExploreOptions = {}): RunRecord {
+  const scenario = scenarioNamed(spec.scenario);
+  if (!scenario) throw new Error(`unknown scenario "${spec.scenario}"`);
+  const params = resolveParams(scenario, spec.params);
+  if (typeof params === 'string') throw new Error(params);
+  const now = opts.now ?? (() => 0);
+  const started = now();
+  const result = explore(scenario, params, { ...opts, variant: spec.variant });
+  const expected = spec.expect ?? scenario.expect;
+  const uncoveredOk = result.covers.every((c) => c.hit) || result.status !== 'pass';
+  const asExpected =
+    result.status !== 'incomplete' &&
+    (expected.verdict === 'pass'
+      ? result.status === 'pass' && uncoveredOk
+      : result.status === 'violation' && result.violations.some((v) => v.property === expected.property));
+  return { scenario: spec.scenario, variant: spec.variant ?? '', params, expected, verdict: result.status, asExpected, durationMs: now() - started, result };
+}
+
+/** A counterexample as JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */
+export function counterexampleLines(trace: readonly ModelEvent[]): string[] {
+  const w = emptyWorld();
+  return trace.map((e) => {
+    const o = applyEvent(w, e);
+    const expect: Expectation = { code: o.code, ...(o.value !== undefined ? { value: o.value } : {}) };
+    return JSON.stringify(eventToJson(e, expect));
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * `vkm check`: explores every built-in scenario (or one) and prints a summary; `vkm mutants`
+ * checks every seeded fault; `vkm variants` lists the registry. Exit codes: 0 every verdict as
+ * expected, 1 a verdict not as expected, 2 usage, 3 incomplete.
+ */
+import { FAULTS } from '../../check/faults.js';
+import { counterexampleLines, runCheck, type RunRecord, type RunSpec } from '../../check/run.js';
+import { DEFAULT_RUNS, SCENARIOS } from '../../check/scenarios/index.js';
+import { UsageError } from '../../errors.js';
+import { variantNamed } from '../../model/variant.js';
+import type { Io } from '../io.js';
+import { EXIT, type ExitCode } from '../options.js';
+import { parseParamList } from '../params.js';
+
+function num(opts: Record<string, string | true>, key: string): number | undefined {
+  const v = opts[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${key} needs a positive number, got "${v}"`);
+  return n;
+}
+
+function label(r: RunRecord): string {
+  const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${r.scenario}${ps ? `(${ps})` : ''}${r.variant ? ` [${r.variant}]` : ''}`;
+}
+
+function recordJson(r: RunRecord): Record<string, unknown> {
+  const x = r.result;
+  return {
+    scenario: r.scenario,
+    variant: r.variant || null,
+    params: r.params,
+    expected: r.expected,
+    verdict: r.verdict,
+    asExpected: r.asExpected,
+    states: x.states,
+    transitions: x.transitions,
+    maxDepth: x.maxDepth,
+    durationMs: Math.round(r.durationMs),
+    bytesPerState: Math.round(x.bytesPerState * 10) / 10,
+    collisionProbability: x.collisionProbability,
+    incompleteReason: x.incompleteReason ?? null,
+    violations: x.violations.map((v) => ({ property: v.property, message: v.message, trace: counterexampleLines(v.trace).map((l) => JSON.parse(l)) })),
+    covers: x.covers,
+  };
+}
+
+function junit(records: RunRecord[]): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const failed = records.filter((r) => !r.asExpected).length;
+  const cases = records.map((r) => {
+    const body = r.asExpected ? '' : `<failure message="${esc(`expected ${r.expected.verdict}, got ${r.verdict}`)}">${esc(r.result.violations.map((v) => `${v.property}: ${v.message}`).join('\n'))}</failure>`;
+    return `  <testcase classname="vkm.check" name="${esc(label(r))}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vkm check" tests="${records.length}" failures="${failed}">\n${cases.join('\n')}\n</testsuite>\n`;
+}
+
+function specsFor(opts: Record<string, string | true>): RunSpec[] {
+  if (opts.scenario === undefined) {
+    if (opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--param and --variant need --scenario');
+    return DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params }));
+  }
+  const name = String(opts.scenario);
+  if (!SCENARIOS.some((s) => s.name === name)) throw new UsageError(`unknown scenario "${name}" (scenarios: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const variant = opts.variant === undefined ? undefined : String(opts.variant);
+  if (variant && !variantNamed(variant)) throw new UsageError(`unknown variant "${variant}" (see vkm variants)`);
+  const fault = FAULTS.find((f) => f.variant.name === variant);
+  const params = opts.param === undefined ? {} : parseParamList(String(opts.param));
+  return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
+}
+
+export function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string): ExitCode {
+  const json = opts.json === true;
+  const now = io.now;
+  const records: RunRecord[] = [];
+  for (const spec of specs) {
+    let lastReport = now();
+    const record = runCheck(spec, {
+      maxStates: num(opts, 'max-states'),
+      maxDepth: num(opts, 'max-depth'),
+      timeLimitMs: num(opts, 'time-limit') !== undefined ? num(opts, 'time-limit')! * 1000 : undefined,
+      symmetry: opts.symmetry === true,
+      deadlock: opts.deadlock === true,
+      now,
+      onProgress: (p) => {
+        if (now() - lastReport < 1000) return;
+        lastReport = now();
+        io.err(`  ${spec.scenario}: ${p.states} states, ${p.transitions} transitions, depth ${p.depth}, ${p.queued} queued`);
+      },
+    });
+    records.push(record);
+    if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${record.verdict}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
+    if (opts.out !== undefined) {
+      record.result.violations.slice(0, 1).forEach((v) => {
+        const file = `${String(opts.out)}/${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}.jsonl`;
+        io.writeFile(file, counterexampleLines(v.trace).join('\n') + '\n');
+      });
+    }
+  }
+  if (json) for (const r of records) io.out(JSON.stringify(recordJson(r)));
+  else {
+    io.out(title);
+    io.out(`${'scenario'.padEnd(44)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(10)} ${'states'.padStart(8)} ${'trans'.padStart(9)} ${'depth'.padStart(5)} ${'ms'.padStart(7)}  covers`);
+    for (const r of records) {
+      const exp = r.expected.verdict === 'pass' ? 'pass' : `violation of ${r.expected.property}`;
+      // covers say whether a passing check was vacuous; for a violation they do not apply.
+      const covers = r.verdict === 'pass' ? r.result.covers.filter((c) => !c.hit).map((c) => c.name) : [];
+      io.out(`${label(r).padEnd(44)} ${exp.padEnd(30)} ${r.verdict.padEnd(10)} ${String(r.result.states).padStart(8)} ${String(r.result.transitions).padStart(9)} ${String(r.result.maxDepth).padStart(5)} ${String(Math.round(r.durationMs)).padStart(7)}  ${covers.length ? 'NEVER HIT: ' + covers.join(', ') : r.verdict === 'pass' ? 'all hit' : '-'}${r.asExpected ? '' : '   <-- not as expected'}`);
+      for (const v of r.result.violations.slice(0, 3)) io.out(`    ${v.property}: ${v.message} (trace: ${v.trace.length - v.setupLength} steps after ${v.setupLength} setup events)`);
+    }
+  }
+  if (opts.junit !== undefined) io.writeFile(String(opts.junit), junit(records));
+  if (records.some((r) => r.verdict === 'incomplete')) return EXIT.incomplete;
+  return records.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
+}
+
+export function checkCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+  return runAndReport(specsFor(opts), opts, io, 'vkm check: built-in scenarios');
+}
+
+export function mutantsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+  const specs = FAULTS.map((f) => ({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation' as const, property: f.property } }));
+  return runAndReport(specs, opts, io, 'vkm mutants: every seeded fault must be found');
+}
+
+export function variantsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+  const rows = FAULTS.map((f) => ({ variant: f.variant.name, kind: 'fault', scenario: f.scenario, expected: `violation of ${f.property}`, description: f.variant.description }));
+  const designs = SCENARIOS.map((s) => ({ variant: `${s.design} (reference)`, kind: 'design', scenario: s.name, expected: s.expect.verdict, description: s.description }));
+  if (opts.json === true) io.out(JSON.stringify([...designs, ...rows], null, 2));
+  else for (const r of [...designs, ...rows]) io.out(`${r.kind.padEnd(7)} ${r.variant.padEnd(28)} ${r.scenario.padEnd(16)} ${r.expected.padEnd(36)} ${r.description}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,12 @@
+/** Parses `--param G=3,I=2,L=1`. Pure. */
+import { UsageError } from '../errors.js';
+
+export function parseParamList(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new UsageError(`--param expects name=integer pairs separated by commas, got "${part}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
