@@ -10,7 +10,7 @@ import { applyEvent } from '../model/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/translations.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, hashValue } from './fingerprint.js';
 import type { Params, Scenario } from './scenario.js';
 import { collisionProbability, StateTable } from './visited.js';
 
@@ -24,6 +24,8 @@ export interface ExploreOptions {
   /** Report a state in which every choice is refused. */
   readonly deadlock?: boolean;
   readonly now?: () => number;
+  /** Called with every newly discovered state (tests use it to compare state keys). */
+  readonly observe?: (w: World) => void;
   readonly onProgress?: (p: { states: number; transitions: number; depth: number; queued: number }) => void;
 }
 
@@ -143,6 +145,7 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
       }
       const nid = table.add(key(next), id, c, depth + 1);
       if (nid >= 0) {
+        opts.observe?.(next);
         deepest = Math.max(deepest, depth + 1);
         if (table.size >= maxStates) {
           incomplete = 'max-states';
@@ -168,14 +171,7 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
   };
 }
 
-/** Fingerprint of a canonical orbit key (symmetry reduction). */
+/** Fingerprint of a canonical orbit key (symmetry reduction), on the same two hash lanes. */
 function canonicalFingerprint(key: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return [a >>> 0, b >>> 0];
+  return [hashValue(key, 0x9e3779b1) >>> 0, hashValue(key, 0x85ebca77) >>> 0];
 }

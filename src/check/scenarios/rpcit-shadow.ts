@@ -12,7 +12,11 @@ import { ev, type ModelEvent } from '../../events/types.js';
 import { pageOf } from '../../memory/constants.js';
 import { readHostPte } from '../../iommu/s390/host-table.js';
 import type { Params, Scenario } from '../scenario.js';
-import { dataGpa, FH, HVA, iova, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
+import type { World } from '../../model/world.js';
+import { readU64Through } from '../../memory/phys.js';
+import { guestResolver } from '../../s390/guest-memory.js';
+import { permutations } from '../permutations.js';
+import { DATA0, dataGpa, FH, HVA, iova, PT, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
 
 const hvaOf = (g: number) => HVA + dataGpa(g);
 
@@ -93,5 +97,63 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     },
   ],
   expect: { verdict: 'pass' },
+
+  abstract(w, p, ctx) {
+    return JSON.stringify(abstractState(w, p, ctx));
+  },
+
+  /** Exact: the least encoding over every permutation of the guest pages and of the IOVA pages. */
+  canonical(w, p, ctx) {
+    const { gp, hp, pos } = abstractState(w, p, ctx);
+    let best: string | undefined;
+    for (const pg of permsOf(p.G)) {
+      const page = (e: Entry): Entry => (typeof e === 'object' ? { ...e, g: pg[e.g] } : e);
+      const npos = new Array<number | string>(p.G);
+      for (let g = 0; g < p.G; g++) npos[pg[g]] = pos[g];
+      for (const pi of permsOf(p.I)) {
+        const key = JSON.stringify([pi.map((j) => page(gp[j])), pi.map((j) => page(hp[j])), npos]);
+        if (best === undefined || key < best) best = key;
+      }
+    }
+    return best!;
+  },
 };
+
+/** A guest or host entry: invalid, a guest page with protection (and, on the host, which candidate frame), or raw bits. */
+type Entry = 'N' | string | { g: number; c?: number; ro: boolean };
+
+const PERMS = new Map<number, number[][]>();
+const permsOf = (n: number) => {
+  let ps = PERMS.get(n);
+  if (!ps) PERMS.set(n, (ps = permutations(n)));
+  return ps;
+};
+
+/** The scenario's state read from the real bytes: guest PTEs, host PTEs, and each page's frame. */
+function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[]; hp: Entry[]; pos: (number | string)[] } {
+  const vm = w.vms.get('vm0')!;
+  const resolve = guestResolver(w, vm);
+  const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
+  const byFrame = new Map<number, { g: number; c: number }>();
+  ctx.candidates.forEach(([a, b], g) => {
+    byFrame.set(a, { g, c: 0 });
+    byFrame.set(b, { g, c: 1 });
+  });
+  const gp: Entry[] = [];
+  const hp: Entry[] = [];
+  for (let i = 0; i < p.I; i++) {
+    const v = readU64Through(w.frames, resolve, PT + BigInt(i) * 8n, 'be');
+    const g = Number(((v & ~0xfffn) - DATA0) >> 12n);
+    gp.push(v === PTE_INVALID ? 'N' : g >= 0 && g < p.G && (v & 0xdffn) === 0n ? { g, ro: (v & 0x200n) !== 0n } : v.toString(16));
+    const h = readHostPte(w.frames, dom.root, pageOf(iova(i)));
+    const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
+    hp.push(h === PTE_INVALID ? 'N' : f && h !== undefined && (h & 0xdffn) === 0n ? { g: f.g, c: f.c, ro: (h & 0x200n) !== 0n } : String(h));
+  }
+  const mm = w.mms.get('qemu')!;
+  const pos = ctx.candidates.map(([a, b], g) => {
+    const now = mm.pages.get(pageOf(hvaOf(g)));
+    return now === a ? 0 : now === b ? 1 : String(now);
+  });
+  return { gp, hp, pos };
+}
 
