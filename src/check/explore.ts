@@ -9,8 +9,9 @@ import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
-import { WorldView } from '../../properties/translations.js';
-import { fingerprint, hashValue } from './fingerprint.js';
+import { fingerprint } from './fingerprint.js';
+import { expandChoice } from './expand.js';
+import { stateKeyFn } from './state-key.js';
 import type { Params, Scenario } from './scenario.js';
 import { collisionProbability, StateTable } from './visited.js';
 
@@ -74,7 +75,7 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     return prop;
   });
   const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
-  const key = opts.symmetry && s.canonical ? (w: World) => canonicalFingerprint(s.canonical!(w, p, ctx)) : fingerprint;
+  const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);
   const covers = s.covers.map((c) => ({ cover: c, hit: false }));
@@ -129,15 +130,10 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     const choices = s.choices(world, p, ctx);
     let anyOk = choices.length === 0;
     for (let c = 0; c < choices.length; c++) {
-      const next = cloneWorld(world);
-      const pre = notePre(next, props);
-      const event = choices[c];
-      const outcome = applyEvent(next, event);
+      const { world: next, event, ok, violations: found, covers: hits } = expandChoice(world, choices[c], props, s.covers);
       transitions++;
-      if (outcome.code === 'OK' || outcome.code === 'CC0') anyOk = true;
-      const found = checkProperties(next, props, { event, outcome, pre });
-      const view = new WorldView(next);
-      for (const cv of covers) if (!cv.hit && cv.cover.hit(view, { event, outcome })) cv.hit = true;
+      if (ok) anyOk = true;
+      for (const i of hits) covers[i].hit = true;
       if (found.length > 0) {
         const trace = traceTo(id, event);
         for (const v of found) violations.push({ ...v, trace, setupLength: setupEvents.length });
@@ -171,7 +167,4 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
   };
 }
 
-/** Fingerprint of a canonical orbit key (symmetry reduction), on the same two hash lanes. */
-function canonicalFingerprint(key: string): [number, number] {
-  return [hashValue(key, 0x9e3779b1) >>> 0, hashValue(key, 0x85ebca77) >>> 0];
-}
+

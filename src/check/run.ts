@@ -32,23 +32,39 @@ export interface RunRecord {
   readonly result: ExploreResult;
 }
 
+/** Runs one spec on `workers` threads (1: in this thread). */
+export async function runCheckParallel(spec: RunSpec, workers: number, opts: ExploreOptions = {}): Promise<RunRecord> {
+  if (workers <= 1) return runCheck(spec, opts);
+  const { exploreParallel } = await import('./parallel.js');
+  return runCheck(spec, opts, (s, p, o) => exploreParallel(s, p, workers, o));
+}
+
+type Explorer = (s: Parameters<typeof explore>[0], p: Params, o: ExploreOptions) => ExploreResult | Promise<ExploreResult>;
+
 /** Runs one spec; throws only for a spec that names no scenario or bad parameters (usage errors). */
-export function runCheck(spec: RunSpec, opts: ExploreOptions = {}): RunRecord {
+export function runCheck(spec: RunSpec, opts?: ExploreOptions): RunRecord;
+export function runCheck(spec: RunSpec, opts: ExploreOptions, explorer: Explorer): Promise<RunRecord>;
+export function runCheck(spec: RunSpec, opts: ExploreOptions = {}, explorer?: Explorer): RunRecord | Promise<RunRecord> {
   const scenario = scenarioNamed(spec.scenario);
   if (!scenario) throw new Error(`unknown scenario "${spec.scenario}"`);
   const params = resolveParams(scenario, spec.params);
   if (typeof params === 'string') throw new Error(params);
   const now = opts.now ?? (() => 0);
   const started = now();
-  const result = explore(scenario, params, { ...opts, variant: spec.variant });
-  const expected = spec.expect ?? scenario.expect;
+  const finish = (result: ExploreResult): RunRecord => record(spec, scenario.expect, params, result, now() - started);
+  if (explorer) return Promise.resolve(explorer(scenario, params, { ...opts, variant: spec.variant })).then(finish);
+  return finish(explore(scenario, params, { ...opts, variant: spec.variant }));
+}
+
+function record(spec: RunSpec, scenarioExpect: Verdict, params: Params, result: ExploreResult, durationMs: number): RunRecord {
+  const expected = spec.expect ?? scenarioExpect;
   const uncoveredOk = result.covers.every((c) => c.hit) || result.status !== 'pass';
   const asExpected =
     result.status !== 'incomplete' &&
     (expected.verdict === 'pass'
       ? result.status === 'pass' && uncoveredOk
       : result.status === 'violation' && result.violations.some((v) => v.property === expected.property));
-  return { scenario: spec.scenario, variant: spec.variant ?? '', params, expected, verdict: result.status, asExpected, durationMs: now() - started, result };
+  return { scenario: spec.scenario, variant: spec.variant ?? '', params, expected, verdict: result.status, asExpected, durationMs, result };
 }
 
 /** A counterexample as JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */

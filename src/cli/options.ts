@@ -25,6 +25,7 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-states', takes: 'N', help: 'stop (incomplete, exit 3) after N distinct states' },
   { name: 'max-depth', takes: 'N', help: 'do not expand states deeper than N steps' },
   { name: 'time-limit', takes: 'SECONDS', help: 'stop (incomplete, exit 3) after this long' },
+  { name: 'workers', takes: 'N', help: 'explore with N worker threads (same counts and counterexamples as one)' },
   { name: 'symmetry', help: 'keep one state per orbit of the scenario\'s interchangeable sets' },
   { name: 'deadlock', help: 'count states in which every choice is refused' },
 ];

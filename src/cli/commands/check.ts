@@ -4,7 +4,7 @@
  * expected, 1 a verdict not as expected, 2 usage, 3 incomplete.
  */
 import { FAULTS } from '../../check/faults.js';
-import { counterexampleLines, runCheck, type RunRecord, type RunSpec } from '../../check/run.js';
+import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
 import { DEFAULT_RUNS, SCENARIOS } from '../../check/scenarios/index.js';
 import { UsageError } from '../../errors.js';
 import { variantNamed } from '../../model/variant.js';
@@ -70,13 +70,13 @@ function specsFor(opts: Record<string, string | true>): RunSpec[] {
   return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
 }
 
-export function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string): ExitCode {
+export async function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string): Promise<ExitCode> {
   const json = opts.json === true;
   const now = io.now;
   const records: RunRecord[] = [];
   for (const spec of specs) {
     let lastReport = now();
-    const record = runCheck(spec, {
+    const record = await runCheckParallel(spec, num(opts, 'workers') ?? 1, {
       maxStates: num(opts, 'max-states'),
       maxDepth: num(opts, 'max-depth'),
       timeLimitMs: num(opts, 'time-limit') !== undefined ? num(opts, 'time-limit')! * 1000 : undefined,
@@ -115,11 +115,11 @@ export function runAndReport(specs: RunSpec[], opts: Record<string, string | tru
   return records.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
 }
 
-export function checkCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+export function checkCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
   return runAndReport(specsFor(opts), opts, io, 'vkm check: built-in scenarios');
 }
 
-export function mutantsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+export function mutantsCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
   const specs = FAULTS.map((f) => ({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation' as const, property: f.property } }));
   return runAndReport(specs, opts, io, 'vkm mutants: every seeded fault must be found');
 }

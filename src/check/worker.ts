@@ -1,0 +1,56 @@
+/**
+ * A checker worker thread: builds the scenario's setup once, then expands the states it is sent
+ * (as choice paths from the setup) and returns successor keys, violations and covers hit.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { applyEvent } from '../model/reduce.js';
+import { cloneWorld, type World } from '../model/world.js';
+import { propertyNamed } from '../../properties/index.js';
+import { buildSetup } from './explore.js';
+import { expandChoice } from './expand.js';
+import { fingerprint } from './fingerprint.js';
+import { stateKeyFn } from './state-key.js';
+import { scenarioNamed } from './scenarios/index.js';
+import './faults.js';
+
+export interface WorkerInit {
+  readonly scenario: string;
+  readonly params: Record<string, number>;
+  readonly variant: string;
+  readonly symmetry: boolean;
+}
+
+export interface WorkerResult {
+  /** Per state: number of choices, then per choice: key hi, key lo, ok flag. */
+  readonly keys: Uint32Array;
+  readonly covers: number[];
+  /** The first violation in this batch's order: batch index, choice index, violations. */
+  readonly violation?: { state: number; choice: number; list: { property: string; message: string }[] };
+}
+
+const init = workerData as WorkerInit;
+const s = scenarioNamed(init.scenario)!;
+const props = s.properties.map((n) => propertyNamed(n)!);
+const { world: root, ctx } = buildSetup(s, init.params, init.variant);
+const key = stateKeyFn(s, init.params, ctx, init.symmetry) ?? fingerprint;
+
+parentPort!.on('message', (paths: number[][]) => {
+  const keys: number[] = [];
+  const covers = new Set<number>();
+  let violation: WorkerResult['violation'];
+  paths.forEach((path, state) => {
+    const w: World = cloneWorld(root);
+    for (const c of path) applyEvent(w, s.choices(w, init.params, ctx)[c]);
+    const choices = s.choices(w, init.params, ctx);
+    keys.push(choices.length);
+    choices.forEach((event, choice) => {
+      const succ = expandChoice(w, event, props, s.covers);
+      for (const c of succ.covers) covers.add(c);
+      if (succ.violations.length && !violation) violation = { state, choice, list: succ.violations };
+      const k = key(succ.world);
+      keys.push(k[0], k[1], succ.ok ? 1 : 0);
+    });
+  });
+  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation };
+  parentPort!.postMessage(result);
+});
