@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { checkCommand, mutantsCommand, variantsCommand } from './commands/check.js';
 import { eventsCommand } from './commands/events.js';
+import { simulateCommand } from './commands/simulate.js';
+import { pathsCommand } from './commands/paths.js';
 import { replayCommand } from './commands/replay.js';
 import type { Io } from './io.js';
 import { EXIT, helpText, type ExitCode } from './options.js';
@@ -62,9 +64,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return worst;
       }
       case 'check':
-        return checkCommand(args.options, io);
+        return await checkCommand(args.options, io);
       case 'mutants':
-        return mutantsCommand(args.options, io);
+        return await mutantsCommand(args.options, io);
+      case 'simulate':
+        return simulateCommand(args.options, io);
+      case 'paths':
+        return pathsCommand(args.options, io);
       case 'variants':
         return variantsCommand(args.options, io);
       case 'events':

@@ -51,6 +51,32 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: CHECK_OPTIONS,
   },
   {
+    name: 'simulate',
+    usage: 'vkm simulate --scenario NAME [--variant V] [--param k=v,...] [--runs N] [--steps N] [--seed S] [--path P] [--out DIR]',
+    summary: 'random runs over the scenario\'s choices (fast-check), shrinking a failure to a minimal log',
+    positionals: 0,
+    options: [
+      { name: 'scenario', takes: 'NAME', help: 'the scenario whose choices drive the runs' },
+      { name: 'variant', takes: 'V', help: 'under a registered design variant or seeded fault' },
+      { name: 'param', takes: 'k=v,...', help: 'scenario parameters' },
+      { name: 'runs', takes: 'N', help: 'number of random runs (default 100)' },
+      { name: 'steps', takes: 'N', help: 'maximum steps per run (default 200)' },
+      { name: 'seed', takes: 'S', help: 'random seed (printed on failure)' },
+      { name: 'path', takes: 'P', help: 'replay a reported failure path' },
+      { name: 'out', takes: 'DIR', help: 'write the shrunk failing run as a JSONL log' },
+    ],
+  },
+  {
+    name: 'paths',
+    usage: 'vkm paths --machine NAME [--json]',
+    summary: 'test paths from a lifecycle machine: shortest path to every state and a transition-covering suite',
+    positionals: 0,
+    options: [
+      { name: 'machine', takes: 'NAME', help: 'vfio-container, vfio-group, vfio-device, kvm-vm, kvm-vfio-device, iommu-domain, zpci-function' },
+      { name: 'json', help: 'as a JSON array of {kind, target, events, description}' },
+    ],
+  },
+  {
     name: 'variants',
     usage: 'vkm variants [--json]',
     summary: 'list the designs and seeded faults with their expected verdicts',

@@ -99,3 +99,39 @@ describe('vkm events', () => {
     expect(listed['vmm.vfio.dma.map']).toMatchObject({ container: 'container id', iova: 'u64 hex', argsz: 'u32 = 32' });
   });
 });
+
+describe('vkm check', () => {
+  it('should run one scenario, print JSON with the contract fields, and exit 0 when the verdict is as expected', async () => {
+    const io = fakeIo({});
+    expect(await main(['check', '--scenario', 'type1-unmap', '--json'], io)).toBe(0);
+    const r = JSON.parse(io.stdout[0]);
+    for (const k of ['scenario', 'variant', 'verdict', 'states', 'transitions', 'maxDepth', 'durationMs', 'bytesPerState', 'violations', 'covers']) expect(r).toHaveProperty(k);
+    expect(r).toMatchObject({ scenario: 'type1-unmap', verdict: 'pass', states: 223 });
+  });
+
+  it('should exit 0 for a seeded fault that is found, write its counterexample, and 1 when a pass is expected but a violation found', async () => {
+    const io = fakeIo({});
+    expect(await main(['check', '--scenario', 'type1-unmap', '--variant', 'type1-unpin-before-unmap', '--out', 'cex', '--junit', 'j.xml'], io)).toBe(0);
+    expect(Object.keys(io.written).sort()).toEqual(['cex/type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.jsonl', 'j.xml']);
+    expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" tests="1" failures="0">/);
+    const { registerVariant } = await import('../../src/model/variant.js');
+    registerVariant({ name: 'test-unexpected', description: 'same fault, not registered as a fault', points: { type1UnpinBeforeUnmap: true } });
+    expect(await main(['check', '--scenario', 'type1-unmap', '--variant', 'test-unexpected'], fakeIo({}))).toBe(1);
+  });
+
+  it('should exit 3 when a bound stops the run, and 2 for usage errors', async () => {
+    expect(await main(['check', '--scenario', 'rpcit-shadow', '--max-states', '10'], fakeIo({}))).toBe(3);
+    const io = fakeIo({});
+    expect(await main(['check', '--scenario', 'nope'], io)).toBe(2);
+    expect(io.stderr[0]).toMatch(/unknown scenario "nope"/);
+    expect(await main(['check', '--scenario', 'rpcit-shadow', '--param', 'G=99'], fakeIo({}))).toBe(2);
+    expect(await main(['check', '--param', 'G=2'], fakeIo({}))).toBe(2);
+  });
+
+  it('should list variants and run every mutant', async () => {
+    const io = fakeIo({});
+    expect(await main(['variants', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout.join('\n')).filter((r: { kind: string }) => r.kind === 'fault').length).toBeGreaterThanOrEqual(8);
+    expect(await main(['mutants'], fakeIo({}))).toBe(0);
+  });
+});

@@ -5,7 +5,8 @@
  */
 import { FAULTS } from '../../check/faults.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
-import { DEFAULT_RUNS, SCENARIOS } from '../../check/scenarios/index.js';
+import { DEFAULT_RUNS, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
+import { resolveParams } from '../../check/scenario.js';
 import { UsageError } from '../../errors.js';
 import { variantNamed } from '../../model/variant.js';
 import type { Io } from '../io.js';
@@ -67,6 +68,8 @@ function specsFor(opts: Record<string, string | true>): RunSpec[] {
   if (variant && !variantNamed(variant)) throw new UsageError(`unknown variant "${variant}" (see vkm variants)`);
   const fault = FAULTS.find((f) => f.variant.name === variant);
   const params = opts.param === undefined ? {} : parseParamList(String(opts.param));
+  const resolved = resolveParams(scenarioNamed(name)!, params);
+  if (typeof resolved === 'string') throw new UsageError(resolved);
   return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
 }
 

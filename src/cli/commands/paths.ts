@@ -1,0 +1,19 @@
+/** `vkm paths --machine NAME`: shortest paths to every state and a transition-covering suite. */
+import { MACHINES, TABLES, type MachineName } from '../../../machines/index.js';
+import { machinePaths } from '../../../machines/paths.js';
+import { UsageError } from '../../errors.js';
+import type { Io } from '../io.js';
+import { EXIT, type ExitCode } from '../options.js';
+
+export function pathsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+  const name = opts.machine === undefined ? '' : String(opts.machine);
+  if (!(name in MACHINES)) throw new UsageError(`--machine NAME is required (machines: ${Object.keys(MACHINES).join(', ')})`);
+  const paths = machinePaths(MACHINES[name as MachineName], TABLES[name as MachineName]);
+  if (opts.json === true) io.out(JSON.stringify(paths, null, 2));
+  else {
+    const states = paths.filter((p) => p.kind === 'state');
+    io.out(`${name}: ${states.length} states, ${paths.length - states.length} transitions (refusals included)`);
+    for (const p of paths) io.out(`${p.kind === 'state' ? 'state     ' : 'transition'} ${p.description}${p.kind === 'transition' ? `   [${p.events.join(', ')}]` : ''}`);
+  }
+  return EXIT.ok;
+}
