@@ -8,9 +8,10 @@ import { InputError } from '../errors.js';
 import type { LogEntry } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { emptyWorld } from '../model/world.js';
-import { checkProperties } from '../../properties/index.js';
+import { checkProperties, PROPERTIES } from '../../properties/index.js';
 import { benchLog } from './generate.js';
 import { memoryBench } from './memory.js';
+import { checkBench } from './check.js';
 
 function parseAll(lines: string[]): LogEntry[] {
   const ids = new IdScope();
@@ -55,10 +56,11 @@ function throughput(): void {
   console.log(`parse + validate:            ${rate(entries.length, parseMs)} (${parseMs.toFixed(0)} ms)`);
   console.log(`reduce only:                 ${rate(entries.length, applyMs)} (${applyMs.toFixed(0)} ms)`);
   console.log(`parse + reduce:              ${rate(entries.length, parseMs + applyMs)}`);
-  console.log(`reduce + all 5 properties:   ${rate(entries.length, checkedMs)} (${checkedMs.toFixed(0)} ms, ${violations} violations)`);
+  console.log(`reduce + all ${PROPERTIES.length} properties:   ${rate(entries.length, checkedMs)} (${checkedMs.toFixed(0)} ms, ${violations} violations)`);
   console.log(`vkm replay (parse + reduce + properties): ${rate(entries.length, parseMs + checkedMs)}`);
 }
 
 // memory first, so its peak RSS is not the throughput run's.
 memoryBench();
 throughput();
+await checkBench();

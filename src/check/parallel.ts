@@ -29,8 +29,16 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { workerData: init }));
   const ask = (w: Worker, paths: number[][]) =>
     new Promise<WorkerResult>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
+      const onError = (err: Error) => {
+        w.off('message', onMessage);
+        reject(err);
+      };
+      const onMessage = (r: WorkerResult) => {
+        w.off('error', onError);
+        resolve(r);
+      };
+      w.once('message', onMessage);
+      w.once('error', onError);
       w.postMessage(paths);
     });
   const covers = s.covers.map(() => false);
