@@ -28,10 +28,25 @@ function finish(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-function hashString(s: string, seed: number): number {
+function hashStringRaw(s: string, seed: number): number {
   let h = seed ^ s.length;
   for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
   return finish(h);
+}
+
+// the same short strings (field names, ids, lifecycle states, frame owners) recur in every state.
+const memoBySeed = new Map<number, Map<string, number>>();
+
+function hashString(s: string, seed: number): number {
+  if (s.length > 64) return hashStringRaw(s, seed);
+  let memo = memoBySeed.get(seed);
+  if (memo === undefined) memoBySeed.set(seed, (memo = new Map()));
+  let h = memo.get(s);
+  if (h === undefined) {
+    if (memo.size > 50_000) memo.clear();
+    memo.set(s, (h = hashStringRaw(s, seed)));
+  }
+  return h;
 }
 
 /** Hash of any JSON-like model value (numbers, strings, bigints, arrays, maps, sets, records). */

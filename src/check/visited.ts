@@ -1,12 +1,12 @@
 /**
- * The visited set: 64-bit fingerprints in an open-addressing table of two Uint32Array lanes, plus
- * per-state parent index, choice index and depth in typed arrays (about 26 bytes a state with the
- * table at half load). States themselves are not kept: they are rebuilt by replaying their path.
+ * The visited set: 64-bit fingerprints in an open-addressing table of two Uint32Array lanes (an
+ * all-zero slot is empty), plus per-state parent index, choice index and depth in typed arrays:
+ * 16 bytes of table at half load and 8 of links, before growth slack. States themselves are not
+ * kept: they are rebuilt by replaying their path.
  */
 export class StateTable {
   private hi: Uint32Array;
   private lo: Uint32Array;
-  private slots: Int32Array;
   parent: Int32Array;
   choice: Uint16Array;
   depth: Uint16Array;
@@ -16,7 +16,6 @@ export class StateTable {
   constructor(capacity = 1 << 12) {
     this.hi = new Uint32Array(capacity);
     this.lo = new Uint32Array(capacity);
-    this.slots = new Int32Array(capacity).fill(-1);
     this.parent = new Int32Array(capacity >> 1);
     this.choice = new Uint16Array(capacity >> 1);
     this.depth = new Uint16Array(capacity >> 1);
@@ -24,15 +23,15 @@ export class StateTable {
 
   /** Bytes held per stored state (fingerprint table, slot index, parent, choice, depth). */
   bytesPerState(): number {
-    return this.size === 0 ? 0 : (this.hi.byteLength + this.lo.byteLength + this.slots.byteLength + this.parent.byteLength + this.choice.byteLength + this.depth.byteLength) / this.size;
+    return this.size === 0 ? 0 : (this.hi.byteLength + this.lo.byteLength + this.parent.byteLength + this.choice.byteLength + this.depth.byteLength) / this.size;
   }
 
+  /** The slot holding (h, l), or the empty slot where it would go. */
   private find(h: number, l: number): number {
     const mask = this.hi.length - 1;
     let i = (Math.imul(l ^ (h >>> 7), 0x9e3779b1) >>> 0) & mask;
     for (;;) {
-      const s = this.slots[i];
-      if (s < 0 || (this.hi[i] === h && this.lo[i] === l)) return i;
+      if ((this.hi[i] === 0 && this.lo[i] === 0) || (this.hi[i] === h && this.lo[i] === l)) return i;
       i = (i + 1) & mask;
     }
   }
@@ -40,12 +39,14 @@ export class StateTable {
   /** Adds a state; returns its index, or -1 when its fingerprint is already present. */
   add(fp: [number, number], parent: number, choice: number, depth: number): number {
     if ((this.size + 1) * 2 > this.hi.length) this.grow();
-    const i = this.find(fp[0], fp[1]);
-    if (this.slots[i] >= 0) return -1;
+    // the all-zero fingerprint marks empty slots, so it is stored as (0, 1).
+    const h = fp[0] >>> 0;
+    const l = h === 0 && fp[1] >>> 0 === 0 ? 1 : fp[1] >>> 0;
+    const i = this.find(h, l);
+    if (this.hi[i] !== 0 || this.lo[i] !== 0) return -1;
     const id = this.size++;
-    this.hi[i] = fp[0];
-    this.lo[i] = fp[1];
-    this.slots[i] = id;
+    this.hi[i] = h;
+    this.lo[i] = l;
     this.parent[id] = parent;
     this.choice[id] = choice;
     this.depth[id] = depth;
@@ -53,17 +54,15 @@ export class StateTable {
   }
 
   private grow(): void {
-    const { hi, lo, slots } = this;
+    const { hi, lo } = this;
     const cap = hi.length * 2;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
-    this.slots = new Int32Array(cap).fill(-1);
     for (let i = 0; i < hi.length; i++) {
-      if (slots[i] < 0) continue;
+      if (hi[i] === 0 && lo[i] === 0) continue;
       const j = this.find(hi[i], lo[i]);
       this.hi[j] = hi[i];
       this.lo[j] = lo[i];
-      this.slots[j] = slots[i];
     }
     const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T) => {
       const b = make(cap >> 1);
