@@ -153,17 +153,25 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     if (opts.onProgress && (id & 1023) === 0) opts.onProgress({ states: table.size, transitions, depth, queued: table.size - id });
   }
 
+  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: covers.map((c) => ({ name: c.cover.name, hit: c.hit })) });
+}
+
+/** The result record both explorers return. */
+export function exploreResult(
+  table: StateTable,
+  r: { violations: FoundViolation[]; incomplete: ExploreResult['incompleteReason']; transitions: number; deepest: number; deadlocks: number; covers: ExploreResult['covers'] },
+): ExploreResult {
   return {
-    status: violations.length ? 'violation' : incomplete ? 'incomplete' : 'pass',
-    incompleteReason: violations.length ? undefined : incomplete,
+    status: r.violations.length ? 'violation' : r.incomplete ? 'incomplete' : 'pass',
+    incompleteReason: r.violations.length ? undefined : r.incomplete,
     states: table.size,
-    transitions,
-    maxDepth: deepest,
+    transitions: r.transitions,
+    maxDepth: r.deepest,
     bytesPerState: table.bytesPerState(),
     collisionProbability: collisionProbability(table.size),
-    violations,
-    covers: covers.map((c) => ({ name: c.cover.name, hit: c.hit })),
-    deadlocks,
+    violations: r.violations,
+    covers: r.covers,
+    deadlocks: r.deadlocks,
   };
 }
 

@@ -7,11 +7,11 @@ import { Worker } from 'node:worker_threads';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
-import { buildSetup, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
+import { buildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
 import { fingerprint } from './fingerprint.js';
 import type { Params, Scenario } from './scenario.js';
 import { stateKeyFn } from './state-key.js';
-import { collisionProbability, StateTable } from './visited.js';
+import { StateTable } from './visited.js';
 import type { WorkerInit, WorkerResult } from './worker.js';
 
 /** The compiled worker: beside this file in dist, or dist's copy when running from the TypeScript sources. */
@@ -111,16 +111,5 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  return {
-    status: violations.length ? 'violation' : incomplete ? 'incomplete' : 'pass',
-    incompleteReason: violations.length ? undefined : incomplete,
-    states: table.size,
-    transitions,
-    maxDepth: deepest,
-    bytesPerState: table.bytesPerState(),
-    collisionProbability: collisionProbability(table.size),
-    violations,
-    covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })),
-    deadlocks,
-  };
+  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })) });
 }

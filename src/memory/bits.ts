@@ -20,6 +20,13 @@ export function writeU64(bytes: Uint8Array, off: number, value: bigint, endian: 
   dv.setBigUint64(off, BigInt.asUintN(64, value), endian === 'le');
 }
 
+/** A u64 as 8 bytes in the given order (what a guest or a log writes for one table entry). */
+export function u64Bytes(value: bigint, endian: Endian): Uint8Array {
+  const b = new Uint8Array(8);
+  writeU64(b, 0, value, endian);
+  return b;
+}
+
 /** True when the u64 at `off` is zero, without allocating a bigint (the table walkers' fast path). */
 export function isZeroU64(bytes: Uint8Array, off: number): boolean {
   return (

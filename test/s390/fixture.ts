@@ -4,6 +4,7 @@
  * at 0x18000 with PTE[0..15] invalid, FIB at 0x1000 registering pba 4 GiB .. pal 4 GiB + 64 KiB - 1.
  */
 import { ev, type ModelEvent } from '../../src/events/types.js';
+import { s390GuestEvents, u64be } from '../../src/check/scenarios/s390-guest.js';
 import { applyEvent } from '../../src/model/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 import { ok } from '../support/fixture.js';
@@ -18,11 +19,7 @@ export const BUF = 0x200000n;
 export const HVA = 0x3ff_0000_0000n;
 export type Design = 'userspace' | 'kvm-shadow';
 
-export const u64be = (v: bigint) => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, false);
-  return b;
-};
+export { u64be };
 
 export function fib(pba: bigint, pal: bigint, iota: bigint, fmt = 0): Uint8Array {
   const b = new Uint8Array(80);
@@ -41,28 +38,7 @@ export const mpcifc = (fc: 'reg_ioat' | 'dereg_ioat' | 'rereg_ioat' | 'reset_err
 export const pte = (i: number, value: bigint) => write(PT + BigInt(i) * 8n, u64be(value));
 
 export function s390Events(design: Design, memlockPages = 4096, extra: { dmaEntryLimit?: number } = {}): ModelEvent[] {
-  return [
-    ev('host.boot', { arch: 's390' }),
-    ev('host.process.spawn', { mm: 'qemu', memlock: BigInt(memlockPages) * 4096n }),
-    ...(extra.dmaEntryLimit !== undefined ? [ev('host.vfio.dma_entry_limit', { limit: extra.dmaEntryLimit })] : []),
-    ev('host.pci.device.add', { device: 'zpci0', group: 'g1' }),
-    ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: 0x100_0000n }),
-    ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
-    ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: 0x100_0000n, hva: HVA }),
-    ev('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }),
-    ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
-    ev('vmm.vfio.group.open', { group: 'g1', mm: 'qemu' }),
-    ev('vmm.vfio.group.set_container', { group: 'g1', container: 'c0' }),
-    ev('vmm.vfio.set_iommu', { container: 'c0', iommu: design === 'userspace' ? 3 : 11 }),
-    ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'g1' }),
-    ev('vmm.vfio.group.get_device_fd', { group: 'g1', device: 'zpci0', fd: 'zf' }),
-    ev('vmm.s390.zpci.plug', { vm: 'vm0', device: 'zpci0', fh: 1, design }),
-    ev('guest.s390.clp.set_pci_fn', { vm: 'vm0', fh: 1, op: 'enable' }),
-    write(RT + 2n * 8n, u64be(ST | 0x7n)),
-    write(ST, u64be(PT)),
-    ...Array.from({ length: 16 }, (_, i) => pte(i, 0x400n)),
-    write(FIB_GPA, fib(IOVA, IOVA + 0xffffn, RT | 0x804n)),
-  ];
+  return s390GuestEvents({ design, pages: 16, memlockPages, dmaEntryLimit: extra.dmaEntryLimit });
 }
 
 /** The guest set up with its IOAT registered. */

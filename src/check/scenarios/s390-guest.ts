@@ -4,6 +4,7 @@
  * map IOVA 4 GiB onward through a page table at 0x18000.
  */
 import { ev, type ModelEvent } from '../../events/types.js';
+import { u64Bytes } from '../../memory/bits.js';
 import type { SetupApply } from '../scenario.js';
 
 export const HVA = 0x3ff_0000_0000n;
@@ -16,21 +17,32 @@ export const DATA0 = 0x200000n;
 export const FH = 0x80000001;
 export const PTE_INVALID = 0x400n;
 
-export function u64be(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, v, false);
-  return b;
-}
+export const u64be = (v: bigint) => u64Bytes(v, 'be');
 
 export const iova = (i: number) => IOVA0 + BigInt(i) * 0x1000n;
 export const dataGpa = (g: number) => DATA0 + BigInt(g) * 0x1000n;
 export const pteWrite = (i: number, value: bigint): ModelEvent => ev('guest.mem.write', { vm: 'vm0', gpa: PT + BigInt(i) * 8n, data: u64be(value) });
 
-/** Everything up to and including the registered IOAT over `pages` IOVA pages. */
-export function s390GuestSetup(apply: SetupApply, design: 'userspace' | 'kvm-shadow', pages: number): void {
-  for (const e of [
-    ev('host.boot', { arch: 's390' }),
-    ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 40n }),
+export interface GuestSetupOptions {
+  readonly design: 'userspace' | 'kvm-shadow';
+  /** IOVA pages registered (and page-table entries written invalid). */
+  readonly pages: number;
+  readonly memlockPages?: number;
+  readonly dmaEntryLimit?: number;
+  readonly kvmAssociation?: 'open' | 'notifier';
+}
+
+/** The events of an s390 guest set up up to (not including) its MPCIFC REG_IOAT, FIB written. */
+export function s390GuestEvents(o: GuestSetupOptions): ModelEvent[] {
+  const fib = new Uint8Array(80);
+  const dv = new DataView(fib.buffer);
+  dv.setBigUint64(16, IOVA0, false);
+  dv.setBigUint64(24, iova(o.pages) - 1n, false);
+  dv.setBigUint64(32, RT | 0x804n, false);
+  return [
+    ev('host.boot', { arch: 's390', kvmAssociation: o.kvmAssociation ?? 'open' }),
+    ev('host.process.spawn', { mm: 'qemu', memlock: o.memlockPages !== undefined ? BigInt(o.memlockPages) * 4096n : 1n << 40n }),
+    ...(o.dmaEntryLimit !== undefined ? [ev('host.vfio.dma_entry_limit', { limit: o.dmaEntryLimit })] : []),
     ev('host.pci.device.add', { device: 'zpci0', group: 'g1' }),
     ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: 0x100_0000n }),
     ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
@@ -39,20 +51,23 @@ export function s390GuestSetup(apply: SetupApply, design: 'userspace' | 'kvm-sha
     ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
     ev('vmm.vfio.group.open', { group: 'g1', mm: 'qemu' }),
     ev('vmm.vfio.group.set_container', { group: 'g1', container: 'c0' }),
-    ev('vmm.vfio.set_iommu', { container: 'c0', iommu: design === 'userspace' ? 3 : 11 }),
+    ev('vmm.vfio.set_iommu', { container: 'c0', iommu: o.design === 'userspace' ? 3 : 11 }),
     ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'g1' }),
     ev('vmm.vfio.group.get_device_fd', { group: 'g1', device: 'zpci0', fd: 'zf' }),
-    ev('vmm.s390.zpci.plug', { vm: 'vm0', device: 'zpci0', fh: 1, design }),
+    ev('vmm.s390.zpci.plug', { vm: 'vm0', device: 'zpci0', fh: 1, design: o.design }),
     ev('guest.s390.clp.set_pci_fn', { vm: 'vm0', fh: 1, op: 'enable' }),
     ev('guest.mem.write', { vm: 'vm0', gpa: RT + ((IOVA0 >> 31n) & 0x7ffn) * 8n, data: u64be(ST | 0x7n) }),
     ev('guest.mem.write', { vm: 'vm0', gpa: ST, data: u64be(PT) }),
-  ]) apply(e);
-  for (let i = 0; i < pages; i++) apply(pteWrite(i, PTE_INVALID));
-  const fib = new Uint8Array(80);
-  const dv = new DataView(fib.buffer);
-  dv.setBigUint64(16, IOVA0, false);
-  dv.setBigUint64(24, iova(pages) - 1n, false);
-  dv.setBigUint64(32, RT | 0x804n, false);
-  apply(ev('guest.mem.write', { vm: 'vm0', gpa: FIB_GPA, data: fib }));
-  apply(ev('guest.s390.mpcifc', { vm: 'vm0', fh: FH, fc: 'reg_ioat', fib: FIB_GPA }));
+    ...Array.from({ length: o.pages }, (_, i) => pteWrite(i, PTE_INVALID)),
+    ev('guest.mem.write', { vm: 'vm0', gpa: FIB_GPA, data: fib }),
+  ];
+}
+
+/** The MPCIFC that registers the IOAT the FIB describes. */
+export const regIoat = (): ModelEvent => ev('guest.s390.mpcifc', { vm: 'vm0', fh: FH, fc: 'reg_ioat', fib: FIB_GPA });
+
+/** Everything up to and including the registered IOAT over `pages` IOVA pages. */
+export function s390GuestSetup(apply: SetupApply, design: 'userspace' | 'kvm-shadow', pages: number, kvmAssociation: 'open' | 'notifier' = 'open'): void {
+  for (const e of s390GuestEvents({ design, pages, kvmAssociation })) apply(e);
+  apply(regIoat());
 }

@@ -14,7 +14,7 @@ export const zpciTeardown: Scenario<undefined> = {
   design: 'kvm-shadow',
   params: { A: { default: 0, min: 0, max: 1, help: 'kvm association: 0 capture at open, 1 the v3 notifier' } },
   setup(p, apply) {
-    s390GuestSetup((e, allowed) => apply(e.type === 'host.boot' ? { ...e, kvmAssociation: p.A ? 'notifier' : 'open' } : e, allowed), 'kvm-shadow', 2);
+    s390GuestSetup(apply, 'kvm-shadow', 2, p.A ? 'notifier' : 'open');
     apply(pteWrite(0, dataGpa(0)));
     apply(ev('guest.s390.rpcit', { vm: 'vm0', fh: FH, iova: iova(0), len: 0x2000n }));
     return undefined;
