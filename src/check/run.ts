@@ -6,6 +6,7 @@ import type { ModelEvent } from '../events/types.js';
 import { eventToJson } from '../events/serialize.js';
 import type { Expectation } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
+import { chainLines } from '../log/chain.js';
 import { emptyWorld } from '../model/world.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { resolveParams, type Params, type Verdict } from './scenario.js';
@@ -67,12 +68,14 @@ function record(spec: RunSpec, scenarioExpect: Verdict, params: Params, result: 
   return { scenario: spec.scenario, variant: spec.variant ?? '', params, expected, verdict: result.status, asExpected, durationMs, result };
 }
 
-/** A counterexample as JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */
+/** A counterexample as hash-chained JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */
 export function counterexampleLines(trace: readonly ModelEvent[]): string[] {
   const w = emptyWorld();
-  return trace.map((e) => {
-    const o = applyEvent(w, e);
-    const expect: Expectation = { code: o.code, ...(o.value !== undefined ? { value: o.value } : {}) };
-    return JSON.stringify(eventToJson(e, expect));
-  });
+  return chainLines(
+    trace.map((e) => {
+      const o = applyEvent(w, e);
+      const expect: Expectation = { code: o.code, ...(o.value !== undefined ? { value: o.value } : {}) };
+      return eventToJson(e, expect);
+    }),
+  );
 }

@@ -92,6 +92,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'json', help: 'one JSON object per event, then a summary object' },
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (ioctls, pins, unpins, IOTLB flushes, DMA faults)' },
+      { name: 'verify', help: 'check the hash chain written by --out before replaying' },
     ],
   },
   {

@@ -29,6 +29,7 @@ export interface LogEntry {
   readonly line: number;
   readonly expect?: Expectation;
   readonly comment?: string;
+  readonly chain?: string;
 }
 
 type Defaulted<F> = F extends { default: unknown } ? true : F extends { optional: true } ? true : false;

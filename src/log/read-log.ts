@@ -11,7 +11,7 @@ import { jsonErrorOffset } from './json-error-column.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
 import type { EventType, LogEntry } from '../events/types.js';
 
-export type ReadResult = { ok: true; entries: LogEntry[] } | { ok: false; error: InputError };
+export type ReadResult = { ok: true; entries: LogEntry[]; warnings: string[] } | { ok: false; error: InputError };
 
 /** Longest line accepted; longer lines are refused rather than parsed. */
 export const MAX_LINE_CHARS = 4 * 1024 * 1024;
@@ -63,21 +63,32 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
-  const { event, expect, comment } = parsed.value;
+  const { event, expect, comment, chain } = parsed.value;
   const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
   if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
-  return { event, line, expect, comment };
+  return { event, line, expect, comment, chain };
 }
 
-/** Parses a whole log text. */
+/**
+ * Parses a whole log text. A last line that has no newline and does not parse is what a killed
+ * writer leaves behind: it is dropped with a warning. Any other bad line is an error.
+ */
 export function readLog(text: string, file: string): ReadResult {
   const ids = new IdScope();
   const entries: LogEntry[] = [];
+  const warnings: string[] = [];
   const lines = text.split('\n');
+  const unterminated = lines.length - 1;
   for (let i = 0; i < lines.length; i++) {
     const r = readLine(lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i], file, i + 1, ids);
-    if (r instanceof InputError) return { ok: false, error: r };
+    if (r instanceof InputError) {
+      if (i === unterminated && /invalid JSON/.test(r.reason)) {
+        warnings.push(`${file}:${i + 1}: ignoring a truncated last line (no newline, incomplete JSON): read ${entries.length} events`);
+        break;
+      }
+      return { ok: false, error: r };
+    }
     if (r) entries.push(r);
   }
-  return { ok: true, entries };
+  return { ok: true, entries, warnings };
 }

@@ -1,5 +1,6 @@
 /** `vkm replay FILE`: renders a replay result as text or JSON Lines. */
 import { readLog } from '../../log/read-log.js';
+import { verifyChain } from '../../log/chain.js';
 import { replay, type StepResult } from '../../log/replay.js';
 import { digest } from '../../model/digest.js';
 import { bytesToHex, hex } from '../../util/hex.js';
@@ -30,6 +31,14 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
   if (!read.ok) {
     io.err(`vkm: ${read.error.message}`);
     return EXIT.usage;
+  }
+  for (const w of read.warnings) io.err(`vkm: warning: ${w}`);
+  if (opts.verify === true) {
+    const broken = verifyChain(read.entries);
+    if (broken) {
+      io.err(`vkm: ${file}:${broken.line}: field "chain": ${broken.reason}`);
+      return EXIT.usage;
+    }
   }
   const result = replay(read.entries);
   const json = opts.json === true;
