@@ -13,7 +13,7 @@ import { fingerprint } from './fingerprint.js';
 import { expandChoice } from './expand.js';
 import { stateKeyFn } from './state-key.js';
 import type { Params, Scenario } from './scenario.js';
-import { collisionProbability, StateTable } from './visited.js';
+import { collisionProbability, StateTable, type StateTableData } from './visited.js';
 
 export interface ExploreOptions {
   /** A registered design variant to run the scenario under (injected into its host.boot). */
@@ -27,6 +27,12 @@ export interface ExploreOptions {
   readonly now?: () => number;
   /** Called with every newly discovered state (tests use it to compare state keys). */
   readonly observe?: (w: World) => void;
+  /** Polled between state expansions: a reason ends the run cleanly as incomplete (memory limit, SIGINT). */
+  readonly shouldStop?: () => 'max-memory' | 'interrupted' | undefined;
+  /** Saves the explorer's progress every `everyMs` (and when it stops early), to resume from. */
+  readonly checkpoint?: { readonly everyMs: number; save(c: Checkpoint): void };
+  /** Continues a run from a checkpoint of the same scenario, parameters and variant. */
+  readonly resume?: Checkpoint;
   readonly onProgress?: (p: { states: number; transitions: number; depth: number; queued: number }) => void;
 }
 
@@ -37,9 +43,25 @@ export interface FoundViolation extends Violation {
   readonly setupLength: number;
 }
 
+/** The explorer's progress: every state below `next` is expanded and its successors are in the table. */
+export interface Checkpoint {
+  readonly version: 1;
+  readonly scenario: string;
+  readonly params: Params;
+  readonly variant: string;
+  readonly symmetry: boolean;
+  readonly next: number;
+  readonly transitions: number;
+  readonly deepest: number;
+  readonly deadlocks: number;
+  readonly incompleteDepth: boolean;
+  readonly covers: boolean[];
+  readonly table: StateTableData;
+}
+
 export interface ExploreResult {
   readonly status: 'pass' | 'violation' | 'incomplete';
-  readonly incompleteReason?: 'max-states' | 'max-depth' | 'time-limit';
+  readonly incompleteReason?: 'max-states' | 'max-depth' | 'time-limit' | 'max-memory' | 'interrupted';
   readonly states: number;
   readonly transitions: number;
   readonly maxDepth: number;
@@ -68,7 +90,27 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
   return { world, events, ctx };
 }
 
+/** Runs an exploration to the end in this thread. */
 export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions = {}): ExploreResult {
+  const steps = exploreSteps(s, p, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs an exploration, giving the event loop a turn between slices (so SIGINT can be heard). */
+export async function exploreAsync<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions = {}): Promise<ExploreResult> {
+  const steps = exploreSteps(s, p, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The exploration as a generator that yields between slices of work; the result is its return value. */
+export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions = {}): Generator<void, ExploreResult, void> {
   const props: Property[] = s.properties.map((n) => {
     const prop = propertyNamed(n);
     if (!prop) throw new Error(`scenario ${s.name} names unknown property ${n}`);
@@ -76,17 +118,28 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
   });
   const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
-  const table = new StateTable();
-  table.add(key(root), -1, 0, 0);
-  const covers = s.covers.map((c) => ({ cover: c, hit: false }));
+  const r0 = opts.resume;
+  if (r0 && (r0.scenario !== s.name || JSON.stringify(r0.params) !== JSON.stringify(p) || r0.variant !== (opts.variant ?? '') || r0.symmetry !== (opts.symmetry === true))) {
+    throw new Error(`checkpoint is for ${r0.scenario} ${JSON.stringify(r0.params)} variant "${r0.variant}", not this run`);
+  }
+  const table = r0 ? StateTable.fromJSON(r0.table) : new StateTable();
+  if (!r0) table.add(key(root), -1, 0, 0);
+  const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
+  const required = s.covers.map((c) => c.applies?.(p) ?? true);
   const now = opts.now ?? (() => 0);
   const started = now();
+  let lastSave = started;
   const maxStates = opts.maxStates ?? Infinity;
   const maxDepth = opts.maxDepth ?? Infinity;
-  let transitions = 0;
-  let deepest = 0;
-  let deadlocks = 0;
-  let incomplete: ExploreResult['incompleteReason'];
+  let transitions = r0?.transitions ?? 0;
+  let deepest = r0?.deepest ?? 0;
+  let deadlocks = r0?.deadlocks ?? 0;
+  let incomplete: ExploreResult['incompleteReason'] = r0?.incompleteDepth ? 'max-depth' : undefined;
+  const snapshot = (next: number): Checkpoint => ({
+    version: 1, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
+    next, transitions, deepest, deadlocks, incompleteDepth: incomplete === 'max-depth',
+    covers: covers.map((c) => c.hit), table: table.toJSON(),
+  });
   const violations: FoundViolation[] = [];
 
   const rebuild = (id: number): World => {
@@ -109,14 +162,25 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
   // the setup's own steps are checked like any other, so a design broken before the choices begin
   // is reported at the first setup event that breaks it.
   const scratch = emptyWorld();
-  for (let i = 0; i < setupEvents.length && violations.length === 0; i++) {
+  for (let i = 0; i < setupEvents.length && violations.length === 0 && !r0; i++) {
     const event = setupEvents[i];
     const pre = notePre(scratch, props);
     const outcome = applyEvent(scratch, event);
     for (const v of checkProperties(scratch, props, { event, outcome, pre })) violations.push({ ...v, trace: setupEvents.slice(0, i + 1), setupLength: i + 1 });
   }
 
-  outer: for (let id = 0; id < table.size && violations.length === 0; id++) {
+  let id = r0?.next ?? 0;
+  outer: for (; id < table.size && violations.length === 0; id++) {
+    if ((id & 63) === 0) yield;
+    const stop = opts.shouldStop?.();
+    if (stop) {
+      incomplete = stop;
+      break;
+    }
+    if (opts.checkpoint && now() - lastSave >= opts.checkpoint.everyMs) {
+      opts.checkpoint.save(snapshot(id));
+      lastSave = now();
+    }
     const depth = table.depth[id];
     if (depth >= maxDepth) {
       incomplete ??= 'max-depth';
@@ -153,7 +217,11 @@ export function explore<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOptions =
     if (opts.onProgress && (id & 1023) === 0) opts.onProgress({ states: table.size, transitions, depth, queued: table.size - id });
   }
 
-  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: covers.map((c) => ({ name: c.cover.name, hit: c.hit })) });
+  // a run that stopped early leaves a checkpoint to resume from.
+  if (opts.checkpoint && violations.length === 0 && (incomplete === 'time-limit' || incomplete === 'max-memory' || incomplete === 'interrupted')) {
+    opts.checkpoint.save(snapshot(id));
+  }
+  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: covers.filter((_, i) => required[i]).map((c) => ({ name: c.cover.name, hit: c.hit })) });
 }
 
 /** The result record both explorers return. */

@@ -111,5 +111,9 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })) });
+  const required = s.covers.map((c) => c.applies?.(p) ?? true);
+  return exploreResult(table, {
+    violations, incomplete, transitions, deepest, deadlocks,
+    covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })).filter((_, i) => required[i]),
+  });
 }

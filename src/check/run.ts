@@ -8,7 +8,7 @@ import type { Expectation } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { chainLines } from '../log/chain.js';
 import { emptyWorld } from '../model/world.js';
-import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
+import { explore, exploreAsync, type Checkpoint, type ExploreOptions, type ExploreResult } from './explore.js';
 import { resolveParams, type Params, type Verdict } from './scenario.js';
 import { scenarioNamed } from './scenarios/index.js';
 
@@ -18,6 +18,8 @@ export interface RunSpec {
   readonly variant?: string;
   /** Overrides the scenario's own expectation (a seeded fault expects its property to break). */
   readonly expect?: Verdict;
+  /** Continue from a checkpoint of this spec. */
+  readonly resume?: Checkpoint;
 }
 
 export interface RunRecord {
@@ -35,7 +37,7 @@ export interface RunRecord {
 
 /** Runs one spec on `workers` threads (1: in this thread). */
 export async function runCheckParallel(spec: RunSpec, workers: number, opts: ExploreOptions = {}): Promise<RunRecord> {
-  if (workers <= 1) return runCheck(spec, opts);
+  if (workers <= 1) return runCheck(spec, opts, (s, p, o) => exploreAsync(s, p, o));
   const { exploreParallel } = await import('./parallel.js');
   return runCheck(spec, opts, (s, p, o) => exploreParallel(s, p, workers, o));
 }

@@ -20,6 +20,8 @@ export interface ParamSpec {
 export interface Cover {
   readonly name: string;
   readonly description: string;
+  /** Whether the state can be reached at all with these parameters (a cover that cannot be is not required). */
+  applies?(p: Params): boolean;
   hit(view: WorldView, step: { event: ModelEvent; outcome: Outcome }): boolean;
 }
 

@@ -74,12 +74,43 @@ export class StateTable {
     this.depth = grow(this.depth, (n) => new Uint16Array(n));
   }
 
+  /** The table as plain data (typed arrays as base64) for a checkpoint. */
+  toJSON(): StateTableData {
+    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return { size: this.size, hi: b64(this.hi), lo: b64(this.lo), parent: b64(this.parent), choice: b64(this.choice), depth: b64(this.depth) };
+  }
+
+  /** Restores a table saved with toJSON. */
+  static fromJSON(d: StateTableData): StateTable {
+    const bytes = (s: string) => {
+      const b = Buffer.from(s, 'base64');
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    };
+    const t = new StateTable(4);
+    t.hi = new Uint32Array(bytes(d.hi));
+    t.lo = new Uint32Array(bytes(d.lo));
+    t.parent = new Int32Array(bytes(d.parent));
+    t.choice = new Uint16Array(bytes(d.choice));
+    t.depth = new Uint16Array(bytes(d.depth));
+    t.size = d.size;
+    return t;
+  }
+
   /** Choice indices from the root to state `id`. */
   path(id: number): number[] {
     const out: number[] = [];
     for (let s = id; s > 0; s = this.parent[s]) out.push(this.choice[s]);
     return out.reverse();
   }
+}
+
+export interface StateTableData {
+  readonly size: number;
+  readonly hi: string;
+  readonly lo: string;
+  readonly parent: string;
+  readonly choice: string;
+  readonly depth: string;
 }
 
 /** Birthday-bound estimate of the probability that two distinct states shared a 64-bit fingerprint. */

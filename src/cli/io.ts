@@ -7,4 +7,8 @@ export interface Io {
   writeFile(path: string, text: string): void;
   /** Milliseconds, for progress and timings (the only clock the commands see). */
   now(): number;
+  /** Resident memory of the process in MiB (for --max-memory). */
+  memoryMiB(): number;
+  /** Whether SIGINT arrived since the command started. */
+  interrupted(): boolean;
 }

@@ -28,6 +28,8 @@ export const processIo: Io = {
     }
   },
   now: () => performance.now(),
+  memoryMiB: () => process.memoryUsage.rss() / 2 ** 20,
+  interrupted: () => interruptedFlag,
   readFile: (path) => {
     try {
       return readFileSync(path, 'utf8');
@@ -37,6 +39,16 @@ export const processIo: Io = {
     }
   },
 };
+
+let interruptedFlag = false;
+
+/** SIGINT ends a long check cleanly (a partial, clearly marked result and a checkpoint) instead of killing it. */
+export function watchInterrupt(): void {
+  process.on('SIGINT', () => {
+    if (interruptedFlag) process.exit(130);
+    interruptedFlag = true;
+  });
+}
 
 /** A closed pipe (`vkm ... | head`) ends the process quietly instead of with a stack trace. */
 export function guardPipes(): void {

@@ -26,6 +26,10 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-depth', takes: 'N', help: 'do not expand states deeper than N steps' },
   { name: 'time-limit', takes: 'SECONDS', help: 'stop (incomplete, exit 3) after this long' },
   { name: 'workers', takes: 'N', help: 'explore with N worker threads (same counts and counterexamples as one)' },
+  { name: 'max-memory', takes: 'MiB', help: 'stop (incomplete, exit 3) before resident memory passes this' },
+  { name: 'checkpoint', takes: 'FILE', help: 'save progress to FILE periodically and when stopped early' },
+  { name: 'checkpoint-every', takes: 'SECONDS', help: 'how often to save the checkpoint (default 10)' },
+  { name: 'resume', takes: 'FILE', help: 'continue a checkpointed run to exactly the uninterrupted result' },
   { name: 'symmetry', help: 'keep one state per orbit of the scenario\'s interchangeable sets' },
   { name: 'deadlock', help: 'count states in which every choice is refused' },
 ];

@@ -16,6 +16,8 @@ function fakeIo(files: Record<string, string>): Io & { stdout: string[]; stderr:
     written,
     writeFile: (p, t) => void (written[p] = t),
     now: () => 0,
+    memoryMiB: () => 0,
+    interrupted: () => false,
     out: (t) => stdout.push(t),
     err: (t) => stderr.push(t),
     readFile: (p) => {

@@ -15,6 +15,8 @@ function capture(clockStep: number): Io & { stdout: string[] } {
     readFile: (p) => readFileSync(p, 'utf8'),
     writeFile: () => {},
     now: () => (t += clockStep),
+    memoryMiB: () => 0,
+    interrupted: () => false,
   };
 }
 

@@ -83,6 +83,8 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     {
       name: 'pin-refused',
       description: 'an RPCIT ran out of pin slots (insufficient resources)',
+      // with a slot for every guest page the limit can never be reached.
+      applies: (p) => p.L < p.G,
       hit: (_v, s) => s.event.type === 'guest.s390.rpcit' && s.outcome.code === 'CC1',
     },
     {

@@ -7,6 +7,7 @@ import { FAULTS } from '../../check/faults.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
 import { DEFAULT_RUNS, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
+import type { Checkpoint } from '../../check/explore.js';
 import { UsageError } from '../../errors.js';
 import { variantNamed } from '../../model/variant.js';
 import type { Io } from '../io.js';
@@ -19,6 +20,11 @@ function num(opts: Record<string, string | true>, key: string): number | undefin
   const n = Number(v);
   if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${key} needs a positive number, got "${v}"`);
   return n;
+}
+
+/** The verdict as shown: an incomplete run says what stopped it. */
+function verdictText(r: RunRecord): string {
+  return r.verdict === 'incomplete' ? `incomplete (${r.result.incompleteReason})` : r.verdict;
 }
 
 function label(r: RunRecord): string {
@@ -57,8 +63,27 @@ function junit(records: RunRecord[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vkm check" tests="${records.length}" failures="${failed}">\n${cases.join('\n')}\n</testsuite>\n`;
 }
 
-function specsFor(opts: Record<string, string | true>): RunSpec[] {
+function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
+  if ((opts.checkpoint !== undefined || opts.resume !== undefined) && (num(opts, 'workers') ?? 1) > 1) {
+    throw new UsageError('--checkpoint and --resume run on one worker');
+  }
+  if (opts.resume !== undefined) {
+    if (opts.scenario !== undefined || opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--resume takes scenario, parameters and variant from the checkpoint');
+    const file = String(opts.resume);
+    let c: Checkpoint;
+    try {
+      c = JSON.parse(io.readFile(file)) as Checkpoint;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${file}: not a checkpoint (invalid JSON)`);
+    }
+    if (c?.version !== 1 || typeof c.scenario !== 'string' || !scenarioNamed(c.scenario)) throw new UsageError(`${file}: not a vkm checkpoint`);
+    if (c.symmetry !== (opts.symmetry === true)) throw new UsageError(`${file}: was taken ${c.symmetry ? 'with' : 'without'} --symmetry; resume the same way`);
+    const fault = FAULTS.find((f) => f.variant.name === c.variant);
+    return [{ scenario: c.scenario, params: c.params, variant: c.variant || undefined, resume: c, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
+  }
   if (opts.scenario === undefined) {
+    if (opts.checkpoint !== undefined) throw new UsageError('--checkpoint needs --scenario');
     if (opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--param and --variant need --scenario');
     return DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params }));
   }
@@ -79,7 +104,14 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
   const records: RunRecord[] = [];
   for (const spec of specs) {
     let lastReport = now();
+    const checkpointFile = opts.checkpoint === undefined ? undefined : String(opts.checkpoint);
+    const maxMemory = num(opts, 'max-memory');
     const record = await runCheckParallel(spec, num(opts, 'workers') ?? 1, {
+      resume: spec.resume,
+      shouldStop: () => (io.interrupted() ? 'interrupted' : maxMemory !== undefined && io.memoryMiB() > maxMemory ? 'max-memory' : undefined),
+      checkpoint: checkpointFile
+        ? { everyMs: (num(opts, 'checkpoint-every') ?? 10) * 1000, save: (c) => io.writeFile(checkpointFile, JSON.stringify(c)) }
+        : undefined,
       maxStates: num(opts, 'max-states'),
       maxDepth: num(opts, 'max-depth'),
       timeLimitMs: num(opts, 'time-limit') !== undefined ? num(opts, 'time-limit')! * 1000 : undefined,
@@ -93,7 +125,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       },
     });
     records.push(record);
-    if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${record.verdict}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
+    if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${verdictText(record)}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
     if (opts.out !== undefined) {
       record.result.violations.slice(0, 1).forEach((v) => {
         const file = `${String(opts.out)}/${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}.jsonl`;
@@ -109,7 +141,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       const exp = r.expected.verdict === 'pass' ? 'pass' : `violation of ${r.expected.property}`;
       // covers say whether a passing check was vacuous; for a violation they do not apply.
       const covers = r.verdict === 'pass' ? r.result.covers.filter((c) => !c.hit).map((c) => c.name) : [];
-      io.out(`${label(r).padEnd(44)} ${exp.padEnd(30)} ${r.verdict.padEnd(10)} ${String(r.result.states).padStart(8)} ${String(r.result.transitions).padStart(9)} ${String(r.result.maxDepth).padStart(5)} ${String(Math.round(r.durationMs)).padStart(7)}  ${covers.length ? 'NEVER HIT: ' + covers.join(', ') : r.verdict === 'pass' ? 'all hit' : '-'}${r.asExpected ? '' : '   <-- not as expected'}`);
+      io.out(`${label(r).padEnd(44)} ${exp.padEnd(30)} ${verdictText(r).padEnd(10)} ${String(r.result.states).padStart(8)} ${String(r.result.transitions).padStart(9)} ${String(r.result.maxDepth).padStart(5)} ${String(Math.round(r.durationMs)).padStart(7)}  ${covers.length ? 'NEVER HIT: ' + covers.join(', ') : r.verdict === 'pass' ? 'all hit' : '-'}${r.asExpected ? '' : '   <-- not as expected'}`);
       for (const v of r.result.violations.slice(0, 3)) io.out(`    ${v.property}: ${v.message} (trace: ${v.trace.length - v.setupLength} steps after ${v.setupLength} setup events)`);
     }
   }
@@ -119,7 +151,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
 }
 
 export function checkCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
-  return runAndReport(specsFor(opts), opts, io, 'vkm check: built-in scenarios');
+  return runAndReport(specsFor(opts, io), opts, io, 'vkm check: built-in scenarios');
 }
 
 export function mutantsCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
