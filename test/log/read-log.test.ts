@@ -14,7 +14,7 @@ function errorOf(text: string): string {
 
 describe('readLog', () => {
   it('should name file, line and column for broken JSON', () => {
-    expect(errorOf(`${SPAWN}\n{"type": }`)).toMatch(/^f\.jsonl:2:10: invalid JSON: Unexpected token/);
+    expect(errorOf(`${SPAWN}\n{"type": }\n`)).toMatch(/^f\.jsonl:2:10: invalid JSON: Unexpected token/);
   });
 
   it('should name the field for a value over 2^64-1, a non-hex value, a missing field and an unknown field', () => {
