@@ -9,6 +9,8 @@ import { checkCommand, mutantsCommand, variantsCommand } from './commands/check.
 import { eventsCommand } from './commands/events.js';
 import { simulateCommand } from './commands/simulate.js';
 import { pathsCommand } from './commands/paths.js';
+import { graphCommand, reportCommand } from './commands/graph.js';
+import { createRequire } from 'node:module';
 import { replayCommand } from './commands/replay.js';
 import type { Io } from './io.js';
 import { EXIT, helpText, type ExitCode } from './options.js';
@@ -83,6 +85,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return simulateCommand(args.options, io);
       case 'paths':
         return pathsCommand(args.options, io);
+      case 'graph':
+        return await graphCommand(args.options, io);
+      case 'report':
+        return await reportCommand(args.options, io, () => readFileSync(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'), 'utf8'));
       case 'variants':
         return variantsCommand(args.options, io);
       case 'events':

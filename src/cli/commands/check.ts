@@ -8,6 +8,8 @@ import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } f
 import { DEFAULT_RUNS, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
 import type { Checkpoint } from '../../check/explore.js';
+import { traceSteps, traceText } from '../../export/trace.js';
+import { toMermaidSequence } from '../../export/mermaid.js';
 import { UsageError } from '../../errors.js';
 import { variantNamed } from '../../model/variant.js';
 import type { Io } from '../io.js';
@@ -128,8 +130,10 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
     if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${verdictText(record)}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
     if (opts.out !== undefined) {
       record.result.violations.slice(0, 1).forEach((v) => {
-        const file = `${String(opts.out)}/${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}.jsonl`;
-        io.writeFile(file, counterexampleLines(v.trace).join('\n') + '\n');
+        const base = `${String(opts.out)}/${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}`;
+        io.writeFile(`${base}.jsonl`, counterexampleLines(v.trace).join('\n') + '\n');
+        io.writeFile(`${base}.txt`, traceText(v.trace, v.setupLength, `${v.property}: ${v.message}`));
+        io.writeFile(`${base}.mmd`, toMermaidSequence(traceSteps(v.trace).slice(v.setupLength), `${v.property} violated`));
       });
     }
   }

@@ -1,0 +1,81 @@
+/** `vkm graph` (machine or reachable graphs in DOT, Mermaid, JSON or SVG) and `vkm report` (the HTML report). */
+import { MACHINES, TABLES, type MachineName } from '../../../machines/index.js';
+import { resolveParams } from '../../check/scenario.js';
+import { scenarioNamed } from '../../check/scenarios/index.js';
+import { FAULTS } from '../../check/faults.js';
+import { runCheck } from '../../check/run.js';
+import { DEFAULT_RUNS } from '../../check/scenarios/index.js';
+import { toDot } from '../../export/dot.js';
+import { machineGraph, type Graph } from '../../export/graph.js';
+import { toJson } from '../../export/json.js';
+import { toMermaidState } from '../../export/mermaid.js';
+import { PROJECTABLE, reachableGraph } from '../../export/reachable.js';
+import { reportHtml } from '../../export/report.js';
+import { dotToSvg } from '../../export/svg.js';
+import { UsageError } from '../../errors.js';
+import type { Io } from '../io.js';
+import { EXIT, type ExitCode } from '../options.js';
+import { parseParamList } from '../params.js';
+
+async function render(g: Graph, format: string): Promise<string> {
+  switch (format) {
+    case 'dot':
+      return toDot(g);
+    case 'mermaid':
+      return toMermaidState(g);
+    case 'json':
+      return toJson(g);
+    case 'svg':
+      return dotToSvg(toDot(g));
+    default:
+      throw new UsageError(`--format must be dot, mermaid, json or svg, not "${format}"`);
+  }
+}
+
+function graphsFor(opts: Record<string, string | true>): Graph[] {
+  if (opts.scenario !== undefined) {
+    if (opts.reachable !== true) throw new UsageError('--scenario needs --reachable (the reachable state graph)');
+    const s = scenarioNamed(String(opts.scenario));
+    if (!s) throw new UsageError(`unknown scenario "${opts.scenario}"`);
+    const params = resolveParams(s, opts.param === undefined ? {} : parseParamList(String(opts.param)));
+    if (typeof params === 'string') throw new UsageError(params);
+    const project = opts.project === undefined ? undefined : String(opts.project);
+    if (project && !PROJECTABLE.includes(project)) throw new UsageError(`--project must be one of ${PROJECTABLE.join(', ')}`);
+    const maxStates = opts['max-states'] === undefined ? 500 : Number(opts['max-states']);
+    const r = reachableGraph(s, params, { maxStates, project });
+    if (!r.ok) {
+      throw new UsageError(
+        `the reachable graph of ${s.name} has more than ${maxStates} states; narrow it with smaller --param values, ` +
+          `raise --max-states, or collapse it with --project MACHINE (${PROJECTABLE.join(', ')})`,
+      );
+    }
+    return [r.graph];
+  }
+  const name = opts.machine === undefined ? '' : String(opts.machine);
+  const names = name === 'all' ? (Object.keys(MACHINES) as MachineName[]) : [name as MachineName];
+  if (!names.every((n) => n in MACHINES)) throw new UsageError(`--machine must be all or one of ${Object.keys(MACHINES).join(', ')}`);
+  return names.map((n) => machineGraph(MACHINES[n], TABLES[n], { refusals: opts.refusals === true }));
+}
+
+export async function graphCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
+  const format = opts.format === undefined ? 'dot' : String(opts.format);
+  const outputs = await Promise.all(graphsFor(opts).map((g) => render(g, format)));
+  const text = outputs.join(format === 'json' ? '' : '\n');
+  if (opts.out !== undefined) io.writeFile(String(opts.out), text);
+  else io.out(text.replace(/\n$/, ''));
+  return EXIT.ok;
+}
+
+export async function reportCommand(opts: Record<string, string | true>, io: Io, mermaidJs: () => string): Promise<ExitCode> {
+  if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
+  const now = io.now;
+  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params }, { now }));
+  const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation', property: f.property } }, { now }));
+  const machines = await Promise.all(
+    (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),
+  );
+  const file = `${String(opts.out)}/report.html`;
+  io.writeFile(file, reportHtml({ title: 'vfio-kvm-model check report', checks, mutants, machines, mermaidJs: mermaidJs() }));
+  io.out(`wrote ${file}: ${[...checks, ...mutants].filter((r) => r.asExpected).length} of ${checks.length + mutants.length} verdicts as expected`);
+  return [...checks, ...mutants].every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
+}

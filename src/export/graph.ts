@@ -1,0 +1,47 @@
+/**
+ * The graph model every export renders: nodes and labelled edges. Built from a lifecycle machine
+ * (its states, events and refusals, via the compiled table that mirrors the XState machine) or from
+ * a scenario's reachable state graph. Pure.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { machineEvents, type MachineTable } from '../../machines/compile.js';
+
+export interface GraphNode {
+  readonly id: string;
+  readonly label: string;
+  readonly initial?: boolean;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  /** The event name (machine) or the event with its parameters (reachable graph). */
+  readonly label: string;
+  /** Set when the edge is a refusal (the state does not change): the code returned. */
+  readonly refused?: string;
+  /** Named actions the transition runs. */
+  readonly actions?: readonly string[];
+}
+
+export interface Graph {
+  readonly name: string;
+  readonly kind: 'machine' | 'reachable';
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+/** A machine's graph from its definition; refusals are included only when asked for. */
+export function machineGraph(machine: AnyStateMachine, table: MachineTable, opts: { refusals?: boolean } = {}): Graph {
+  const events = machineEvents(machine);
+  const nodes = table.states.map((s) => ({ id: s, label: s, initial: s === table.initial }));
+  const edges: GraphEdge[] = [];
+  for (const s of table.states) {
+    for (const e of events) {
+      const st = table.step(s, e);
+      if (st.code) {
+        if (opts.refusals) edges.push({ from: s, to: s, label: e, refused: st.code });
+      } else edges.push({ from: s, to: st.target, label: e, actions: st.actions.length ? st.actions : undefined });
+    }
+  }
+  return { name: machine.id, kind: 'machine', nodes, edges };
+}

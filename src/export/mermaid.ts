@@ -1,0 +1,53 @@
+/** Mermaid state diagrams for graphs and sequence diagrams for counterexamples. Pure. */
+import type { ModelEvent } from '../events/types.js';
+import type { Graph } from './graph.js';
+
+/** Mermaid state ids must be plain words: map each node to s0, s1, ... and label it. */
+export function toMermaidState(g: Graph): string {
+  const ids = new Map(g.nodes.map((n, i) => [n.id, `s${i}`]));
+  const esc = (s: string) => s.replace(/[:;#"]/g, ' ').replace(/\s+/g, ' ').trim();
+  const lines = ['stateDiagram-v2'];
+  for (const n of g.nodes) lines.push(`  state "${esc(n.label)}" as ${ids.get(n.id)}`);
+  const init = g.nodes.find((n) => n.initial);
+  if (init) lines.push(`  [*] --> ${ids.get(init.id)}`);
+  for (const e of g.edges) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)} : ${esc(e.refused ? `${e.label} / ${e.refused}` : e.label)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Which lane an event belongs to, by who acts and who answers. */
+function lanes(e: ModelEvent): { from: string; to: string } {
+  const t = e.type;
+  if (t.startsWith('guest.s390.rpcit') || t.startsWith('guest.s390.refresh')) return { from: 'Guest', to: 'KVM' };
+  if (t.startsWith('guest.')) return { from: 'Guest', to: 'KVM' };
+  if (t.startsWith('device.')) return { from: 'Device', to: 'IOMMU' };
+  if (t.startsWith('vmm.kvm.')) return { from: 'VMM', to: 'KVM' };
+  if (t.startsWith('vmm.vfio.dma') || t === 'vmm.vfio.set_iommu') return { from: 'VMM', to: 'IOMMU' };
+  if (t.startsWith('vmm.')) return { from: 'VMM', to: 'VFIO' };
+  return { from: 'Host', to: 'Host' };
+}
+
+/** A counterexample as a sequence diagram with lanes for guest, VMM, KVM, VFIO, IOMMU and device. */
+export function toMermaidSequence(steps: readonly { event: ModelEvent; code: string }[], note?: string): string {
+  const lines = ['sequenceDiagram', '  participant Guest', '  participant VMM', '  participant KVM', '  participant VFIO', '  participant IOMMU', '  participant Device', '  participant Host'];
+  steps.forEach((s, i) => {
+    const { from, to } = lanes(s.event);
+    const label = `${i + 1}. ${s.event.type} ${summary(s.event)}`.replace(/[;#:]/g, ' ').trim();
+    if (from === to) lines.push(`  Note over ${from}: ${label} → ${s.code}`);
+    else {
+      lines.push(`  ${from}->>${to}: ${label}`);
+      lines.push(`  ${to}-->>${from}: ${s.code}`);
+    }
+  });
+  if (note) lines.push(`  Note over Guest,Host: ${note.replace(/[;#:]/g, ' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The parameters that matter in a diagram: addresses and sizes in hex, ids. */
+function summary(e: ModelEvent): string {
+  const f = e as unknown as Record<string, unknown>;
+  const keep = ['iova', 'len', 'size', 'gpa', 'hva', 'vaddr', 'pfn', 'group', 'container', 'fd', 'fh'];
+  return keep
+    .filter((k) => f[k] !== undefined)
+    .map((k) => `${k}=${typeof f[k] === 'bigint' ? '0x' + (f[k] as bigint).toString(16) : typeof f[k] === 'number' && k === 'fh' ? '0x' + (f[k] as number).toString(16) : String(f[k])}`)
+    .join(' ');
+}

@@ -1,0 +1,91 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The HTML report in a real headless browser (Debian's chromium, driven by playwright-core): it
+ * loads without console errors, shows the verdict table, renders every diagram, Mermaid's own
+ * parser accepts every Mermaid text vkm emits, and a screenshot is kept in artifacts/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { toMermaidSequence, toMermaidState } from '../../src/export/mermaid.js';
+import { traceSteps } from '../../src/export/trace.js';
+import { runCheck } from '../../src/check/run.js';
+import { graphs } from './formats.test.js';
+import '../../src/check/faults.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '../../artifacts');
+
+describe('HTML report in a headless browser', () => {
+  it('should load without console errors, show verdicts, machines and diagrams, and accept every Mermaid text', async () => {
+    expect(existsSync(CHROMIUM), 'chromium is installed by .ci/run (apt-get install chromium)').toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'vkm-report-'));
+    const written: Record<string, string> = {};
+    const io: Io = {
+      out: () => {}, err: () => {}, readFile: (p) => readFileSync(p, 'utf8'),
+      writeFile: (p, t) => void (written[p] = t), now: () => 0, memoryMiB: () => 0, interrupted: () => false,
+    };
+    const code = await main(['report', '--out', dir], io);
+    expect(code).toBe(0);
+    const html = written[`${dir}/report.html`];
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'report.html'), html);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const problems: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto('file://' + join(dir, 'report.html'));
+      await page.waitForFunction(() => [...document.querySelectorAll('pre.mermaid')].every((p) => p.querySelector('svg')), null, { timeout: 30_000 });
+      expect(problems).toEqual([]);
+      expect(await page.textContent('#summary')).toMatch(/^13 of 13 verdicts as expected\.$/);
+      expect(await page.locator('table tbody tr').count()).toBe(13);
+      expect(await page.locator('.machine svg').count()).toBe(7);
+      expect(await page.locator('pre.mermaid svg').count()).toBe(8);
+
+      // Mermaid's own parser on every kind of Mermaid text vkm writes.
+      const r = runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' });
+      const v = r.result.violations[0];
+      const texts = [...graphs.map(toMermaidState), toMermaidSequence(traceSteps(v.trace).slice(v.setupLength), 'violated')];
+      const verdicts = await page.evaluate(async (ts) => {
+        const m = (window as unknown as { mermaid: { parse(t: string): Promise<unknown> } }).mermaid;
+        const out: string[] = [];
+        for (const t of ts) {
+          try {
+            await m.parse(t);
+            out.push('ok');
+          } catch (e) {
+            out.push(String((e as Error).message ?? e).slice(0, 200));
+          }
+        }
+        return out;
+      }, texts);
+      expect(verdicts).toEqual(texts.map(() => 'ok'));
+      const rejected = await page.evaluate(async () => {
+        const m = (window as unknown as { mermaid: { parse(t: string): Promise<unknown> } }).mermaid;
+        try {
+          await m.parse('stateDiagram-v2\n  s0 --> --> s1');
+          return 'accepted';
+        } catch {
+          return 'rejected';
+        }
+      });
+      expect(rejected).toBe('rejected');
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: false });
+      expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+    void createRequire;
+  }, 180_000);
+});
