@@ -114,7 +114,10 @@ describe('vkm check', () => {
   it('should exit 0 for a seeded fault that is found, write its counterexample, and 1 when a pass is expected but a violation found', async () => {
     const io = fakeIo({});
     expect(await main(['check', '--scenario', 'type1-unmap', '--variant', 'type1-unpin-before-unmap', '--out', 'cex', '--junit', 'j.xml'], io)).toBe(0);
-    expect(Object.keys(io.written).sort()).toEqual(['cex/type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.jsonl', 'j.xml']);
+    const base = 'cex/type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page';
+    expect(Object.keys(io.written).sort()).toEqual([`${base}.jsonl`, `${base}.mmd`, `${base}.txt`, 'j.xml']);
+    expect(io.written[`${base}.txt`]).toMatch(/VIOLATION no-iova-to-unpinned-page/);
+    expect(io.written[`${base}.mmd`]).toMatch(/^sequenceDiagram/);
     expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" tests="1" failures="0">/);
     const { registerVariant } = await import('../../src/model/variant.js');
     registerVariant({ name: 'test-unexpected', description: 'same fault, not registered as a fault', points: { type1UnpinBeforeUnmap: true } });
