@@ -56,3 +56,21 @@ describe('hash chain', () => {
     expect(unchained.ok && verifyChain(unchained.entries)).toEqual({ line: 1, reason: 'has no chain field' });
   });
 });
+
+describe('durable writes', () => {
+  it('should write through a temporary file renamed into place, leaving no temporary behind', async () => {
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'vkm-out-'));
+    const r = spawnSync('node', [join(import.meta.dirname, '../../bin/vkm.js'), 'check', '--scenario', 'type1-unmap', '--variant', 'type1-unpin-before-unmap', '--out', dir, '--junit', join(dir, 'j.xml')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const files = readdirSync(dir).sort();
+    expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(files).toEqual(['j.xml', ...['jsonl', 'mmd', 'txt'].map((x) => `type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.${x}`)].sort());
+    const v = spawnSync('node', [join(import.meta.dirname, '../../bin/vkm.js'), 'replay', '--verify', join(dir, 'type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.jsonl')], { encoding: 'utf8' });
+    expect(v.status).toBe(1);
+    expect(v.stdout).toMatch(/violation after line 13/);
+  });
+});
