@@ -11,11 +11,11 @@ import { noIovaToUnpinnedPage } from './no-iova-to-unpinned-page.js';
 import { pinBalance } from './pin-balance.js';
 import { teardownComplete } from './teardown-complete.js';
 import { translationCoherence } from './translation-coherence.js';
-import { WorldView } from './translations.js';
+import { WorldView } from './view.js';
 import type { Property, Violation } from './types.js';
 
 export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
-export { WorldView } from './translations.js';
+export { WorldView } from './view.js';
 
 export const PROPERTIES: readonly Property[] = [
   noIovaToUnpinnedPage,

@@ -1,7 +1,7 @@
 /** What a property is and what it reports. Properties are pure: no throws, no assertions. */
 import type { ModelEvent } from '../src/events/types.js';
 import type { Outcome } from '../src/model/outcome.js';
-import type { WorldView } from './translations.js';
+import type { WorldView } from './view.js';
 
 export interface Violation {
   readonly property: string;

@@ -7,7 +7,7 @@ import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, type Property, type Violation } from '../../properties/index.js';
-import { WorldView } from '../../properties/translations.js';
+import { WorldView } from '../../properties/view.js';
 import type { Cover } from './scenario.js';
 
 export interface Successor {

@@ -5,7 +5,7 @@
 import type { ModelEvent } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
-import type { WorldView } from '../../properties/translations.js';
+import type { WorldView } from '../../properties/view.js';
 
 export type Params = Record<string, number>;
 

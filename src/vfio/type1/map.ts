@@ -6,8 +6,8 @@
 import { PAGE_MASK_N, pageOf } from '../../memory/constants.js';
 import type { EventOf } from '../../events/types.js';
 import { OK, refused, type Outcome } from '../../model/outcome.js';
-import { canCharge, charge, pinFrame, touchPage } from '../../model/pages.js';
-import type { Dma, Type1, World } from '../../model/world.js';
+import { charge, pinFrame, touchPage } from '../../model/pages.js';
+import type { Type1, World } from '../../model/world.js';
 import { U64_MAX } from '../../util/hex.js';
 import { FORMATS } from '../../iommu/formats.js';
 import { pointsOf } from '../../model/variant.js';
@@ -89,4 +89,3 @@ export function mapIntoDomain(w: World, t1: Type1, iovaPage: number, pfns: reado
   for (let i = 0; i < pfns.length; i++) format.map(w.frames, dom.root, iovaPage + i, pfns[i], read, write, 'iommu:' + dom.id, dom.tables);
 }
 
-export type { Dma };
