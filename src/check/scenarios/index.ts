@@ -17,7 +17,7 @@ export function scenarioNamed(name: string): Scenario<any> | undefined {
 /** What `vkm check` runs with no arguments: every scenario, with each association model where it matters. */
 export const DEFAULT_RUNS: readonly { scenario: string; params: Record<string, number> }[] = [
   { scenario: 'rpcit-shadow', params: {} },
-  { scenario: 'rpcit-userspace', params: {} },
+  { scenario: 'rpcit-userspace', params: { G: 1 } },
   { scenario: 'type1-unmap', params: {} },
   { scenario: 'zpci-teardown', params: { A: 0 } },
   { scenario: 'zpci-teardown', params: { A: 1 } },
