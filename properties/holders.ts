@@ -57,6 +57,11 @@ export function charges(w: World): { pages: Map<string, number>; bypassed: Set<s
       if (dma.lockCap) bypassed.add(dma.mm);
     }
   }
+  // KVM_CREATE_SPAPR_TCE_64 charges its whole table up front.
+  for (const t of w.tceTables.values()) {
+    const vm = w.vms.get(t.vm);
+    if (vm) add(vm.mm, t.charged);
+  }
   // KVM charges each page it pins once, however many pins it holds on it.
   for (const vm of w.vms.values()) {
     const n = kvmPinsOf(w, vm).size;

@@ -8,11 +8,15 @@ import { anonOwner } from '../src/model/pages.js';
 import type { World } from '../src/model/world.js';
 import type { Property, Violation } from './types.js';
 
-/** Processes that still hold a live VFIO container or group. */
+/** Processes that still hold a live VFIO container or group, or a KVM TCE table. */
 function busyMms(w: World): Set<string> {
   const busy = new Set<string>();
   for (const c of w.containers.values()) if (c.lc !== 'released') busy.add(c.mm);
   for (const g of w.groups.values()) if (g.mm !== undefined) busy.add(g.mm);
+  for (const t of w.tceTables.values()) {
+    const vm = w.vms.get(t.vm);
+    if (vm) busy.add(vm.mm);
+  }
   return busy;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
+import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/view.js';
@@ -29,5 +30,5 @@ export function expandChoice(world: World, event: ModelEvent, props: readonly Pr
   covers.forEach((c, i) => {
     if (c.hit(view, { event, outcome })) hit.push(i);
   });
-  return { world: next, event, ok: outcome.code === 'OK' || outcome.code === 'CC0', violations, covers: hit };
+  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), violations, covers: hit };
 }

@@ -5,7 +5,7 @@
  */
 
 /** Kinds of objects named by ids in a log. */
-export type ObjectKind = 'mm' | 'vm' | 'container' | 'group' | 'device' | 'devfd' | 'kvmdev';
+export type ObjectKind = 'mm' | 'vm' | 'container' | 'group' | 'device' | 'devfd' | 'kvmdev' | 'tcetable';
 
 export type FieldSpec =
   | { readonly kind: 'u64'; readonly optional?: true; readonly default?: bigint }

@@ -132,6 +132,23 @@ export const EVENT_SCHEMA = {
   /** A Linux guest's reaction to "insufficient resources": RPCIT over the whole registered range. */
   'guest.s390.refresh_all': { vm: ref('vm'), fh: u32 },
 
+  // sPAPR: KVM's in-kernel TCE tables and the guest's TCE hypercalls (kernel-facts §7.3).
+  /** KVM_CREATE_SPAPR_TCE_64; offset and size are in IOMMU pages of 1 << pageShift bytes. */
+  'vmm.kvm.create_spapr_tce_64': {
+    vm: ref('vm'),
+    table: create('tcetable'),
+    liobn: u64,
+    pageShift: u32,
+    flags: { kind: 'u32', default: 0 },
+    offset: u64,
+    size: u64,
+  },
+  'vmm.kvm.spapr_tce.close': { table: ref('tcetable') },
+  'guest.spapr.h_put_tce': { vm: ref('vm'), liobn: u64, ioba: u64, tce: u64 },
+  'guest.spapr.h_put_tce_indirect': { vm: ref('vm'), liobn: u64, ioba: u64, tceList: u64, npages: u64 },
+  'guest.spapr.h_stuff_tce': { vm: ref('vm'), liobn: u64, ioba: u64, tceValue: u64, npages: u64 },
+  'guest.spapr.h_get_tce': { vm: ref('vm'), liobn: u64, ioba: u64 },
+
   // Guest CPU.
   'guest.mem.write': { vm: ref('vm'), gpa: u64, data: bytes },
   'guest.mem.read': { vm: ref('vm'), gpa: u64, len: u32 },

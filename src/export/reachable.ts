@@ -4,6 +4,7 @@
  * collapsed to that machine's state of the scenario's first object of its kind). Pure.
  */
 import { applyEvent } from '../model/reduce.js';
+import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { eventToJson } from '../events/serialize.js';
 import type { ModelEvent } from '../events/types.js';
@@ -58,7 +59,7 @@ export function reachableGraph<Ctx>(s: Scenario<Ctx>, p: Params, opts: { maxStat
         ids.set(k, (j = worlds.length));
         worlds.push(next);
       }
-      edges.push({ from: `s${i}`, to: `s${j}`, label: eventLabel(event), refused: out.code === 'OK' || out.code === 'CC0' ? undefined : out.code });
+      edges.push({ from: `s${i}`, to: `s${j}`, label: eventLabel(event), refused: SUCCESS_CODES.has(out.code) ? undefined : out.code });
     }
   }
   const nodes = worlds.map((w, i) => ({ id: `s${i}`, label: stateLabel(w), initial: i === 0 }));

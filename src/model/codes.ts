@@ -15,10 +15,15 @@ export const OUTCOME_CODES = {
   CC0: 'condition code 0', CC1: 'condition code 1 (status in value)', CC2: 'condition code 2 (busy)', CC3: 'condition code 3 (invalid handle)',
   PGM_SPECIFICATION: 'specification exception', PGM_OPERAND: 'operand exception', PGM_ADDRESSING: 'addressing exception',
   // CLP response codes (arch/s390/include/asm/clp.h)
+  // PAPR hypercall return codes (arch/powerpc/include/asm/hvcall.h); H_TOO_HARD never reaches a guest
+  H_SUCCESS: 'hcall 0', H_HARDWARE: 'hcall -1', H_PARAMETER: 'hcall -4',
   CLP_RC_OK: 'CLP 0x0010', CLP_RC_SETPCIFN_FH: 'CLP 0x0101 invalid handle', CLP_RC_SETPCIFN_FHOP: 'CLP 0x0102 handle not valid for op',
 } as const;
 
 export type OutcomeCode = keyof typeof OUTCOME_CODES;
+
+/** The codes that mean the call did what was asked (ioctl, instruction, hypercall, CLP). */
+export const SUCCESS_CODES: ReadonlySet<string> = new Set(['OK', 'CC0', 'H_SUCCESS', 'CLP_RC_OK']);
 
 export function isOutcomeCode(code: string): code is OutcomeCode {
   return Object.prototype.hasOwnProperty.call(OUTCOME_CODES, code);

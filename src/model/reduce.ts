@@ -16,8 +16,11 @@ import { clpSetPciFn, zpciPlug } from '../s390/zpci.js';
 import { mpcifc } from '../s390/mpcifc.js';
 import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
 import { zpciOp } from '../s390/aen.js';
+import { closeTceTable, createTceTable } from '../spapr/tce-table.js';
+import { hGetTce, hPutTce, hPutTceIndirect, hStuffTce } from '../spapr/hcalls.js';
 import { boot, capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
 import type { Outcome } from './outcome.js';
+import { SUCCESS_CODES } from './codes.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
 import { cloneWorld, type World } from './world.js';
 
@@ -39,6 +42,18 @@ function dispatch(w: World, e: ModelEvent): Outcome {
       return refreshAll(w, e);
     case 'host.iommu.sync':
       return iommuSync(w, e);
+    case 'vmm.kvm.create_spapr_tce_64':
+      return createTceTable(w, e);
+    case 'vmm.kvm.spapr_tce.close':
+      return closeTceTable(w, e);
+    case 'guest.spapr.h_put_tce':
+      return hPutTce(w, e);
+    case 'guest.spapr.h_put_tce_indirect':
+      return hPutTceIndirect(w, e);
+    case 'guest.spapr.h_stuff_tce':
+      return hStuffTce(w, e);
+    case 'guest.spapr.h_get_tce':
+      return hGetTce(w, e);
     case 'host.process.spawn':
       return processSpawn(w, e);
     case 'host.rlimit.set':
@@ -110,13 +125,17 @@ function dispatch(w: World, e: ModelEvent): Outcome {
 export function applyEvent(w: World, e: ModelEvent): Outcome {
   const out = dispatch(w, e);
   w.stats.events++;
-  if (out.code !== 'OK') w.stats.refused++;
+  if (!SUCCESS_CODES.has(out.code)) w.stats.refused++;
   return out;
 }
 
-/** Pure: returns the next world and the outcome; the input world is not modified. */
+/**
+ * Pure: returns the next world and the outcome; the input world is not modified. A refused call
+ * leaves the copy equal to the input, and some non-OK outcomes (cc 1 with a status, a walk error)
+ * still change state, so the copy is always the answer.
+ */
 export function reduce(w: World, e: ModelEvent): { state: World; outcome: Outcome } {
   const next = cloneWorld(w);
   const outcome = applyEvent(next, e);
-  return { state: outcome.code === 'OK' ? next : w, outcome };
+  return { state: next, outcome };
 }

@@ -152,6 +152,21 @@ export interface ZpciFn {
   aen?: { gisc: number; pins: { gpaPage: number; pfn: number }[] };
 }
 
+/** A KVM in-kernel TCE table (struct kvmppc_spapr_tce_table). */
+export interface TceTable {
+  readonly id: string;
+  readonly vm: string;
+  readonly liobn: bigint;
+  readonly pageShift: number;
+  /** Window start and size, in IOMMU pages. */
+  readonly offset: bigint;
+  readonly size: bigint;
+  /** Pages charged to locked_vm at creation (kvmppc_stt_pages). */
+  readonly charged: number;
+  /** Backing frames by backing-page index, allocated on the first non-zero write. */
+  pages: Map<number, number>;
+}
+
 export interface Stats {
   events: number;
   refused: number;
@@ -162,6 +177,8 @@ export interface Stats {
   dmaFaults: number;
   rpcits: number;
   vfioMapErrors: number;
+  /** Exits to the VMM (a hypercall KVM hands off). */
+  vmExits: number;
 }
 
 export interface World {
@@ -181,6 +198,8 @@ export interface World {
   kvmdevs: Map<string, KvmVfioDev>;
   domains: Map<string, Domain>;
   nextDomain: number;
+  /** KVM TCE tables by table id. */
+  tceTables: Map<string, TceTable>;
   /** zPCI functions by device id. */
   zpci: Map<string, ZpciFn>;
   /** QEMU's per-container DMA mapping budget (S390PCIDMACount.avail), shared by a container's functions. */
@@ -210,11 +229,12 @@ export function emptyWorld(): World {
     kvmdevs: new Map(),
     domains: new Map(),
     zpci: new Map(),
+    tceTables: new Map(),
     qemuDmaLimits: new Map(),
     kvmAssociation: 'open',
     nextDomain: 1,
     dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT,
-    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0 },
+    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0, vmExits: 0 },
   };
 }
 

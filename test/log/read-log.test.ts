@@ -58,6 +58,7 @@ describe('readLog', () => {
       ...['c0', 'c1'].map((c) => `{"type":"vmm.vfio.container.open","container":"${c}","mm":"qemu"}`),
       ...['f0', 'f1', 'f2'].map((f) => `{"type":"vmm.vfio.group.get_device_fd","group":"g7","device":"nic0","fd":"${f}"}`),
       ...['kv0', 'kv1'].map((k) => `{"type":"vmm.kvm.create_device","vm":"vm0","dev":"${k}"}`),
+      ...['t0', 't1'].map((t, i) => `{"type":"vmm.kvm.create_spapr_tce_64","vm":"vm0","table":"${t}","liobn":"0x${i}","pageShift":12,"offset":"0x0","size":"0x10"}`),
     ];
     const text = [...prefix, ...events.map((x) => eventToLine(x))].join('\n');
     const r = readLog(text, 'f');

@@ -1,6 +1,6 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { isOutcomeCode } from '../../src/model/codes.js';
+import { isOutcomeCode, SUCCESS_CODES } from '../../src/model/codes.js';
 import { digest } from '../../src/model/digest.js';
 import { applyEvent, reduce } from '../../src/model/reduce.js';
 import { cloneWorld, emptyWorld } from '../../src/model/world.js';
@@ -17,7 +17,14 @@ describe('reduce on arbitrary events', () => {
         const before = digest(w);
         const out = applyEvent(w, e);
         expect(isOutcomeCode(out.code), `${e.type} -> ${out.code}`).toBe(true);
-        if (out.code !== 'OK') expect(digest(w), `${e.type} refused with ${out.code} but changed state`).toBe(before);
+        // the one refusal that may follow stores, in the kernel and in QEMU alike: an indirect TCE list
+        // whose failing entry is only found while storing (test/spapr/hcalls.test.ts shows it).
+        const partialByDesign = e.type === 'guest.spapr.h_put_tce_indirect' && out.code === 'H_PARAMETER';
+        // completions (cc 0, and cc 1 with its status) may change state; every refusal must not.
+        const completed = SUCCESS_CODES.has(out.code) || out.code === 'CC1';
+        if (!completed && !partialByDesign) {
+          expect(digest(w), `${e.type} refused with ${out.code} but changed state`).toBe(before);
+        }
       }
     },
   );
@@ -32,5 +39,17 @@ describe('reduce on arbitrary events', () => {
       expect(digest(state)).toBe(digest((() => { applyEvent(copy, e); return copy; })()));
       w = state;
     }
+  });
+});
+
+describe('reduce on completions that are not OK', () => {
+  it('should return the changed state for cc 0 and H_SUCCESS steps', async () => {
+    const { s390World, pte, rpcit, BUF, IOVA } = await import('../s390/fixture.js');
+    const w0 = s390World('kvm-shadow');
+    const w1 = reduce(w0, pte(0, BUF)).state;
+    const { state, outcome } = reduce(w1, rpcit(IOVA, 0x1000n));
+    expect(outcome.code).toBe('CC0');
+    expect(state.zpci.get('zpci0')!.shadow.size).toBe(1);
+    expect(w1.zpci.get('zpci0')!.shadow.size).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ export const ID_POOL: Record<ObjectKind, string[]> = {
   device: ['nic0', 'nic1', 'gpu0'],
   devfd: ['f0', 'f1', 'f2'],
   kvmdev: ['kv0', 'kv1'],
+  tcetable: ['t0', 't1'],
 };
 
 export const EDGE_U64 = [0n, 1n << 48n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, 1n << 59n, (1n << 64n) - 1n, (1n << 64n) - 4096n];

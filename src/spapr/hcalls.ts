@@ -1,0 +1,161 @@
+/**
+ * The TCE hypercalls, as KVM handles them (book3s_64_vio.c, kernel-facts §7.3) with KVM's exact
+ * return codes; H_TOO_HARD hands the call to the VMM, which answers as QEMU's spapr_iommu.c does
+ * (§7.5): it never returns H_TOO_HARD, masks a misaligned IOBA, and stops an indirect list at the
+ * first failing element. The hand-off is a VM exit, counted in the statistics.
+ * KVM's H_PUT_TCE_INDIRECT validates every TCE first, then stores them; an address check that only
+ * the store loop makes (a DMA_NONE TCE outside guest memory) fails after earlier entries were
+ * stored, as in the kernel.
+ */
+import type { EventOf } from '../events/types.js';
+import { gpaToHvaPage } from '../kvm/vm.js';
+import { readU64Through } from '../memory/phys.js';
+import type { Outcome } from '../model/outcome.js';
+import type { TceTable, Vm, World } from '../model/world.js';
+import { guestResolver } from '../s390/guest-memory.js';
+import { U64_MAX } from '../util/hex.js';
+import { H, TCE_LIST_ENDIAN, TCE_LIST_MAX, TCE_PERM_MASK, type HCode } from './layout.js';
+import { findTable, tceGet, tcePut } from './tce-table.js';
+
+const out = (code: HCode, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
+
+/** kvmppc_ioba_validate. */
+function iobaValidate(t: TceTable, ioba: bigint, npages: bigint): HCode {
+  const shift = BigInt(t.pageShift);
+  if ((ioba & ((1n << shift) - 1n)) !== 0n) return H.PARAMETER;
+  const idx = ioba >> shift;
+  if (idx < t.offset || idx - t.offset + npages > t.size || idx + npages > U64_MAX) return H.PARAMETER;
+  return H.SUCCESS;
+}
+
+/** kvmppc_tce_to_ua: whether the TCE's guest page is in a memslot. */
+const tceInMemslot = (vm: Vm, tce: bigint) => gpaToHvaPage(vm, Number(tce >> 12n)) !== undefined;
+
+/** kvmppc_tce_validate: DMA_NONE always passes (userspace may poison); a mapping must be aligned and in guest memory. */
+function tceValidate(vm: Vm, t: TceTable, tce: bigint): HCode {
+  if ((tce & TCE_PERM_MASK) === 0n) return H.SUCCESS;
+  const gpa = tce & ~TCE_PERM_MASK;
+  if ((gpa & ((1n << BigInt(t.pageShift)) - 1n)) !== 0n) return H.TOO_HARD;
+  if (!tceInMemslot(vm, tce)) return H.TOO_HARD;
+  return H.SUCCESS;
+}
+
+function kvmPutTce(w: World, vm: Vm, liobn: bigint, ioba: bigint, tce: bigint): HCode {
+  const t = findTable(w, vm.id, liobn);
+  if (!t) return H.TOO_HARD;
+  const r = iobaValidate(t, ioba, 1n);
+  if (r !== H.SUCCESS) return r;
+  const v = tceValidate(vm, t, tce);
+  if (v !== H.SUCCESS) return v;
+  if ((tce & TCE_PERM_MASK) !== 0n && !tceInMemslot(vm, tce)) return H.PARAMETER;
+  tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
+  return H.SUCCESS;
+}
+
+/** QEMU's put_tce_emu after `ioba &= page_mask`: index from the bus offset, bounded by the window. */
+function qemuPut(w: World, t: TceTable, ioba: bigint, tce: bigint): HCode {
+  const shift = BigInt(t.pageShift);
+  const index = ((ioba & ~((1n << shift) - 1n)) - (t.offset << shift)) >> shift;
+  if (index < 0n || index >= t.size) return H.PARAMETER;
+  tcePut(w, t, t.offset + index, tce);
+  return H.SUCCESS;
+}
+
+/** Runs KVM's handler; on H_TOO_HARD exits to the VMM and runs its handler. */
+function withFallback(w: World, kvm: () => Outcome, vmm: () => Outcome): Outcome {
+  const r = kvm();
+  if (r.code !== H.TOO_HARD) return r;
+  w.stats.vmExits++;
+  return vmm();
+}
+
+function runningVm(w: World, id: string): Vm | undefined {
+  const vm = w.vms.get(id);
+  return vm && vm.lc === 'running' ? vm : undefined;
+}
+
+export function hPutTce(w: World, e: EventOf<'guest.spapr.h_put_tce'>): Outcome {
+  const vm = runningVm(w, e.vm);
+  if (!vm) return { code: 'EBADF' };
+  return withFallback(
+    w,
+    () => out(kvmPutTce(w, vm, e.liobn, e.ioba, e.tce)),
+    () => {
+      const t = findTable(w, vm.id, e.liobn);
+      return out(t ? qemuPut(w, t, e.ioba, e.tce) : H.PARAMETER);
+    },
+  );
+}
+
+export function hGetTce(w: World, e: EventOf<'guest.spapr.h_get_tce'>): Outcome {
+  const vm = runningVm(w, e.vm);
+  if (!vm) return { code: 'EBADF' };
+  return withFallback(
+    w,
+    () => {
+      const t = findTable(w, vm.id, e.liobn);
+      if (!t) return out(H.TOO_HARD);
+      const r = iobaValidate(t, e.ioba, 1n);
+      return r !== H.SUCCESS ? out(r) : out(H.SUCCESS, tceGet(w, t, e.ioba >> BigInt(t.pageShift)));
+    },
+    // QEMU knows no table KVM does not: an unknown LIOBN is a parameter error.
+    () => out(H.PARAMETER),
+  );
+}
+
+export function hStuffTce(w: World, e: EventOf<'guest.spapr.h_stuff_tce'>): Outcome {
+  const vm = runningVm(w, e.vm);
+  if (!vm) return { code: 'EBADF' };
+  return withFallback(
+    w,
+    () => {
+      const t = findTable(w, vm.id, e.liobn);
+      if (!t) return out(H.TOO_HARD);
+      const r = iobaValidate(t, e.ioba, e.npages);
+      if (r !== H.SUCCESS) return out(r);
+      // stuff only clears or poisons: a TCE with R or W set is refused.
+      if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
+      const first = e.ioba >> BigInt(t.pageShift);
+      for (let i = 0n; i < e.npages; i++) tcePut(w, t, first + i, e.tceValue);
+      return out(H.SUCCESS);
+    },
+    () => out(H.PARAMETER),
+  );
+}
+
+export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indirect'>): Outcome {
+  const vm = runningVm(w, e.vm);
+  if (!vm) return { code: 'EBADF' };
+  const read = (i: bigint) => readU64Through(w.frames, guestResolver(w, vm), e.tceList + i * 8n, TCE_LIST_ENDIAN);
+  return withFallback(
+    w,
+    () => {
+      const t = findTable(w, vm.id, e.liobn);
+      if (!t) return out(H.TOO_HARD);
+      if (e.npages > BigInt(TCE_LIST_MAX) || (e.tceList & 0xfffn) !== 0n) return out(H.PARAMETER);
+      const r = iobaValidate(t, e.ioba, e.npages);
+      if (r !== H.SUCCESS) return out(r);
+      if (!tceInMemslot(vm, e.tceList)) return out(H.TOO_HARD);
+      for (let i = 0n; i < e.npages; i++) {
+        const v = tceValidate(vm, t, read(i));
+        if (v !== H.SUCCESS) return out(v);
+      }
+      const first = e.ioba >> BigInt(t.pageShift);
+      for (let i = 0n; i < e.npages; i++) {
+        const tce = read(i);
+        if (!tceInMemslot(vm, tce)) return out(H.PARAMETER);
+        tcePut(w, t, first + i, tce);
+      }
+      return out(H.SUCCESS);
+    },
+    () => {
+      const t = findTable(w, vm.id, e.liobn);
+      if (!t || e.npages > BigInt(TCE_LIST_MAX) || (e.tceList & 0xfffn) !== 0n) return out(H.PARAMETER);
+      for (let i = 0n; i < e.npages; i++) {
+        const r = qemuPut(w, t, e.ioba + (i << BigInt(t.pageShift)), read(i));
+        if (r !== H.SUCCESS) return out(r);
+      }
+      return out(H.SUCCESS);
+    },
+  );
+}

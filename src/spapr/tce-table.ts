@@ -1,0 +1,71 @@
+/**
+ * KVM's in-kernel TCE tables (arch/powerpc/kvm/book3s_64_vio.c, kernel-facts §7.3): creation with
+ * its validation and up-front charge, the guest-visible table in host frames (backing pages
+ * allocated on the first non-zero write), and release.
+ */
+import type { EventOf } from '../events/types.js';
+import { readU64, writeU64 } from '../memory/bits.js';
+import { allocFrame, frameForRead, frameForWrite, freeFrame } from '../memory/frames.js';
+import { OK, refused, type Outcome } from '../model/outcome.js';
+import { canCharge, charge, uncharge } from '../model/pages.js';
+import type { TceTable, World } from '../model/world.js';
+import { U64_MAX } from '../util/hex.js';
+import { vmGet, vmPut } from '../kvm/vm.js';
+import { KVM_TCE_ENDIAN, sttPages, tcePages, TCES_PER_PAGE } from './layout.js';
+
+/** KVM_CREATE_SPAPR_TCE_64: EINVAL for a bad geometry, ENOMEM over RLIMIT_MEMLOCK, EBUSY for a LIOBN already in use. */
+export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64'>): Outcome {
+  const vm = w.vms.get(e.vm);
+  if (!vm || vm.lc !== 'running') return refused('EBADF');
+  if (e.size === 0n || e.pageShift < 12 || e.pageShift > 34 || e.offset + e.size > U64_MAX >> BigInt(e.pageShift)) return refused('EINVAL');
+  if (w.tceTables.has(e.table)) return refused('EEXIST');
+  const mm = w.mms.get(vm.mm)!;
+  const charged = sttPages(tcePages(e.size));
+  // a charge beyond what a number holds could never fit any limit.
+  if (charged > BigInt(Number.MAX_SAFE_INTEGER) || !canCharge(mm, Number(charged), mm.capIpcLock)) return refused('ENOMEM');
+  for (const t of w.tceTables.values()) if (t.vm === vm.id && t.liobn === e.liobn) return refused('EBUSY');
+  charge(mm, Number(charged));
+  // the table fd holds a reference on the VM (kvm_get_kvm at create, kvm_put_kvm at release).
+  vmGet(w, vm.id);
+  w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map() });
+  return OK;
+}
+
+/** Releasing the table fd: backing frames freed, the charge returned. */
+export function closeTceTable(w: World, e: EventOf<'vmm.kvm.spapr_tce.close'>): Outcome {
+  const t = w.tceTables.get(e.table);
+  if (!t) return refused('EBADF');
+  for (const pfn of t.pages.values()) freeFrame(w.frames, pfn);
+  const vm = w.vms.get(t.vm);
+  const mm = vm ? w.mms.get(vm.mm) : undefined;
+  if (mm) uncharge(mm, t.charged);
+  w.tceTables.delete(e.table);
+  vmPut(w, t.vm);
+  return OK;
+}
+
+/** The table of a VM for a LIOBN (kvmppc_find_table). */
+export function findTable(w: World, vmId: string, liobn: bigint): TceTable | undefined {
+  for (const t of w.tceTables.values()) if (t.vm === vmId && t.liobn === liobn) return t;
+  return undefined;
+}
+
+/** kvmppc_tce_put: stores a TCE at window index `idx` (from the table's offset); clearing never allocates. */
+export function tcePut(w: World, t: TceTable, entry: bigint, tce: bigint): void {
+  const idx = Number(entry - t.offset);
+  const page = Math.floor(idx / TCES_PER_PAGE);
+  let pfn = t.pages.get(page);
+  if (pfn === undefined) {
+    if (tce === 0n) return;
+    pfn = allocFrame(w.frames, 'kvm:tce:' + t.id);
+    t.pages.set(page, pfn);
+  }
+  writeU64(frameForWrite(w.frames, pfn), (idx % TCES_PER_PAGE) * 8, tce, KVM_TCE_ENDIAN);
+}
+
+/** Reads a TCE (0 where no backing page was ever allocated). */
+export function tceGet(w: World, t: TceTable, entry: bigint): bigint {
+  const idx = Number(entry - t.offset);
+  const pfn = t.pages.get(Math.floor(idx / TCES_PER_PAGE));
+  return pfn === undefined ? 0n : readU64(frameForRead(w.frames, pfn), (idx % TCES_PER_PAGE) * 8, KVM_TCE_ENDIAN);
+}
