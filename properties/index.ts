@@ -12,6 +12,8 @@ import { pinBalance } from './pin-balance.js';
 import { teardownComplete } from './teardown-complete.js';
 import { translationCoherence } from './translation-coherence.js';
 import { WorldView } from './view.js';
+import { containerCoherence } from './container-coherence.js';
+import { tceWindowBounds } from './tce-window-bounds.js';
 import type { Property, Violation } from './types.js';
 
 export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
@@ -27,6 +29,8 @@ export const PROPERTIES: readonly Property[] = [
   translationCoherence,
   kvmDomainExclusive,
   noDanglingKvm,
+  containerCoherence,
+  tceWindowBounds,
 ];
 
 /** A property by its stable name. */

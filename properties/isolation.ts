@@ -6,6 +6,7 @@ import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
 import { anonOwner } from '../src/model/pages.js';
 import type { Property, Violation } from './types.js';
+import { spaprEntries } from '../src/spapr/container.js';
 
 export const isolation: Property = {
   name: 'isolation',
@@ -28,6 +29,14 @@ export const isolation: Property = {
             message: `group ${g.id} IOVA ${hex(addrOf(iovaPage))} reaches frame ${hex(t.pfn)} owned by ${owner ?? 'nobody (free)'}, not ${allowed}`,
           });
         }
+      }
+    }
+    for (const c of w.containers.values()) {
+      if (!c.spapr) continue;
+      const allowed = anonOwner(c.mm);
+      for (const e of spaprEntries(w, c.spapr)) {
+        const owner = w.frames.owner.get(e.pfn);
+        if (owner !== allowed) out.push({ property: this.name, message: `${c.id} IOBA ${hex(addrOf(e.iobaPage))} reaches frame ${hex(e.pfn)} owned by ${owner ?? 'nobody (free)'}, not ${allowed}` });
       }
     }
     return out;

@@ -6,6 +6,7 @@
 import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
 import { mappedPage } from './holders.js';
+import { spaprEntries } from '../src/spapr/container.js';
 import type { Property, Violation } from './types.js';
 
 export const noIovaToUnpinnedPage: Property = {
@@ -31,6 +32,25 @@ export const noIovaToUnpinnedPage: Property = {
         const backing = w.mms.get(mapped.mm)?.pages.get(vpage);
         if (backing !== t.pfn) {
           report(`${where()} but vaddr ${hex(addrOf(vpage))} is backed by ${backing === undefined ? 'no frame' : 'frame ' + hex(backing)}`);
+        }
+      }
+    }
+    // sPAPR: every hardware TCE and every TCE a group has cached must reach a pinned, preregistered frame
+    // that still backs its page.
+    for (const c of w.containers.values()) {
+      if (!c.spapr) continue;
+      const mm = w.mms.get(c.mm);
+      for (const e of spaprEntries(w, c.spapr)) {
+        const where = `${c.id} IOBA ${hex(addrOf(e.iobaPage))} maps frame ${hex(e.pfn)}`;
+        if ((w.pins.get(e.pfn) ?? 0) <= 0) report(`${where} whose pin count is ${w.pins.get(e.pfn) ?? 0}`);
+        const r = c.spapr.prereg.find((x) => x.pfns.includes(e.pfn));
+        if (!r) report(`${where} outside every preregistered region`);
+        else if (mm?.pages.get(r.vaddrPage + r.pfns.indexOf(e.pfn)) !== e.pfn) report(`${where} which no longer backs its page`);
+      }
+      for (const gid of c.groups) {
+        for (const [page, t] of w.groups.get(gid)!.tceCache) {
+          const pins = w.pins.get(t.pfn) ?? 0;
+          if (pins <= 0) report(`group ${gid} has IOBA ${hex(addrOf(page))} cached to frame ${hex(t.pfn)} whose pin count is ${pins}`);
         }
       }
     }

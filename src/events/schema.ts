@@ -19,7 +19,7 @@ export const EVENT_SCHEMA = {
   // Host topology and administration.
   /** Must come before any other host event: the architecture decides the IOMMU table format. */
   'host.boot': {
-    arch: { kind: 'enum', values: ['x86', 's390'] },
+    arch: { kind: 'enum', values: ['x86', 's390', 'ppc64'] },
     /** How a vfio device learns its kvm: the v3-era group notifier, or capture at first open (6.0+). */
     kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], default: 'open' },
     /** A registered design variant (vkm variants); '' is the reference design. */
@@ -144,6 +144,18 @@ export const EVENT_SCHEMA = {
     size: u64,
   },
   'vmm.kvm.spapr_tce.close': { table: ref('tcetable') },
+  /** VFIO_IOMMU_SPAPR_REGISTER_MEMORY / UNREGISTER_MEMORY (struct vfio_iommu_spapr_register_memory). */
+  'vmm.vfio.spapr.register_memory': { container: ref('container'), flags: { kind: 'u32', default: 0 }, vaddr: u64, size: u64 },
+  'vmm.vfio.spapr.unregister_memory': { container: ref('container'), flags: { kind: 'u32', default: 0 }, vaddr: u64, size: u64 },
+  /** VFIO_IOMMU_SPAPR_TCE_CREATE: returns the window's start_addr. */
+  'vmm.vfio.spapr.tce_create': {
+    container: ref('container'),
+    flags: { kind: 'u32', default: 0 },
+    pageShift: u32,
+    windowSize: u64,
+    levels: { kind: 'u32', default: 1 },
+  },
+  'vmm.vfio.spapr.tce_remove': { container: ref('container'), flags: { kind: 'u32', default: 0 }, startAddr: u64 },
   'guest.spapr.h_put_tce': { vm: ref('vm'), liobn: u64, ioba: u64, tce: u64 },
   'guest.spapr.h_put_tce_indirect': { vm: ref('vm'), liobn: u64, ioba: u64, tceList: u64, npages: u64 },
   'guest.spapr.h_stuff_tce': { vm: ref('vm'), liobn: u64, ioba: u64, tceValue: u64, npages: u64 },

@@ -5,7 +5,7 @@ import { VTD_FORMAT } from './vtd/table.js';
 
 export const FORMATS: Record<TableFormat['name'], TableFormat> = { vtd: VTD_FORMAT, s390: S390_HOST_FORMAT };
 
-/** The table format of the host's IOMMU for an architecture. */
-export function hostFormat(arch: 'x86' | 's390'): TableFormat {
+/** The table format of the host's IOMMU for a type1 domain (POWER hosts offer no type1, see vfio/container.ts). */
+export function hostFormat(arch: 'x86' | 's390' | 'ppc64'): TableFormat {
   return arch === 's390' ? S390_HOST_FORMAT : VTD_FORMAT;
 }

@@ -8,6 +8,7 @@ export const OUTCOME_CODES = {
   EPERM: 'operation not permitted', ENOENT: 'no such entry', ESRCH: 'no such process', EIO: 'I/O error',
   EBADF: 'bad file descriptor', ENOMEM: 'out of memory / over RLIMIT_MEMLOCK', EFAULT: 'bad address',
   EBUSY: 'busy', EEXIST: 'exists', ENODEV: 'no such device', EINVAL: 'invalid argument', ENOSPC: 'no space (dma_avail)',
+  ENXIO: 'no such device or address (no DMA window there)', ENOTTY: 'inappropriate ioctl for this IOMMU type',
   // IOMMU faults seen by a device's DMA
   IOMMU_FAULT_NOT_PRESENT: 'no translation', IOMMU_FAULT_WRITE: 'write to a read-only translation',
   IOMMU_FAULT_READ: 'read of a write-only translation', IOMMU_FAULT_BLOCKED: 'group attached to a blocking domain',

@@ -7,7 +7,8 @@ import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { FORMATS } from '../iommu/formats.js';
 import { U64_MAX } from '../util/hex.js';
 import { FAULT, OK, refused, type Outcome } from './outcome.js';
-import type { World } from './world.js';
+import type { Container, World } from './world.js';
+import { spaprTranslate } from '../spapr/container.js';
 
 /** Translates the pages of an access, or returns the fault the IOMMU raises first. */
 function translateRange(w: World, deviceId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
@@ -19,6 +20,8 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   if (g.dmaLc === 'identity' || g.dmaLc === 'identity-kernel') return identityRange(w, iova, len);
   // the host's default DMA domain holds only the host driver's mappings, none of which the model tracks.
   if (g.dmaLc !== 'unmanaged') return refused(FAULT.notPresent);
+  const c = g.container ? w.containers.get(g.container) : undefined;
+  if (c?.spapr) return spaprRange(w, c, g.id, iova, len, write);
   const dom = w.domains.get(g.domain!)!;
   const format = FORMATS[dom.format];
   if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
@@ -32,6 +35,23 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
     if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
     pfns.push(t.pfn);
   }
+  return pfns;
+}
+
+/** sPAPR: each page through the group's TCE cache or the shared table; the cache fills only if the whole access succeeds. */
+function spaprRange(w: World, c: Container, groupId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
+  if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
+  const pfns: number[] = [];
+  const fills: [number, { pfn: number; read: boolean; write: boolean }][] = [];
+  for (let p = pageOf(iova); p <= pageOf(iova + BigInt(len) - 1n); p++) {
+    const t = spaprTranslate(w, c, groupId, p);
+    if (!t) return refused(FAULT.notPresent);
+    if (write ? !t.write : !t.read) return refused(write ? FAULT.write : FAULT.read);
+    if (t.fill) fills.push([p, { pfn: t.pfn, read: t.read, write: t.write }]);
+    pfns.push(t.pfn);
+  }
+  const cache = w.groups.get(groupId)!.tceCache;
+  for (const [p, t] of fills) cache.set(p, t);
   return pfns;
 }
 

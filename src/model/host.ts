@@ -51,7 +51,7 @@ export function pciDeviceAdd(w: World, e: EventOf<'host.pci.device.add'>): Outco
   if (!group) {
     const domain = TABLES['iommu-domain'];
     const dmaLc = e.defaultDomain === 'identity' ? domain.step(domain.initial, 'DEFAULT_IDENTITY').target : domain.initial;
-    group = { id: e.group, defaultDomain: e.defaultDomain, devices: [], lc: TABLES['vfio-group'].initial, dmaLc, deviceFds: 0, kvmFileRefs: 0 };
+    group = { id: e.group, defaultDomain: e.defaultDomain, devices: [], lc: TABLES['vfio-group'].initial, dmaLc, deviceFds: 0, kvmFileRefs: 0, tceCache: new Map() };
     w.groups.set(e.group, group);
   }
   group.devices.push(e.device);

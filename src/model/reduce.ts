@@ -17,6 +17,7 @@ import { mpcifc } from '../s390/mpcifc.js';
 import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
 import { zpciOp } from '../s390/aen.js';
 import { closeTceTable, createTceTable } from '../spapr/tce-table.js';
+import { registerMemory, spaprMap, spaprUnmap, tceCreate, tceRemove, unregisterMemory } from '../spapr/container.js';
 import { hGetTce, hPutTce, hPutTceIndirect, hStuffTce } from '../spapr/hcalls.js';
 import { boot, capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
 import type { Outcome } from './outcome.js';
@@ -103,9 +104,17 @@ function dispatch(w: World, e: ModelEvent): Outcome {
     case 'vmm.vfio.device.close':
       return deviceClose(w, e);
     case 'vmm.vfio.dma.map':
-      return dmaMap(w, e);
+      return w.containers.get(e.container)?.spapr ? spaprMap(w, e) : dmaMap(w, e);
     case 'vmm.vfio.dma.unmap':
-      return dmaUnmap(w, e);
+      return w.containers.get(e.container)?.spapr ? spaprUnmap(w, e) : dmaUnmap(w, e);
+    case 'vmm.vfio.spapr.register_memory':
+      return registerMemory(w, e);
+    case 'vmm.vfio.spapr.unregister_memory':
+      return unregisterMemory(w, e);
+    case 'vmm.vfio.spapr.tce_create':
+      return tceCreate(w, e);
+    case 'vmm.vfio.spapr.tce_remove':
+      return tceRemove(w, e);
     case 'guest.mem.write':
       return guestAccess(w, e.vm, e.gpa, e.data.length, e.data);
     case 'guest.mem.read':

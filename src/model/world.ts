@@ -55,6 +55,37 @@ export interface Type1 {
   pendingSync?: { iovaPage: number; pages: number }[];
 }
 
+/** A preregistered memory region of an sPAPR container (mm_iommu): pinned and charged. */
+export interface SpaprRegion {
+  readonly vaddrPage: number;
+  readonly pages: number;
+  readonly pfns: number[];
+  /** Hardware TCEs currently pointing into the region; unregistering needs 0. */
+  mapped: number;
+}
+
+/** A DMA window: a hardware TCE table in host frames, shared by the container's groups. */
+export interface SpaprWindow {
+  /** Bus address of entry 0. */
+  readonly start: bigint;
+  readonly pageShift: number;
+  readonly entries: bigint;
+  /** Pages charged to locked_vm for the table. */
+  readonly charged: number;
+  /** Backing frames of the table, allocated on the first non-zero write. */
+  frames: Map<number, number>;
+}
+
+/** The sPAPR TCE v2 IOMMU driver instance of a container. */
+export interface SpaprIommu {
+  enabled: boolean;
+  /** The default 32-bit window is created on the first MAP, UNMAP or TCE_CREATE. */
+  defaultPending: boolean;
+  prereg: SpaprRegion[];
+  /** Two slots: the default window at bus 0, the dynamic one at 1 << 59. */
+  windows: (SpaprWindow | null)[];
+}
+
 export interface Container {
   readonly id: string;
   readonly mm: string;
@@ -62,6 +93,7 @@ export interface Container {
   lc: string;
   groups: string[];
   iommu?: Type1;
+  spapr?: SpaprIommu;
 }
 
 export interface Group {
@@ -82,6 +114,8 @@ export interface Group {
   kvm?: string;
   /** Attached paging domain when dmaLc is `unmanaged`. */
   domain?: string;
+  /** sPAPR: TCEs this group's PE has cached, by IOBA page (invalidated by a kill). */
+  tceCache: Map<number, { pfn: number; read: boolean; write: boolean }>;
 }
 
 export interface PciDevice {
@@ -182,8 +216,8 @@ export interface Stats {
 }
 
 export interface World {
-  /** Host architecture: decides the host IOMMU table format. */
-  arch: 'x86' | 's390';
+  /** Host architecture: decides the host IOMMU table format and the VFIO IOMMU drivers offered. */
+  arch: 'x86' | 's390' | 'ppc64';
   /** The design variant in force ('' for the reference design), see model/variant.ts. */
   variant: string;
   frames: FramePool;

@@ -13,8 +13,6 @@ export const KVM_TCE_ENDIAN: Endian = 'le';
 /** H_PUT_TCE_INDIRECT lists in guest memory are big-endian. */
 export const TCE_LIST_ENDIAN: Endian = 'be';
 
-/** TCEs per backing page of a KVM table (PAGE_SIZE / 8 with 4 KiB host pages). */
-export const TCES_PER_PAGE = 512;
 /** H_PUT_TCE_INDIRECT: at most 512 TCEs, the list 4 KiB aligned so it fits one page. */
 export const TCE_LIST_MAX = 512;
 /** sizeof(struct kvmppc_spapr_tce_table) in this model (the kernel's varies by config). */

@@ -4,14 +4,13 @@
  * allocated on the first non-zero write), and release.
  */
 import type { EventOf } from '../events/types.js';
-import { readU64, writeU64 } from '../memory/bits.js';
-import { allocFrame, frameForRead, frameForWrite, freeFrame } from '../memory/frames.js';
+import { lazyFree, lazyGet, lazyPut } from '../memory/lazy-array.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import { canCharge, charge, uncharge } from '../model/pages.js';
 import type { TceTable, World } from '../model/world.js';
 import { U64_MAX } from '../util/hex.js';
 import { vmGet, vmPut } from '../kvm/vm.js';
-import { KVM_TCE_ENDIAN, sttPages, tcePages, TCES_PER_PAGE } from './layout.js';
+import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
 
 /** KVM_CREATE_SPAPR_TCE_64: EINVAL for a bad geometry, ENOMEM over RLIMIT_MEMLOCK, EBUSY for a LIOBN already in use. */
 export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64'>): Outcome {
@@ -35,7 +34,7 @@ export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64
 export function closeTceTable(w: World, e: EventOf<'vmm.kvm.spapr_tce.close'>): Outcome {
   const t = w.tceTables.get(e.table);
   if (!t) return refused('EBADF');
-  for (const pfn of t.pages.values()) freeFrame(w.frames, pfn);
+  lazyFree(w.frames, t.pages);
   const vm = w.vms.get(t.vm);
   const mm = vm ? w.mms.get(vm.mm) : undefined;
   if (mm) uncharge(mm, t.charged);
@@ -50,22 +49,12 @@ export function findTable(w: World, vmId: string, liobn: bigint): TceTable | und
   return undefined;
 }
 
-/** kvmppc_tce_put: stores a TCE at window index `idx` (from the table's offset); clearing never allocates. */
+/** kvmppc_tce_put: stores a TCE at an entry (counted from bus 0); clearing never allocates. */
 export function tcePut(w: World, t: TceTable, entry: bigint, tce: bigint): void {
-  const idx = Number(entry - t.offset);
-  const page = Math.floor(idx / TCES_PER_PAGE);
-  let pfn = t.pages.get(page);
-  if (pfn === undefined) {
-    if (tce === 0n) return;
-    pfn = allocFrame(w.frames, 'kvm:tce:' + t.id);
-    t.pages.set(page, pfn);
-  }
-  writeU64(frameForWrite(w.frames, pfn), (idx % TCES_PER_PAGE) * 8, tce, KVM_TCE_ENDIAN);
+  lazyPut(w.frames, t.pages, Number(entry - t.offset), tce, KVM_TCE_ENDIAN, 'kvm:tce:' + t.id);
 }
 
 /** Reads a TCE (0 where no backing page was ever allocated). */
 export function tceGet(w: World, t: TceTable, entry: bigint): bigint {
-  const idx = Number(entry - t.offset);
-  const pfn = t.pages.get(Math.floor(idx / TCES_PER_PAGE));
-  return pfn === undefined ? 0n : readU64(frameForRead(w.frames, pfn), (idx % TCES_PER_PAGE) * 8, KVM_TCE_ENDIAN);
+  return lazyGet(w.frames, t.pages, Number(entry - t.offset), KVM_TCE_ENDIAN);
 }

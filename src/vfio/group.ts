@@ -87,7 +87,7 @@ export function getDeviceFd(w: World, e: EventOf<'vmm.vfio.group.get_device_fd'>
   if (!dev || dev.group !== g.id || dev.driver !== 'vfio-pci') return refused('ENODEV');
   if (st.code) return refused(st.code);
   const c = w.containers.get(g.container!)!;
-  if (!c.iommu) return refused('EINVAL');
+  if (!c.iommu && !c.spapr) return refused('EINVAL');
   if (w.devfds.has(e.fd)) return refused('EEXIST');
   const first = dev.openCount === 0;
   if (first && w.kvmAssociation === 'open' && g.kvm) {

@@ -1,0 +1,32 @@
+/**
+ * A table of u64 entries held in host frames, a frame of 512 entries allocated on the first
+ * non-zero write (KVM TCE tables, hardware TCE tables). Reads of unallocated parts give 0.
+ */
+import { readU64, writeU64, type Endian } from './bits.js';
+import { allocFrame, frameForRead, frameForWrite, freeFrame, type FramePool } from './frames.js';
+
+export const U64_PER_FRAME = 512;
+
+/** Backing frames by frame index. */
+export type LazyFrames = Map<number, number>;
+
+export function lazyPut(pool: FramePool, frames: LazyFrames, idx: number, value: bigint, endian: Endian, owner: string): void {
+  const page = Math.floor(idx / U64_PER_FRAME);
+  let pfn = frames.get(page);
+  if (pfn === undefined) {
+    if (value === 0n) return;
+    pfn = allocFrame(pool, owner);
+    frames.set(page, pfn);
+  }
+  writeU64(frameForWrite(pool, pfn), (idx % U64_PER_FRAME) * 8, value, endian);
+}
+
+export function lazyGet(pool: FramePool, frames: LazyFrames, idx: number, endian: Endian): bigint {
+  const pfn = frames.get(Math.floor(idx / U64_PER_FRAME));
+  return pfn === undefined ? 0n : readU64(frameForRead(pool, pfn), (idx % U64_PER_FRAME) * 8, endian);
+}
+
+export function lazyFree(pool: FramePool, frames: LazyFrames): void {
+  for (const pfn of frames.values()) freeFrame(pool, pfn);
+  frames.clear();
+}

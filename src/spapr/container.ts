@@ -1,0 +1,300 @@
+/**
+ * The VFIO sPAPR TCE v2 container (drivers/vfio/vfio_iommu_spapr_tce.c, kernel-facts §7.6):
+ * memory preregistration (pinned and charged), up to two DMA windows (the default 32-bit one at bus
+ * 0, created lazily; a dynamic one at 1 << 59), and MAP/UNMAP through the preregistered memory into
+ * hardware TCE tables held in host frames and shared by every group of the container. Each group
+ * caches TCEs; the container's kill invalidates every group's cache.
+ */
+import type { EventOf } from '../events/types.js';
+import { lazyFree, lazyGet, lazyPut } from '../memory/lazy-array.js';
+import { pageOf } from '../memory/constants.js';
+import { firstUnmapped } from '../memory/mm.js';
+import { OK, refused, type Outcome } from '../model/outcome.js';
+import { canCharge, charge, pinFrame, touchPage, uncharge, unpinFrame } from '../model/pages.js';
+import type { Container, SpaprIommu, SpaprWindow, World } from '../model/world.js';
+import { U64_MAX } from '../util/hex.js';
+import { TCE_PCI_READ, TCE_PCI_WRITE } from './layout.js';
+import { TABLES } from '../../machines/index.js';
+
+export const VFIO_SPAPR_TCE_v2_IOMMU = 7;
+/** Hardware TCE tables are host-order; this model's POWER host is little-endian. */
+const HW_ENDIAN = 'le' as const;
+/** The default 32-bit window: 1 GiB of 4 KiB pages at bus offset 0 (QEMU's dma_win_size). */
+const DEFAULT_WINDOW_SIZE = 1n << 30n;
+/** Where the platform places each window slot: the default at 0, the dynamic one at 1 << 59. */
+const WINDOW_START = [0n, 1n << 59n];
+/** IOMMU page sizes the PHB supports (table_group->pgsizes): 4 KiB and 64 KiB. */
+const PGSIZES = new Set([12, 16]);
+const CONTAINER = TABLES['vfio-container'];
+
+export function newSpaprIommu(): SpaprIommu {
+  return { enabled: false, defaultPending: true, prereg: [], windows: [null, null] };
+}
+
+/** The container's sPAPR instance for an ioctl, or the refusal. */
+function spaprOf(w: World, id: string): { c: Container; s: SpaprIommu } | Outcome {
+  const c = w.containers.get(id);
+  if (!c) return refused('EBADF');
+  const st = CONTAINER.step(c.lc, 'IOMMU_IOCTL');
+  if (st.code) return refused(st.code);
+  if (!c.spapr) return refused('ENOTTY');
+  w.stats.ioctls++;
+  return { c, s: c.spapr };
+}
+
+/** Table size in pages for a window (get_table_size, one level); 0 when the geometry is invalid. */
+function tablePages(pageShift: number, windowSize: bigint): number {
+  if (windowSize === 0n || (windowSize & (windowSize - 1n)) !== 0n || windowSize < 1n << BigInt(pageShift)) return 0;
+  const entries = windowSize >> BigInt(pageShift);
+  return Number((entries * 8n + 4095n) / 4096n);
+}
+
+/** tce_iommu_create_table + set_window: charges the table, places it in slot `num`. */
+function createWindow(w: World, c: Container, s: SpaprIommu, num: number, pageShift: number, windowSize: bigint): Outcome | SpaprWindow {
+  const pages = tablePages(pageShift, windowSize);
+  if (pages === 0) return refused('EINVAL');
+  const mm = w.mms.get(c.mm)!;
+  if (!canCharge(mm, pages, mm.capIpcLock)) return refused('ENOMEM');
+  charge(mm, pages);
+  const win: SpaprWindow = { start: WINDOW_START[num], pageShift, entries: windowSize >> BigInt(pageShift), charged: pages, frames: new Map() };
+  s.windows[num] = win;
+  return win;
+}
+
+/**
+ * tce_iommu_create_default_window: the pending default window, when there is one.
+ * The kernel runs this before it looks up the IOVA, so a MAP or UNMAP later refused
+ * (ENXIO, EINVAL) still leaves the default window created: the one refusal here that
+ * changes state, kept because the kernel does it.
+ */
+function ensureDefaultWindow(w: World, c: Container, s: SpaprIommu): Outcome | undefined {
+  if (!s.defaultPending) return undefined;
+  const r = createWindow(w, c, s, 0, 12, DEFAULT_WINDOW_SIZE);
+  if ('code' in r) return r;
+  s.defaultPending = false;
+  return undefined;
+}
+
+export function tceCreate(w: World, e: EventOf<'vmm.vfio.spapr.tce_create'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (e.flags !== 0) return refused('EINVAL');
+  if (c.groups.length === 0) return refused('ENXIO');
+  const pending = ensureDefaultWindow(w, c, s);
+  if (pending) return pending;
+  const num = s.windows.findIndex((x) => x === null);
+  if (num < 0) return refused('ENOSPC');
+  if (!PGSIZES.has(e.pageShift)) return refused('EINVAL');
+  const r = createWindow(w, c, s, num, e.pageShift, e.windowSize);
+  return 'code' in r ? r : { code: 'OK', value: r.start };
+}
+
+export function tceRemove(w: World, e: EventOf<'vmm.vfio.spapr.tce_remove'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (e.flags !== 0) return refused('EINVAL');
+  // removing the default window before it exists just cancels it.
+  if (e.startAddr === 0n && s.defaultPending) {
+    s.defaultPending = false;
+    return OK;
+  }
+  const num = s.windows.findIndex((x) => x !== null && x.start === e.startAddr);
+  if (num < 0) return refused('EINVAL');
+  removeWindow(w, c, s, num);
+  return OK;
+}
+
+function removeWindow(w: World, c: Container, s: SpaprIommu, num: number): void {
+  const win = s.windows[num]!;
+  clearEntries(w, c, s, win, 0n, win.entries);
+  lazyFree(w.frames, win.frames);
+  const mm = w.mms.get(c.mm);
+  if (mm) uncharge(mm, win.charged);
+  s.windows[num] = null;
+}
+
+/** The preregistered region holding virtual page `vpage`, with the page's index in it. */
+function preregAt(s: SpaprIommu, vpage: number): { region: number; index: number } | undefined {
+  const region = s.prereg.findIndex((r) => vpage >= r.vaddrPage && vpage < r.vaddrPage + r.pages);
+  return region < 0 ? undefined : { region, index: vpage - s.prereg[region].vaddrPage };
+}
+
+export function registerMemory(w: World, e: EventOf<'vmm.vfio.spapr.register_memory'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (e.flags !== 0 || e.size === 0n || ((e.vaddr | e.size) & 0xfffn) !== 0n || e.vaddr + e.size - 1n > U64_MAX) return refused('EINVAL');
+  const vaddrPage = pageOf(e.vaddr);
+  const pages = pageOf(e.size);
+  const same = s.prereg.find((r) => r.vaddrPage === vaddrPage && r.pages === pages);
+  if (same) return refused('EBUSY');
+  if (s.prereg.some((r) => r.vaddrPage < vaddrPage + pages && vaddrPage < r.vaddrPage + r.pages)) return refused('EINVAL');
+  const mm = w.mms.get(c.mm)!;
+  if (firstUnmapped(mm, vaddrPage, pages) >= 0) return refused('EFAULT');
+  if (!canCharge(mm, pages, mm.capIpcLock)) return refused('ENOMEM');
+  const pfns: number[] = [];
+  for (let i = 0; i < pages; i++) {
+    const pfn = touchPage(w, mm, vaddrPage + i);
+    pinFrame(w, pfn);
+    pfns.push(pfn);
+  }
+  charge(mm, pages);
+  s.prereg.push({ vaddrPage, pages, pfns, mapped: 0 });
+  s.enabled = true;
+  return OK;
+}
+
+export function unregisterMemory(w: World, e: EventOf<'vmm.vfio.spapr.unregister_memory'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (e.flags !== 0 || ((e.vaddr | e.size) & 0xfffn) !== 0n) return refused('EINVAL');
+  const i = s.prereg.findIndex((r) => r.vaddrPage === pageOf(e.vaddr) && r.pages === pageOf(e.size));
+  if (i < 0) return refused('ENOENT');
+  if (s.prereg[i].mapped > 0) return refused('EBUSY');
+  freeRegion(w, c, s, i);
+  return OK;
+}
+
+function freeRegion(w: World, c: Container, s: SpaprIommu, i: number): void {
+  const r = s.prereg[i];
+  for (const pfn of r.pfns) unpinFrame(w, pfn);
+  const mm = w.mms.get(c.mm);
+  if (mm) uncharge(mm, r.pages);
+  s.prereg.splice(i, 1);
+}
+
+/** The window covering [iova, iova + size), or undefined. */
+function windowFor(s: SpaprIommu, iova: bigint): SpaprWindow | undefined {
+  return s.windows.find((x): x is SpaprWindow => x !== null && iova >= x.start && iova < x.start + (x.entries << BigInt(x.pageShift)));
+}
+
+/** Invalidates cached TCEs for IOBA pages [first, first + count) in every group of the container. */
+export function killCaches(w: World, c: Container, firstIobaPage: number, count: number): void {
+  for (const gid of c.groups) {
+    const g = w.groups.get(gid)!;
+    for (const k of [...g.tceCache.keys()]) if (k >= firstIobaPage && k < firstIobaPage + count) g.tceCache.delete(k);
+  }
+  w.stats.iotlbFlushes++;
+}
+
+/** Clears hardware entries [first, first + count) of a window, releasing their regions' mapped counts. */
+function clearEntries(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
+  for (const [frameIdx] of [...win.frames]) {
+    for (let k = 0; k < 512; k++) {
+      const idx = BigInt(frameIdx * 512 + k);
+      if (idx < first || idx >= first + count) continue;
+      const old = lazyGet(w.frames, win.frames, Number(idx), HW_ENDIAN);
+      if (old === 0n) continue;
+      releaseEntry(s, old);
+      lazyPut(w.frames, win.frames, Number(idx), 0n, HW_ENDIAN, '');
+    }
+  }
+  const shift = BigInt(win.pageShift);
+  killCaches(w, c, pageOf(win.start + (first << shift)), Number((count << shift) >> 12n));
+}
+
+/** The region owning the frame an entry maps: its mapped count goes down by one. */
+function releaseEntry(s: SpaprIommu, entry: bigint): void {
+  const pfn = Number(entry >> 12n);
+  const r = s.prereg.find((x) => x.pfns.includes(pfn));
+  if (r) r.mapped--;
+}
+
+export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (!s.enabled) return refused('EPERM');
+  if (e.argsz < 32 || (e.flags & ~3) !== 0) return refused('EINVAL');
+  const pending = ensureDefaultWindow(w, c, s);
+  if (pending) return pending;
+  const win = windowFor(s, e.iova);
+  if (!win) return refused('ENXIO');
+  const shift = BigInt(win.pageShift);
+  const mask = (1n << shift) - 1n;
+  if ((e.size & mask) !== 0n || (e.vaddr & mask) !== 0n) return refused('EINVAL');
+  const perm = (e.flags & 1 ? TCE_PCI_READ : 0n) | (e.flags & 2 ? TCE_PCI_WRITE : 0n);
+  if (perm === 0n) return refused('EINVAL');
+  // iommu_tce_put_param_check: aligned IOVA, the whole range inside the window.
+  if ((e.iova & mask) !== 0n || e.iova + e.size > win.start + (win.entries << shift)) return refused('EINVAL');
+  // tce_iommu_build_v2 resolves every page through the preregistered memory before writing any.
+  const frames: number[] = [];
+  for (let off = 0n; off < e.size; off += 1n << shift) {
+    const at = preregAt(s, pageOf(e.vaddr + off));
+    if (!at) return refused('EINVAL');
+    // a region of 4 KiB pages cannot back a larger IOMMU page (mm_iommu_ua_to_hpa).
+    if (win.pageShift > 12) return refused('EFAULT');
+    frames.push(s.prereg[at.region].pfns[at.index]);
+  }
+  const first = (e.iova - win.start) >> shift;
+  frames.forEach((pfn, i) => {
+    const idx = Number(first) + i;
+    const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
+    if (old !== 0n) releaseEntry(s, old);
+    lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
+    s.prereg.find((r) => r.pfns.includes(pfn))!.mapped++;
+  });
+  killCaches(w, c, pageOf(e.iova), Number(e.size >> 12n));
+  return OK;
+}
+
+export function spaprUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
+  const got = spaprOf(w, e.container);
+  if ('code' in got) return got;
+  const { c, s } = got;
+  if (!s.enabled) return refused('EPERM');
+  if (e.argsz < 24 || e.flags !== 0) return refused('EINVAL');
+  const pending = ensureDefaultWindow(w, c, s);
+  if (pending) return pending;
+  const win = windowFor(s, e.iova);
+  if (!win) return refused('ENXIO');
+  const shift = BigInt(win.pageShift);
+  const mask = (1n << shift) - 1n;
+  if ((e.size & mask) !== 0n || (e.iova & mask) !== 0n || e.iova + e.size > win.start + (win.entries << shift)) return refused('EINVAL');
+  clearEntries(w, c, s, win, (e.iova - win.start) >> shift, e.size >> shift);
+  return OK;
+}
+
+/** Device DMA through its group: the group's TCE cache, else the container's hardware table (filling the cache). */
+export function spaprTranslate(w: World, c: Container, groupId: string, iobaPage: number): { pfn: number; read: boolean; write: boolean; fill: boolean } | undefined {
+  const g = w.groups.get(groupId)!;
+  const hit = g.tceCache.get(iobaPage);
+  if (hit) return { ...hit, fill: false };
+  const s = c.spapr!;
+  const iova = BigInt(iobaPage) << 12n;
+  const win = windowFor(s, iova);
+  if (!win) return undefined;
+  const idx = Number((iova - win.start) >> BigInt(win.pageShift));
+  const entry = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
+  if (entry === 0n) return undefined;
+  return { pfn: Number(entry >> 12n), read: (entry & TCE_PCI_READ) !== 0n, write: (entry & TCE_PCI_WRITE) !== 0n, fill: true };
+}
+
+/** tce_iommu_release: every window and preregistered region goes when the last group leaves. */
+export function releaseSpapr(w: World, c: Container): void {
+  const s = c.spapr;
+  if (!s) return;
+  s.windows.forEach((win, num) => win && removeWindow(w, c, s, num));
+  while (s.prereg.length) freeRegion(w, c, s, 0);
+  c.spapr = undefined;
+}
+
+/** Every valid hardware entry of a container's windows: IOBA page, frame, permissions (what the properties read). */
+export function spaprEntries(w: World, s: SpaprIommu): { iobaPage: number; pfn: number; read: boolean; write: boolean }[] {
+  const out: { iobaPage: number; pfn: number; read: boolean; write: boolean }[] = [];
+  for (const win of s.windows) {
+    if (!win) continue;
+    for (const [frameIdx] of win.frames) {
+      for (let k = 0; k < 512; k++) {
+        const idx = frameIdx * 512 + k;
+        const e = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
+        if (e === 0n) continue;
+        out.push({ iobaPage: pageOf(win.start + (BigInt(idx) << BigInt(win.pageShift))), pfn: Number(e >> 12n), read: (e & TCE_PCI_READ) !== 0n, write: (e & TCE_PCI_WRITE) !== 0n });
+      }
+    }
+  }
+  return out;
+}
