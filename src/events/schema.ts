@@ -67,6 +67,8 @@ export const EVENT_SCHEMA = {
   },
   'vmm.kvm.vfio.file_add': { dev: ref('kvmdev'), group: ref('group') },
   'vmm.kvm.vfio.file_del': { dev: ref('kvmdev'), group: ref('group') },
+  /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: struct kvm_vfio_spapr_tce { groupfd, tablefd }. */
+  'vmm.kvm.vfio.set_spapr_tce': { dev: ref('kvmdev'), group: ref('group'), table: ref('tcetable') },
   'vmm.kvm.device.close': { dev: ref('kvmdev') },
 
   // VFIO container, group and device fds.

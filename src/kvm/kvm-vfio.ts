@@ -9,6 +9,7 @@ import type { KvmVfioDev, World } from '../model/world.js';
 import { putGroupFile } from '../vfio/group.js';
 import { vmGet, vmPut } from './vm.js';
 import { groupSetKvm } from '../s390/kvm-register.js';
+import { releaseGroupBindings } from '../spapr/binding.js';
 
 const KV = TABLES['kvm-vfio-device'];
 const VM = TABLES['kvm-vm'];
@@ -51,6 +52,7 @@ export function fileAdd(w: World, e: EventOf<'vmm.kvm.vfio.file_add'>): Outcome 
 /** Removes one group file: kvm cleared on the VFIO side, the file reference dropped. */
 function removeFile(w: World, d: KvmVfioDev, groupId: string): void {
   d.files.splice(d.files.indexOf(groupId), 1);
+  releaseGroupBindings(w, groupId);
   const g = w.groups.get(groupId)!;
   g.kvm = undefined;
   groupSetKvm(w, g, undefined);

@@ -18,6 +18,7 @@ import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
 import { zpciOp } from '../s390/aen.js';
 import { closeTceTable, createTceTable } from '../spapr/tce-table.js';
 import { registerMemory, spaprMap, spaprUnmap, tceCreate, tceRemove, unregisterMemory } from '../spapr/container.js';
+import { setSpaprTce } from '../spapr/binding.js';
 import { hGetTce, hPutTce, hPutTceIndirect, hStuffTce } from '../spapr/hcalls.js';
 import { boot, capSet, dmaEntryLimitSet, mmMigrate, pciDeviceAdd, processSpawn, rlimitSet } from './host.js';
 import type { Outcome } from './outcome.js';
@@ -83,6 +84,8 @@ function dispatch(w: World, e: ModelEvent): Outcome {
       return fileAdd(w, e);
     case 'vmm.kvm.vfio.file_del':
       return fileDel(w, e);
+    case 'vmm.kvm.vfio.set_spapr_tce':
+      return setSpaprTce(w, e);
     case 'vmm.kvm.device.close':
       return deviceRelease(w, e);
     case 'vmm.vfio.container.open':

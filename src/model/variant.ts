@@ -26,6 +26,8 @@ export interface HandlerPoints {
   notifierHonoursNull?: boolean;
   /** A KVM-owned domain whose ops are shared with userspace map/unmap (the "lent out to KVM" flag). */
   kvmDomainLentToUserspace?: boolean;
+  /** sPAPR: what a LIOBN is bound to, so whose TCE caches KVM's hypercalls kill (the bound groups, or every group of their containers). */
+  spaprBinding?: 'group' | 'container';
 }
 
 export interface VariantSpec {

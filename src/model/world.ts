@@ -199,6 +199,8 @@ export interface TceTable {
   readonly charged: number;
   /** Backing frames by backing-page index, allocated on the first non-zero write. */
   pages: Map<number, number>;
+  /** Groups bound with SET_SPAPR_TCE (each holds a reference on its container's hardware window). */
+  attached: string[];
 }
 
 export interface Stats {

@@ -173,8 +173,14 @@ function windowFor(s: SpaprIommu, iova: bigint): SpaprWindow | undefined {
 
 /** Invalidates cached TCEs for IOBA pages [first, first + count) in every group of the container. */
 export function killCaches(w: World, c: Container, firstIobaPage: number, count: number): void {
-  for (const gid of c.groups) {
-    const g = w.groups.get(gid)!;
+  killGroupCaches(w, c.groups, firstIobaPage, count);
+}
+
+/** Invalidates cached TCEs for IOBA pages [first, first + count) in the given groups only. */
+export function killGroupCaches(w: World, groups: readonly string[], firstIobaPage: number, count: number): void {
+  for (const gid of groups) {
+    const g = w.groups.get(gid);
+    if (!g) continue;
     for (const k of [...g.tceCache.keys()]) if (k >= firstIobaPage && k < firstIobaPage + count) g.tceCache.delete(k);
   }
   w.stats.iotlbFlushes++;
@@ -297,4 +303,35 @@ export function spaprEntries(w: World, s: SpaprIommu): { iobaPage: number; pfn: 
     }
   }
   return out;
+}
+
+/**
+ * The hardware window a KVM TCE table can drive (kvm_spapr_tce_attach_iommu_group's compatibility
+ * test): same bus start, hardware page no larger than the guest's, at least as many bytes.
+ */
+export function compatibleWindow(s: SpaprIommu, busStart: bigint, pageShift: number, bytes: bigint): SpaprWindow | undefined {
+  return s.windows.find((x): x is SpaprWindow => x !== null && x.start === busStart && x.pageShift <= pageShift && x.entries << BigInt(x.pageShift) >= bytes);
+}
+
+/** The frame backing a user virtual page through preregistered memory (mm_iommu_ua_to_hpa), or undefined. */
+export function preregFrame(s: SpaprIommu, vpage: number): number | undefined {
+  const at = preregAt(s, vpage);
+  return at ? s.prereg[at.region].pfns[at.index] : undefined;
+}
+
+/**
+ * Writes one hardware entry as KVM's hypercall path does (kvmppc_tce_iommu_do_map / do_unmap):
+ * the old entry's region is released, the new one's mapped count taken. `pfn` undefined clears.
+ * The caller decides whose caches to kill: that is where the two binding designs differ.
+ */
+export function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iova: bigint, pfn: number | undefined, perm: bigint): void {
+  const idx = Number((iova - win.start) >> BigInt(win.pageShift));
+  const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
+  if (old !== 0n) releaseEntry(s, old);
+  if (pfn === undefined || perm === 0n) {
+    if (old !== 0n) lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
+    return;
+  }
+  lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
+  s.prereg.find((r) => r.pfns.includes(pfn))!.mapped++;
 }

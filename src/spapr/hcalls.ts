@@ -16,6 +16,10 @@ import { guestResolver } from '../s390/guest-memory.js';
 import { U64_MAX } from '../util/hex.js';
 import { H, TCE_LIST_ENDIAN, TCE_LIST_MAX, TCE_PERM_MASK, type HCode } from './layout.js';
 import { findTable, tceGet, tcePut } from './tce-table.js';
+import { hwTargets, hwUpdate, type HwTarget } from './binding.js';
+import { preregFrame, spaprMap, spaprUnmap } from './container.js';
+import { ev } from '../events/types.js';
+import type { Container } from '../model/world.js';
 
 const out = (code: HCode, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
 
@@ -31,13 +35,42 @@ function iobaValidate(t: TceTable, ioba: bigint, npages: bigint): HCode {
 /** kvmppc_tce_to_ua: whether the TCE's guest page is in a memslot. */
 const tceInMemslot = (vm: Vm, tce: bigint) => gpaToHvaPage(vm, Number(tce >> 12n)) !== undefined;
 
-/** kvmppc_tce_validate: DMA_NONE always passes (userspace may poison); a mapping must be aligned and in guest memory. */
-function tceValidate(vm: Vm, t: TceTable, tce: bigint): HCode {
+/**
+ * The frames backing a mapping TCE's page in one container's hardware window, one per hardware
+ * sub-page, through the container's preregistered memory; undefined when any is missing.
+ */
+function targetFrames(vm: Vm, x: HwTarget | Container, t: TceTable, tce: bigint): number[] | undefined {
+  const c = 'c' in x ? x.c : x;
+  const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
+  // preregistered memory is in 4 KiB pages: a larger hardware page cannot be backed (mm_iommu_ua_to_hpa).
+  if (hvaPage === undefined || ('win' in x && x.win.pageShift > 12)) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < 1 << (t.pageShift - 12); i++) {
+    const pfn = preregFrame(c.spapr!, hvaPage + i);
+    if (pfn === undefined) return undefined;
+    out.push(pfn);
+  }
+  return out;
+}
+
+/**
+ * kvmppc_tce_validate: DMA_NONE always passes (userspace may poison); a mapping must be aligned,
+ * in guest memory, and inside the preregistered memory of every hardware table behind the LIOBN.
+ */
+function tceValidate(vm: Vm, t: TceTable, tce: bigint, targets: readonly HwTarget[]): HCode {
   if ((tce & TCE_PERM_MASK) === 0n) return H.SUCCESS;
   const gpa = tce & ~TCE_PERM_MASK;
   if ((gpa & ((1n << BigInt(t.pageShift)) - 1n)) !== 0n) return H.TOO_HARD;
   if (!tceInMemslot(vm, tce)) return H.TOO_HARD;
+  for (const x of targets) if (!targetFrames(vm, x, t, tce)) return H.TOO_HARD;
   return H.SUCCESS;
+}
+
+/** kvmppc_tce_iommu_map/unmap for every hardware table behind the LIOBN, then the guest-visible store. */
+function putEverywhere(w: World, vm: Vm, t: TceTable, targets: readonly HwTarget[], ioba: bigint, tce: bigint): void {
+  const perm = tce & TCE_PERM_MASK;
+  hwUpdate(w, targets, ioba, t.pageShift, (c) => (perm === 0n ? undefined : targetFrames(vm, c, t, tce)), perm);
+  tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
 }
 
 function kvmPutTce(w: World, vm: Vm, liobn: bigint, ioba: bigint, tce: bigint): HCode {
@@ -45,19 +78,39 @@ function kvmPutTce(w: World, vm: Vm, liobn: bigint, ioba: bigint, tce: bigint): 
   if (!t) return H.TOO_HARD;
   const r = iobaValidate(t, ioba, 1n);
   if (r !== H.SUCCESS) return r;
-  const v = tceValidate(vm, t, tce);
+  const targets = hwTargets(w, t);
+  const v = tceValidate(vm, t, tce, targets);
   if (v !== H.SUCCESS) return v;
   if ((tce & TCE_PERM_MASK) !== 0n && !tceInMemslot(vm, tce)) return H.PARAMETER;
-  tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
+  putEverywhere(w, vm, t, targets, ioba, tce);
   return H.SUCCESS;
 }
 
+/**
+ * QEMU's IOMMU notifier for a VFIO-backed table (vfio_iommu_map_notify): a MAP or UNMAP ioctl on
+ * each container behind the LIOBN. QEMU reports a failed ioctl and carries on, so the hypercall
+ * still succeeds.
+ */
+function qemuNotify(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): void {
+  const size = 1n << BigInt(t.pageShift);
+  const iova = ioba & ~(size - 1n);
+  const cids = new Set(t.attached.map((g) => w.groups.get(g)?.container).filter((c): c is string => c !== undefined));
+  for (const container of cids) {
+    if (!w.containers.get(container)?.spapr) continue;
+    const perm = tce & TCE_PERM_MASK;
+    const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
+    if (perm === 0n || hvaPage === undefined) spaprUnmap(w, ev('vmm.vfio.dma.unmap', { container, iova, size }));
+    else spaprMap(w, ev('vmm.vfio.dma.map', { container, iova, vaddr: BigInt(hvaPage) << 12n, size, flags: Number(perm) }));
+  }
+}
+
 /** QEMU's put_tce_emu after `ioba &= page_mask`: index from the bus offset, bounded by the window. */
-function qemuPut(w: World, t: TceTable, ioba: bigint, tce: bigint): HCode {
+function qemuPut(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): HCode {
   const shift = BigInt(t.pageShift);
   const index = ((ioba & ~((1n << shift) - 1n)) - (t.offset << shift)) >> shift;
   if (index < 0n || index >= t.size) return H.PARAMETER;
   tcePut(w, t, t.offset + index, tce);
+  qemuNotify(w, vm, t, (t.offset + index) << shift, tce);
   return H.SUCCESS;
 }
 
@@ -82,7 +135,7 @@ export function hPutTce(w: World, e: EventOf<'guest.spapr.h_put_tce'>): Outcome 
     () => out(kvmPutTce(w, vm, e.liobn, e.ioba, e.tce)),
     () => {
       const t = findTable(w, vm.id, e.liobn);
-      return out(t ? qemuPut(w, t, e.ioba, e.tce) : H.PARAMETER);
+      return out(t ? qemuPut(w, vm, t, e.ioba, e.tce) : H.PARAMETER);
     },
   );
 }
@@ -115,8 +168,8 @@ export function hStuffTce(w: World, e: EventOf<'guest.spapr.h_stuff_tce'>): Outc
       if (r !== H.SUCCESS) return out(r);
       // stuff only clears or poisons: a TCE with R or W set is refused.
       if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
-      const first = e.ioba >> BigInt(t.pageShift);
-      for (let i = 0n; i < e.npages; i++) tcePut(w, t, first + i, e.tceValue);
+      const targets = hwTargets(w, t);
+      for (let i = 0n; i < e.npages; i++) putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
       return out(H.SUCCESS);
     },
     () => out(H.PARAMETER),
@@ -136,15 +189,15 @@ export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indi
       const r = iobaValidate(t, e.ioba, e.npages);
       if (r !== H.SUCCESS) return out(r);
       if (!tceInMemslot(vm, e.tceList)) return out(H.TOO_HARD);
+      const targets = hwTargets(w, t);
       for (let i = 0n; i < e.npages; i++) {
-        const v = tceValidate(vm, t, read(i));
+        const v = tceValidate(vm, t, read(i), targets);
         if (v !== H.SUCCESS) return out(v);
       }
-      const first = e.ioba >> BigInt(t.pageShift);
       for (let i = 0n; i < e.npages; i++) {
         const tce = read(i);
         if (!tceInMemslot(vm, tce)) return out(H.PARAMETER);
-        tcePut(w, t, first + i, tce);
+        putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), tce);
       }
       return out(H.SUCCESS);
     },
@@ -152,7 +205,7 @@ export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indi
       const t = findTable(w, vm.id, e.liobn);
       if (!t || e.npages > BigInt(TCE_LIST_MAX) || (e.tceList & 0xfffn) !== 0n) return out(H.PARAMETER);
       for (let i = 0n; i < e.npages; i++) {
-        const r = qemuPut(w, t, e.ioba + (i << BigInt(t.pageShift)), read(i));
+        const r = qemuPut(w, vm, t, e.ioba + (i << BigInt(t.pageShift)), read(i));
         if (r !== H.SUCCESS) return out(r);
       }
       return out(H.SUCCESS);

@@ -26,7 +26,7 @@ export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64
   charge(mm, Number(charged));
   // the table fd holds a reference on the VM (kvm_get_kvm at create, kvm_put_kvm at release).
   vmGet(w, vm.id);
-  w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map() });
+  w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map(), attached: [] });
   return OK;
 }
 

@@ -5,7 +5,7 @@
  */
 import { FAULTS } from '../../check/faults.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
-import { DEFAULT_RUNS, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
+import { DEFAULT_RUNS, designExpectation, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
 import type { Checkpoint } from '../../check/explore.js';
 import { traceSteps, traceText } from '../../export/trace.js';
@@ -87,7 +87,7 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
   if (opts.scenario === undefined) {
     if (opts.checkpoint !== undefined) throw new UsageError('--checkpoint needs --scenario');
     if (opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--param and --variant need --scenario');
-    return DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params }));
+    return DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }));
   }
   const name = String(opts.scenario);
   if (!SCENARIOS.some((s) => s.name === name)) throw new UsageError(`unknown scenario "${name}" (scenarios: ${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -97,7 +97,7 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
   const params = opts.param === undefined ? {} : parseParamList(String(opts.param));
   const resolved = resolveParams(scenarioNamed(name)!, params);
   if (typeof resolved === 'string') throw new UsageError(resolved);
-  return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
+  return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : designExpectation(name, variant) }];
 }
 
 export async function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string): Promise<ExitCode> {

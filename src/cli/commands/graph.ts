@@ -69,7 +69,7 @@ export async function graphCommand(opts: Record<string, string | true>, io: Io):
 export async function reportCommand(opts: Record<string, string | true>, io: Io, mermaidJs: () => string): Promise<ExitCode> {
   if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
   const now = io.now;
-  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params }, { now }));
+  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now }));
   const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation', property: f.property } }, { now }));
   const machines = await Promise.all(
     (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),

@@ -1,0 +1,66 @@
+/**
+ * liobn-binding(P): a POWER guest maps DMA with H_PUT_TCE on a LIOBN that KVM accelerates into a
+ * VFIO sPAPR container, clears it with H_STUFF_TCE, while the VMM adds a second group to the
+ * container after the LIOBN was bound, its device DMAs, and the VMM unregisters the memory.
+ * Run under `liobn-to-container` it must pass; under `liobn-to-group` the late group keeps a stale
+ * cached TCE (the 2016 review of the LIOBN-to-group binding).
+ */
+import { ev, type ModelEvent } from '../../events/types.js';
+import type { Scenario } from '../scenario.js';
+
+const HVA = 0x7f00_0000_0000n;
+const LIOBN = 0x8000_0000n;
+const page = (n: number) => BigInt(n) << 12n;
+
+export const liobnBinding: Scenario<undefined> = {
+  name: 'liobn-binding',
+  description: 'sPAPR H_PUT_TCE/H_STUFF_TCE into a container bound to a LIOBN, with a group joining after the bind',
+  design: 'spapr',
+  params: {
+    P: { default: 2, min: 1, max: 3, help: 'guest pages a TCE can point at (also the IOBA pages used)' },
+  },
+  setup(p, apply) {
+    for (const e of [
+      ev('host.boot', { arch: 'ppc64' }),
+      ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
+      ev('host.pci.device.add', { device: 'a0', group: 'gA' }),
+      ev('host.pci.device.add', { device: 'b0', group: 'gB' }),
+      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(16) }),
+      ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
+      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: page(16), hva: HVA }),
+      ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
+      ev('vmm.vfio.group.open', { group: 'gA', mm: 'qemu' }),
+      ev('vmm.vfio.group.set_container', { group: 'gA', container: 'c0' }),
+      ev('vmm.vfio.set_iommu', { container: 'c0', iommu: 7 }),
+      ev('vmm.vfio.group.get_device_fd', { group: 'gA', device: 'a0', fd: 'fa' }),
+      ev('vmm.vfio.spapr.register_memory', { container: 'c0', vaddr: HVA, size: page(16) }),
+      // any MAP/UNMAP creates the pending default window (what QEMU's first listener call does).
+      ev('vmm.vfio.dma.unmap', { container: 'c0', iova: 0n, size: page(1) }),
+      ev('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }),
+      ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'gA' }),
+      ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 't32', liobn: LIOBN, pageShift: 12, offset: 0n, size: 0x40000n }),
+      ev('vmm.kvm.vfio.set_spapr_tce', { dev: 'kv', group: 'gA', table: 't32' }),
+      ev('vmm.vfio.group.open', { group: 'gB', mm: 'qemu' }),
+    ]) apply(e);
+    for (let v = 0; v < p.P; v++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: page(v), data: Uint8Array.of(v + 1) }));
+    return undefined;
+  },
+  choices(_w, p): ModelEvent[] {
+    const out: ModelEvent[] = [];
+    for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn: LIOBN, ioba: page(i), tce: page(v) | 3n }));
+    for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn: LIOBN, ioba: page(i), tceValue: 0n, npages: 1n }));
+    out.push(ev('vmm.vfio.group.set_container', { group: 'gB', container: 'c0' }));
+    out.push(ev('vmm.vfio.group.get_device_fd', { group: 'gB', device: 'b0', fd: 'fb' }));
+    for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: page(i), len: 1 }));
+    out.push(ev('vmm.vfio.spapr.unregister_memory', { container: 'c0', vaddr: HVA, size: page(16) }));
+    return out;
+  },
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'container-coherence', 'tce-window-bounds'],
+  covers: [
+    { name: 'hw-mapped', description: 'H_PUT_TCE reached the hardware table and a device read through it', hit: (_v, s) => s.event.type === 'device.dma.read' && s.outcome.code === 'OK' },
+    { name: 'late-group-cached', description: 'the group that joined after the bind cached a TCE', hit: (v) => (v.w.groups.get('gB')?.tceCache.size ?? 0) > 0 },
+    { name: 'stuffed', description: 'H_STUFF_TCE cleared a mapped entry', hit: (_v, s) => s.event.type === 'guest.spapr.h_stuff_tce' && s.outcome.code === 'H_SUCCESS' },
+    { name: 'unregistered', description: 'the VMM unregistered the memory once nothing was mapped', hit: (_v, s) => s.event.type === 'vmm.vfio.spapr.unregister_memory' && s.outcome.code === 'OK' },
+  ],
+  expect: { verdict: 'pass' },
+};
