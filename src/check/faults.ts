@@ -28,5 +28,6 @@ export const FAULTS: readonly Fault[] = [
   fault('kvm-rpcit-no-charge', "the KVM RPCIT path pins without charging locked_vm (the v4 review's objection)", { kvmShadowCharges: false }, 'rpcit-shadow', 'locked-vm-accounting'),
   fault('close-device-no-unpin', 'close_device drops the zPCI function without unpinning what KVM shadowed', { zdevCloseUnshadows: false }, 'zpci-teardown', 'pin-balance'),
   fault('notifier-ignores-null', 'the v3 SET_KVM notifier ignores SET_KVM with NULL', { notifierHonoursNull: false }, 'zpci-teardown', 'no-dangling-kvm', { A: 1 }),
+  fault('h-put-tce-unvalidated', "KVM's H_PUT_TCE writes the guest's TCE address into the hardware table as a host frame, unvalidated", { kvmPutTceTrustsGuest: true }, 'liobn-binding', 'isolation'),
   fault('kvm-domain-lent-out', 'the KVM-owned domain shares its ops with userspace map/unmap (the "lent out to KVM" flag)', { kvmDomainLentToUserspace: true }, 'kvm-domain-lent', 'kvm-domain-exclusive'),
 ];

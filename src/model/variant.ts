@@ -28,6 +28,8 @@ export interface HandlerPoints {
   kvmDomainLentToUserspace?: boolean;
   /** sPAPR: what a LIOBN is bound to, so whose TCE caches KVM's hypercalls kill (the bound groups, or every group of their containers). */
   spaprBinding?: 'group' | 'container';
+  /** sPAPR H_PUT_TCE in KVM: take the TCE's address as a host frame without translating or validating it. */
+  kvmPutTceTrustsGuest?: boolean;
 }
 
 export interface VariantSpec {

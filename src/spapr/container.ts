@@ -333,5 +333,7 @@ export function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWind
     return;
   }
   lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
-  s.prereg.find((r) => r.pfns.includes(pfn))!.mapped++;
+  // only a faulty variant maps a frame outside preregistered memory; nothing then counts it.
+  const r = s.prereg.find((x) => x.pfns.includes(pfn));
+  if (r) r.mapped++;
 }

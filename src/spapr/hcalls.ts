@@ -20,6 +20,7 @@ import { hwTargets, hwUpdate, type HwTarget } from './binding.js';
 import { preregFrame, spaprMap, spaprUnmap } from './container.js';
 import { ev } from '../events/types.js';
 import type { Container } from '../model/world.js';
+import { pointsOf } from '../model/variant.js';
 
 const out = (code: HCode, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
 
@@ -79,6 +80,14 @@ function kvmPutTce(w: World, vm: Vm, liobn: bigint, ioba: bigint, tce: bigint): 
   const r = iobaValidate(t, ioba, 1n);
   if (r !== H.SUCCESS) return r;
   const targets = hwTargets(w, t);
+  if (pointsOf(w).kvmPutTceTrustsGuest) {
+    // the seeded fault: the guest's address goes into the hardware table as a host frame.
+    const perm = tce & TCE_PERM_MASK;
+    const pfn = Number((tce >> 12n) & 0xff_ffff_ffffn);
+    hwUpdate(w, targets, ioba, t.pageShift, () => (perm === 0n ? undefined : Array.from({ length: 1 << (t.pageShift - 12) }, (_, i) => pfn + i)), perm);
+    tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
+    return H.SUCCESS;
+  }
   const v = tceValidate(vm, t, tce, targets);
   if (v !== H.SUCCESS) return v;
   if ((tce & TCE_PERM_MASK) !== 0n && !tceInMemslot(vm, tce)) return H.PARAMETER;

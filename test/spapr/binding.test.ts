@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperties, propertyNamed } from '../../properties/index.js';
+import '../../src/check/faults.js';
 import { runCheck } from '../../src/check/run.js';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { readLog } from '../../src/log/read-log.js';
@@ -165,6 +166,19 @@ describe('the two binding designs', () => {
     const result = replay(r.entries);
     expect(result.violated?.type).toBe('guest.spapr.h_stuff_tce');
     expect(result.violated?.violations.map((v) => v.property)).toEqual(['container-coherence']);
+  });
+});
+
+describe('the h-put-tce-unvalidated fault', () => {
+  it('should map whatever frame the guest names, caught by isolation, and never crash the model', () => {
+    const w = host('h-put-tce-unvalidated');
+    ok(w, bind());
+    expect(run(w, put(0x5000n, 0xffff_ffff_ffff_f003n)).code).toBe('H_SUCCESS');
+    expect(checkProperties(w, [propertyNamed('isolation')!]).map((v) => v.property)).toEqual(['isolation']);
+    expect(run(w, ev('device.dma.write', { device: 'a0', iova: 0x5000n, data: Uint8Array.of(1) })).code).toBe('OK');
+    expect(run(w, read('a0', 0x5000n)).code).toBe('OK');
+    ok(w, stuff(0x5000n));
+    expect(checkProperties(w, [propertyNamed('isolation')!])).toEqual([]);
   });
 });
 
