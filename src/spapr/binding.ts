@@ -79,19 +79,16 @@ export interface HwTarget {
 /** The hardware tables behind a LIOBN, one per container of its bound groups. */
 export function hwTargets(w: World, t: TceTable): HwTarget[] {
   const byGroup = pointsOf(w).spaprBinding === 'group';
-  const out: HwTarget[] = [];
+  const found = new Map<Container, { win: SpaprWindow; bound: string[] }>();
   for (const gid of t.attached) {
     const c = spaprContainerOf(w, gid);
     const win = c && windowOf(c.spapr!, t);
     if (!c || !win) continue;
-    const seen = out.find((x) => x.c === c);
-    if (seen) {
-      if (byGroup) (seen.kill as string[]).push(gid);
-      continue;
-    }
-    out.push({ c, win, kill: byGroup ? [gid] : c.groups });
+    const x = found.get(c);
+    if (x) x.bound.push(gid);
+    else found.set(c, { win, bound: [gid] });
   }
-  return out;
+  return [...found].map(([c, { win, bound }]) => ({ c, win, kill: byGroup ? bound : c.groups }));
 }
 
 /** Maps (pfn given) or clears one guest IOMMU page in every target, then kills the caches. */
