@@ -136,7 +136,9 @@ describe('vkm check', () => {
   it('should list variants and run every mutant', async () => {
     const io = fakeIo({});
     expect(await main(['variants', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.stdout.join('\n')).filter((r: { kind: string }) => r.kind === 'fault').length).toBeGreaterThanOrEqual(8);
+    const rows = JSON.parse(io.stdout.join('\n')) as { kind: string; variant: string; expected: string }[];
+    expect(rows.filter((r) => r.kind === 'fault').length).toBeGreaterThanOrEqual(9);
+    expect(rows.filter((r) => r.variant.startsWith('liobn-to-')).map((r) => `${r.variant}: ${r.expected}`)).toEqual(['liobn-to-container: pass', 'liobn-to-group: violation of container-coherence']);
     expect(await main(['mutants'], fakeIo({}))).toBe(0);
   });
 });

@@ -165,7 +165,14 @@ export function mutantsCommand(opts: Record<string, string | true>, io: Io): Pro
 
 export function variantsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
   const rows = FAULTS.map((f) => ({ variant: f.variant.name, kind: 'fault', scenario: f.scenario, expected: `violation of ${f.property}`, description: f.variant.description }));
-  const designs = SCENARIOS.map((s) => ({ variant: `${s.design} (reference)`, kind: 'design', scenario: s.name, expected: s.expect.verdict, description: s.description }));
+  const designs: { variant: string; kind: string; scenario: string; expected: string; description: string }[] = SCENARIOS.map((s) => ({ variant: `${s.design} (reference)`, kind: 'design', scenario: s.name, expected: s.expect.verdict, description: s.description }));
+  // design variants the default runs check, each with the verdict its design must reach.
+  for (const r of DEFAULT_RUNS) {
+    const v = r.variant === undefined ? undefined : variantNamed(r.variant);
+    if (!v) continue;
+    const expected = r.expect ?? scenarioNamed(r.scenario)!.expect;
+    designs.push({ variant: v.name, kind: 'design', scenario: r.scenario, expected: expected.verdict === 'pass' ? 'pass' : `violation of ${expected.property}`, description: v.description });
+  }
   if (opts.json === true) io.out(JSON.stringify([...designs, ...rows], null, 2));
   else for (const r of [...designs, ...rows]) io.out(`${r.kind.padEnd(7)} ${r.variant.padEnd(28)} ${r.scenario.padEnd(16)} ${r.expected.padEnd(36)} ${r.description}`);
   return EXIT.ok;
