@@ -30,3 +30,22 @@ export function lazyFree(pool: FramePool, frames: LazyFrames): void {
   for (const pfn of frames.values()) freeFrame(pool, pfn);
   frames.clear();
 }
+
+/**
+ * The indices in [first, first + count) that hold a non-zero entry, visiting only allocated
+ * frames: a range as large as the guest may name costs no more than what was ever written.
+ */
+export function lazyNonZero(pool: FramePool, frames: LazyFrames, first: bigint, count: bigint, endian: Endian): number[] {
+  const out: number[] = [];
+  const end = first + count;
+  for (const [page, pfn] of [...frames].sort((a, b) => a[0] - b[0])) {
+    const base = BigInt(page * U64_PER_FRAME);
+    if (base + BigInt(U64_PER_FRAME) <= first || base >= end) continue;
+    const buf = frameForRead(pool, pfn);
+    for (let k = 0; k < U64_PER_FRAME; k++) {
+      const idx = base + BigInt(k);
+      if (idx >= first && idx < end && readU64(buf, k * 8, endian) !== 0n) out.push(page * U64_PER_FRAME + k);
+    }
+  }
+  return out;
+}

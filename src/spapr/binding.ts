@@ -12,7 +12,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import { pointsOf, registerVariant } from '../model/variant.js';
 import type { Container, SpaprIommu, SpaprWindow, TceTable, World } from '../model/world.js';
-import { compatibleWindow, hwSetEntry, killGroupCaches } from './container.js';
+import { compatibleWindow, hwClearRange, hwSetEntry, killGroupCaches } from './container.js';
 
 const KV = TABLES['kvm-vfio-device'];
 
@@ -99,5 +99,15 @@ export function hwUpdate(w: World, targets: readonly HwTarget[], ioba: bigint, p
     const pfns = frames(x.c);
     for (let i = 0; i < sub; i++) hwSetEntry(w, x.c, s, x.win, ioba + (BigInt(i) << BigInt(x.win.pageShift)), pfns?.[i], perm);
     killGroupCaches(w, x.kill, Number(ioba >> 12n), Number((1n << BigInt(pageShift)) >> 12n));
+  }
+}
+
+/** Clears `npages` guest IOMMU pages from `ioba` in every target, then kills the caches (visiting only written entries). */
+export function hwClear(w: World, targets: readonly HwTarget[], ioba: bigint, pageShift: number, npages: bigint): void {
+  const bytes = npages << BigInt(pageShift);
+  for (const x of targets) {
+    const shift = BigInt(x.win.pageShift);
+    hwClearRange(w, x.c.spapr!, x.win, (ioba - x.win.start) >> shift, bytes >> shift);
+    killGroupCaches(w, x.kill, Number(ioba >> 12n), Number(bytes >> 12n));
   }
 }

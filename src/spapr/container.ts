@@ -6,7 +6,7 @@
  * caches TCEs; the container's kill invalidates every group's cache.
  */
 import type { EventOf } from '../events/types.js';
-import { lazyFree, lazyGet, lazyPut } from '../memory/lazy-array.js';
+import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js';
 import { pageOf } from '../memory/constants.js';
 import { firstUnmapped } from '../memory/mm.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
@@ -188,18 +188,17 @@ export function killGroupCaches(w: World, groups: readonly string[], firstIobaPa
 
 /** Clears hardware entries [first, first + count) of a window, releasing their regions' mapped counts. */
 function clearEntries(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
-  for (const [frameIdx] of [...win.frames]) {
-    for (let k = 0; k < 512; k++) {
-      const idx = BigInt(frameIdx * 512 + k);
-      if (idx < first || idx >= first + count) continue;
-      const old = lazyGet(w.frames, win.frames, Number(idx), HW_ENDIAN);
-      if (old === 0n) continue;
-      releaseEntry(s, old);
-      lazyPut(w.frames, win.frames, Number(idx), 0n, HW_ENDIAN, '');
-    }
-  }
+  hwClearRange(w, s, win, first, count);
   const shift = BigInt(win.pageShift);
   killCaches(w, c, pageOf(win.start + (first << shift)), Number((count << shift) >> 12n));
+}
+
+/** Clears hardware entries [first, first + count) without killing any cache: the caller decides whose. */
+export function hwClearRange(w: World, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
+  for (const idx of lazyNonZero(w.frames, win.frames, first, count, HW_ENDIAN)) {
+    releaseEntry(s, lazyGet(w.frames, win.frames, idx, HW_ENDIAN));
+    lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
+  }
 }
 
 /** The region owning the frame an entry maps: its mapped count goes down by one. */

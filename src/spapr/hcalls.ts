@@ -15,8 +15,8 @@ import type { TceTable, Vm, World } from '../model/world.js';
 import { guestResolver } from '../s390/guest-memory.js';
 import { U64_MAX } from '../util/hex.js';
 import { H, TCE_LIST_ENDIAN, TCE_LIST_MAX, TCE_PERM_MASK, type HCode } from './layout.js';
-import { findTable, tceGet, tcePut } from './tce-table.js';
-import { hwTargets, hwUpdate, type HwTarget } from './binding.js';
+import { findTable, tceClearRange, tceGet, tcePut } from './tce-table.js';
+import { hwClear, hwTargets, hwUpdate, type HwTarget } from './binding.js';
 import { preregFrame, spaprMap, spaprUnmap } from './container.js';
 import { ev } from '../events/types.js';
 import type { Container } from '../model/world.js';
@@ -178,6 +178,12 @@ export function hStuffTce(w: World, e: EventOf<'guest.spapr.h_stuff_tce'>): Outc
       // stuff only clears or poisons: a TCE with R or W set is refused.
       if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
       const targets = hwTargets(w, t);
+      if (e.tceValue === 0n) {
+        // clearing: only entries ever written need work, however many pages the guest names.
+        hwClear(w, targets, e.ioba, t.pageShift, e.npages);
+        tceClearRange(w, t, e.ioba >> BigInt(t.pageShift), e.npages);
+        return out(H.SUCCESS);
+      }
       for (let i = 0n; i < e.npages; i++) putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
       return out(H.SUCCESS);
     },

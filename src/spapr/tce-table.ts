@@ -4,7 +4,7 @@
  * allocated on the first non-zero write), and release.
  */
 import type { EventOf } from '../events/types.js';
-import { lazyFree, lazyGet, lazyPut } from '../memory/lazy-array.js';
+import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import { canCharge, charge, uncharge } from '../model/pages.js';
 import type { TceTable, World } from '../model/world.js';
@@ -57,4 +57,9 @@ export function tcePut(w: World, t: TceTable, entry: bigint, tce: bigint): void 
 /** Reads a TCE (0 where no backing page was ever allocated). */
 export function tceGet(w: World, t: TceTable, entry: bigint): bigint {
   return lazyGet(w.frames, t.pages, Number(entry - t.offset), KVM_TCE_ENDIAN);
+}
+
+/** Clears entries [entry, entry + count), visiting only the ones ever written. */
+export function tceClearRange(w: World, t: TceTable, entry: bigint, count: bigint): void {
+  for (const idx of lazyNonZero(w.frames, t.pages, entry - t.offset, count, KVM_TCE_ENDIAN)) lazyPut(w.frames, t.pages, idx, 0n, KVM_TCE_ENDIAN, '');
 }

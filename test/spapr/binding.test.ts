@@ -209,3 +209,40 @@ describe('hostile hypercalls on a bound LIOBN (liobn-to-container)', () => {
     );
   });
 });
+
+describe('H_STUFF_TCE clearing a range the guest names', () => {
+  /** A VM with a 2^40-entry KVM table (CAP_IPC_LOCK lifts the up-front charge's limit). */
+  function bigTable(): World {
+    const w = emptyWorld();
+    for (const e of [
+      ev('host.boot', { arch: 'ppc64' }),
+      ev('host.process.spawn', { mm: 'qemu', capIpcLock: true }),
+      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: 0x10000n }),
+      ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
+      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: 0x10000n, hva: HVA }),
+      ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 'big', liobn: LIOBN, pageShift: 12, offset: 0n, size: 1n << 40n }),
+    ]) ok(w, e);
+    return w;
+  }
+  const get = (w: World, ioba: bigint) => run(w, ev('guest.spapr.h_get_tce', { vm: 'vm0', liobn: LIOBN, ioba })).value;
+
+  it('should clear 2^40 pages at the cost of the entries ever written', () => {
+    const w = bigTable();
+    ok(w, put(0xff_ffff_f000n, 0x3003n));
+    ok(w, put(0x1000n, 0x2001n));
+    expect(run(w, stuff(0n, 1n << 40n)).code).toBe('H_SUCCESS');
+    expect([get(w, 0xff_ffff_f000n), get(w, 0x1000n)]).toEqual([0n, 0n]);
+  });
+
+  it('should clear exactly the named range, as one H_PUT_TCE of 0 per page would', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 2000 }), { maxLength: 12 }), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 1, max: 1200 }), (written, from, n) => {
+        const w = bigTable();
+        for (const p of written) ok(w, put(BigInt(p) << 12n, 0x1003n));
+        ok(w, stuff(BigInt(from) << 12n, BigInt(n)));
+        for (const p of written) expect(get(w, BigInt(p) << 12n)).toBe(p >= from && p < from + n ? 0n : 0x1003n);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
