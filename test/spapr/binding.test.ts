@@ -159,6 +159,14 @@ describe('the two binding designs', () => {
     expect(container.result.covers.every((c) => c.hit)).toBe(true);
   });
 
+  it('should reach the same verdicts in a DDW window at 2^59, every IOBA above 2^53', () => {
+    const group = runCheck({ scenario: 'liobn-binding', params: { W: 1 }, variant: 'liobn-to-group' });
+    expect(group.result.violations[0].property).toBe('container-coherence');
+    expect(group.result.violations[0].message).toContain('IOBA 0x800000000000000');
+    const container = runCheck({ scenario: 'liobn-binding', params: { W: 1 }, variant: 'liobn-to-container' });
+    expect([container.verdict, container.result.covers.every((c) => c.hit)]).toEqual(['pass', true]);
+  });
+
   it('the violation log should stop at the H_STUFF_TCE that left gB stale', () => {
     const file = 'violations/spapr-liobn-to-group-late-group.jsonl';
     const r = readLog(readFileSync(join(import.meta.dirname, '../../examples', file), 'utf8'), file);

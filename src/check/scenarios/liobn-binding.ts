@@ -1,16 +1,21 @@
 /**
- * liobn-binding(P): a POWER guest maps DMA with H_PUT_TCE on a LIOBN that KVM accelerates into a
+ * liobn-binding(P, W): a POWER guest maps DMA with H_PUT_TCE on a LIOBN that KVM accelerates into a
  * VFIO sPAPR container, clears it with H_STUFF_TCE, while the VMM adds a second group to the
  * container after the LIOBN was bound, its device DMAs, and the VMM unregisters the memory.
  * Run under `liobn-to-container` it must pass; under `liobn-to-group` the late group keeps a stale
- * cached TCE (the 2016 review of the LIOBN-to-group binding).
+ * cached TCE (the 2016 review of the LIOBN-to-group binding). W=1 uses a dynamic (DDW) window
+ * at 2^59 instead of the default 32-bit one, so every IOBA is above 2^53.
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
 
 const HVA = 0x7f00_0000_0000n;
-const LIOBN = 0x8000_0000n;
 const page = (n: number) => BigInt(n) << 12n;
+/** The default window's LIOBN and bus start, and the DDW window's (QEMU numbers DDW LIOBNs after the default). */
+const WINDOWS = [
+  { liobn: 0x8000_0000n, bus: 0n },
+  { liobn: 0x8000_0001n, bus: 1n << 59n },
+];
 
 export const liobnBinding: Scenario<undefined> = {
   name: 'liobn-binding',
@@ -18,8 +23,10 @@ export const liobnBinding: Scenario<undefined> = {
   design: 'spapr',
   params: {
     P: { default: 2, min: 1, max: 3, help: 'guest pages a TCE can point at (also the IOBA pages used)' },
+    W: { default: 0, min: 0, max: 1, help: '0: the default 32-bit window; 1: a DDW window at 2^59' },
   },
   setup(p, apply) {
+    const { liobn, bus } = WINDOWS[p.W];
     for (const e of [
       ev('host.boot', { arch: 'ppc64' }),
       ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
@@ -38,20 +45,22 @@ export const liobnBinding: Scenario<undefined> = {
       ev('vmm.vfio.dma.unmap', { container: 'c0', iova: 0n, size: page(1) }),
       ev('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }),
       ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'gA' }),
-      ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 't32', liobn: LIOBN, pageShift: 12, offset: 0n, size: 0x40000n }),
-      ev('vmm.kvm.vfio.set_spapr_tce', { dev: 'kv', group: 'gA', table: 't32' }),
+      ...(p.W === 1 ? [ev('vmm.vfio.spapr.tce_create', { container: 'c0', pageShift: 12, windowSize: 1n << 24n })] : []),
+      ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 't', liobn, pageShift: 12, offset: bus >> 12n, size: p.W === 1 ? 0x1000n : 0x40000n }),
+      ev('vmm.kvm.vfio.set_spapr_tce', { dev: 'kv', group: 'gA', table: 't' }),
       ev('vmm.vfio.group.open', { group: 'gB', mm: 'qemu' }),
     ]) apply(e);
     for (let v = 0; v < p.P; v++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: page(v), data: Uint8Array.of(v + 1) }));
     return undefined;
   },
   choices(_w, p): ModelEvent[] {
+    const { liobn, bus } = WINDOWS[p.W];
     const out: ModelEvent[] = [];
-    for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn: LIOBN, ioba: page(i), tce: page(v) | 3n }));
-    for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn: LIOBN, ioba: page(i), tceValue: 0n, npages: 1n }));
+    for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tce: page(v) | 3n }));
+    for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tceValue: 0n, npages: 1n }));
     out.push(ev('vmm.vfio.group.set_container', { group: 'gB', container: 'c0' }));
     out.push(ev('vmm.vfio.group.get_device_fd', { group: 'gB', device: 'b0', fd: 'fb' }));
-    for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: page(i), len: 1 }));
+    for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: bus + page(i), len: 1 }));
     out.push(ev('vmm.vfio.spapr.unregister_memory', { container: 'c0', vaddr: HVA, size: page(16) }));
     return out;
   },
