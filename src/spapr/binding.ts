@@ -92,11 +92,11 @@ export function hwTargets(w: World, t: TceTable): HwTarget[] {
 }
 
 /** Maps (pfn given) or clears one guest IOMMU page in every target, then kills the caches. */
-export function hwUpdate(w: World, targets: readonly HwTarget[], ioba: bigint, pageShift: number, frames: (c: Container) => number[] | undefined, perm: bigint): void {
+export function hwUpdate(w: World, targets: readonly HwTarget[], ioba: bigint, pageShift: number, frames: (x: HwTarget) => number[] | undefined, perm: bigint): void {
   for (const x of targets) {
     const s = x.c.spapr!;
     const sub = 1 << (pageShift - x.win.pageShift);
-    const pfns = frames(x.c);
+    const pfns = frames(x);
     for (let i = 0; i < sub; i++) hwSetEntry(w, x.c, s, x.win, ioba + (BigInt(i) << BigInt(x.win.pageShift)), pfns?.[i], perm);
     killGroupCaches(w, x.kill, Number(ioba >> 12n), Number((1n << BigInt(pageShift)) >> 12n));
   }

@@ -19,7 +19,6 @@ import { findTable, tceClearRange, tceGet, tcePut } from './tce-table.js';
 import { hwClear, hwTargets, hwUpdate, type HwTarget } from './binding.js';
 import { preregFrame, spaprMap, spaprUnmap } from './container.js';
 import { ev } from '../events/types.js';
-import type { Container } from '../model/world.js';
 import { pointsOf } from '../model/variant.js';
 
 const out = (code: HCode, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
@@ -40,14 +39,13 @@ const tceInMemslot = (vm: Vm, tce: bigint) => gpaToHvaPage(vm, Number(tce >> 12n
  * The frames backing a mapping TCE's page in one container's hardware window, one per hardware
  * sub-page, through the container's preregistered memory; undefined when any is missing.
  */
-function targetFrames(vm: Vm, x: HwTarget | Container, t: TceTable, tce: bigint): number[] | undefined {
-  const c = 'c' in x ? x.c : x;
+function targetFrames(vm: Vm, x: HwTarget, t: TceTable, tce: bigint): number[] | undefined {
   const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
   // preregistered memory is in 4 KiB pages: a larger hardware page cannot be backed (mm_iommu_ua_to_hpa).
-  if (hvaPage === undefined || ('win' in x && x.win.pageShift > 12)) return undefined;
+  if (hvaPage === undefined || x.win.pageShift > 12) return undefined;
   const out: number[] = [];
   for (let i = 0; i < 1 << (t.pageShift - 12); i++) {
-    const pfn = preregFrame(c.spapr!, hvaPage + i);
+    const pfn = preregFrame(x.c.spapr!, hvaPage + i);
     if (pfn === undefined) return undefined;
     out.push(pfn);
   }
@@ -70,13 +68,11 @@ function tceValidate(vm: Vm, t: TceTable, tce: bigint, targets: readonly HwTarge
 /** kvmppc_tce_iommu_map/unmap for every hardware table behind the LIOBN, then the guest-visible store. */
 function putEverywhere(w: World, vm: Vm, t: TceTable, targets: readonly HwTarget[], ioba: bigint, tce: bigint): void {
   const perm = tce & TCE_PERM_MASK;
-  hwUpdate(w, targets, ioba, t.pageShift, (c) => (perm === 0n ? undefined : targetFrames(vm, c, t, tce)), perm);
+  hwUpdate(w, targets, ioba, t.pageShift, (x) => (perm === 0n ? undefined : targetFrames(vm, x, t, tce)), perm);
   tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
 }
 
-function kvmPutTce(w: World, vm: Vm, liobn: bigint, ioba: bigint, tce: bigint): HCode {
-  const t = findTable(w, vm.id, liobn);
-  if (!t) return H.TOO_HARD;
+function kvmPutTce(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): HCode {
   const r = iobaValidate(t, ioba, 1n);
   if (r !== H.SUCCESS) return r;
   const targets = hwTargets(w, t);
@@ -123,104 +119,85 @@ function qemuPut(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): HCod
   return H.SUCCESS;
 }
 
-/** Runs KVM's handler; on H_TOO_HARD exits to the VMM and runs its handler. */
-function withFallback(w: World, kvm: () => Outcome, vmm: () => Outcome): Outcome {
-  const r = kvm();
+/**
+ * One TCE hypercall: KVM's handler runs on the LIOBN's table. An unknown LIOBN, or H_TOO_HARD
+ * from KVM, exits to the VMM (a VM exit in the statistics). QEMU knows no table KVM does not, so
+ * there an unknown LIOBN is H_PARAMETER; `vmm` runs for a known table KVM handed off, and is left
+ * out by the calls KVM always completes once it has the table.
+ */
+function hcall(w: World, vmId: string, liobn: bigint, kvm: (vm: Vm, t: TceTable) => Outcome, vmm?: (vm: Vm, t: TceTable) => Outcome): Outcome {
+  const vm = w.vms.get(vmId);
+  if (!vm || vm.lc !== 'running') return { code: 'EBADF' };
+  const t = findTable(w, vm.id, liobn);
+  const r = t ? kvm(vm, t) : out(H.TOO_HARD);
   if (r.code !== H.TOO_HARD) return r;
   w.stats.vmExits++;
-  return vmm();
-}
-
-function runningVm(w: World, id: string): Vm | undefined {
-  const vm = w.vms.get(id);
-  return vm && vm.lc === 'running' ? vm : undefined;
+  return t && vmm ? vmm(vm, t) : out(H.PARAMETER);
 }
 
 export function hPutTce(w: World, e: EventOf<'guest.spapr.h_put_tce'>): Outcome {
-  const vm = runningVm(w, e.vm);
-  if (!vm) return { code: 'EBADF' };
-  return withFallback(
+  return hcall(
     w,
-    () => out(kvmPutTce(w, vm, e.liobn, e.ioba, e.tce)),
-    () => {
-      const t = findTable(w, vm.id, e.liobn);
-      return out(t ? qemuPut(w, vm, t, e.ioba, e.tce) : H.PARAMETER);
-    },
+    e.vm,
+    e.liobn,
+    (vm, t) => out(kvmPutTce(w, vm, t, e.ioba, e.tce)),
+    (vm, t) => out(qemuPut(w, vm, t, e.ioba, e.tce)),
   );
 }
 
 export function hGetTce(w: World, e: EventOf<'guest.spapr.h_get_tce'>): Outcome {
-  const vm = runningVm(w, e.vm);
-  if (!vm) return { code: 'EBADF' };
-  return withFallback(
-    w,
-    () => {
-      const t = findTable(w, vm.id, e.liobn);
-      if (!t) return out(H.TOO_HARD);
-      const r = iobaValidate(t, e.ioba, 1n);
-      return r !== H.SUCCESS ? out(r) : out(H.SUCCESS, tceGet(w, t, e.ioba >> BigInt(t.pageShift)));
-    },
-    // QEMU knows no table KVM does not: an unknown LIOBN is a parameter error.
-    () => out(H.PARAMETER),
-  );
+  return hcall(w, e.vm, e.liobn, (_vm, t) => {
+    const r = iobaValidate(t, e.ioba, 1n);
+    return r !== H.SUCCESS ? out(r) : out(H.SUCCESS, tceGet(w, t, e.ioba >> BigInt(t.pageShift)));
+  });
 }
 
 export function hStuffTce(w: World, e: EventOf<'guest.spapr.h_stuff_tce'>): Outcome {
-  const vm = runningVm(w, e.vm);
-  if (!vm) return { code: 'EBADF' };
-  return withFallback(
-    w,
-    () => {
-      const t = findTable(w, vm.id, e.liobn);
-      if (!t) return out(H.TOO_HARD);
-      const r = iobaValidate(t, e.ioba, e.npages);
-      if (r !== H.SUCCESS) return out(r);
-      // stuff only clears or poisons: a TCE with R or W set is refused.
-      if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
-      const targets = hwTargets(w, t);
-      if (e.tceValue === 0n) {
-        // clearing: only entries ever written need work, however many pages the guest names.
-        hwClear(w, targets, e.ioba, t.pageShift, e.npages);
-        tceClearRange(w, t, e.ioba >> BigInt(t.pageShift), e.npages);
-        return out(H.SUCCESS);
-      }
-      for (let i = 0n; i < e.npages; i++) putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
+  return hcall(w, e.vm, e.liobn, (vm, t) => {
+    const r = iobaValidate(t, e.ioba, e.npages);
+    if (r !== H.SUCCESS) return out(r);
+    // stuff only clears or poisons: a TCE with R or W set is refused.
+    if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
+    const targets = hwTargets(w, t);
+    if (e.tceValue === 0n) {
+      // clearing: only entries ever written need work, however many pages the guest names.
+      hwClear(w, targets, e.ioba, t.pageShift, e.npages);
+      tceClearRange(w, t, e.ioba >> BigInt(t.pageShift), e.npages);
       return out(H.SUCCESS);
-    },
-    () => out(H.PARAMETER),
-  );
+    }
+    for (let i = 0n; i < e.npages; i++) putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
+    return out(H.SUCCESS);
+  });
 }
 
 export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indirect'>): Outcome {
-  const vm = runningVm(w, e.vm);
-  if (!vm) return { code: 'EBADF' };
-  const read = (i: bigint) => readU64Through(w.frames, guestResolver(w, vm), e.tceList + i * 8n, TCE_LIST_ENDIAN);
-  return withFallback(
+  const read = (vm: Vm, i: bigint) => readU64Through(w.frames, guestResolver(w, vm), e.tceList + i * 8n, TCE_LIST_ENDIAN);
+  const listOk = e.npages <= BigInt(TCE_LIST_MAX) && (e.tceList & 0xfffn) === 0n;
+  return hcall(
     w,
-    () => {
-      const t = findTable(w, vm.id, e.liobn);
-      if (!t) return out(H.TOO_HARD);
-      if (e.npages > BigInt(TCE_LIST_MAX) || (e.tceList & 0xfffn) !== 0n) return out(H.PARAMETER);
+    e.vm,
+    e.liobn,
+    (vm, t) => {
+      if (!listOk) return out(H.PARAMETER);
       const r = iobaValidate(t, e.ioba, e.npages);
       if (r !== H.SUCCESS) return out(r);
       if (!tceInMemslot(vm, e.tceList)) return out(H.TOO_HARD);
       const targets = hwTargets(w, t);
       for (let i = 0n; i < e.npages; i++) {
-        const v = tceValidate(vm, t, read(i), targets);
+        const v = tceValidate(vm, t, read(vm, i), targets);
         if (v !== H.SUCCESS) return out(v);
       }
       for (let i = 0n; i < e.npages; i++) {
-        const tce = read(i);
+        const tce = read(vm, i);
         if (!tceInMemslot(vm, tce)) return out(H.PARAMETER);
         putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), tce);
       }
       return out(H.SUCCESS);
     },
-    () => {
-      const t = findTable(w, vm.id, e.liobn);
-      if (!t || e.npages > BigInt(TCE_LIST_MAX) || (e.tceList & 0xfffn) !== 0n) return out(H.PARAMETER);
+    (vm, t) => {
+      if (!listOk) return out(H.PARAMETER);
       for (let i = 0n; i < e.npages; i++) {
-        const r = qemuPut(w, vm, t, e.ioba + (i << BigInt(t.pageShift)), read(i));
+        const r = qemuPut(w, vm, t, e.ioba + (i << BigInt(t.pageShift)), read(vm, i));
         if (r !== H.SUCCESS) return out(r);
       }
       return out(H.SUCCESS);
