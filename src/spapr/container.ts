@@ -208,16 +208,23 @@ function releaseEntry(s: SpaprIommu, entry: bigint): void {
   if (r) r.mapped--;
 }
 
-export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
-  const got = spaprOf(w, e.container);
+/** MAP/UNMAP's common checks, in the kernel's order: enabled, the argument struct, the pending default window, a window at `iova`. */
+function dmaWindow(w: World, id: string, iova: bigint, argsOk: boolean): { c: Container; s: SpaprIommu; win: SpaprWindow } | Outcome {
+  const got = spaprOf(w, id);
   if ('code' in got) return got;
   const { c, s } = got;
   if (!s.enabled) return refused('EPERM');
-  if (e.argsz < 32 || (e.flags & ~3) !== 0) return refused('EINVAL');
+  if (!argsOk) return refused('EINVAL');
   const pending = ensureDefaultWindow(w, c, s);
   if (pending) return pending;
-  const win = windowFor(s, e.iova);
-  if (!win) return refused('ENXIO');
+  const win = windowFor(s, iova);
+  return win ? { c, s, win } : refused('ENXIO');
+}
+
+export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
+  const got = dmaWindow(w, e.container, e.iova, e.argsz >= 32 && (e.flags & ~3) === 0);
+  if ('code' in got) return got;
+  const { c, s, win } = got;
   const shift = BigInt(win.pageShift);
   const mask = (1n << shift) - 1n;
   if ((e.size & mask) !== 0n || (e.vaddr & mask) !== 0n) return refused('EINVAL');
@@ -247,15 +254,9 @@ export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
 }
 
 export function spaprUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
-  const got = spaprOf(w, e.container);
+  const got = dmaWindow(w, e.container, e.iova, e.argsz >= 24 && e.flags === 0);
   if ('code' in got) return got;
-  const { c, s } = got;
-  if (!s.enabled) return refused('EPERM');
-  if (e.argsz < 24 || e.flags !== 0) return refused('EINVAL');
-  const pending = ensureDefaultWindow(w, c, s);
-  if (pending) return pending;
-  const win = windowFor(s, e.iova);
-  if (!win) return refused('ENXIO');
+  const { c, s, win } = got;
   const shift = BigInt(win.pageShift);
   const mask = (1n << shift) - 1n;
   if ((e.size & mask) !== 0n || (e.iova & mask) !== 0n || e.iova + e.size > win.start + (win.entries << shift)) return refused('EINVAL');
