@@ -5,7 +5,7 @@
 import { setup } from 'xstate';
 import { refuse, refuseAction } from './refuse.js';
 
-export type KvmVfioEvent = { type: 'FILE_ADD' } | { type: 'FILE_DEL' } | { type: 'SET_SPAPR_TCE' } | { type: 'CLOSE' };
+export type KvmVfioEvent = { type: 'FILE_ADD' } | { type: 'FILE_DEL' } | { type: 'SET_SPAPR_TCE' } | { type: 'SHARE_STAGE2' } | { type: 'CLOSE' };
 
 export const kvmVfioDeviceMachine = setup({
   types: { events: {} as KvmVfioEvent },
@@ -20,6 +20,7 @@ export const kvmVfioDeviceMachine = setup({
         FILE_ADD: 'active',
         FILE_DEL: 'active',
         SET_SPAPR_TCE: 'active',
+        SHARE_STAGE2: 'active',
         CLOSE: { target: 'released', actions: 'releaseFiles' },
       },
     },

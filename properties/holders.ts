@@ -5,7 +5,7 @@
  */
 import { findDma } from '../src/vfio/type1/dma-list.js';
 import { gpaToHvaPage } from '../src/kvm/vm.js';
-import { kvmPinsOf } from '../src/s390/kvm-pins.js';
+import { kvmPinsOf } from '../src/kvm/pins.js';
 import type { Domain, World } from '../src/model/world.js';
 
 /** The process page an IOMMU entry was created for; 'unknown' when no holder accounts for it; 'skip' when deliberately unknown. */
@@ -30,6 +30,12 @@ const MAPPED_PAGE: Record<Domain['type'], (w: World, d: Domain, iovaPage: number
       return h === undefined ? 'unknown' : { mm: vm.mm, vpage: h };
     }
     return 'unknown';
+  },
+  'kvm-stage2'(w, d, iovaPage) {
+    // the IOVA is the guest-physical address: the memslots say which process page it is.
+    const vm = w.vms.get(d.vm!);
+    const h = vm && gpaToHvaPage(vm, iovaPage);
+    return vm && h !== undefined ? { mm: vm.mm, vpage: h } : 'unknown';
   },
 };
 

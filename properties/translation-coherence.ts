@@ -5,7 +5,7 @@
  */
 import { addrOf, pageOf } from '../src/memory/constants.js';
 import { guestTranslations } from '../src/iommu/s390/guest-walk.js';
-import { guestRamPage, guestResolver } from '../src/s390/guest-memory.js';
+import { guestRamPage, guestResolver } from '../src/kvm/guest-memory.js';
 import { findByFh } from '../src/s390/zpci.js';
 import { hex, U64_MAX } from '../src/util/hex.js';
 import type { TransitionProperty, Violation } from './types.js';

@@ -60,6 +60,10 @@ export const EVENT_SCHEMA = {
     hva: u64,
   },
   'vmm.kvm.close_vm': { vm: ref('vm') },
+  /** KVM_SET_USER_MEMORY_REGION that only adds KVM_MEM_LOG_DIRTY_PAGES to an existing slot. */
+  'vmm.kvm.dirty_log.enable': { vm: ref('vm'), slot: u32 },
+  /** KVM_GET_DIRTY_LOG: returns the slot's bitmap (little-endian longs) and clears it. */
+  'vmm.kvm.dirty_log.get': { vm: ref('vm'), slot: u32 },
   'vmm.kvm.create_device': {
     vm: ref('vm'),
     dev: create('kvmdev'),
@@ -69,6 +73,11 @@ export const EVENT_SCHEMA = {
   'vmm.kvm.vfio.file_del': { dev: ref('kvmdev'), group: ref('group') },
   /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: struct kvm_vfio_spapr_tce { groupfd, tablefd }. */
   'vmm.kvm.vfio.set_spapr_tce': { dev: ref('kvmdev'), group: ref('group'), table: ref('tcetable') },
+  /**
+   * stage2-shared design: the group's IOMMU walks the VM's stage-2 (EPT) table instead of its
+   * container's domain (a KVM-VFIO attribute in the manner of SET_SPAPR_TCE).
+   */
+  'vmm.kvm.vfio.share_stage2': { dev: ref('kvmdev'), group: ref('group') },
   'vmm.kvm.device.close': { dev: ref('kvmdev') },
 
   // VFIO container, group and device fds.
@@ -81,6 +90,9 @@ export const EVENT_SCHEMA = {
   'vmm.vfio.group.unset_container': { group: ref('group') },
   'vmm.vfio.group.get_device_fd': { group: ref('group'), device: ref('device'), fd: create('devfd') },
   'vmm.vfio.device.close': { fd: ref('devfd') },
+  /** sva-pri design: the device's DMA uses the VMM process's own page table (PASID bound to its mm), with page requests. */
+  'vmm.vfio.device.bind_sva': { fd: ref('devfd') },
+  'vmm.vfio.device.unbind_sva': { fd: ref('devfd') },
 
   // VFIO type1 MAP_DMA / UNMAP_DMA (struct vfio_iommu_type1_dma_map / _unmap).
   'vmm.vfio.dma.map': {

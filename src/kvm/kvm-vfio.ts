@@ -10,6 +10,7 @@ import { putGroupFile } from '../vfio/group.js';
 import { vmGet, vmPut } from './vm.js';
 import { groupSetKvm } from '../s390/kvm-register.js';
 import { releaseGroupBindings } from '../spapr/binding.js';
+import { stopSharing } from './stage2/shared.js';
 
 const KV = TABLES['kvm-vfio-device'];
 const VM = TABLES['kvm-vm'];
@@ -53,6 +54,7 @@ export function fileAdd(w: World, e: EventOf<'vmm.kvm.vfio.file_add'>): Outcome 
 function removeFile(w: World, d: KvmVfioDev, groupId: string): void {
   d.files.splice(d.files.indexOf(groupId), 1);
   releaseGroupBindings(w, groupId);
+  stopSharing(w, groupId);
   const g = w.groups.get(groupId)!;
   g.kvm = undefined;
   groupSetKvm(w, g, undefined);

@@ -5,19 +5,25 @@
  */
 import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
-import { firstUnmapped } from '../memory/mm.js';
+import { firstUnmapped, type Mm } from '../memory/mm.js';
 import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import { touchPage } from '../model/pages.js';
 import type { Memslot, Vm, World } from '../model/world.js';
 import { U64_MAX } from '../util/hex.js';
+import { dirtyLogRefused, markDirty, noteWritten, setSlotFlags } from './dirty-log.js';
+import { s2Access } from './stage2/fault.js';
+import { S2_MAX_GFN_PAGES, s2Free, s2Leaves, s2Zap } from './stage2/table.js';
+import { sharedSlotAdded, sharedSlotRemoved, stage2Flushed } from './stage2/shared.js';
 
 const VM = TABLES['kvm-vm'];
 /** KVM_USER_MEM_SLOTS on x86 (KVM_MAX_NR_ADDRESS_SPACES aside). */
 export const KVM_USER_MEM_SLOTS = 32764;
 /** KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY: the flags this model accepts. */
 const VALID_SLOT_FLAGS = 0x3;
+/** KVM_MEM_MAX_NR_PAGES (include/linux/kvm_host.h): a memslot holds fewer than 2^31 pages. */
+export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 
 export function createVm(w: World, e: EventOf<'vmm.kvm.create_vm'>): Outcome {
   if (!w.mms.has(e.mm)) return refused('ESRCH');
@@ -47,24 +53,39 @@ export function setUserMemoryRegion(w: World, e: EventOf<'vmm.kvm.set_user_memor
   const idx = vm.slots.findIndex((s) => s.slot === e.slot);
   if (e.size === 0n) {
     if (idx < 0) return refused('EINVAL');
-    vm.slots.splice(idx, 1);
+    removeSlot(w, vm, vm.slots[idx]);
     return OK;
   }
   const gpaPage = pageOf(e.gpa);
   const pages = pageOf(e.size);
   const hvaPage = pageOf(e.hva);
+  if (pages > KVM_MEM_MAX_NR_PAGES) return refused('EINVAL');
   if (idx >= 0) {
     const old = vm.slots[idx];
     // only flags may change on an existing slot; moving or resizing needs delete + create.
     if (old.gpaPage !== gpaPage || old.pages !== pages || old.hvaPage !== hvaPage) return refused('EINVAL');
-    vm.slots[idx] = { ...old, flags: e.flags };
-    return OK;
+    return setSlotFlags(w, vm, old, e.flags);
   }
+  // x86 refuses guest frames its stage-2 table cannot map (kvm_arch_prepare_memory_region).
+  if (w.arch === 'x86' && gpaPage + pages > S2_MAX_GFN_PAGES) return refused('EINVAL');
   if (vm.slots.some((s) => s.gpaPage < gpaPage + pages && gpaPage < s.gpaPage + s.pages)) return refused('EEXIST');
-  const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage };
+  const logging = (e.flags & 1) !== 0;
+  const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage, ...(logging ? { dirty: new Set<number>(), written: new Set<number>() } : {}) };
+  if (logging && dirtyLogRefused(w, vm)) return refused('EINVAL');
+  const bad = sharedSlotAdded(w, vm, slot);
+  if (bad) return bad;
   vm.slots.push(slot);
   vm.slots.sort((a, b) => a.gpaPage - b.gpaPage);
   return OK;
+}
+
+/** Deletes a slot: KVM zaps its stage-2 leaves (kvm_arch_flush_shadow_memslot) and flushes before the pages go. */
+function removeSlot(w: World, vm: Vm, s: Memslot): void {
+  sharedSlotRemoved(w, vm, s);
+  let zapped = false;
+  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages) zapped = s2Zap(w, vm, l.iovaPage) || zapped;
+  if (zapped) stage2Flushed(w, vm);
+  vm.slots.splice(vm.slots.indexOf(s), 1);
 }
 
 /** Drops one reference on a VM (KVM-VFIO device release, a device's kvm put). */
@@ -73,6 +94,7 @@ export function vmPut(w: World, vmId: string): void {
   if (!vm) return;
   vm.refs--;
   if (vm.lc === 'closing') stepVm(vm, vm.refs === 0 ? 'PUT_LAST' : 'PUT_OTHER');
+  if (vm.lc === 'destroyed') s2Free(w, vm);
 }
 
 export function vmGet(w: World, vmId: string): void {
@@ -84,7 +106,9 @@ export function closeVm(w: World, e: EventOf<'vmm.kvm.close_vm'>): Outcome {
   const vm = w.vms.get(e.vm);
   if (!vm) return refused('EBADF');
   const r = stepVm(vm, vm.refs === 0 ? 'CLOSE_LAST_REF' : 'CLOSE_WITH_REFS');
-  return r ?? OK;
+  if (r) return r;
+  if (vm.lc === 'destroyed') s2Free(w, vm);
+  return OK;
 }
 
 /** The VMM virtual page behind a guest page, or undefined outside every memslot. */
@@ -93,19 +117,35 @@ export function gpaToHvaPage(vm: Vm, gpaPage: number): number | undefined {
   return undefined;
 }
 
-/** Resolves every guest page of [gpa, gpa+len) to its hva page, or EFAULT. */
-function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): number[] | Outcome {
+/** The memslot holding a guest page. */
+export function slotOf(vm: Vm, gpaPage: number): Memslot | undefined {
+  return vm.slots.find((s) => gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages);
+}
+
+/** Resolves every guest page of [gpa, gpa+len) to its slot, or EFAULT. */
+function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): { gpaPage: number; slot: Memslot }[] | Outcome {
   const mm = w.mms.get(vm.mm)!;
   if (gpa + BigInt(len) - 1n > U64_MAX) return refused('EFAULT');
   const first = pageOf(gpa);
   const last = pageOf(gpa + BigInt(len) - 1n);
-  const hvas: number[] = [];
+  const pages: { gpaPage: number; slot: Memslot }[] = [];
   for (let p = first; p <= last; p++) {
-    const h = gpaToHvaPage(vm, p);
-    if (h === undefined || firstUnmapped(mm, h, 1) >= 0) return refused('EFAULT');
-    hvas.push(h);
+    const slot = slotOf(vm, p);
+    if (slot === undefined || firstUnmapped(mm, slot.hvaPage + (p - slot.gpaPage), 1) >= 0) return refused('EFAULT');
+    pages.push({ gpaPage: p, slot });
   }
-  return hvas;
+  return pages;
+}
+
+/** The frame a guest access to one page reaches: through KVM's stage-2 table on x86, else straight through the memslot. */
+function accessPage(w: World, vm: Vm, mm: Mm, gpaPage: number, slot: Memslot, write: boolean): number | undefined {
+  if (w.arch === 'x86') return s2Access(w, vm, mm, slot, gpaPage, write);
+  const h = slot.hvaPage + (gpaPage - slot.gpaPage);
+  if (!write) return mm.pages.get(h);
+  // no stage-2 table is modelled on s390 and POWER: every guest write is logged directly.
+  noteWritten(slot, gpaPage);
+  markDirty(slot, gpaPage);
+  return touchPage(w, mm, h);
 }
 
 /** The guest CPU reads or writes its memory; KVM faults pages in as needed. */
@@ -115,20 +155,18 @@ export function guestAccess(w: World, vmId: string, gpa: bigint, len: number, da
   const st = VM.step(vm.lc, 'GUEST_RUN');
   if (st.code) return refused(st.code);
   if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
-  const hvas = resolveGuestRange(w, vm, gpa, len);
-  if (!Array.isArray(hvas)) return hvas;
+  const pages = resolveGuestRange(w, vm, gpa, len);
+  if (!Array.isArray(pages)) return pages;
   const mm = w.mms.get(vm.mm)!;
   const out = data ? undefined : new Uint8Array(len);
   let off = Number(gpa & PAGE_MASK_N);
   let done = 0;
-  for (const h of hvas) {
+  for (const { gpaPage, slot } of pages) {
     const n = Math.min(PAGE_SIZE - off, len - done);
-    if (data) frameForWrite(w.frames, touchPage(w, mm, h)).set(data.subarray(done, done + n), off);
-    else {
-      // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
-      const pfn = mm.pages.get(h);
-      if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
-    }
+    const pfn = accessPage(w, vm, mm, gpaPage, slot, data !== undefined);
+    if (data) frameForWrite(w.frames, pfn!).set(data.subarray(done, done + n), off);
+    // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
+    else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
     done += n;
     off = 0;
   }

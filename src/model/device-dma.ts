@@ -7,14 +7,21 @@ import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { FORMATS } from '../iommu/formats.js';
 import { U64_MAX } from '../util/hex.js';
 import { FAULT, OK, refused, type Outcome } from './outcome.js';
-import type { Container, World } from './world.js';
+import type { Container, Domain, World } from './world.js';
+import { VTD_APERTURE_PAGES } from '../iommu/vtd/layout.js';
 import { spaprTranslate } from '../spapr/container.js';
+import { svaRange } from '../iommu/sva.js';
+import { sharedTranslate } from '../kvm/stage2/shared.js';
+import { slotOf } from '../kvm/vm.js';
+import { noteWritten } from '../kvm/dirty-log.js';
 
 /** Translates the pages of an access, or returns the fault the IOMMU raises first. */
 function translateRange(w: World, deviceId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
   const dev = w.devices.get(deviceId);
   // a device the host does not have issues no DMA: nothing is translated.
   if (!dev) return refused(FAULT.notPresent);
+  // a device bound for SVA tags its DMA with the PASID: the process's page table translates it.
+  if (dev.sva) return svaRange(w, dev, iova, len);
   const g = w.groups.get(dev.group)!;
   if (g.dmaLc === 'blocked') return refused(FAULT.blocked);
   if (g.dmaLc === 'identity' || g.dmaLc === 'identity-kernel') return identityRange(w, iova, len);
@@ -23,6 +30,7 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   const c = g.container ? w.containers.get(g.container) : undefined;
   if (c?.spapr) return spaprRange(w, c, g.id, iova, len, write);
   const dom = w.domains.get(g.domain!)!;
+  if (dom.type === 'kvm-stage2') return sharedRange(w, dom, iova, len, write);
   const format = FORMATS[dom.format];
   if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
   const first = pageOf(iova);
@@ -52,6 +60,33 @@ function spaprRange(w: World, c: Container, groupId: string, iova: bigint, len: 
   }
   const cache = w.groups.get(groupId)!.tceCache;
   for (const [p, t] of fills) cache.set(p, t);
+  return pfns;
+}
+
+/**
+ * stage2-shared: each page through the IOTLB or a walk of KVM's table; the IOTLB fills only if the
+ * whole access succeeds. A write lands in guest memory without KVM seeing it, so the ghost record
+ * of written pages notes it (dirty-tracking-complete then shows whether KVM's log caught it).
+ */
+function sharedRange(w: World, dom: Domain, iova: bigint, len: number, write: boolean): number[] | Outcome {
+  if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
+  const pfns: number[] = [];
+  const fills: [number, { pfn: number; write: boolean }][] = [];
+  const first = pageOf(iova);
+  const last = pageOf(iova + BigInt(len) - 1n);
+  for (let p = first; p <= last; p++) {
+    const t = p < VTD_APERTURE_PAGES ? sharedTranslate(w, dom, p) : undefined;
+    if (!t) return refused(FAULT.notPresent);
+    if (write && !t.write) return refused(FAULT.write);
+    if (t.fill) fills.push([p, { pfn: t.pfn, write: t.write }]);
+    pfns.push(t.pfn);
+  }
+  for (const [p, t] of fills) dom.iotlb!.set(p, t);
+  const vm = w.vms.get(dom.vm!)!;
+  if (write) for (let p = first; p <= last; p++) {
+    const s = slotOf(vm, p);
+    if (s) noteWritten(s, p);
+  }
   return pfns;
 }
 

@@ -4,7 +4,8 @@ import { claimFrame, copyFrame, freeFrame, allocFrame } from '../memory/frames.j
 import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from './outcome.js';
-import { variantNamed } from './variant.js';
+import { pointsOf, variantNamed } from './variant.js';
+import { invalidatePage, kvmInvalidate } from './mmu-notifier.js';
 import { anonOwner, pinCount } from './pages.js';
 import type { World } from './world.js';
 
@@ -67,7 +68,11 @@ export function mmMigrate(w: World, e: EventOf<'host.mm.migrate'>): Outcome {
   const page = pageOf(e.hva);
   const from = mm.pages.get(page);
   if (from === undefined) return refused('ENOENT');
-  if (pinCount(w, from) !== 0) return refused('EBUSY');
+  if (pinCount(w, from) !== 0) {
+    // migration of a pinned page fails only after the notifier ran; a shared table must ignore it.
+    if (pointsOf(w).stage2ZapsPinned) kvmInvalidate(w, mm, page);
+    return refused('EBUSY');
+  }
   let to: number;
   if (e.pfn === undefined) to = allocFrame(w.frames, anonOwner(mm.id));
   else {
@@ -75,6 +80,7 @@ export function mmMigrate(w: World, e: EventOf<'host.mm.migrate'>): Outcome {
     to = Number(e.pfn);
     if (!claimFrame(w.frames, to, anonOwner(mm.id))) return refused('EBUSY');
   }
+  invalidatePage(w, mm, page);
   copyFrame(w.frames, from, to);
   mm.pages.set(page, to);
   freeFrame(w.frames, from);

@@ -12,6 +12,9 @@ import { dmaUnmap, iommuSync } from '../vfio/type1/unmap.js';
 import { createDevice, deviceRelease, fileAdd, fileDel } from '../kvm/kvm-vfio.js';
 import { closeVm, createVm, guestAccess, setUserMemoryRegion } from '../kvm/vm.js';
 import { deviceDma } from './device-dma.js';
+import { dirtyLogEnable, dirtyLogGet } from '../kvm/dirty-log.js';
+import { shareStage2 } from '../kvm/stage2/shared.js';
+import { bindSva, unbindSva } from '../iommu/sva.js';
 import { clpSetPciFn, zpciPlug } from '../s390/zpci.js';
 import { mpcifc } from '../s390/mpcifc.js';
 import { refreshAll, rpcitEvent } from '../s390/rpcit.js';
@@ -78,6 +81,16 @@ function dispatch(w: World, e: ModelEvent): Outcome {
       return setUserMemoryRegion(w, e);
     case 'vmm.kvm.close_vm':
       return closeVm(w, e);
+    case 'vmm.kvm.dirty_log.enable':
+      return dirtyLogEnable(w, e);
+    case 'vmm.kvm.dirty_log.get':
+      return dirtyLogGet(w, e);
+    case 'vmm.kvm.vfio.share_stage2':
+      return shareStage2(w, e);
+    case 'vmm.vfio.device.bind_sva':
+      return bindSva(w, e);
+    case 'vmm.vfio.device.unbind_sva':
+      return unbindSva(w, e);
     case 'vmm.kvm.create_device':
       return createDevice(w, e);
     case 'vmm.kvm.vfio.file_add':

@@ -30,6 +30,12 @@ export interface HandlerPoints {
   spaprBinding?: 'group' | 'container';
   /** sPAPR H_PUT_TCE in KVM: take the TCE's address as a host frame without translating or validating it. */
   kvmPutTceTrustsGuest?: boolean;
+  /** stage2-shared: KVM allows dirty logging and write-protects the shared table, flushing only CPU TLBs (devices take no write-protection faults). */
+  stage2SharedDirtyLog?: boolean;
+  /** stage2-shared: KVM's mmu-notifier handler zaps shared entries of pinned pages too (the migration then fails on the pin). */
+  stage2ZapsPinned?: boolean;
+  /** sva-pri: the host moves a page without invalidating the IOMMU's cached translations first. */
+  svaMigrateSkipsInvalidate?: boolean;
 }
 
 export interface VariantSpec {

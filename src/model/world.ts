@@ -5,13 +5,22 @@
  */
 import { clonePool, emptyPool, type FramePool } from '../memory/frames.js';
 import type { Mm } from '../memory/mm.js';
+import type { Stage2 } from '../kvm/stage2/table.js';
 
 export interface Memslot {
   readonly slot: number;
-  readonly flags: number;
+  flags: number;
   readonly gpaPage: number;
   readonly pages: number;
   readonly hvaPage: number;
+  /** KVM's dirty bitmap (slot-relative pages), present while KVM_MEM_LOG_DIRTY_PAGES is set. */
+  dirty?: Set<number>;
+  /**
+   * Ghost state, not KVM's: every page written through KVM's stage-2 (guest CPU, or a device
+   * walking a shared stage-2) since logging began or the last GET_DIRTY_LOG. The
+   * dirty-tracking-complete property compares it with `dirty`; no handler reads it.
+   */
+  written?: Set<number>;
 }
 
 export interface Vm {
@@ -24,6 +33,10 @@ export interface Vm {
   /** References other than the VM fd (KVM-VFIO device fd, devices that captured kvm). */
   refs: number;
   kvmVfioDev?: string;
+  /** x86: KVM's stage-2 (EPT) table, created on the first fault. */
+  s2?: Stage2;
+  /** stage2-shared design: the IOMMU domain walking `s2`, and the page KVM pinned for each guest page. */
+  shared?: { domain: string; pins: Map<number, number> };
 }
 
 /** One vfio_dma: a MAP_DMA range, its pinned frames and its accounting. */
@@ -131,6 +144,8 @@ export interface PciDevice {
   kzdev?: { kvm: string; counted: boolean };
   /** s390: the GISA designation set while the function is interpreted by KVM. */
   gisa?: number;
+  /** sva-pri design: the mm the device's PASID is bound to, and its cached translations (ATC) by virtual page. */
+  sva?: { mm: string; atc: Map<number, { pfn: number; write: boolean }> };
 }
 
 export interface DevFd {
@@ -149,13 +164,20 @@ export interface KvmVfioDev {
 
 export interface Domain {
   readonly id: string;
-  /** unmanaged: VFIO type1's paging domain; kvm: the v4 zPCI proposal's KVM-owned domain. */
-  readonly type: 'unmanaged' | 'kvm';
+  /**
+   * unmanaged: VFIO type1's paging domain; kvm: the v4 zPCI proposal's KVM-owned domain;
+   * kvm-stage2: a domain whose root is KVM's stage-2 table (the stage2-shared design).
+   */
+  readonly type: 'unmanaged' | 'kvm' | 'kvm-stage2';
   readonly format: 'vtd' | 's390';
   readonly container: string;
   readonly root: number;
-  /** Intermediate table frames. */
+  /** Intermediate table frames (none for kvm-stage2: the tables are KVM's). */
   tables: number[];
+  /** kvm-stage2: the VM whose table this is. */
+  readonly vm?: string;
+  /** kvm-stage2: the IOMMU's cached translations by IOVA (= guest) page, filled by DMA walks. */
+  iotlb?: Map<number, { pfn: number; write: boolean }>;
 }
 
 /** A VFIO device plugged into an s390 guest as a zPCI function. */
@@ -215,6 +237,8 @@ export interface Stats {
   vfioMapErrors: number;
   /** Exits to the VMM (a hypercall KVM hands off). */
   vmExits: number;
+  /** SVA: page requests a device raised for a missing translation. */
+  pageRequests: number;
 }
 
 export interface World {
@@ -270,7 +294,7 @@ export function emptyWorld(): World {
     kvmAssociation: 'open',
     nextDomain: 1,
     dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT,
-    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0, vmExits: 0 },
+    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0, vmExits: 0, pageRequests: 0 },
   };
 }
 

@@ -8,7 +8,7 @@ import type { EventOf } from '../events/types.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
 import { pageOf } from '../memory/constants.js';
-import { kvmPin, kvmPinsOf, kvmUnpin } from './kvm-pins.js';
+import { kvmPin, kvmPinsOf, kvmUnpin } from '../kvm/pins.js';
 import { findByFh } from './zpci.js';
 
 const KVM_S390_ZPCIOP_REGAEN_HOST = 1;

@@ -17,8 +17,8 @@ import { FRAME_PAGE, ZPCI_IOTA_RTTO_FLAG, ZPCI_PTE_INVALID, ZPCI_TABLE_SIZE, val
 import { U64_MAX } from '../util/hex.js';
 import type { ZpciDesign } from './design.js';
 import { pointsOf } from '../model/variant.js';
-import { guestResolver } from './guest-memory.js';
-import { kvmPin, kvmPinsOf, kvmUnpin } from './kvm-pins.js';
+import { guestResolver } from '../kvm/guest-memory.js';
+import { kvmPin, kvmPinsOf, kvmUnpin } from '../kvm/pins.js';
 import { walkFailure } from './rpcit.js';
 import { ccErr, ccInvalHandle, ccOk, ST } from './status.js';
 

@@ -17,7 +17,7 @@ import { FRAME_PAGE } from '../iommu/s390/layout.js';
 import { walkGuestTable } from '../iommu/s390/guest-walk.js';
 import { U64_MAX } from '../util/hex.js';
 import type { ZpciDesign } from './design.js';
-import { guestRamPage, guestResolver } from './guest-memory.js';
+import { guestRamPage, guestResolver } from '../kvm/guest-memory.js';
 import { walkFailure } from './rpcit.js';
 import { ccErr, ccOk, ST } from './status.js';
 import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE } from '../vfio/type1/uapi.js';

@@ -12,7 +12,7 @@ import { allocFrame } from '../memory/frames.js';
 import type { Group, PciDevice, World } from '../model/world.js';
 import { vmGet, vmPut } from '../kvm/vm.js';
 import { deregisterIoat } from './ioat.js';
-import { kvmPinsOf, kvmUnpin } from './kvm-pins.js';
+import { kvmPinsOf, kvmUnpin } from '../kvm/pins.js';
 import { pointsOf } from '../model/variant.js';
 
 /** The GISA designation of a VM (a host frame KVM allocates for it on first use). */

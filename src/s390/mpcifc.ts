@@ -9,7 +9,7 @@ import { refused, type Outcome } from '../model/outcome.js';
 import { readThrough } from '../memory/phys.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
 import { decodeFib, FIB_SIZE } from './fib.js';
-import { guestResolver } from './guest-memory.js';
+import { guestResolver } from '../kvm/guest-memory.js';
 import { deregisterIoat, registerIoat } from './ioat.js';
 import { ccErr, ccInvalHandle, ccOk, ST } from './status.js';
 import { findByFh, vmOf } from './zpci.js';

@@ -12,7 +12,7 @@ import { gpaToHvaPage } from '../kvm/vm.js';
 import { readU64Through } from '../memory/phys.js';
 import type { Outcome } from '../model/outcome.js';
 import type { TceTable, Vm, World } from '../model/world.js';
-import { guestResolver } from '../s390/guest-memory.js';
+import { guestResolver } from '../kvm/guest-memory.js';
 import { U64_MAX } from '../util/hex.js';
 import { H, TCE_LIST_ENDIAN, TCE_LIST_MAX, TCE_PERM_MASK, type HCode } from './layout.js';
 import { findTable, tceClearRange, tceGet, tcePut } from './tce-table.js';

@@ -4,6 +4,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Container, World } from '../model/world.js';
 import { attachGroup, createType1, detachGroup, isSupportedType1, releaseType1 } from './type1/type1.js';
+import { stopSharing } from '../kvm/stage2/shared.js';
 import { newSpaprIommu, releaseSpapr, VFIO_SPAPR_TCE_v2_IOMMU } from '../spapr/container.js';
 
 const CONTAINER = TABLES['vfio-container'];
@@ -85,6 +86,7 @@ export function attach(w: World, c: Container, groupId: string): void {
 export function detach(w: World, groupId: string): void {
   const g = w.groups.get(groupId)!;
   const c = w.containers.get(g.container!)!;
+  stopSharing(w, groupId);
   if (c.iommu) detachGroup(w, groupId);
   if (c.spapr) spaprDetach(w, groupId);
   g.dmaLc = DOMAIN.step(g.dmaLc, g.defaultDomain === 'identity' ? 'RELEASE_IDENTITY' : 'RELEASE').target;

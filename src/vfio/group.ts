@@ -2,6 +2,7 @@
  * VFIO group fd ioctls and device fds (6.x group API): open, SET/UNSET_CONTAINER, GET_DEVICE_FD,
  * closes, and the deferred release while device fds or KVM hold the group file.
  */
+import { releaseSva } from '../iommu/sva.js';
 import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
@@ -122,6 +123,7 @@ export function deviceClose(w: World, e: EventOf<'vmm.vfio.device.close'>): Outc
   const last = dev.openCount === 0;
   dev.lc = DEVICE.step(dev.lc, last ? 'CLOSE_LAST' : 'CLOSE_OTHER').target;
   if (last) zdevClose(w, dev);
+  if (last) releaseSva(w, dev);
   if (last && dev.kvm) {
     const kvm = dev.kvm;
     dev.kvm = undefined;

@@ -49,9 +49,10 @@ describe('wrap checks', () => {
     expect(applyEvent(w, e('device.dma.read', { device: 'nic0', iova: MAX, len: 2 })).code).toBe('IOMMU_FAULT_NOT_PRESENT');
   });
 
-  it('guest memory just above 2^53 keeps every address bit', () => {
+  it('guest memory just above 2^53 keeps every address bit (s390: no stage-2 bound in the model)', () => {
     const w = emptyWorld();
     for (const x of [
+      e('host.boot', { arch: 's390' }),
       e('host.process.spawn', { mm: 'q' }),
       e('vmm.mmap', { mm: 'q', hva: P53 + 0x1000n, size: 0x2000n }),
       e('vmm.kvm.create_vm', { vm: 'v', mm: 'q' }),
@@ -61,6 +62,16 @@ describe('wrap checks', () => {
     expect(applyEvent(w, e('guest.mem.read', { vm: 'v', gpa: P53 + 0x1ffen, len: 4 })).data).toEqual(Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd));
     // one byte lower is another address: it must not alias.
     expect(applyEvent(w, e('guest.mem.read', { vm: 'v', gpa: P53 + 0x1ffdn, len: 1 })).data).toEqual(Uint8Array.of(0));
+  });
+
+  it('x86 refuses a memslot beyond the 48-bit stage-2 table, and one of 2^31 pages', () => {
+    const w = emptyWorld();
+    ok(w, e('host.process.spawn', { mm: 'q' }));
+    ok(w, e('vmm.kvm.create_vm', { vm: 'v', mm: 'q' }));
+    expect(applyEvent(w, e('vmm.kvm.set_user_memory_region', { vm: 'v', slot: 0, gpa: P53, size: 0x1000n, hva: 0x1000n })).code).toBe('EINVAL');
+    expect(applyEvent(w, e('vmm.kvm.set_user_memory_region', { vm: 'v', slot: 0, gpa: (1n << 48n) - 0x1000n, size: 0x2000n, hva: 0x1000n })).code).toBe('EINVAL');
+    expect(applyEvent(w, e('vmm.kvm.set_user_memory_region', { vm: 'v', slot: 0, gpa: 0n, size: 1n << 43n, hva: 0x1000n })).code).toBe('EINVAL');
+    expect(applyEvent(w, e('vmm.kvm.set_user_memory_region', { vm: 'v', slot: 0, gpa: (1n << 48n) - 0x1000n, size: 0x1000n, hva: 0x1000n })).code).toBe('OK');
   });
 
   it('RPCIT: a length that wraps the end past 2^64 is out of range; 2^59 and 2^64-4096 are out of range', () => {

@@ -14,7 +14,7 @@ import { readHostPte } from '../../iommu/s390/host-table.js';
 import type { Params, Scenario } from '../scenario.js';
 import type { World } from '../../model/world.js';
 import { readU64Through } from '../../memory/phys.js';
-import { guestResolver } from '../../s390/guest-memory.js';
+import { guestResolver } from '../../kvm/guest-memory.js';
 import { permutations } from '../permutations.js';
 import { DATA0, dataGpa, FH, HVA, iova, PT, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
 

@@ -1,6 +1,6 @@
 /** Guest physical pages as seen by QEMU and KVM: through the memslots to the VMM's frames. */
 import type { PageResolver } from '../memory/phys.js';
-import { gpaToHvaPage } from '../kvm/vm.js';
+import { gpaToHvaPage } from './vm.js';
 import { touchPage } from '../model/pages.js';
 import type { Vm, World } from '../model/world.js';
 import { firstUnmapped } from '../memory/mm.js';

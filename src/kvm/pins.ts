@@ -1,5 +1,6 @@
 /**
- * Pins KVM takes on guest pages for a VM (shadowed DMA pages, guest table pages, AEN vectors),
+ * Pins KVM takes on guest pages for a VM (s390: shadowed DMA pages, guest table pages, AEN
+ * vectors; x86 stage2-shared: every guest page),
  * charged to the VM owner's locked_vm once per page: a page is charged when KVM's first pin on it
  * is taken and released when its last one is dropped.
  */
@@ -21,6 +22,7 @@ export function kvmPinsOf(w: World, vm: Vm): Map<number, number> {
     for (const pfn of f.tablePins.values()) add(pfn);
     for (const p of f.aen?.pins ?? []) add(p.pfn);
   }
+  for (const pfn of vm.shared?.pins.values() ?? []) add(pfn);
   return pins;
 }
 

@@ -1,0 +1,86 @@
+/**
+ * The sva-pri design: a device's DMA uses the VMM process's own page table through a PASID bound
+ * to its mm (iommu_sva_bind_device), so nothing is pinned. The device caches translations (its
+ * ATC); a DMA that finds no translation raises a page request (PRI), which the host answers by
+ * faulting the page in (handle_mm_fault) before the device retries. Because nothing is pinned the
+ * host may move any page at any time, and the one rule is that the mmu notifier invalidates the
+ * device's cached translation before the page moves (model/mmu-notifier.ts).
+ */
+import { pageOf } from '../memory/constants.js';
+import { findVma } from '../memory/mm.js';
+import type { Mm } from '../memory/mm.js';
+import type { EventOf } from '../events/types.js';
+import { FAULT, OK, refused, type Outcome } from '../model/outcome.js';
+import { touchPage } from '../model/pages.js';
+import { pointsOf } from '../model/variant.js';
+import type { PciDevice, World } from '../model/world.js';
+import { U64_MAX } from '../util/hex.js';
+
+function boundDevice(w: World, fdId: string): PciDevice | Outcome {
+  const fd = w.devfds.get(fdId);
+  if (!fd) return refused('EBADF');
+  return w.devices.get(fd.device)!;
+}
+
+export function bindSva(w: World, e: EventOf<'vmm.vfio.device.bind_sva'>): Outcome {
+  const dev = boundDevice(w, e.fd);
+  if ('code' in dev) return dev;
+  // SVA needs an IOMMU that walks CPU page tables (VT-d first stage); the model offers it on x86 only.
+  if (w.arch !== 'x86') return refused('ENODEV');
+  const g = w.groups.get(dev.group)!;
+  if (g.dmaLc !== 'unmanaged' || g.mm === undefined) return refused('EINVAL');
+  if (dev.sva) return refused('EBUSY');
+  dev.sva = { mm: g.mm, atc: new Map() };
+  return OK;
+}
+
+/** Drops a binding: the device's cached translations are invalidated with it. */
+export function releaseSva(w: World, dev: PciDevice): void {
+  if (!dev.sva) return;
+  dev.sva = undefined;
+  w.stats.iotlbFlushes++;
+}
+
+export function unbindSva(w: World, e: EventOf<'vmm.vfio.device.unbind_sva'>): Outcome {
+  const dev = boundDevice(w, e.fd);
+  if ('code' in dev) return dev;
+  if (!dev.sva) return refused('EINVAL');
+  releaseSva(w, dev);
+  return OK;
+}
+
+/** The mmu notifier's IOMMU side: every binding on `mm` invalidates the page (unless a seeded fault skips it). */
+export function svaInvalidate(w: World, mm: Mm, page: number): void {
+  if (pointsOf(w).svaMigrateSkipsInvalidate) return;
+  for (const dev of w.devices.values()) {
+    if (dev.sva?.mm !== mm.id) continue;
+    dev.sva.atc.delete(page);
+    w.stats.iotlbFlushes++;
+  }
+}
+
+/**
+ * The frames of an SVA access: ATC hits, then walks of the process's pages, then page requests
+ * for pages not present. An address outside every VMA gets an invalid-request response, so the
+ * access faults, and then nothing was faulted in or cached.
+ */
+export function svaRange(w: World, dev: PciDevice, iova: bigint, len: number): number[] | Outcome {
+  const sva = dev.sva!;
+  const mm = w.mms.get(sva.mm)!;
+  if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
+  const first = pageOf(iova);
+  const last = pageOf(iova + BigInt(len) - 1n);
+  for (let p = first; p <= last; p++) if (!sva.atc.has(p) && findVma(mm, p) === undefined) return refused(FAULT.notPresent);
+  const pfns: number[] = [];
+  for (let p = first; p <= last; p++) {
+    let t = sva.atc.get(p);
+    if (t === undefined) {
+      if (!mm.pages.has(p)) w.stats.pageRequests++;
+      t = { pfn: touchPage(w, mm, p), write: true };
+      sva.atc.set(p, t);
+    }
+    pfns.push(t.pfn);
+  }
+  return pfns;
+}
+

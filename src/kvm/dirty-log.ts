@@ -1,0 +1,97 @@
+/**
+ * KVM dirty logging: KVM_MEM_LOG_DIRTY_PAGES on a memslot and KVM_GET_DIRTY_LOG
+ * (virt/kvm/kvm_main.c `kvm_get_dirty_log_protect`, x86 `kvm_mmu_slot_apply_flags`). Turning
+ * logging on allocates the slot's bitmap and write-protects its stage-2 leaves, so the next guest
+ * write to each page faults and is logged; GET returns the bitmap, clears it and write-protects
+ * the reported pages again.
+ */
+import type { EventOf } from '../events/types.js';
+import { OK, refused, type Outcome } from '../model/outcome.js';
+import type { Memslot, Vm, World } from '../model/world.js';
+import { KVM_USER_MEM_SLOTS, stepVm } from './vm.js';
+import { s2Leaves, s2WriteProtect } from './stage2/table.js';
+import { pointsOf } from '../model/variant.js';
+import { sharedDomainOf, stage2Flushed } from './stage2/shared.js';
+
+export const KVM_MEM_LOG_DIRTY_PAGES = 0x1;
+
+/** Write-protects every present leaf of a slot; returns how many changed. */
+function protectSlot(w: World, vm: Vm, s: Memslot): number {
+  let n = 0;
+  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages && s2WriteProtect(w, vm, l.iovaPage)) n++;
+  return n;
+}
+
+/** Whether KVM refuses to start logging on this VM: its table is walked by an IOMMU (see setSlotFlags). */
+export function dirtyLogRefused(w: World, vm: Vm): boolean {
+  return sharedDomainOf(w, vm) !== undefined && !pointsOf(w).stage2SharedDirtyLog;
+}
+
+/**
+ * Applies new flags to an existing slot (KVM_SET_USER_MEMORY_REGION on the same range, or
+ * vmm.kvm.dirty_log.enable). A stage-2 table an IOMMU walks cannot be write-protected: devices
+ * take no write-protection faults, so their writes would never be logged. KVM refuses, as it
+ * refuses LOG_DIRTY_PAGES for VMs whose memory it cannot write-protect (check_memory_region_flags).
+ */
+export function setSlotFlags(w: World, vm: Vm, s: Memslot, flags: number): Outcome {
+  const on = (flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0;
+  const was = s.dirty !== undefined;
+  if (on && !was && dirtyLogRefused(w, vm)) return refused('EINVAL');
+  s.flags = flags;
+  if (on && !was) {
+    s.dirty = new Set();
+    s.written = new Set();
+    if (protectSlot(w, vm, s) > 0) stage2Flushed(w, vm, !pointsOf(w).stage2SharedDirtyLog);
+  } else if (!on && was) {
+    // leaves stay write-protected until their next write fault, which no longer logs.
+    s.dirty = undefined;
+    s.written = undefined;
+  }
+  return OK;
+}
+
+function slotById(vm: Vm, slot: number): Memslot | undefined {
+  return vm.slots.find((s) => s.slot === slot);
+}
+
+export function dirtyLogEnable(w: World, e: EventOf<'vmm.kvm.dirty_log.enable'>): Outcome {
+  const vm = w.vms.get(e.vm);
+  if (!vm) return refused('EBADF');
+  const r = stepVm(vm, 'VM_IOCTL');
+  if (r) return r;
+  if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
+  const s = slotById(vm, e.slot);
+  if (!s) return refused('EINVAL');
+  return setSlotFlags(w, vm, s, s.flags | KVM_MEM_LOG_DIRTY_PAGES);
+}
+
+/** KVM_GET_DIRTY_LOG: the bitmap as little-endian longs, one bit per page of the slot. */
+export function dirtyLogGet(w: World, e: EventOf<'vmm.kvm.dirty_log.get'>): Outcome {
+  const vm = w.vms.get(e.vm);
+  if (!vm) return refused('EBADF');
+  const r = stepVm(vm, 'VM_IOCTL');
+  if (r) return r;
+  if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
+  const s = slotById(vm, e.slot);
+  if (!s?.dirty) return refused('ENOENT');
+  const bitmap = new Uint8Array(Math.ceil(s.pages / 64) * 8);
+  let reprotected = 0;
+  for (const i of s.dirty) {
+    bitmap[i >> 3] |= 1 << (i & 7);
+    if (s2WriteProtect(w, vm, s.gpaPage + i)) reprotected++;
+  }
+  s.dirty = new Set();
+  s.written = new Set();
+  if (reprotected > 0) stage2Flushed(w, vm, !pointsOf(w).stage2SharedDirtyLog);
+  return { code: 'OK', data: bitmap };
+}
+
+/** Marks a slot page dirty (KVM's mark_page_dirty_in_slot); nothing while logging is off. */
+export function markDirty(s: Memslot, gpaPage: number): void {
+  s.dirty?.add(gpaPage - s.gpaPage);
+}
+
+/** Records in the ghost set that a page was written while logging is on. */
+export function noteWritten(s: Memslot, gpaPage: number): void {
+  s.written?.add(gpaPage - s.gpaPage);
+}

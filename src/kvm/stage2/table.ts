@@ -1,0 +1,95 @@
+/**
+ * KVM's stage-2 table of an x86 VM, held in host frames in the EPT format of layout.ts: created
+ * on the first fault, filled on guest access, zapped before a page moves, write-protected for
+ * dirty logging, freed with the VM. Reads go through the VT-d walker, which an IOMMU sharing the
+ * table also uses.
+ */
+import { allocFrame, frameForRead, frameForWrite, freeFrame, type FramePool } from '../../memory/frames.js';
+import { vtdLeaves, vtdTranslate } from '../../iommu/vtd/table.js';
+import type { Leaf, Translation } from '../../iommu/format.js';
+import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearWrite, eptIndex, eptPerm, eptPfn, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
+import type { Vm, World } from '../../model/world.js';
+
+/** Guest page numbers below this fit the 4-level, 48-bit table (x86 kvm_mmu_max_gfn() + 1 here). */
+export const S2_MAX_GFN_PAGES = 2 ** 36;
+
+export interface Stage2 {
+  readonly root: number;
+  /** Intermediate table frames, freed with the VM. */
+  readonly tables: number[];
+}
+
+const kvmOwner = (vm: string) => 'kvm:' + vm;
+
+/** Byte offset of the leaf slot of `gpaPage` in its leaf table, allocating tables when `alloc`. */
+function leafSlot(pool: FramePool, s2: Stage2, gpaPage: number, owner?: string): { table: number; off: number } | undefined {
+  let table = s2.root;
+  for (let level = EPT_LEVELS; level > 1; level--) {
+    const off = eptIndex(gpaPage, level) * EPT_ENTRY_SIZE;
+    const bytes = frameForRead(pool, table);
+    if (eptPerm(bytes, off) !== 0) {
+      table = eptPfn(bytes, off);
+      continue;
+    }
+    if (owner === undefined) return undefined;
+    const next = allocFrame(pool, owner);
+    s2.tables.push(next);
+    eptWriteTable(frameForWrite(pool, table), off, next);
+    table = next;
+  }
+  return { table, off: eptIndex(gpaPage, 1) * EPT_ENTRY_SIZE };
+}
+
+/** The leaf of a guest page, read from the table bytes. */
+export function s2Lookup(w: World, vm: Vm, gpaPage: number): Translation | undefined {
+  return vm.s2 ? vtdTranslate(w.frames, vm.s2.root, gpaPage) : undefined;
+}
+
+/** The VM's table, creating its root on first use. */
+export function s2Ensure(w: World, vm: Vm): Stage2 {
+  vm.s2 ??= { root: allocFrame(w.frames, kvmOwner(vm.id)), tables: [] };
+  return vm.s2;
+}
+
+/** Installs a leaf (KVM's page-fault path). */
+export function s2Install(w: World, vm: Vm, gpaPage: number, pfn: number, writable: boolean): void {
+  const slot = leafSlot(w.frames, s2Ensure(w, vm), gpaPage, kvmOwner(vm.id))!;
+  eptWriteLeaf(frameForWrite(w.frames, slot.table), slot.off, pfn, writable);
+}
+
+/** Zaps a present leaf; returns whether there was one (the caller flushes TLBs). */
+export function s2Zap(w: World, vm: Vm, gpaPage: number): boolean {
+  if (!vm.s2) return false;
+  const slot = leafSlot(w.frames, vm.s2, gpaPage);
+  if (!slot || eptPerm(frameForRead(w.frames, slot.table), slot.off) === 0) return false;
+  eptClear(frameForWrite(w.frames, slot.table), slot.off);
+  return true;
+}
+
+/** Clears W on a present writable leaf; returns whether it changed. */
+export function s2WriteProtect(w: World, vm: Vm, gpaPage: number): boolean {
+  if (!vm.s2) return false;
+  const slot = leafSlot(w.frames, vm.s2, gpaPage);
+  if (!slot || (eptPerm(frameForRead(w.frames, slot.table), slot.off) & 2) === 0) return false;
+  eptClearWrite(frameForWrite(w.frames, slot.table), slot.off);
+  return true;
+}
+
+/** Sets W on a present leaf (a write-protection fault KVM resolved). */
+export function s2MakeWritable(w: World, vm: Vm, gpaPage: number): void {
+  const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
+  if (slot) eptSetWrite(frameForWrite(w.frames, slot.table), slot.off);
+}
+
+/** Every present leaf, from the table bytes. */
+export function s2Leaves(w: World, vm: Vm): Leaf[] {
+  return vm.s2 ? vtdLeaves(w.frames, vm.s2.root) : [];
+}
+
+/** Frees the table frames (VM destroyed). */
+export function s2Free(w: World, vm: Vm): void {
+  if (!vm.s2) return;
+  for (const t of vm.s2.tables) freeFrame(w.frames, t);
+  freeFrame(w.frames, vm.s2.root);
+  vm.s2 = undefined;
+}
