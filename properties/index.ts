@@ -14,6 +14,9 @@ import { translationCoherence } from './translation-coherence.js';
 import { WorldView } from './view.js';
 import { containerCoherence } from './container-coherence.js';
 import { tceWindowBounds } from './tce-window-bounds.js';
+import { dirtyTrackingComplete } from './dirty-tracking-complete.js';
+import { iotlbCoherence } from './iotlb-coherence.js';
+import { sharedStage2Populated } from './shared-stage2-populated.js';
 import type { Property, Violation } from './types.js';
 
 export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
@@ -31,6 +34,9 @@ export const PROPERTIES: readonly Property[] = [
   noDanglingKvm,
   containerCoherence,
   tceWindowBounds,
+  dirtyTrackingComplete,
+  iotlbCoherence,
+  sharedStage2Populated,
 ];
 
 /** A property by its stable name. */

@@ -72,11 +72,12 @@ export function setUserMemoryRegion(w: World, e: EventOf<'vmm.kvm.set_user_memor
   const logging = (e.flags & 1) !== 0;
   const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage, ...(logging ? { dirty: new Set<number>(), written: new Set<number>() } : {}) };
   if (logging && dirtyLogRefused(w, vm)) return refused('EINVAL');
-  const bad = sharedSlotAdded(w, vm, slot);
-  if (bad) return bad;
   vm.slots.push(slot);
   vm.slots.sort((a, b) => a.gpaPage - b.gpaPage);
-  return OK;
+  const bad = sharedSlotAdded(w, vm, slot);
+  // the pin check runs with the slot in place (it resolves guest pages) and takes it out again.
+  if (bad) vm.slots.splice(vm.slots.indexOf(slot), 1);
+  return bad ?? OK;
 }
 
 /** Deletes a slot: KVM zaps its stage-2 leaves (kvm_arch_flush_shadow_memslot) and flushes before the pages go. */
