@@ -6,9 +6,11 @@ import { rpcitShadow } from './rpcit-shadow.js';
 import { rpcitUserspace } from './rpcit-userspace.js';
 import { type1Unmap } from './type1-unmap.js';
 import { zpciTeardown } from './zpci-teardown.js';
+import { stage2Shared } from './stage2-shared.js';
+import { svaPri } from './sva-pri.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const SCENARIOS: readonly Scenario<any>[] = [rpcitShadow, rpcitUserspace, type1Unmap, zpciTeardown, kvmDomainLent, liobnBinding];
+export const SCENARIOS: readonly Scenario<any>[] = [rpcitShadow, rpcitUserspace, type1Unmap, zpciTeardown, kvmDomainLent, liobnBinding, stage2Shared, svaPri];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function scenarioNamed(name: string): Scenario<any> | undefined {
@@ -34,6 +36,9 @@ export const DEFAULT_RUNS: readonly DefaultRun[] = [
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-container' },
   // the LIOBN-to-group design is expected to fail: the checker shows how.
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-group', expect: { verdict: 'violation', property: 'container-coherence' } },
+  { scenario: 'stage2-shared', params: { S: 1 } },
+  { scenario: 'stage2-shared', params: { S: 0 } },
+  { scenario: 'sva-pri', params: {} },
 ];
 
 /** The verdict a design variant is known to reach on a scenario, when it is one of the default runs. */
