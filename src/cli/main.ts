@@ -11,7 +11,8 @@ import { simulateCommand } from './commands/simulate.js';
 import { pathsCommand } from './commands/paths.js';
 import { graphCommand, reportCommand } from './commands/graph.js';
 import { createRequire } from 'node:module';
-import { replayCommand } from './commands/replay.js';
+import { comparisonTable, replayCommand } from './commands/replay.js';
+import type { PhaseStats } from '../log/stats.js';
 import type { Io } from './io.js';
 import { EXIT, helpText, type ExitCode } from './options.js';
 import { parseArgs } from './parse-args.js';
@@ -70,10 +71,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'replay': {
         // every file is replayed; the exit code is the worst one (2 > 1 > 0).
         let worst: ExitCode = EXIT.ok;
+        const rows: { file: string; phases: readonly PhaseStats[] }[] = [];
         for (const file of args.positionals) {
           if (args.positionals.length > 1 && args.options.json !== true) io.out(`== ${file}`);
-          const code = replayCommand(file, args.options, io);
+          const code = replayCommand(file, args.options, io, (f, phases) => rows.push({ file: f, phases }));
           if (code > worst) worst = code;
+        }
+        if (args.options.stats === true && args.options.json !== true && rows.length > 1) {
+          io.out('== cost per log (workload phase)');
+          for (const line of comparisonTable(rows)) io.out(line);
         }
         return worst;
       }

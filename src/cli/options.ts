@@ -119,7 +119,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'json', help: 'one JSON object per event, then a summary object' },
       { name: 'quiet', help: 'print only failures and the summary' },
-      { name: 'stats', help: 'print cost counters (ioctls, pins, unpins, IOTLB flushes, DMA faults)' },
+      { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
       { name: 'verify', help: 'check the hash chain written by --out before replaying' },
     ],
   },

@@ -15,7 +15,7 @@ export interface FieldProblem {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
 /** Keys a log line may carry besides the event's own fields. */
-const META_KEYS = new Set(['type', 'expect', 'comment', 'chain']);
+const META_KEYS = new Set(['type', 'expect', 'comment', 'chain', 'phase']);
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
 const HEX_ANY = /^0x[0-9a-fA-F]+$/;
@@ -112,6 +112,8 @@ export interface ParsedLine {
   readonly event: ModelEvent;
   readonly expect?: Expectation;
   readonly comment?: string;
+  /** Starts a named phase of the log (setup, workload, ...): `replay --stats` reports counters per phase. */
+  readonly phase?: string;
   /** Hash chain over the log's lines (written by --out, checked by replay --verify). */
   readonly chain?: string;
 }
@@ -142,8 +144,9 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
     expect = r.value;
   }
   if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
+  if (o.phase !== undefined && (typeof o.phase !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
   if (o.chain !== undefined && (typeof o.chain !== 'string' || !/^[0-9a-f]{64}$/.test(o.chain))) return fail('chain', 'must be a 64-digit lower-case hex sha256');
-  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined, chain: o.chain as string | undefined } };
+  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined } };
 }
 
 function describe(v: unknown): string {

@@ -15,6 +15,14 @@ export const DEFAULT_MEMLOCK = 8n * 1024n * 1024n;
 export const ZPCI_SDMA_ADDR = 0x100000000n;
 export const ZPCI_EDMA_ADDR = 0x1ffffffffffffffn;
 
+/** The `vmm.*` events that are plain memory syscalls, not ioctls (every other one counts as an ioctl). */
+const VMM_MEMORY_CALLS: ReadonlySet<string> = new Set(['vmm.mmap', 'vmm.mem.write']);
+
+/** Whether an event is an ioctl the VMM issues (for the cost counters). */
+export function isIoctl(type: string): boolean {
+  return type.startsWith('vmm.') && !VMM_MEMORY_CALLS.has(type);
+}
+
 export const EVENT_SCHEMA = {
   // Host topology and administration.
   /** Must come before any other host event: the architecture decides the IOMMU table format. */

@@ -29,6 +29,8 @@ export interface LogEntry {
   readonly line: number;
   readonly expect?: Expectation;
   readonly comment?: string;
+  /** Starts a named phase (see ParsedLine.phase). */
+  readonly phase?: string;
   readonly chain?: string;
 }
 

@@ -63,10 +63,10 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
-  const { event, expect, comment, chain } = parsed.value;
+  const { event, expect, comment, phase, chain } = parsed.value;
   const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
   if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
-  return { event, line, expect, comment, chain };
+  return { event, line, expect, comment, phase, chain };
 }
 
 /**

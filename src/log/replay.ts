@@ -6,7 +6,8 @@
 import type { LogEntry } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../model/reduce.js';
-import { emptyWorld, type World } from '../model/world.js';
+import { emptyWorld, type Stats, type World } from '../model/world.js';
+import { statsDelta, type PhaseStats } from './stats.js';
 import { checkProperties, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
 import { bytesToHex, hex } from '../util/hex.js';
 
@@ -25,6 +26,8 @@ export interface ReplayResult {
   readonly mismatches: number;
   /** The first violating step, if any. */
   readonly violated?: StepResult;
+  /** Cost counters of each phase, in log order; lines before the first `phase` are "setup". */
+  readonly phases: PhaseStats[];
 }
 
 /** Compares an outcome with an expectation; returns a description of the difference. */
@@ -52,7 +55,21 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
   const props = opts.properties ?? PROPERTIES;
   const steps: StepResult[] = [];
   let mismatches = 0;
+  const phases: PhaseStats[] = [];
+  let phase = 'setup';
+  let start: Stats = { ...world.stats };
+  const close = () => {
+    const stats = statsDelta(start, world.stats);
+    const same = phases.find((p) => p.name === phase);
+    if (same) for (const k of Object.keys(stats) as (keyof Stats)[]) same.stats[k] += stats[k];
+    else if (stats.events > 0) phases.push({ name: phase, stats });
+    start = { ...world.stats };
+  };
   for (const entry of entries) {
+    if (entry.phase !== undefined && entry.phase !== phase) {
+      close();
+      phase = entry.phase;
+    }
     const pre = notePre(world, props);
     const outcome = applyEvent(world, entry.event);
     const mismatch = compareExpectation(entry, outcome);
@@ -60,7 +77,11 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const violations = checkProperties(world, props, { event: entry.event, outcome, pre });
     const step = { line: entry.line, type: entry.event.type, outcome, mismatch, violations };
     steps.push(step);
-    if (violations.length > 0) return { steps, world, mismatches, violated: step };
+    if (violations.length > 0) {
+      close();
+      return { steps, world, mismatches, violated: step, phases };
+    }
   }
-  return { steps, world, mismatches };
+  close();
+  return { steps, world, mismatches, phases };
 }

@@ -5,6 +5,7 @@
  * that with a digest comparison on random logs.
  */
 import type { ModelEvent } from '../events/types.js';
+import { isIoctl } from '../events/schema.js';
 import { containerClose, containerOpen, setIommu } from '../vfio/container.js';
 import { deviceClose, getDeviceFd, groupClose, groupOpen, setContainer, unsetContainer } from '../vfio/group.js';
 import { dmaMap } from '../vfio/type1/map.js';
@@ -150,6 +151,7 @@ function dispatch(w: World, e: ModelEvent): Outcome {
 export function applyEvent(w: World, e: ModelEvent): Outcome {
   const out = dispatch(w, e);
   w.stats.events++;
+  if (isIoctl(e.type)) w.stats.ioctls++;
   if (!SUCCESS_CODES.has(out.code)) w.stats.refused++;
   return out;
 }

@@ -46,6 +46,7 @@ function unshadow(w: World, vm: Vm, f: ZpciFn, dom: Domain, iovaPage: number, he
 const failure = (code: 'EFAULT' | 'ENOMEM'): Outcome => (code === 'ENOMEM' ? ccErr(ST.FUNC_NOT_ENABLED) : ccInvalHandle);
 
 export const kvmShadowDesign: ZpciDesign = {
+  rpcitExits: false,
   registerIoat(w, vm, f) {
     const iota = f.ioat!.iota;
     if ((iota & ZPCI_IOTA_RTTO_FLAG) !== ZPCI_IOTA_RTTO_FLAG) return ccErr(ST.INSUF_RES);

@@ -31,11 +31,13 @@ function vfioMap(w: World, vm: Vm, f: ZpciFn, iovaPage: number, gpaPage: number,
     return;
   }
   const flags = VFIO_DMA_MAP_FLAG_READ | (write ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+  w.stats.ioctls++;
   const out = dmaMap(w, ev('vmm.vfio.dma.map', { container: f.container, vaddr: addrOf(hvaPage), iova: addrOf(iovaPage), size: FRAME_PAGE, flags }));
   if (out.code !== 'OK') w.stats.vfioMapErrors++;
 }
 
 function vfioUnmap(w: World, f: ZpciFn, iova: bigint, size: bigint): void {
+  w.stats.ioctls++;
   dmaUnmap(w, ev('vmm.vfio.dma.unmap', { container: f.container, iova, size }));
 }
 
@@ -75,6 +77,7 @@ function updateIotlb(w: World, vm: Vm, f: ZpciFn, iovaPage: number, gpaPage: num
 }
 
 export const userspaceDesign: ZpciDesign = {
+  rpcitExits: true,
   registerIoat: () => undefined,
 
   deregisterIoat(w, _vm, f) {

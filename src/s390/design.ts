@@ -7,6 +7,8 @@ import type { Outcome } from '../model/outcome.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
 
 export interface ZpciDesign {
+  /** Whether the guest's RPCIT is intercepted to the VMM (a VM exit) rather than handled in KVM. */
+  readonly rpcitExits: boolean;
   /** Extra work when the guest registers its IOAT; an outcome refuses the registration. */
   registerIoat(w: World, vm: Vm, f: ZpciFn): Outcome | undefined;
   /** Tear down everything derived from the guest tables. */

@@ -36,6 +36,8 @@ function regIoat(w: World, vm: Vm, f: ZpciFn, fibBytes: Uint8Array): Outcome | u
 export function mpcifc(w: World, e: EventOf<'guest.s390.mpcifc'>): Outcome {
   const vm = vmOf(w, e.vm);
   if (!vm) return refused('EBADF');
+  // MPCIFC is always intercepted and emulated by the VMM.
+  w.stats.vmExits++;
   if ((e.fib & 7n) !== 0n) return refused('PGM_SPECIFICATION');
   const f = findByFh(w, e.vm, e.fh);
   if (!f || f.lc === 'disabled') return ccInvalHandle;

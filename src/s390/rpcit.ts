@@ -30,6 +30,7 @@ export function rpcit(w: World, vmId: string, fh: number, start: bigint, len: bi
   if (!f || f.lc === 'disabled') return ccInvalHandle;
   if (f.lc === 'error') return ccErr(ST.MOD_ERROR_RECOVER);
   w.stats.rpcits++;
+  if (designOf(w, f).rpcitExits) w.stats.vmExits++;
   if (!f.ioat) return walkFailure(f, PEC.INVALAS, start);
   // end = start + len wraps as QEMU's hwaddr arithmetic does.
   const end = (start + len) & U64_MAX;

@@ -55,6 +55,8 @@ export function zpciPlug(w: World, e: EventOf<'vmm.s390.zpci.plug'>): Outcome {
 export function clpSetPciFn(w: World, e: EventOf<'guest.s390.clp.set_pci_fn'>): Outcome {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
+  // CLP is always intercepted and emulated by the VMM.
+  w.stats.vmExits++;
   const f = findByBase(w, e.vm, e.fh);
   if (!f) return refused('CLP_RC_SETPCIFN_FH');
   const st = FN.step(f.lc, e.op === 'enable' ? 'ENABLE' : 'DISABLE');

@@ -38,7 +38,6 @@ function spaprOf(w: World, id: string): { c: Container; s: SpaprIommu } | Outcom
   const st = CONTAINER.step(c.lc, 'IOMMU_IOCTL');
   if (st.code) return refused(st.code);
   if (!c.spapr) return refused('ENOTTY');
-  w.stats.ioctls++;
   return { c, s: c.spapr };
 }
 

@@ -104,6 +104,8 @@ function qemuNotify(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): v
     if (!w.containers.get(container)?.spapr) continue;
     const perm = tce & TCE_PERM_MASK;
     const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
+    // QEMU's vfio listener issues the ioctl.
+    w.stats.ioctls++;
     if (perm === 0n || hvaPage === undefined) spaprUnmap(w, ev('vmm.vfio.dma.unmap', { container, iova, size }));
     else spaprMap(w, ev('vmm.vfio.dma.map', { container, iova, vaddr: BigInt(hvaPage) << 12n, size, flags: Number(perm) }));
   }

@@ -22,7 +22,6 @@ export function containerOpen(w: World, e: EventOf<'vmm.vfio.container.open'>): 
 export function setIommu(w: World, e: EventOf<'vmm.vfio.set_iommu'>): Outcome {
   const c = w.containers.get(e.container);
   if (!c) return refused('EBADF');
-  w.stats.ioctls++;
   const st = CONTAINER.step(c.lc, 'SET_IOMMU');
   if (st.code) return refused(st.code);
   if (w.arch === 'ppc64') {

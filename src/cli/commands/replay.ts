@@ -6,6 +6,24 @@ import { digest } from '../../model/digest.js';
 import { bytesToHex, hex } from '../../util/hex.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
+import { costTable, perEvent, type PhaseStats } from '../../log/stats.js';
+
+/**
+ * The comparison `replay --stats` prints after several logs: each log's "workload" phase (its
+ * whole run when it has none), so designs are compared on the same guest work, not on setup.
+ */
+export function comparisonTable(rows: readonly { file: string; phases: readonly PhaseStats[] }[]): string[] {
+  return costTable(
+    rows.map((r) => {
+      const w = r.phases.find((p) => p.name === 'workload');
+      const label = r.file.replace(/^.*\//, '').replace(/\.jsonl$/, '');
+      if (w) return { label, stats: w.stats };
+      const total = { ...r.phases[0].stats };
+      for (const p of r.phases.slice(1)) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += p.stats[k];
+      return { label: label + ' (whole log)', stats: total };
+    }),
+  );
+}
 
 function outcomeText(s: StepResult): string {
   let t = s.outcome.code;
@@ -26,7 +44,10 @@ function stepJson(s: StepResult): Record<string, unknown> {
   };
 }
 
-export function replayCommand(file: string, opts: Record<string, string | true>, io: Io): ExitCode {
+/** What a replay contributes to a multi-log cost comparison. */
+export type StatsCollector = (file: string, phases: readonly PhaseStats[]) => void;
+
+export function replayCommand(file: string, opts: Record<string, string | true>, io: Io, collect?: StatsCollector): ExitCode {
   const read = readLog(io.readFile(file), file);
   if (!read.ok) {
     io.err(`vkm: ${read.error.message}`);
@@ -50,6 +71,7 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
       for (const v of s.violations) io.out(`       VIOLATION ${v.property}: ${v.message}`);
     }
   }
+  collect?.(file, result.phases);
   const d = digest(result.world);
   const v = result.violated;
   const stats = result.world.stats;
@@ -60,11 +82,14 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
       mismatches: result.mismatches,
       violated: v ? { line: v.line, type: v.type, violations: v.violations } : null,
       digest: d,
-      ...(opts.stats ? { stats } : {}),
+      ...(opts.stats ? { stats, phases: result.phases.map((p) => ({ name: p.name, stats: p.stats, perEvent: perEvent(p.stats) })) } : {}),
     }));
   } else {
     if (v) io.out(`violation after line ${v.line} (${v.type}): ${[...new Set(v.violations.map((x) => x.property))].join(', ')}; replay stopped`);
-    if (opts.stats) io.out(`stats: ${Object.entries(stats).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+    if (opts.stats) {
+      io.out(`stats: ${Object.entries(stats).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+      if (result.phases.length > 1) for (const line of costTable(result.phases.map((p) => ({ label: p.name, stats: p.stats })))) io.out(`  ${line}`);
+    }
     io.out(`${result.steps.length} events, ${stats.refused} refused, ${result.mismatches} expectation mismatches, ${v ? v.violations.length : 0} violations`);
     io.out(`digest ${d}`);
   }

@@ -18,7 +18,6 @@ export function type1Of(w: World, id: string): { t1: Type1; container: Container
   if (!container) return refused('EBADF');
   const st = CONTAINER.step(container.lc, 'IOMMU_IOCTL');
   if (st.code) return refused(st.code);
-  w.stats.ioctls++;
   return { t1: container.iommu!, container };
 }
 
