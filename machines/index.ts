@@ -8,6 +8,7 @@ import { vfioContainerMachine } from './vfio-container.js';
 import { vfioDeviceMachine } from './vfio-device.js';
 import { vfioGroupMachine } from './vfio-group.js';
 import { zpciFunctionMachine } from './zpci-function.js';
+import { svaBondMachine } from './sva-bond.js';
 
 export const MACHINES = {
   'vfio-container': vfioContainerMachine,
@@ -17,6 +18,7 @@ export const MACHINES = {
   'kvm-vfio-device': kvmVfioDeviceMachine,
   'iommu-domain': iommuDomainMachine,
   'zpci-function': zpciFunctionMachine,
+  'sva-bond': svaBondMachine,
 } satisfies Record<string, AnyStateMachine>;
 
 export type MachineName = keyof typeof MACHINES;

@@ -15,6 +15,11 @@ import { touchPage } from '../model/pages.js';
 import { pointsOf } from '../model/variant.js';
 import type { PciDevice, World } from '../model/world.js';
 import { U64_MAX } from '../util/hex.js';
+import { TABLES } from '../../machines/index.js';
+
+const SVA = TABLES['sva-bond'];
+/** The sva-bond machine state of a device: a binding record exists exactly while bound. */
+const svaState = (dev: PciDevice) => (dev.sva ? 'bound' : 'unbound');
 
 function boundDevice(w: World, fdId: string): PciDevice | Outcome {
   const fd = w.devfds.get(fdId);
@@ -29,14 +34,15 @@ export function bindSva(w: World, e: EventOf<'vmm.vfio.device.bind_sva'>): Outco
   if (w.arch !== 'x86') return refused('ENODEV');
   const g = w.groups.get(dev.group)!;
   if (g.dmaLc !== 'unmanaged' || g.mm === undefined) return refused('EINVAL');
-  if (dev.sva) return refused('EBUSY');
+  const st = SVA.step(svaState(dev), 'BIND');
+  if (st.code) return refused(st.code);
   dev.sva = { mm: g.mm, atc: new Map() };
   return OK;
 }
 
 /** Drops a binding: the device's cached translations are invalidated with it. */
 export function releaseSva(w: World, dev: PciDevice): void {
-  if (!dev.sva) return;
+  if (SVA.step(svaState(dev), 'RELEASE').actions.length === 0) return;
   dev.sva = undefined;
   w.stats.iotlbFlushes++;
 }
@@ -44,7 +50,8 @@ export function releaseSva(w: World, dev: PciDevice): void {
 export function unbindSva(w: World, e: EventOf<'vmm.vfio.device.unbind_sva'>): Outcome {
   const dev = boundDevice(w, e.fd);
   if ('code' in dev) return dev;
-  if (!dev.sva) return refused('EINVAL');
+  const st = SVA.step(svaState(dev), 'UNBIND');
+  if (st.code) return refused(st.code);
   releaseSva(w, dev);
   return OK;
 }

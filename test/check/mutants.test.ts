@@ -35,4 +35,15 @@ describe('seeded faults', () => {
     // map, then unmap: nothing shorter can leave a translation to an unpinned page.
     expect(v.trace.slice(v.setupLength).map((e) => e.type)).toEqual(['vmm.vfio.dma.map', 'vmm.vfio.dma.unmap']);
   });
+
+  it.each([
+    ['sva-migrate-no-invalidate', ['device.dma.write', 'host.mm.migrate']],
+    ['stage2-wp-no-fault-path', ['device.dma.write', 'vmm.kvm.dirty_log.enable', 'device.dma.write']],
+    ['stage2-zap-pinned', ['host.mm.migrate']],
+  ])('%s should be found by the shortest sequence that can show it', (name, types) => {
+    const f = FAULTS.find((x) => x.variant.name === name)!;
+    const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: name });
+    const v = r.result.violations.find((x) => x.property === f.property)!;
+    expect(v.trace.slice(v.setupLength).map((e) => e.type)).toEqual(types);
+  });
 });
