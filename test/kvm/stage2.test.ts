@@ -12,6 +12,10 @@ import { s2Lookup } from '../../src/kvm/stage2/table.js';
 import type { ModelEvent } from '../../src/events/types.js';
 import type { World } from '../../src/model/world.js';
 import { applyChecked } from '../support/checked.js';
+import { anyEvent } from '../support/arbitraries.js';
+import { digest } from '../../src/model/digest.js';
+import { applyEvent } from '../../src/model/reduce.js';
+import { SUCCESS_CODES } from '../../src/model/codes.js';
 import { e, err, HVA, ok, setupWorld } from '../support/fixture.js';
 
 const G = 4;
@@ -169,5 +173,32 @@ describe('the stage2-shared design', () => {
     // the slot at 2 MiB aliases guest pages 2..3: the same frames, pinned once per KVM holder.
     const vm = w.vms.get('vm0')!;
     for (let p = 0; p < G; p++) expect(s2Lookup(w, vm, p)?.pfn).toBe(vm.shared!.pins.get(p));
+  });
+});
+
+describe('refusals around shared and SVA translation', () => {
+  const focused = fc.oneof(
+    anyEvent,
+    fc.constantFrom<ModelEvent>(
+      e('vmm.kvm.vfio.share_stage2', { dev: 'kv', group: 'g7' }),
+      e('vmm.kvm.dirty_log.enable', { vm: 'vm0', slot: 0 }),
+      e('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 }),
+      e('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: 0x20_0000n, size: 0x2000n, hva: HVA + 0x20_0000n }),
+      e('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 2, gpa: 0x40_0000n, size: 0x2000n, hva: 0x1000n }),
+      e('vmm.vfio.device.bind_sva', { fd: 'f0' }),
+      e('vmm.vfio.device.unbind_sva', { fd: 'f0' }),
+      e('host.mm.migrate', { mm: 'qemu', hva: HVA }),
+      e('vmm.vfio.dma.map', { container: 'c0', vaddr: HVA, iova: 0n, size: 0x1000n }),
+    ),
+  );
+
+  it.prop([fc.boolean(), fc.array(focused, { maxLength: 30 })], { numRuns: 80 })('should change nothing when a call is refused, shared or not', (share, events) => {
+    const w = kvmWorld(share);
+    for (const x of events) {
+      const before = digest(w);
+      const out = applyEvent(w, x);
+      const partialByDesign = x.type === 'guest.spapr.h_put_tce_indirect' && out.code === 'H_PARAMETER';
+      if (!SUCCESS_CODES.has(out.code) && out.code !== 'CC1' && !partialByDesign) expect(digest(w), `${x.type} refused with ${out.code}`).toBe(before);
+    }
   });
 });
