@@ -2,6 +2,10 @@
  * Expanding one state: every choice applied to a copy, the properties and covers checked, the
  * successor's state key computed. Shared by the single-threaded explorer and the workers so they
  * cannot drift apart. Pure.
+ *
+ * An invariant depends on the state alone, so a successor whose key was already checked needs
+ * only the transition properties: most transitions of a breadth-first search lead to known
+ * states, and skipping their invariants is most of the property work saved.
  */
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
@@ -15,20 +19,39 @@ export interface Successor {
   readonly world: World;
   readonly event: ModelEvent;
   readonly ok: boolean;
+  readonly key: [number, number];
   readonly violations: Violation[];
   /** Indices (into the scenario's covers) this step hits. */
   readonly covers: number[];
 }
 
-export function expandChoice(world: World, event: ModelEvent, props: readonly Property[], covers: readonly Cover[]): Successor {
+export interface Expander {
+  readonly props: readonly Property[];
+  readonly covers: readonly Cover[];
+  readonly key: (w: World) => [number, number];
+  /** Whether a state with this key already had its invariants checked (undefined: never assume so). */
+  readonly checked?: (key: [number, number]) => boolean;
+}
+
+const transitionsOnly = new WeakMap<readonly Property[], readonly Property[]>();
+
+function transitionProps(props: readonly Property[]): readonly Property[] {
+  let t = transitionsOnly.get(props);
+  if (!t) transitionsOnly.set(props, (t = props.filter((p) => p.kind === 'transition')));
+  return t;
+}
+
+export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
   const next = cloneWorld(world);
-  const pre = notePre(next, props);
+  const pre = notePre(next, x.props);
   const outcome = applyEvent(next, event);
+  const key = x.key(next);
+  const props = x.checked?.(key) ? transitionProps(x.props) : x.props;
   const violations = checkProperties(next, props, { event, outcome, pre });
   const view = new WorldView(next);
   const hit: number[] = [];
-  covers.forEach((c, i) => {
+  x.covers.forEach((c, i) => {
     if (c.hit(view, { event, outcome })) hit.push(i);
   });
-  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), violations, covers: hit };
+  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), key, violations, covers: hit };
 }

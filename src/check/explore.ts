@@ -124,6 +124,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   }
   const table = r0 ? StateTable.fromJSON(r0.table) : new StateTable();
   if (!r0) table.add(key(root), -1, 0, 0);
+  // every state in the table had its invariants checked when it was found (the root by the setup's steps).
+  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k) };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
   const required = s.covers.map((c) => c.applies?.(p) ?? true);
   const now = opts.now ?? (() => 0);
@@ -194,7 +196,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     const choices = s.choices(world, p, ctx);
     let anyOk = choices.length === 0;
     for (let c = 0; c < choices.length; c++) {
-      const { world: next, event, ok, violations: found, covers: hits } = expandChoice(world, choices[c], props, s.covers);
+      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = expandChoice(world, choices[c], expander);
       transitions++;
       if (ok) anyOk = true;
       for (const i of hits) covers[i].hit = true;
@@ -203,7 +205,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
         for (const v of found) violations.push({ ...v, trace, setupLength: setupEvents.length });
         break outer;
       }
-      const nid = table.add(key(next), id, c, depth + 1);
+      const nid = table.add(nextKey, id, c, depth + 1);
       if (nid >= 0) {
         opts.observe?.(next);
         deepest = Math.max(deepest, depth + 1);

@@ -36,6 +36,14 @@ export class StateTable {
     }
   }
 
+  /** Whether a fingerprint is present. */
+  has(fp: [number, number]): boolean {
+    const h = fp[0] >>> 0;
+    const l = h === 0 && fp[1] >>> 0 === 0 ? 1 : fp[1] >>> 0;
+    const i = this.find(h, l);
+    return this.hi[i] !== 0 || this.lo[i] !== 0;
+  }
+
   /** Adds a state; returns its index, or -1 when its fingerprint is already present. */
   add(fp: [number, number], parent: number, choice: number, depth: number): number {
     if ((this.size + 1) * 2 > this.hi.length) this.grow();

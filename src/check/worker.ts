@@ -33,6 +33,19 @@ const s = scenarioNamed(init.scenario)!;
 const props = s.properties.map((n) => propertyNamed(n)!);
 const { world: root, ctx } = buildSetup(s, init.params, init.variant);
 const key = stateKeyFn(s, init.params, ctx, init.symmetry) ?? fingerprint;
+/**
+ * Keys whose invariants this worker already checked, in a fixed-size direct-mapped cache (a
+ * miss only means checking again), so workers skip the invariants of known states too.
+ */
+const CACHE_BITS = 18;
+const cacheHi = new Uint32Array(1 << CACHE_BITS);
+const cacheLo = new Uint32Array(1 << CACHE_BITS);
+const slot = (k: [number, number]) => (Math.imul(k[1] ^ (k[0] >>> 5), 0x9e3779b1) >>> 0) >>> (32 - CACHE_BITS);
+const checked = (k: [number, number]) => {
+  const i = slot(k);
+  return cacheHi[i] === k[0] >>> 0 && cacheLo[i] === k[1] >>> 0 && (k[0] | k[1]) !== 0;
+};
+const expander = { props, covers: s.covers, key, checked };
 
 parentPort!.on('message', (paths: number[][]) => {
   const keys: number[] = [];
@@ -44,10 +57,15 @@ parentPort!.on('message', (paths: number[][]) => {
     const choices = s.choices(w, init.params, ctx);
     keys.push(choices.length);
     choices.forEach((event, choice) => {
-      const succ = expandChoice(w, event, props, s.covers);
+      const succ = expandChoice(w, event, expander);
       for (const c of succ.covers) covers.add(c);
       if (succ.violations.length && !violation) violation = { state, choice, list: succ.violations };
-      const k = key(succ.world);
+      const k = succ.key;
+      if (!succ.violations.length) {
+        const i = slot(k);
+        cacheHi[i] = k[0] >>> 0;
+        cacheLo[i] = k[1] >>> 0;
+      }
       keys.push(k[0], k[1], succ.ok ? 1 : 0);
     });
   });
