@@ -13,7 +13,7 @@ import { s2Leaves, s2WriteProtect } from './stage2/table.js';
 import { pointsOf } from '../model/variant.js';
 import { sharedDomainOf, stage2Flushed } from './stage2/shared.js';
 
-export const KVM_MEM_LOG_DIRTY_PAGES = 0x1;
+import { KVM_MEM_LOG_DIRTY_PAGES } from './memslot-flags.js';
 
 /** Write-protects every present leaf of a slot; returns how many changed. */
 function protectSlot(w: World, vm: Vm, s: Memslot): number {

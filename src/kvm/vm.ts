@@ -12,6 +12,7 @@ import { OK, refused, type Outcome } from '../model/outcome.js';
 import { touchPage } from '../model/pages.js';
 import type { Memslot, Vm, World } from '../model/world.js';
 import { U64_MAX } from '../util/hex.js';
+import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from './memslot-flags.js';
 import { dirtyLogRefused, markDirty, noteWritten, setSlotFlags } from './dirty-log.js';
 import { s2Access } from './stage2/fault.js';
 import { S2_MAX_GFN_PAGES, s2Free, s2Leaves, s2Zap } from './stage2/table.js';
@@ -20,8 +21,8 @@ import { sharedSlotAdded, sharedSlotRemoved, stage2Flushed } from './stage2/shar
 const VM = TABLES['kvm-vm'];
 /** KVM_USER_MEM_SLOTS on x86 (KVM_MAX_NR_ADDRESS_SPACES aside). */
 export const KVM_USER_MEM_SLOTS = 32764;
-/** KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY: the flags this model accepts. */
-const VALID_SLOT_FLAGS = 0x3;
+/** The flags this model accepts. */
+const VALID_SLOT_FLAGS = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
 /** KVM_MEM_MAX_NR_PAGES (include/linux/kvm_host.h): a memslot holds fewer than 2^31 pages. */
 export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 
@@ -64,12 +65,14 @@ export function setUserMemoryRegion(w: World, e: EventOf<'vmm.kvm.set_user_memor
     const old = vm.slots[idx];
     // only flags may change on an existing slot; moving or resizing needs delete + create.
     if (old.gpaPage !== gpaPage || old.pages !== pages || old.hvaPage !== hvaPage) return refused('EINVAL');
+    // KVM_MEM_READONLY cannot change on an existing slot (__kvm_set_memory_region).
+    if ((old.flags ^ e.flags) & KVM_MEM_READONLY) return refused('EINVAL');
     return setSlotFlags(w, vm, old, e.flags);
   }
   // x86 refuses guest frames its stage-2 table cannot map (kvm_arch_prepare_memory_region).
   if (w.arch === 'x86' && gpaPage + pages > S2_MAX_GFN_PAGES) return refused('EINVAL');
   if (vm.slots.some((s) => s.gpaPage < gpaPage + pages && gpaPage < s.gpaPage + s.pages)) return refused('EEXIST');
-  const logging = (e.flags & 1) !== 0;
+  const logging = (e.flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0;
   const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage, ...(logging ? { dirty: new Set<number>(), written: new Set<number>() } : {}) };
   if (logging && dirtyLogRefused(w, vm)) return refused('EINVAL');
   vm.slots.push(slot);
@@ -158,6 +161,8 @@ export function guestAccess(w: World, vmId: string, gpa: bigint, len: number, da
   if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
   const pages = resolveGuestRange(w, vm, gpa, len);
   if (!Array.isArray(pages)) return pages;
+  // a write to a read-only slot is an MMIO exit to the VMM, which the model does not emulate.
+  if (data && pages.some((x) => (x.slot.flags & KVM_MEM_READONLY) !== 0)) return refused('EFAULT');
   const mm = w.mms.get(vm.mm)!;
   const out = data ? undefined : new Uint8Array(len);
   let off = Number(gpa & PAGE_MASK_N);

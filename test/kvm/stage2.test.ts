@@ -202,3 +202,16 @@ describe('refusals around shared and SVA translation', () => {
     }
   });
 });
+
+describe('read-only memslots', () => {
+  it('should refuse guest writes, map reads read-only, and keep the flag fixed', () => {
+    const w = kvmWorld(false);
+    ok(w, e('vmm.mmap', { mm: 'qemu', hva: HVA + 0x20_0000n, size: 0x1000n }));
+    ok(w, e('vmm.mem.write', { mm: 'qemu', hva: HVA + 0x20_0000n, data: Uint8Array.of(7) }));
+    ok(w, e('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, flags: 2, gpa: 0x20_0000n, size: 0x1000n, hva: HVA + 0x20_0000n }));
+    err(w, 'EFAULT', e('guest.mem.write', { vm: 'vm0', gpa: 0x20_0000n, data: Uint8Array.of(1) }));
+    expect(ok(w, e('guest.mem.read', { vm: 'vm0', gpa: 0x20_0000n, len: 1 })).data).toEqual(Uint8Array.of(7));
+    expect(s2Lookup(w, w.vms.get('vm0')!, 0x200)?.write).toBe(false);
+    err(w, 'EINVAL', e('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, flags: 0, gpa: 0x20_0000n, size: 0x1000n, hva: HVA + 0x20_0000n }));
+  });
+});

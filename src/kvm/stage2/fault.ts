@@ -10,6 +10,7 @@ import { touchPage } from '../../model/pages.js';
 import type { Memslot, Vm, World } from '../../model/world.js';
 import { markDirty, noteWritten } from '../dirty-log.js';
 import { s2Install, s2Lookup, s2MakeWritable } from './table.js';
+import { KVM_MEM_READONLY } from '../memslot-flags.js';
 
 /** The frame the access reaches, or undefined for a read of a never-touched page (the zero page, nothing mapped). */
 export function s2Access(w: World, vm: Vm, mm: Mm, slot: Memslot, gpaPage: number, write: boolean): number | undefined {
@@ -25,7 +26,7 @@ export function s2Access(w: World, vm: Vm, mm: Mm, slot: Memslot, gpaPage: numbe
   }
   if (!write && !mm.pages.has(h)) return undefined;
   const pfn = touchPage(w, mm, h);
-  s2Install(w, vm, gpaPage, pfn, write || slot.dirty === undefined);
+  s2Install(w, vm, gpaPage, pfn, (write || slot.dirty === undefined) && (slot.flags & KVM_MEM_READONLY) === 0);
   if (write) markDirty(slot, gpaPage);
   return pfn;
 }

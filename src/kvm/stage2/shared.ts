@@ -16,8 +16,7 @@ import { kvmPin, kvmPinsOf, kvmUnpin } from '../pins.js';
 import { s2Ensure, s2Install, s2Zap } from './table.js';
 
 const KV = TABLES['kvm-vfio-device'];
-/** KVM_MEM_READONLY: the guest may not write the slot, so neither may a device walking its leaves. */
-const KVM_MEM_READONLY = 0x2;
+import { KVM_MEM_READONLY } from '../memslot-flags.js';
 /**
  * The model's own bound on the guest memory one share may pin (4 GiB), standing in for the host
  * running out of memory long before a VMM with CAP_IPC_LOCK pins an 8 TiB memslot page by page.
@@ -66,6 +65,7 @@ function pinSlot(w: World, vm: Vm, s: Memslot): void {
     const r = kvmPin(w, vm, s.gpaPage + i, held);
     if ('code' in r) throw new Error(`stage2-shared: pin of a checked page failed with ${r.code}`);
     vm.shared!.pins.set(s.gpaPage + i, r.pfn);
+    // the guest may not write a read-only slot, so neither may a device walking its leaves.
     s2Install(w, vm, s.gpaPage + i, r.pfn, (s.flags & KVM_MEM_READONLY) === 0);
   }
 }
