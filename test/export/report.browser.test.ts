@@ -19,6 +19,7 @@ import { runCheck } from '../../src/check/run.js';
 import { graphs } from './formats.test.js';
 import { FAULTS } from '../../src/check/faults.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
+import { MACHINES } from '../../machines/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts');
@@ -50,7 +51,7 @@ describe('HTML report in a headless browser', () => {
       const runs = DEFAULT_RUNS.length + FAULTS.length;
       expect(await page.textContent('#summary')).toBe(`${runs} of ${runs} verdicts as expected.`);
       expect(await page.locator('table tbody tr').count()).toBe(runs);
-      expect(await page.locator('.machine svg').count()).toBe(7);
+      expect(await page.locator('.machine svg').count()).toBe(Object.keys(MACHINES).length);
       expect(await page.locator('pre.mermaid svg').count()).toBe(FAULTS.length);
 
       // Mermaid's own parser on every kind of Mermaid text vkm writes.
