@@ -20,7 +20,7 @@ export const iotlbCoherence: Property = {
     const stale = (what: string, mmId: string, vpage: number | undefined, pfn: number) => {
       const backing = vpage === undefined ? undefined : w.mms.get(mmId)?.pages.get(vpage);
       if (backing !== pfn) {
-        const now = backing === undefined ? 'no frame' : `frame ${hex(backing)}`;
+        const now = vpage === undefined ? 'nothing (no memslot holds it any more)' : backing === undefined ? 'no frame' : `frame ${hex(backing)}`;
         out.push({ property: this.name, message: `${what} points to frame ${hex(pfn)} but the page is backed by ${now}` });
       }
     };

@@ -32,6 +32,8 @@ export interface HandlerPoints {
   kvmPutTceTrustsGuest?: boolean;
   /** stage2-shared: KVM allows dirty logging and write-protects the shared table, flushing only CPU TLBs (devices take no write-protection faults). */
   stage2SharedDirtyLog?: boolean;
+  /** stage2-shared: KVM's TLB flushes never reach the IOMMU's IOTLB (only CPU TLBs are flushed). */
+  stage2FlushCpuOnly?: boolean;
   /** stage2-shared: KVM's mmu-notifier handler zaps shared entries of pinned pages too (the migration then fails on the pin). */
   stage2ZapsPinned?: boolean;
   /** sva-pri: the host moves a page without invalidating the IOMMU's cached translations first. */

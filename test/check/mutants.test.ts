@@ -40,6 +40,7 @@ describe('seeded faults', () => {
     ['sva-migrate-no-invalidate', ['device.dma.write', 'host.mm.migrate']],
     ['stage2-wp-no-fault-path', ['device.dma.write', 'vmm.kvm.dirty_log.enable', 'device.dma.write']],
     ['stage2-zap-pinned', ['host.mm.migrate']],
+    ['stage2-flush-cpu-only', ['device.dma.write', 'vmm.kvm.set_user_memory_region']],
   ])('%s should be found by the shortest sequence that can show it', (name, types) => {
     const f = FAULTS.find((x) => x.variant.name === name)!;
     const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: name });

@@ -1,16 +1,21 @@
 /**
  * stage2-shared(G, S): an x86 guest of G pages whose device's IOMMU walks KVM's own stage-2
  * table (S=1), or whose KVM table stays private with the device behind an empty type1 domain
- * (S=0). The guest and the device write and read every page, the host tries to migrate pages, and
- * the VMM turns dirty logging on and off and collects the log. KVM must keep every page present
- * and pinned, must flush the IOMMU's IOTLB with its own, and must refuse dirty logging while the
- * table is shared; with S=0 every guest write must reach the dirty log.
+ * (S=0). The guest and the device write and read every page, the host tries to migrate pages,
+ * the VMM turns dirty logging on and off, collects the log, and deletes and re-adds a second
+ * one-page memslot. KVM must keep every page present and pinned, must flush the IOMMU's IOTLB
+ * with its own before it unpins, and must refuse dirty logging while the table is shared; with
+ * S=0 every guest write must reach the dirty log.
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
 
 const HVA = 0x7f00_0000_0000n;
 const page = (n: number) => BigInt(n) << 12n;
+/** The second memslot: one page at guest 1 MiB, backed by the VMM page after slot 0's. */
+const SLOT1_GPA = 0x10_0000n;
+const SLOT1_ADD = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: page(1), hva: HVA + page(g) });
+const SLOT1_DEL = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: 0n, hva: HVA + page(g) });
 
 export const stage2Shared: Scenario<undefined> = {
   name: 'stage2-shared',
@@ -25,9 +30,10 @@ export const stage2Shared: Scenario<undefined> = {
       ev('host.boot', { arch: 'x86' }),
       ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
       ev('host.pci.device.add', { device: 'nic0', group: 'g7' }),
-      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(p.G) }),
+      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(p.G + 1) }),
       ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
       ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: page(p.G), hva: HVA }),
+      SLOT1_ADD(p.G),
       ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
       ev('vmm.vfio.group.open', { group: 'g7', mm: 'qemu' }),
       ev('vmm.vfio.group.set_container', { group: 'g7', container: 'c0' }),
@@ -47,6 +53,9 @@ export const stage2Shared: Scenario<undefined> = {
       out.push(ev('device.dma.read', { device: 'nic0', iova: page(g), len: 1 }));
       out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(g) }));
     }
+    out.push(ev('device.dma.write', { device: 'nic0', iova: SLOT1_GPA, data: Uint8Array.of(0x33) }));
+    out.push(SLOT1_DEL(p.G), SLOT1_ADD(p.G));
+    out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(p.G) }));
     out.push(ev('vmm.kvm.dirty_log.enable', { vm: 'vm0', slot: 0 }));
     out.push(ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, flags: 0, gpa: 0n, size: page(p.G), hva: HVA }));
     out.push(ev('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 }));
@@ -64,6 +73,12 @@ export const stage2Shared: Scenario<undefined> = {
       hit: (_v, s) => s.event.type === 'vmm.kvm.dirty_log.get' && s.outcome.data !== undefined && s.outcome.data.some((b) => b !== 0),
     },
     { name: 'migrated-mapped', description: 'a page KVM had mapped moved (its leaf zapped first)', applies: (p) => p.S === 0, hit: (_v, s) => s.event.type === 'host.mm.migrate' && s.outcome.code === 'OK' },
+    {
+      name: 'slot-removed-after-dma',
+      description: 'a memslot the device had reached was deleted, and its page then moved',
+      applies: (p) => p.S === 1,
+      hit: (v, s) => s.event.type === 'host.mm.migrate' && s.outcome.code === 'OK' && v.w.stats.iotlbFlushes > 0,
+    },
   ],
   expect: { verdict: 'pass' },
 };

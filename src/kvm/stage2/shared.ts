@@ -14,6 +14,7 @@ import type { Domain, Memslot, Vm, World } from '../../model/world.js';
 import { guestRamPage } from '../guest-memory.js';
 import { kvmPin, kvmPinsOf, kvmUnpin } from '../pins.js';
 import { s2Ensure, s2Install, s2Zap } from './table.js';
+import { pointsOf } from '../../model/variant.js';
 
 const KV = TABLES['kvm-vfio-device'];
 import { KVM_MEM_READONLY } from '../memslot-flags.js';
@@ -34,7 +35,7 @@ export function sharedDomainOf(w: World, vm: Vm): Domain | undefined {
  */
 export function stage2Flushed(w: World, vm: Vm, iommuToo = true): void {
   const dom = sharedDomainOf(w, vm);
-  if (!dom || !iommuToo) return;
+  if (!dom || !iommuToo || pointsOf(w).stage2FlushCpuOnly) return;
   dom.iotlb!.clear();
   w.stats.iotlbFlushes++;
 }
