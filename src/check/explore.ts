@@ -45,7 +45,8 @@ export interface FoundViolation extends Violation {
 
 /** The explorer's progress: every state below `next` is expanded and its successors are in the table. */
 export interface Checkpoint {
-  readonly version: 1;
+  /** 2 since fingerprints come from the single-pass two-lane hash: version-1 keys would not match. */
+  readonly version: 2;
   readonly scenario: string;
   readonly params: Params;
   readonly variant: string;
@@ -138,7 +139,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   let deadlocks = r0?.deadlocks ?? 0;
   let incomplete: ExploreResult['incompleteReason'] = r0?.incompleteDepth ? 'max-depth' : undefined;
   const snapshot = (next: number): Checkpoint => ({
-    version: 1, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
+    version: 2, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
     next, transitions, deepest, deadlocks, incompleteDepth: incomplete === 'max-depth',
     covers: covers.map((c) => c.hit), table: table.toJSON(),
   });

@@ -35,57 +35,118 @@ function hashStringRaw(s: string, seed: number): number {
 }
 
 // the same short strings (field names, ids, lifecycle states, frame owners) recur in every state.
-const memoBySeed = new Map<number, Map<string, number>>();
+// Both lanes' seeds move in lockstep, so lane A's seed names the pair.
+const memoBySeed = new Map<number, Map<string, [number, number]>>();
 
-function hashString(s: string, seed: number): number {
-  if (s.length > 64) return hashStringRaw(s, seed);
-  let memo = memoBySeed.get(seed);
-  if (memo === undefined) memoBySeed.set(seed, (memo = new Map()));
+/** The pair result of the last hashPair call (two registers, so the hot path allocates nothing). */
+let outA = 0;
+let outB = 0;
+
+function stringPair(s: string, sa: number, sb: number): void {
+  if (s.length > 64) {
+    outA = hashStringRaw(s, sa);
+    outB = hashStringRaw(s, sb);
+    return;
+  }
+  let memo = memoBySeed.get(sa);
+  if (memo === undefined) memoBySeed.set(sa, (memo = new Map()));
   let h = memo.get(s);
   if (h === undefined) {
     if (memo.size > 50_000) memo.clear();
-    memo.set(s, (h = hashStringRaw(s, seed)));
+    memo.set(s, (h = [hashStringRaw(s, sa), hashStringRaw(s, sb)]));
   }
-  return h;
+  outA = h[0];
+  outB = h[1];
 }
 
-/** Hash of any JSON-like model value (numbers, strings, bigints, arrays, maps, sets, records). */
-export function hashValue(v: unknown, seed: number): number {
+/**
+ * Hashes any JSON-like model value (numbers, strings, bigints, arrays, maps, sets, records) in
+ * both lanes at once, one traversal for the two independent 32-bit halves; the result is left in
+ * outA/outB.
+ */
+function hashPair(v: unknown, sa: number, sb: number): void {
   switch (typeof v) {
     case 'number':
-      return Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff ? finish(mix(seed, v | 0)) : hashString('n' + v, seed);
+      if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
+        outA = finish(mix(sa, v | 0));
+        outB = finish(mix(sb, v | 0));
+      } else stringPair('n' + v, sa, sb);
+      return;
     case 'string':
-      return hashString(v, seed + 1);
+      stringPair(v, sa + 1, sb + 1);
+      return;
     case 'bigint':
-      return hashString('b' + v.toString(16), seed);
+      stringPair('b' + v.toString(16), sa, sb);
+      return;
     case 'boolean':
-      return finish(mix(seed, v ? 0x51 : 0x50));
+      outA = finish(mix(sa, v ? 0x51 : 0x50));
+      outB = finish(mix(sb, v ? 0x51 : 0x50));
+      return;
     case 'undefined':
-      return 0;
+      outA = outB = 0;
+      return;
   }
-  if (v === null) return 0;
+  if (v === null) {
+    outA = outB = 0;
+    return;
+  }
   if (Array.isArray(v)) {
-    let h = seed ^ 0x4a;
-    for (const x of v) h = mix(h, hashValue(x, seed));
-    return finish(mix(h, v.length));
+    let ha = sa ^ 0x4a;
+    let hb = sb ^ 0x4a;
+    for (const x of v) {
+      hashPair(x, sa, sb);
+      ha = mix(ha, outA);
+      hb = mix(hb, outB);
+    }
+    outA = finish(mix(ha, v.length));
+    outB = finish(mix(hb, v.length));
+    return;
   }
+  let suma = 0;
+  let sumb = 0;
   if (v instanceof Map) {
-    let sum = 0;
-    for (const [k, x] of v) if (x !== undefined) sum = (sum + finish(mix(hashValue(k, seed), hashValue(x, seed ^ 0x5bd1e995)))) | 0;
-    return finish(mix(sum, 0x4d));
+    for (const [k, x] of v) {
+      if (x === undefined) continue;
+      hashPair(k, sa, sb);
+      const ka = outA;
+      const kb = outB;
+      hashPair(x, sa ^ 0x5bd1e995, sb ^ 0x5bd1e995);
+      suma = (suma + finish(mix(ka, outA))) | 0;
+      sumb = (sumb + finish(mix(kb, outB))) | 0;
+    }
+    outA = finish(mix(suma, 0x4d));
+    outB = finish(mix(sumb, 0x4d));
+    return;
   }
   if (v instanceof Set) {
-    let sum = 0;
-    for (const x of v) sum = (sum + hashValue(x, seed)) | 0;
-    return finish(mix(sum, 0x53));
+    for (const x of v) {
+      hashPair(x, sa, sb);
+      suma = (suma + outA) | 0;
+      sumb = (sumb + outB) | 0;
+    }
+    outA = finish(mix(suma, 0x53));
+    outB = finish(mix(sumb, 0x53));
+    return;
   }
   const o = v as Record<string, unknown>;
-  let sum = 0;
   for (const k in o) {
     const x = o[k];
-    if (x !== undefined) sum = (sum + finish(mix(hashString(k, seed), hashValue(x, seed ^ 0x27d4eb2f)))) | 0;
+    if (x === undefined) continue;
+    stringPair(k, sa, sb);
+    const ka = outA;
+    const kb = outB;
+    hashPair(x, sa ^ 0x27d4eb2f, sb ^ 0x27d4eb2f);
+    suma = (suma + finish(mix(ka, outA))) | 0;
+    sumb = (sumb + finish(mix(kb, outB))) | 0;
   }
-  return finish(mix(sum, 0x4f));
+  outA = finish(mix(suma, 0x4f));
+  outB = finish(mix(sumb, 0x4f));
+}
+
+/** Both 32-bit halves of a value's hash (the orbit keys of symmetry reduction use it). */
+export function hashValue(v: unknown): [number, number] {
+  hashPair(v, SEED_A, SEED_B);
+  return [outA >>> 0, outB >>> 0];
 }
 
 const pageHashes = new WeakMap<PageBuf, { seq: number; a: number; b: number }>();
@@ -109,23 +170,29 @@ function pageHash(buf: PageBuf): [number, number] {
   return r;
 }
 
-function framesHash(pool: FramePool, seed: number, lane: 0 | 1): number {
-  let sum = 0;
+/** Both lanes of the frame pool's hash: page contents by pfn, owners, the free list, the bump pointer. */
+function framesHash(pool: FramePool): [number, number] {
+  let suma = 0;
+  let sumb = 0;
   for (const [pfn, buf] of pool.bytes) {
-    const h = pageHash(buf)[lane];
-    if (h !== 0) sum = (sum + finish(mix(hashValue(pfn, seed), h))) | 0;
+    const h = pageHash(buf);
+    if (h[0] === 0 && h[1] === 0) continue;
+    suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), h[0]))) | 0;
+    sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), h[1]))) | 0;
   }
-  return finish(mix(mix(mix(sum, hashValue(pool.owner, seed)), hashValue(pool.free, seed)), pool.next));
-}
-
-function lane(w: World, seed: number, which: 0 | 1): number {
-  const { frames, stats: _stats, ...rest } = w;
-  return finish(mix(hashValue(rest, seed), framesHash(frames, seed, which)));
+  hashPair(pool.owner, SEED_A, SEED_B);
+  suma = mix(suma, outA);
+  sumb = mix(sumb, outB);
+  hashPair(pool.free, SEED_A, SEED_B);
+  return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
 }
 
 /** The state's fingerprint as [hi, lo] 32-bit halves. */
 export function fingerprint(w: World): [number, number] {
-  return [lane(w, SEED_A, 0) >>> 0, lane(w, SEED_B, 1) >>> 0];
+  const { frames, stats: _stats, ...rest } = w;
+  const f = framesHash(frames);
+  hashPair(rest, SEED_A, SEED_B);
+  return [finish(mix(outA, f[0])) >>> 0, finish(mix(outB, f[1])) >>> 0];
 }
 
 /** Fingerprint halves as one bigint, for display. */

@@ -8,6 +8,6 @@ export function stateKeyFn<Ctx>(s: Scenario<Ctx>, p: Params, ctx: Ctx, symmetry:
   if (!symmetry || !s.canonical) return undefined;
   return (w) => {
     const k = s.canonical!(w, p, ctx);
-    return [hashValue(k, 0x9e3779b1) >>> 0, hashValue(k, 0x85ebca77) >>> 0];
+    return hashValue(k);
   };
 }
