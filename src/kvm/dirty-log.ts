@@ -12,7 +12,6 @@ import { KVM_USER_MEM_SLOTS, stepVm } from './vm.js';
 import { s2Leaves, s2WriteProtect } from './stage2/table.js';
 import { pointsOf } from '../model/variant.js';
 import { sharedDomainOf, stage2Flushed } from './stage2/shared.js';
-
 import { KVM_MEM_LOG_DIRTY_PAGES } from './memslot-flags.js';
 
 /** Write-protects every present leaf of a slot; returns how many changed. */

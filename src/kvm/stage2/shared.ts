@@ -15,9 +15,9 @@ import { guestRamPage } from '../guest-memory.js';
 import { kvmPin, kvmPinsOf, kvmUnpin } from '../pins.js';
 import { s2Ensure, s2Install, s2Zap } from './table.js';
 import { pointsOf } from '../../model/variant.js';
+import { KVM_MEM_READONLY } from '../memslot-flags.js';
 
 const KV = TABLES['kvm-vfio-device'];
-import { KVM_MEM_READONLY } from '../memslot-flags.js';
 /**
  * The model's own bound on the guest memory one share may pin (4 GiB), standing in for the host
  * running out of memory long before a VMM with CAP_IPC_LOCK pins an 8 TiB memslot page by page.
