@@ -20,6 +20,9 @@ function workerUrl(): URL {
   return here.pathname.endsWith('.ts') ? new URL('../../dist/src/check/worker.js', here) : new URL('./worker.js', here);
 }
 
+/** States per worker in one round of a level. */
+const SLICE = 512;
+
 export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers: number, opts: ExploreOptions = {}): Promise<ExploreResult> {
   const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
@@ -72,37 +75,51 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
         incomplete = 'time-limit';
         break;
       }
-      const ids = Array.from({ length: levelEnd - levelStart }, (_, i) => levelStart + i);
-      const chunk = Math.ceil(ids.length / workers);
-      const parts = pool.map((_, k) => ids.slice(k * chunk, (k + 1) * chunk));
-      const results = await Promise.all(parts.map((part, k) => (part.length ? ask(pool[k], part.map((id) => table.path(id))) : Promise.resolve(undefined))));
-      for (let k = 0; k < parts.length; k++) {
-        const r = results[k];
-        if (!r) continue;
-        for (const c of r.covers) covers[c] = true;
-        let at = 0;
-        for (let si = 0; si < parts[k].length; si++) {
-          const id = parts[k][si];
-          const n = r.keys[at++];
-          let anyOk = n === 0;
-          for (let c = 0; c < n; c++, at += 3) {
-            transitions++;
-            if (r.keys[at + 2]) anyOk = true;
-            if (r.violation && r.violation.state === si && r.violation.choice === c) {
-              const trace = traceTo(id, c);
-              for (const v of r.violation.list) violations.push({ ...v, trace, setupLength: setupEvents.length });
-              break level;
-            }
-            const nid = table.add([r.keys[at], r.keys[at + 1]], id, c, depth + 1);
-            if (nid >= 0) {
-              deepest = Math.max(deepest, depth + 1);
-              if (table.size >= (opts.maxStates ?? Infinity)) {
-                incomplete = 'max-states';
+      // a level goes out in slices, so the time limit and stop requests are honoured within a level.
+      for (let sliceStart = levelStart; sliceStart < levelEnd; sliceStart += SLICE * workers) {
+        if (sliceStart > levelStart) {
+          const stop = opts.shouldStop?.();
+          if (stop) {
+            incomplete = stop;
+            break level;
+          }
+          if (opts.timeLimitMs !== undefined && now() - started > opts.timeLimitMs) {
+            incomplete = 'time-limit';
+            break level;
+          }
+        }
+        const ids = Array.from({ length: Math.min(levelEnd, sliceStart + SLICE * workers) - sliceStart }, (_, i) => sliceStart + i);
+        const chunk = Math.ceil(ids.length / workers);
+        const parts = pool.map((_, k) => ids.slice(k * chunk, (k + 1) * chunk));
+        const results = await Promise.all(parts.map((part, k) => (part.length ? ask(pool[k], part.map((id) => table.path(id))) : Promise.resolve(undefined))));
+        for (let k = 0; k < parts.length; k++) {
+          const r = results[k];
+          if (!r) continue;
+          for (const c of r.covers) covers[c] = true;
+          let at = 0;
+          for (let si = 0; si < parts[k].length; si++) {
+            const id = parts[k][si];
+            const n = r.keys[at++];
+            let anyOk = n === 0;
+            for (let c = 0; c < n; c++, at += 3) {
+              transitions++;
+              if (r.keys[at + 2]) anyOk = true;
+              if (r.violation && r.violation.state === si && r.violation.choice === c) {
+                const trace = traceTo(id, c);
+                for (const v of r.violation.list) violations.push({ ...v, trace, setupLength: setupEvents.length });
                 break level;
               }
+              const nid = table.add([r.keys[at], r.keys[at + 1]], id, c, depth + 1);
+              if (nid >= 0) {
+                deepest = Math.max(deepest, depth + 1);
+                if (table.size >= (opts.maxStates ?? Infinity)) {
+                  incomplete = 'max-states';
+                  break level;
+                }
+              }
             }
+            if (!anyOk && opts.deadlock) deadlocks++;
           }
-          if (!anyOk && opts.deadlock) deadlocks++;
         }
       }
       opts.onProgress?.({ states: table.size, transitions, depth, queued: table.size - levelEnd });
