@@ -145,9 +145,27 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   });
   const violations: FoundViolation[] = [];
 
-  const rebuild = (id: number): World => {
+  // states are expanded in id order and siblings are contiguous, so the parent's world (kept
+  // pristine, with its choices) usually serves the next state too: one clone and one event
+  // instead of a replay from the setup.
+  let parentId = -1;
+  let parentWorld: World = root;
+  let parentChoices: ModelEvent[] = [];
+  const replayTo = (id: number): World => {
     const w = cloneWorld(root);
     for (const c of table.path(id)) applyEvent(w, s.choices(w, p, ctx)[c]);
+    return w;
+  };
+  const rebuild = (id: number): World => {
+    if (id === 0) return cloneWorld(root);
+    const parent = table.parent[id];
+    if (parent !== parentId) {
+      parentWorld = replayTo(parent);
+      parentChoices = s.choices(parentWorld, p, ctx);
+      parentId = parent;
+    }
+    const w = cloneWorld(parentWorld);
+    applyEvent(w, parentChoices[table.choice[id]]);
     return w;
   };
   const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {

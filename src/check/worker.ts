@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld, type World } from '../model/world.js';
+import type { ModelEvent } from '../events/types.js';
 import { propertyNamed } from '../../properties/index.js';
 import { buildSetup } from './explore.js';
 import { expandChoice } from './expand.js';
@@ -47,13 +48,35 @@ const checked = (k: [number, number]) => {
 };
 const expander = { props, covers: s.covers, key, checked };
 
+/**
+ * Sibling states arrive one after another, so the parent's world (kept pristine, with its
+ * choices) usually serves the next path too: one clone and one event instead of a full replay.
+ */
+let parentKey = '';
+let parentWorld: World = root;
+let parentChoices: ModelEvent[] = [];
+
+function rebuild(path: readonly number[]): World {
+  if (path.length === 0) return cloneWorld(root);
+  const prefix = path.slice(0, -1);
+  const k = prefix.join(',');
+  if (k !== parentKey || parentWorld === root) {
+    parentWorld = cloneWorld(root);
+    for (const c of prefix) applyEvent(parentWorld, s.choices(parentWorld, init.params, ctx)[c]);
+    parentChoices = s.choices(parentWorld, init.params, ctx);
+    parentKey = k;
+  }
+  const w = cloneWorld(parentWorld);
+  applyEvent(w, parentChoices[path[path.length - 1]]);
+  return w;
+}
+
 parentPort!.on('message', (paths: number[][]) => {
   const keys: number[] = [];
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   paths.forEach((path, state) => {
-    const w: World = cloneWorld(root);
-    for (const c of path) applyEvent(w, s.choices(w, init.params, ctx)[c]);
+    const w = rebuild(path);
     const choices = s.choices(w, init.params, ctx);
     keys.push(choices.length);
     choices.forEach((event, choice) => {
