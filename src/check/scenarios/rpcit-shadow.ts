@@ -104,22 +104,31 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     return JSON.stringify(abstractState(w, p, ctx));
   },
 
-  /** Exact: the least encoding over every permutation of the guest pages and of the IOVA pages. */
+  /**
+   * Exact: for every permutation of the guest pages, the IOVA pages are put in a canonical order
+   * by sorting their (guest entry, host entry) pairs, which no permutation of the IOVA pages can
+   * change; the least of those keys names the orbit. G! sorts instead of G! x I! encodings.
+   */
   canonical(w, p, ctx) {
     const { gp, hp, pos } = abstractState(w, p, ctx);
     let best: string | undefined;
+    const rows = new Array<string>(p.I);
+    const npos = new Array<string>(p.G);
     for (const pg of permsOf(p.G)) {
-      const page = (e: Entry): Entry => (typeof e === 'object' ? { ...e, g: pg[e.g] } : e);
-      const npos = new Array<number | string>(p.G);
-      for (let g = 0; g < p.G; g++) npos[pg[g]] = pos[g];
-      for (const pi of permsOf(p.I)) {
-        const key = JSON.stringify([pi.map((j) => page(gp[j])), pi.map((j) => page(hp[j])), npos]);
-        if (best === undefined || key < best) best = key;
-      }
+      for (let j = 0; j < p.I; j++) rows[j] = encode(gp[j], pg) + '/' + encode(hp[j], pg);
+      for (let g = 0; g < p.G; g++) npos[pg[g]] = String(pos[g]);
+      const key = rows.slice().sort().join(';') + '|' + npos.join(',');
+      if (best === undefined || key < best) best = key;
     }
     return best!;
   },
 };
+
+/** An entry's text under a renaming of the guest pages (the only part a page permutation changes). */
+function encode(e: Entry, pg: readonly number[]): string {
+  if (typeof e !== 'object') return e === 'N' ? 'N' : 'x' + e;
+  return `${pg[e.g]}.${e.c ?? ''}${e.ro ? 'r' : 'w'}`;
+}
 
 /** A guest or host entry: invalid, a guest page with protection (and, on the host, which candidate frame), or raw bits. */
 type Entry = 'N' | string | { g: number; c?: number; ro: boolean };
