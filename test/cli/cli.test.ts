@@ -142,3 +142,28 @@ describe('vkm check', () => {
     expect(await main(['mutants'], fakeIo({}))).toBe(0);
   });
 });
+
+describe('vkm replay --stats', () => {
+  const phased = [
+    ...SETUP,
+    '{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x10000","iova":"0x0","size":"0x2000","phase":"workload"}',
+    '{"type":"vmm.vfio.dma.unmap","container":"c0","iova":"0x0","size":"0x2000"}',
+  ].join('\n');
+
+  it('should print counters per phase and a comparison of the workload phases of several logs', async () => {
+    const io = fakeIo({ 'a.jsonl': phased, 'b.jsonl': SETUP.join('\n') });
+    expect(await main(['replay', '--stats', '--quiet', 'a.jsonl', 'b.jsonl'], io)).toBe(0);
+    const out = io.stdout.join('\n');
+    expect(out).toMatch(/ {2}workload +2 +0 +2 +2 +2 +1 +0 +0/);
+    expect(out).toContain('== cost per log (workload phase)');
+    expect(out).toMatch(/\na +2 +0 +2 +2 +2 +1 +0 +0/);
+    expect(out).toMatch(/\nb \(whole log\) +7 +0 +4 +0/);
+  });
+
+  it('should refuse a malformed phase with file, line and field, exit code 2', async () => {
+    const io = fakeIo({ 'bad.jsonl': SETUP[0] + '\n{"type":"host.process.spawn","mm":"r","phase":"Work Load"}' });
+    expect(await main(['replay', 'bad.jsonl'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/bad\.jsonl:2: field "phase"/);
+  });
+});
+
