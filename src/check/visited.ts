@@ -1,8 +1,9 @@
 /**
  * The visited set: 64-bit fingerprints in an open-addressing table of two Uint32Array lanes (an
- * all-zero slot is empty), plus per-state parent index, choice index and depth in typed arrays:
- * 16 bytes of table at half load and 8 of links, before growth slack. States themselves are not
- * kept: they are rebuilt by replaying their path.
+ * all-zero slot is empty), plus per-state parent index, choice index and depth in typed arrays.
+ * The table grows at three-quarters load (10.7 to 21.3 bytes per state) and the link arrays by
+ * half again when full (8 to 12 bytes), so a state costs 19 to 33 bytes whenever it is measured.
+ * States themselves are not kept: they are rebuilt by replaying their path.
  */
 export class StateTable {
   private hi: Uint32Array;
@@ -46,7 +47,8 @@ export class StateTable {
 
   /** Adds a state; returns its index, or -1 when its fingerprint is already present. */
   add(fp: [number, number], parent: number, choice: number, depth: number): number {
-    if ((this.size + 1) * 2 > this.hi.length) this.grow();
+    if ((this.size + 1) * 4 > this.hi.length * 3) this.growTable();
+    if (this.size + 1 > this.parent.length) this.growLinks();
     // the all-zero fingerprint marks empty slots, so it is stored as (0, 1).
     const h = fp[0] >>> 0;
     const l = h === 0 && fp[1] >>> 0 === 0 ? 1 : fp[1] >>> 0;
@@ -61,7 +63,7 @@ export class StateTable {
     return id;
   }
 
-  private grow(): void {
+  private growTable(): void {
     const { hi, lo } = this;
     const cap = hi.length * 2;
     this.hi = new Uint32Array(cap);
@@ -72,14 +74,18 @@ export class StateTable {
       this.hi[j] = hi[i];
       this.lo[j] = lo[i];
     }
+  }
+
+  private growLinks(): void {
+    const n = Math.max(16, Math.ceil(this.parent.length * 1.5));
     const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T) => {
-      const b = make(cap >> 1);
+      const b = make(n);
       b.set(a);
       return b;
     };
-    this.parent = grow(this.parent, (n) => new Int32Array(n));
-    this.choice = grow(this.choice, (n) => new Uint16Array(n));
-    this.depth = grow(this.depth, (n) => new Uint16Array(n));
+    this.parent = grow(this.parent, (k) => new Int32Array(k));
+    this.choice = grow(this.choice, (k) => new Uint16Array(k));
+    this.depth = grow(this.depth, (k) => new Uint16Array(k));
   }
 
   /** The table as plain data (typed arrays as base64) for a checkpoint. */
