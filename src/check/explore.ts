@@ -5,6 +5,7 @@
  * are reported hit or never hit. Bounds end a run cleanly as incomplete. Pure: time comes from
  * the injected clock.
  */
+import { variantNamed } from '../model/variant.js';
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
@@ -128,7 +129,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // every state in the table had its invariants checked when it was found (the root by the setup's steps).
   const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k) };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
-  const required = s.covers.map((c) => c.applies?.(p) ?? true);
+  const points = (opts.variant ? variantNamed(opts.variant)?.points : undefined) ?? {};
+  const required = s.covers.map((c) => c.applies?.(p, points) ?? true);
   const now = opts.now ?? (() => 0);
   const started = now();
   let lastSave = started;

@@ -32,6 +32,7 @@ export const FAULTS: readonly Fault[] = [
   fault('sva-migrate-no-invalidate', 'SVA: the host moves a page without invalidating the IOMMU (the mmu notifier skipped)', { svaMigrateSkipsInvalidate: true }, 'sva-pri', 'iotlb-coherence'),
   fault('stage2-wp-no-fault-path', 'stage2-shared: KVM write-protects the shared table for dirty logging, flushing CPU TLBs only; devices take no write-protection faults, so their writes go unlogged', { stage2SharedDirtyLog: true }, 'stage2-shared', 'dirty-tracking-complete'),
   fault('stage2-flush-cpu-only', "stage2-shared: KVM's TLB flushes reach the CPUs but not the IOMMU's IOTLB, so a deleted memslot's pages are unpinned while the device still caches them", { stage2FlushCpuOnly: true }, 'stage2-shared', 'iotlb-coherence'),
+  fault('stage2-dirty-bits-no-flush', 'stage2-shared with dirty bits: GET_DIRTY_LOG clears the D bits without flushing the IOTLB, so a device writing through a cached entry marked dirty never sets D again', { stage2DirtyBits: true, stage2DirtyClearNoFlush: true }, 'stage2-shared', 'dirty-tracking-complete'),
   fault('stage2-zap-pinned', "stage2-shared: KVM's mmu-notifier handler zaps the shared entry of a pinned page (the migration then fails on the pin)", { stage2ZapsPinned: true }, 'stage2-shared', 'shared-stage2-populated'),
   fault('kvm-domain-lent-out', 'the KVM-owned domain shares its ops with userspace map/unmap (the "lent out to KVM" flag)', { kvmDomainLentToUserspace: true }, 'kvm-domain-lent', 'kvm-domain-exclusive'),
 ];

@@ -3,6 +3,7 @@
  * threads. Results are merged in frontier order and choice order, so state numbering, counts, the
  * first violation and its trace are exactly those of the single-threaded explorer.
  */
+import { variantNamed } from '../model/variant.js';
 import { Worker } from 'node:worker_threads';
 import { applyEvent } from '../model/reduce.js';
 import { cloneWorld } from '../model/world.js';
@@ -128,7 +129,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  const required = s.covers.map((c) => c.applies?.(p) ?? true);
+  const points = (opts.variant ? variantNamed(opts.variant)?.points : undefined) ?? {};
+  const required = s.covers.map((c) => c.applies?.(p, points) ?? true);
   return exploreResult(table, {
     violations, incomplete, transitions, deepest, deadlocks,
     covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })).filter((_, i) => required[i]),

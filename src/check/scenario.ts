@@ -5,6 +5,7 @@
 import type { ModelEvent } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
+import type { HandlerPoints } from '../model/variant.js';
 import type { WorldView } from '../../properties/view.js';
 
 export type Params = Record<string, number>;
@@ -20,8 +21,8 @@ export interface ParamSpec {
 export interface Cover {
   readonly name: string;
   readonly description: string;
-  /** Whether the state can be reached at all with these parameters (a cover that cannot be is not required). */
-  applies?(p: Params): boolean;
+  /** Whether the state can be reached at all with these parameters and the variant's handler points (a cover that cannot be is not required). */
+  applies?(p: Params, points: HandlerPoints): boolean;
   hit(view: WorldView, step: { event: ModelEvent; outcome: Outcome }): boolean;
 }
 

@@ -9,7 +9,7 @@ import type { EventOf } from '../events/types.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Memslot, Vm, World } from '../model/world.js';
 import { KVM_USER_MEM_SLOTS, stepVm } from './vm.js';
-import { s2Leaves, s2WriteProtect } from './stage2/table.js';
+import { s2Leaves, s2TestAndClearDirty, s2WriteProtect } from './stage2/table.js';
 import { pointsOf } from '../model/variant.js';
 import { sharedDomainOf, stage2Flushed } from './stage2/shared.js';
 import { KVM_MEM_LOG_DIRTY_PAGES } from './memslot-flags.js';
@@ -23,7 +23,20 @@ function protectSlot(w: World, vm: Vm, s: Memslot): number {
 
 /** Whether KVM refuses to start logging on this VM: its table is walked by an IOMMU (see setSlotFlags). */
 export function dirtyLogRefused(w: World, vm: Vm): boolean {
-  return sharedDomainOf(w, vm) !== undefined && !pointsOf(w).stage2SharedDirtyLog;
+  const pts = pointsOf(w);
+  return sharedDomainOf(w, vm) !== undefined && !pts.stage2SharedDirtyLog && !pts.stage2DirtyBits;
+}
+
+/** Whether the VM logs through its table's dirty bits (a shared table under the dirty-bits design). */
+export function logsByDirtyBits(w: World, vm: Vm): boolean {
+  return sharedDomainOf(w, vm) !== undefined && pointsOf(w).stage2DirtyBits === true;
+}
+
+/** The slot's pages whose leaves have D set, cleared as they are read (the harvest of the dirty-bits design). */
+function harvestDirtyBits(w: World, vm: Vm, s: Memslot): number[] {
+  const out: number[] = [];
+  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages && s2TestAndClearDirty(w, vm, l.iovaPage)) out.push(l.iovaPage - s.gpaPage);
+  return out;
 }
 
 /**
@@ -40,7 +53,11 @@ export function setSlotFlags(w: World, vm: Vm, s: Memslot, flags: number): Outco
   if (on && !was) {
     s.dirty = new Set();
     s.written = new Set();
-    if (protectSlot(w, vm, s) > 0) stage2Flushed(w, vm, !pointsOf(w).stage2SharedDirtyLog);
+    if (logsByDirtyBits(w, vm)) {
+      // a clean start: D bits set before logging began say nothing, and the IOTLB must forget them.
+      harvestDirtyBits(w, vm, s);
+      stage2Flushed(w, vm);
+    } else if (protectSlot(w, vm, s) > 0) stage2Flushed(w, vm, !pointsOf(w).stage2SharedDirtyLog);
   } else if (!on && was) {
     // leaves stay write-protected until their next write fault, which no longer logs.
     s.dirty = undefined;
@@ -74,14 +91,17 @@ export function dirtyLogGet(w: World, e: EventOf<'vmm.kvm.dirty_log.get'>): Outc
   const s = slotById(vm, e.slot);
   if (!s?.dirty) return refused('ENOENT');
   const bitmap = new Uint8Array(Math.ceil(s.pages / 64) * 8);
+  const byBits = logsByDirtyBits(w, vm);
+  if (byBits) for (const i of harvestDirtyBits(w, vm, s)) s.dirty.add(i);
   let reprotected = 0;
   for (const i of s.dirty) {
     bitmap[i >> 3] |= 1 << (i & 7);
-    if (s2WriteProtect(w, vm, s.gpaPage + i)) reprotected++;
+    if (!byBits && s2WriteProtect(w, vm, s.gpaPage + i)) reprotected++;
   }
   s.dirty = new Set();
   s.written = new Set();
-  if (reprotected > 0) stage2Flushed(w, vm, !pointsOf(w).stage2SharedDirtyLog);
+  // cleared D bits must leave the IOTLB too, or a device's next write finds its entry already dirty.
+  if (byBits ? !pointsOf(w).stage2DirtyClearNoFlush : reprotected > 0) stage2Flushed(w, vm, byBits || !pointsOf(w).stage2SharedDirtyLog);
   return { code: 'OK', data: bitmap };
 }
 

@@ -11,7 +11,7 @@ import type { Container, Domain, World } from './world.js';
 import { VTD_APERTURE_PAGES } from '../iommu/vtd/layout.js';
 import { spaprTranslate } from '../spapr/container.js';
 import { svaRange } from '../iommu/sva.js';
-import { sharedTranslate } from '../kvm/stage2/shared.js';
+import { sharedDeviceWrote, sharedTranslate } from '../kvm/stage2/shared.js';
 import { slotOf } from '../kvm/vm.js';
 import { noteWritten } from '../kvm/dirty-log.js';
 
@@ -71,19 +71,20 @@ function spaprRange(w: World, c: Container, groupId: string, iova: bigint, len: 
 function sharedRange(w: World, dom: Domain, iova: bigint, len: number, write: boolean): number[] | Outcome {
   if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);
   const pfns: number[] = [];
-  const fills: [number, { pfn: number; write: boolean }][] = [];
+  const fills: [number, { pfn: number; write: boolean; dirty: boolean }][] = [];
   const first = pageOf(iova);
   const last = pageOf(iova + BigInt(len) - 1n);
   for (let p = first; p <= last; p++) {
     const t = p < VTD_APERTURE_PAGES ? sharedTranslate(w, dom, p) : undefined;
     if (!t) return refused(FAULT.notPresent);
     if (write && !t.write) return refused(FAULT.write);
-    if (t.fill) fills.push([p, { pfn: t.pfn, write: t.write }]);
+    if (t.fill) fills.push([p, { pfn: t.pfn, write: t.write, dirty: t.dirty }]);
     pfns.push(t.pfn);
   }
   for (const [p, t] of fills) dom.iotlb!.set(p, t);
   const vm = w.vms.get(dom.vm!)!;
   if (write) for (let p = first; p <= last; p++) {
+    sharedDeviceWrote(w, dom, p);
     const s = slotOf(vm, p);
     if (s) noteWritten(s, p);
   }

@@ -32,6 +32,14 @@ export interface HandlerPoints {
   kvmPutTceTrustsGuest?: boolean;
   /** stage2-shared: KVM allows dirty logging and write-protects the shared table, flushing only CPU TLBs (devices take no write-protection faults). */
   stage2SharedDirtyLog?: boolean;
+  /**
+   * stage2-shared: dirty logging through the table's dirty bits instead of write-protection. The
+   * CPU and the IOMMU (second-stage A/D bits) set D on a write; GET_DIRTY_LOG harvests and clears
+   * the D bits, then flushes the IOTLB so a device's next write sets D again.
+   */
+  stage2DirtyBits?: boolean;
+  /** stage2-shared with dirty bits: GET_DIRTY_LOG clears D bits without flushing the IOTLB. */
+  stage2DirtyClearNoFlush?: boolean;
   /** stage2-shared: KVM's TLB flushes never reach the IOMMU's IOTLB (only CPU TLBs are flushed). */
   stage2FlushCpuOnly?: boolean;
   /** stage2-shared: KVM's mmu-notifier handler zaps shared entries of pinned pages too (the migration then fails on the pin). */

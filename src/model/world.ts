@@ -177,7 +177,7 @@ export interface Domain {
   /** kvm-stage2: the VM whose table this is. */
   readonly vm?: string;
   /** kvm-stage2: the IOMMU's cached translations by IOVA (= guest) page, filled by DMA walks. */
-  iotlb?: Map<number, { pfn: number; write: boolean }>;
+  iotlb?: Map<number, { pfn: number; write: boolean; dirty?: boolean }>;
 }
 
 /** A VFIO device plugged into an s390 guest as a zPCI function. */

@@ -41,6 +41,7 @@ describe('seeded faults', () => {
     ['stage2-wp-no-fault-path', ['device.dma.write', 'vmm.kvm.dirty_log.enable', 'device.dma.write']],
     ['stage2-zap-pinned', ['host.mm.migrate']],
     ['stage2-flush-cpu-only', ['device.dma.write', 'vmm.kvm.set_user_memory_region']],
+    ['stage2-dirty-bits-no-flush', ['vmm.kvm.dirty_log.enable', 'device.dma.write', 'vmm.kvm.dirty_log.get', 'device.dma.write']],
   ])('%s should be found by the shortest sequence that can show it', (name, types) => {
     const f = FAULTS.find((x) => x.variant.name === name)!;
     const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: name });

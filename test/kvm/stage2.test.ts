@@ -8,7 +8,7 @@ import { describe, expect } from 'vitest';
 import { checkProperties } from '../../properties/index.js';
 import { frameForRead } from '../../src/memory/frames.js';
 import { eptIndex } from '../../src/kvm/stage2/layout.js';
-import { s2Lookup } from '../../src/kvm/stage2/table.js';
+import { s2IsDirty, s2Lookup } from '../../src/kvm/stage2/table.js';
 import type { ModelEvent } from '../../src/events/types.js';
 import type { World } from '../../src/model/world.js';
 import { applyChecked } from '../support/checked.js';
@@ -16,7 +16,16 @@ import { anyEvent } from '../support/arbitraries.js';
 import { digest } from '../../src/model/digest.js';
 import { applyEvent } from '../../src/model/reduce.js';
 import { SUCCESS_CODES } from '../../src/model/codes.js';
-import { e, err, HVA, ok, setupWorld } from '../support/fixture.js';
+import { e, err, HVA, ok, setupEvents, setupWorld } from '../support/fixture.js';
+import { emptyWorld } from '../../src/model/world.js';
+import '../../src/kvm/stage2/shared.js';
+
+/** An empty x86 world booted with a design variant. */
+function emptyWorldWith(variant: string): World {
+  const w = emptyWorld();
+  ok(w, e('host.boot', { arch: 'x86', variant }));
+  return w;
+}
 
 const G = 4;
 const gpa = (p: number) => BigInt(p) << 12n;
@@ -213,5 +222,58 @@ describe('read-only memslots', () => {
     expect(ok(w, e('guest.mem.read', { vm: 'vm0', gpa: 0x20_0000n, len: 1 })).data).toEqual(Uint8Array.of(7));
     expect(s2Lookup(w, w.vms.get('vm0')!, 0x200)?.write).toBe(false);
     err(w, 'EINVAL', e('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, flags: 0, gpa: 0x20_0000n, size: 0x1000n, hva: HVA + 0x20_0000n }));
+  });
+});
+
+describe('the dirty-bits alternative (stage2-shared-dirty-bits)', () => {
+  /** A shared world under the design variant: booted with it before anything exists. */
+  function dirtyBitsWorld(): World {
+    const w = emptyWorldWith('stage2-shared-dirty-bits');
+    for (const x of setupEvents()) ok(w, x);
+    ok(w, e('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }));
+    ok(w, e('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'g7' }));
+    ok(w, e('vmm.kvm.vfio.share_stage2', { dev: 'kv', group: 'g7' }));
+    return w;
+  }
+  const bitmapOf = (pages: number[]) => {
+    const b = new Uint8Array(32);
+    for (const p of pages) b[p >> 3] |= 1 << (p & 7);
+    return b;
+  };
+
+  it('should let the IOMMU set D in the EPT bytes, report it once, and set it again after the flush', () => {
+    const w = dirtyBitsWorld();
+    const vm = w.vms.get('vm0')!;
+    ok(w, e('vmm.kvm.dirty_log.enable', { vm: 'vm0', slot: 0 }));
+    ok(w, e('device.dma.write', { device: 'nic0', iova: gpa(5), data: Uint8Array.of(1) }));
+    expect(s2IsDirty(w, vm, 5)).toBe(true);
+    expect(ok(w, e('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 })).data).toEqual(bitmapOf([5]));
+    expect(s2IsDirty(w, vm, 5)).toBe(false);
+    expect(ok(w, e('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 })).data).toEqual(bitmapOf([]));
+    ok(w, e('device.dma.write', { device: 'nic0', iova: gpa(5), data: Uint8Array.of(2) }));
+    ok(w, e('guest.mem.write', { vm: 'vm0', gpa: gpa(9), data: Uint8Array.of(3) }));
+    expect(ok(w, e('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 })).data).toEqual(bitmapOf([5, 9]));
+  });
+
+  it.prop([fc.array(sharedOp, { maxLength: 30 })])('should report every page written since the last GET, by the guest or the device', (ops) => {
+    const w = dirtyBitsWorld();
+    ok(w, e('vmm.kvm.dirty_log.enable', { vm: 'vm0', slot: 0 }));
+    let written = new Set<number>();
+    for (const op of ops) {
+      if (op.k === 'enable' || op.k === 'addslot' || op.k === 'delslot') continue;
+      let ev: ModelEvent;
+      if (op.k === 'gwrite') ev = e('guest.mem.write', { vm: 'vm0', gpa: gpa(op.p), data: Uint8Array.of(op.b) });
+      else if (op.k === 'dwrite') ev = e('device.dma.write', { device: 'nic0', iova: gpa(op.p), data: Uint8Array.of(op.b) });
+      else if (op.k === 'dread') ev = e('device.dma.read', { device: 'nic0', iova: gpa(op.p), len: 1 });
+      else if (op.k === 'migrate') ev = e('host.mm.migrate', { mm: 'qemu', hva: HVA + gpa(op.p) });
+      else ev = e('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 });
+      const { outcome, violations } = applyChecked(w, ev);
+      expect(violations).toEqual([]);
+      if (op.k === 'gwrite' || op.k === 'dwrite') written.add(op.p);
+      if (op.k === 'get') {
+        expect(outcome.data).toEqual(bitmapOf([...written]));
+        written = new Set();
+      }
+    }
   });
 });

@@ -37,6 +37,8 @@ export const DEFAULT_RUNS: readonly DefaultRun[] = [
   // the LIOBN-to-group design is expected to fail: the checker shows how.
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-group', expect: { verdict: 'violation', property: 'container-coherence' } },
   { scenario: 'stage2-shared', params: { S: 1 } },
+  // the alternative that keeps dirty logging: the table's D bits, harvested with an IOTLB flush.
+  { scenario: 'stage2-shared', params: { S: 1 }, variant: 'stage2-shared-dirty-bits' },
   { scenario: 'stage2-shared', params: { S: 0 } },
   { scenario: 'sva-pri', params: {} },
 ];

@@ -64,7 +64,18 @@ export const stage2Shared: Scenario<undefined> = {
   properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'dirty-tracking-complete', 'iotlb-coherence', 'shared-stage2-populated'],
   covers: [
     { name: 'device-wrote', description: "a device write reached guest memory through KVM's table", applies: (p) => p.S === 1, hit: (_v, s) => s.event.type === 'device.dma.write' && s.outcome.code === 'OK' },
-    { name: 'dirty-log-refused', description: 'KVM refused dirty logging on the shared table', applies: (p) => p.S === 1, hit: (_v, s) => s.event.type === 'vmm.kvm.dirty_log.enable' && s.outcome.code === 'EINVAL' },
+    {
+      name: 'dirty-log-refused',
+      description: 'KVM refused dirty logging on the shared table',
+      applies: (p, pts) => p.S === 1 && !pts.stage2DirtyBits,
+      hit: (_v, s) => s.event.type === 'vmm.kvm.dirty_log.enable' && s.outcome.code === 'EINVAL',
+    },
+    {
+      name: 'device-write-logged',
+      description: "GET_DIRTY_LOG reported a page only the device wrote since the last GET (harvested from the D bit the IOMMU set)",
+      applies: (p, pts) => p.S === 1 && pts.stage2DirtyBits === true,
+      hit: (v, s) => s.event.type === 'vmm.kvm.dirty_log.get' && s.outcome.data !== undefined && s.outcome.data.some((b) => b !== 0),
+    },
     { name: 'migration-refused', description: 'a shared (pinned) page could not move', applies: (p) => p.S === 1, hit: (_v, s) => s.event.type === 'host.mm.migrate' && s.outcome.code === 'EBUSY' },
     {
       name: 'dirty-reported',

@@ -8,8 +8,8 @@
 import type { Mm } from '../../memory/mm.js';
 import { touchPage } from '../../model/pages.js';
 import type { Memslot, Vm, World } from '../../model/world.js';
-import { markDirty, noteWritten } from '../dirty-log.js';
-import { s2Install, s2Lookup, s2MakeWritable } from './table.js';
+import { logsByDirtyBits, markDirty, noteWritten } from '../dirty-log.js';
+import { s2Install, s2Lookup, s2MakeWritable, s2SetDirty } from './table.js';
 import { KVM_MEM_READONLY } from '../memslot-flags.js';
 
 /** The frame the access reaches, or undefined for a read of a never-touched page (the zero page, nothing mapped). */
@@ -17,6 +17,8 @@ export function s2Access(w: World, vm: Vm, mm: Mm, slot: Memslot, gpaPage: numbe
   const h = slot.hvaPage + (gpaPage - slot.gpaPage);
   if (write) noteWritten(slot, gpaPage);
   const t = s2Lookup(w, vm, gpaPage);
+  // the dirty-bits design: the leaf stays writable and the CPU sets its D bit.
+  if (t && write && t.write && logsByDirtyBits(w, vm)) s2SetDirty(w, vm, gpaPage);
   if (t) {
     if (write && !t.write) {
       markDirty(slot, gpaPage);

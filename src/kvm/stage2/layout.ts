@@ -3,8 +3,9 @@
  * "EPT translation mechanism"): 4 levels of 512 little-endian u64 entries per 4 KiB table, 48-bit
  * guest-physical input, 4 KiB leaves only.
  *
- * Entry bits (LSB-0): 0 R, 1 W, 2 X, 3..5 memory type (leaves; 6 = write-back), 7 PS, 12..51
- * address. An EPT entry's R/W bits, PS bit and address field sit where the VT-d second-stage
+ * Entry bits (LSB-0): 0 R, 1 W, 2 X, 3..5 memory type (leaves; 6 = write-back), 7 PS, 8 A,
+ * 9 D (with A/D bits enabled), 12..51 address. VT-d's second stage keeps its own A/D bits at the
+ * same positions when SLADE is on, so an IOMMU walking the table can set D too. An EPT entry's R/W bits, PS bit and address field sit where the VT-d second-stage
  * format puts them (iommu/vtd/layout.ts), and a VT-d walker ignores X and the memory type: that
  * is what lets an IOMMU walk KVM's own table (the stage2-shared design). So the address and the
  * R/W bits are read and written through the VT-d accessors, and only the EPT-only bits live here.
@@ -43,6 +44,22 @@ export function eptClearWrite(bytes: Uint8Array, off: number): void {
 /** Sets W in place (a write fault KVM resolved). */
 export function eptSetWrite(bytes: Uint8Array, off: number): void {
   bytes[off] |= EPT_W;
+}
+
+/** The dirty bit (bit 9: bit 1 of byte 1). */
+const EPT_D_BYTE = 1;
+const EPT_D_MASK = 1 << 1;
+
+export function eptDirty(bytes: Uint8Array, off: number): boolean {
+  return (bytes[off + EPT_D_BYTE] & EPT_D_MASK) !== 0;
+}
+
+export function eptSetDirty(bytes: Uint8Array, off: number): void {
+  bytes[off + EPT_D_BYTE] |= EPT_D_MASK;
+}
+
+export function eptClearDirty(bytes: Uint8Array, off: number): void {
+  bytes[off + EPT_D_BYTE] &= ~EPT_D_MASK;
 }
 
 /** Zaps an entry to all-zero bytes. */

@@ -13,8 +13,8 @@ import { OK, refused, type Outcome } from '../../model/outcome.js';
 import type { Domain, Memslot, Vm, World } from '../../model/world.js';
 import { guestRamPage } from '../guest-memory.js';
 import { kvmPin, kvmPinsOf, kvmUnpin } from '../pins.js';
-import { s2Ensure, s2Install, s2Zap } from './table.js';
-import { pointsOf } from '../../model/variant.js';
+import { s2Ensure, s2Install, s2IsDirty, s2SetDirty, s2Zap } from './table.js';
+import { pointsOf, registerVariant } from '../../model/variant.js';
 import { KVM_MEM_READONLY } from '../memslot-flags.js';
 
 const KV = TABLES['kvm-vfio-device'];
@@ -149,9 +149,27 @@ export function stopSharing(w: World, groupId: string): void {
 }
 
 /** One page of a device access through the shared table: the IOTLB, else a walk of the EPT bytes. */
-export function sharedTranslate(w: World, dom: Domain, iovaPage: number): { pfn: number; write: boolean; fill: boolean } | undefined {
+export function sharedTranslate(w: World, dom: Domain, iovaPage: number): { pfn: number; write: boolean; dirty: boolean; fill: boolean } | undefined {
   const hit = dom.iotlb!.get(iovaPage);
-  if (hit) return { ...hit, fill: false };
+  if (hit) return { pfn: hit.pfn, write: hit.write, dirty: hit.dirty === true, fill: false };
   const t = vtdTranslate(w.frames, dom.root, iovaPage);
-  return t ? { pfn: t.pfn, write: t.write, fill: true } : undefined;
+  return t ? { pfn: t.pfn, write: t.write, dirty: s2IsDirty(w, w.vms.get(dom.vm!)!, iovaPage), fill: true } : undefined;
 }
+
+/**
+ * The dirty-bits design: a device write through an IOTLB entry not yet marked dirty sets the
+ * leaf's D bit and marks the entry; an entry already marked dirty writes without touching the table.
+ */
+export function sharedDeviceWrote(w: World, dom: Domain, iovaPage: number): void {
+  if (!pointsOf(w).stage2DirtyBits) return;
+  const e = dom.iotlb!.get(iovaPage);
+  if (!e || e.dirty) return;
+  s2SetDirty(w, w.vms.get(dom.vm!)!, iovaPage);
+  e.dirty = true;
+}
+
+export const STAGE2_SHARED_DIRTY_BITS = registerVariant({
+  name: 'stage2-shared-dirty-bits',
+  description: 'stage2-shared with dirty logging through the D bits the CPU and the IOMMU set (second-stage A/D); GET_DIRTY_LOG harvests them and flushes the IOTLB',
+  points: { stage2DirtyBits: true },
+});

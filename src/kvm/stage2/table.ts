@@ -7,7 +7,7 @@
 import { allocFrame, frameForRead, frameForWrite, freeFrame, type FramePool } from '../../memory/frames.js';
 import { vtdLeaves, vtdTranslate } from '../../iommu/vtd/table.js';
 import type { Leaf, Translation } from '../../iommu/format.js';
-import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearWrite, eptIndex, eptPerm, eptPfn, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
+import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearDirty, eptClearWrite, eptDirty, eptIndex, eptPerm, eptPfn, eptSetDirty, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
 import type { Vm, World } from '../../model/world.js';
 
 /** Guest page numbers below this fit the 4-level, 48-bit table (x86 kvm_mmu_max_gfn() + 1 here). */
@@ -79,6 +79,29 @@ export function s2WriteProtect(w: World, vm: Vm, gpaPage: number): boolean {
 export function s2MakeWritable(w: World, vm: Vm, gpaPage: number): void {
   const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
   if (slot) eptSetWrite(frameForWrite(w.frames, slot.table), slot.off);
+}
+
+/** Whether a present leaf has its dirty bit set. */
+export function s2IsDirty(w: World, vm: Vm, gpaPage: number): boolean {
+  const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
+  if (!slot) return false;
+  const bytes = frameForRead(w.frames, slot.table);
+  return eptPerm(bytes, slot.off) !== 0 && eptDirty(bytes, slot.off);
+}
+
+/** Sets the dirty bit of a present leaf (what the CPU or an A/D-capable IOMMU does on a write). */
+export function s2SetDirty(w: World, vm: Vm, gpaPage: number): void {
+  if (s2IsDirty(w, vm, gpaPage)) return;
+  const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
+  if (slot && eptPerm(frameForRead(w.frames, slot.table), slot.off) !== 0) eptSetDirty(frameForWrite(w.frames, slot.table), slot.off);
+}
+
+/** Clears a leaf's dirty bit; returns whether it was set. */
+export function s2TestAndClearDirty(w: World, vm: Vm, gpaPage: number): boolean {
+  if (!s2IsDirty(w, vm, gpaPage)) return false;
+  const slot = leafSlot(w.frames, vm.s2!, gpaPage)!;
+  eptClearDirty(frameForWrite(w.frames, slot.table), slot.off);
+  return true;
 }
 
 /** Every present leaf, from the table bytes. */
