@@ -9,7 +9,7 @@ import type { EventOf } from '../events/types.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Memslot, Vm, World } from '../model/world.js';
 import { KVM_USER_MEM_SLOTS, stepVm } from './vm.js';
-import { s2Leaves, s2TestAndClearDirty, s2WriteProtect } from './stage2/table.js';
+import { s2SlotPages, s2TestAndClearDirty, s2WriteProtect } from './stage2/table.js';
 import { pointsOf } from '../model/variant.js';
 import { sharedDomainOf, stage2Flushed } from './stage2/shared.js';
 import { KVM_MEM_LOG_DIRTY_PAGES } from './memslot-flags.js';
@@ -17,7 +17,7 @@ import { KVM_MEM_LOG_DIRTY_PAGES } from './memslot-flags.js';
 /** Write-protects every present leaf of a slot; returns how many changed. */
 function protectSlot(w: World, vm: Vm, s: Memslot): number {
   let n = 0;
-  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages && s2WriteProtect(w, vm, l.iovaPage)) n++;
+  for (const p of s2SlotPages(w, vm, s)) if (s2WriteProtect(w, vm, p)) n++;
   return n;
 }
 
@@ -34,9 +34,7 @@ export function logsByDirtyBits(w: World, vm: Vm): boolean {
 
 /** The slot's pages whose leaves have D set, cleared as they are read (the harvest of the dirty-bits design). */
 function harvestDirtyBits(w: World, vm: Vm, s: Memslot): number[] {
-  const out: number[] = [];
-  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages && s2TestAndClearDirty(w, vm, l.iovaPage)) out.push(l.iovaPage - s.gpaPage);
-  return out;
+  return s2SlotPages(w, vm, s).filter((p) => s2TestAndClearDirty(w, vm, p)).map((p) => p - s.gpaPage);
 }
 
 /**
@@ -66,29 +64,29 @@ export function setSlotFlags(w: World, vm: Vm, s: Memslot, flags: number): Outco
   return OK;
 }
 
-function slotById(vm: Vm, slot: number): Memslot | undefined {
-  return vm.slots.find((s) => s.slot === slot);
-}
-
-export function dirtyLogEnable(w: World, e: EventOf<'vmm.kvm.dirty_log.enable'>): Outcome {
-  const vm = w.vms.get(e.vm);
+/** The checks both dirty-log ioctls make: the VM fd, then the slot id's range; the slot may be absent. */
+function slotIoctl(w: World, vmId: string, slot: number): { vm: Vm; s: Memslot | undefined } | Outcome {
+  const vm = w.vms.get(vmId);
   if (!vm) return refused('EBADF');
   const r = stepVm(vm, 'VM_IOCTL');
   if (r) return r;
-  if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
-  const s = slotById(vm, e.slot);
+  if (slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
+  return { vm, s: vm.slots.find((x) => x.slot === slot) };
+}
+
+export function dirtyLogEnable(w: World, e: EventOf<'vmm.kvm.dirty_log.enable'>): Outcome {
+  const r = slotIoctl(w, e.vm, e.slot);
+  if ('code' in r) return r;
+  const { vm, s } = r;
   if (!s) return refused('EINVAL');
   return setSlotFlags(w, vm, s, s.flags | KVM_MEM_LOG_DIRTY_PAGES);
 }
 
 /** KVM_GET_DIRTY_LOG: the bitmap as little-endian longs, one bit per page of the slot. */
 export function dirtyLogGet(w: World, e: EventOf<'vmm.kvm.dirty_log.get'>): Outcome {
-  const vm = w.vms.get(e.vm);
-  if (!vm) return refused('EBADF');
-  const r = stepVm(vm, 'VM_IOCTL');
-  if (r) return r;
-  if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
-  const s = slotById(vm, e.slot);
+  const r = slotIoctl(w, e.vm, e.slot);
+  if ('code' in r) return r;
+  const { vm, s } = r;
   if (!s?.dirty) return refused('ENOENT');
   const bitmap = new Uint8Array(Math.ceil(s.pages / 64) * 8);
   const byBits = logsByDirtyBits(w, vm);

@@ -15,7 +15,7 @@ import { U64_MAX } from '../util/hex.js';
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from './memslot-flags.js';
 import { dirtyLogRefused, markDirty, noteWritten, setSlotFlags } from './dirty-log.js';
 import { s2Access } from './stage2/fault.js';
-import { S2_MAX_GFN_PAGES, s2Free, s2Leaves, s2Zap } from './stage2/table.js';
+import { S2_MAX_GFN_PAGES, s2Free, s2SlotPages, s2Zap } from './stage2/table.js';
 import { sharedSlotAdded, sharedSlotRemoved, stage2Flushed } from './stage2/shared.js';
 
 const VM = TABLES['kvm-vm'];
@@ -86,9 +86,9 @@ export function setUserMemoryRegion(w: World, e: EventOf<'vmm.kvm.set_user_memor
 /** Deletes a slot: KVM zaps its stage-2 leaves (kvm_arch_flush_shadow_memslot) and flushes before the pages go. */
 function removeSlot(w: World, vm: Vm, s: Memslot): void {
   sharedSlotRemoved(w, vm, s);
-  let zapped = false;
-  for (const l of s2Leaves(w, vm)) if (l.iovaPage >= s.gpaPage && l.iovaPage < s.gpaPage + s.pages) zapped = s2Zap(w, vm, l.iovaPage) || zapped;
-  if (zapped) stage2Flushed(w, vm);
+  const pages = s2SlotPages(w, vm, s);
+  for (const p of pages) s2Zap(w, vm, p);
+  if (pages.length > 0) stage2Flushed(w, vm);
   vm.slots.splice(vm.slots.indexOf(s), 1);
 }
 

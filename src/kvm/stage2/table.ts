@@ -109,6 +109,11 @@ export function s2Leaves(w: World, vm: Vm): Leaf[] {
   return vm.s2 ? vtdLeaves(w.frames, vm.s2.root) : [];
 }
 
+/** The guest pages of a slot that have a present leaf. */
+export function s2SlotPages(w: World, vm: Vm, s: { gpaPage: number; pages: number }): number[] {
+  return s2Leaves(w, vm).map((l) => l.iovaPage).filter((p) => p >= s.gpaPage && p < s.gpaPage + s.pages);
+}
+
 /** Frees the table frames (VM destroyed). */
 export function s2Free(w: World, vm: Vm): void {
   if (!vm.s2) return;
