@@ -11,6 +11,16 @@ import type { Scenario } from '../scenario.js';
 
 const HVA = 0x7f00_0000_0000n;
 const page = (n: number) => BigInt(n) << 12n;
+/** The guest page holding the H_PUT_TCE_INDIRECT list (inside the preregistered memory). */
+const TCE_LIST = page(15);
+
+/** The indirect list: IOBA page i maps guest page (i + 1) mod P read-write, as big-endian u64 TCEs. */
+function tceList(P: number): Uint8Array {
+  const out = new Uint8Array(P * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < P; i++) view.setBigUint64(i * 8, page((i + 1) % P) | 3n, false);
+  return out;
+}
 /** The default window's LIOBN and bus start, and the DDW window's (QEMU numbers DDW LIOBNs after the default). */
 const WINDOWS = [
   { liobn: 0x8000_0000n, bus: 0n },
@@ -51,6 +61,7 @@ export const liobnBinding: Scenario<undefined> = {
       ev('vmm.vfio.group.open', { group: 'gB', mm: 'qemu' }),
     ]) apply(e);
     for (let v = 0; v < p.P; v++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: page(v), data: Uint8Array.of(v + 1) }));
+    apply(ev('guest.mem.write', { vm: 'vm0', gpa: TCE_LIST, data: tceList(p.P) }));
     return undefined;
   },
   choices(_w, p): ModelEvent[] {
@@ -58,6 +69,7 @@ export const liobnBinding: Scenario<undefined> = {
     const out: ModelEvent[] = [];
     for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tce: page(v) | 3n }));
     for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tceValue: 0n, npages: 1n }));
+    out.push(ev('guest.spapr.h_put_tce_indirect', { vm: 'vm0', liobn, ioba: bus, tceList: TCE_LIST, npages: BigInt(p.P) }));
     out.push(ev('vmm.vfio.group.set_container', { group: 'gB', container: 'c0' }));
     out.push(ev('vmm.vfio.group.get_device_fd', { group: 'gB', device: 'b0', fd: 'fb' }));
     for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: bus + page(i), len: 1 }));
@@ -69,6 +81,7 @@ export const liobnBinding: Scenario<undefined> = {
     { name: 'hw-mapped', description: 'H_PUT_TCE reached the hardware table and a device read through it', hit: (_v, s) => s.event.type === 'device.dma.read' && s.outcome.code === 'OK' },
     { name: 'late-group-cached', description: 'the group that joined after the bind cached a TCE', hit: (v) => (v.w.groups.get('gB')?.tceCache.size ?? 0) > 0 },
     { name: 'stuffed', description: 'H_STUFF_TCE cleared a mapped entry', hit: (_v, s) => s.event.type === 'guest.spapr.h_stuff_tce' && s.outcome.code === 'H_SUCCESS' },
+    { name: 'indirect', description: 'H_PUT_TCE_INDIRECT mapped the whole list in KVM', hit: (_v, s) => s.event.type === 'guest.spapr.h_put_tce_indirect' && s.outcome.code === 'H_SUCCESS' },
     { name: 'unregistered', description: 'the VMM unregistered the memory once nothing was mapped', hit: (_v, s) => s.event.type === 'vmm.vfio.spapr.unregister_memory' && s.outcome.code === 'OK' },
   ],
   expect: { verdict: 'pass' },
