@@ -1,8 +1,8 @@
 /**
  * The visited set: 64-bit fingerprints in an open-addressing table of two Uint32Array lanes (an
  * all-zero slot is empty), plus per-state parent index, choice index and depth in typed arrays.
- * The table grows at three-quarters load (10.7 to 21.3 bytes per state) and the link arrays by
- * half again when full (8 to 12 bytes), so a state costs 19 to 33 bytes whenever it is measured.
+ * The table grows at three-quarters load (10.7 to 21.3 bytes per state) and the link arrays by a
+ * quarter when full (8 to 10 bytes), so a state costs 19 to 31.3 bytes whenever it is measured.
  * States themselves are not kept: they are rebuilt by replaying their path.
  */
 export class StateTable {
@@ -77,7 +77,7 @@ export class StateTable {
   }
 
   private growLinks(): void {
-    const n = Math.max(16, Math.ceil(this.parent.length * 1.5));
+    const n = Math.max(16, Math.ceil(this.parent.length * 1.25));
     const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T) => {
       const b = make(n);
       b.set(a);

@@ -17,6 +17,13 @@ describe('StateTable', () => {
     },
   );
 
+  it.prop([fc.integer({ min: 4000, max: 120_000 })], { numRuns: 15 })('should hold a state in at most 31.3 bytes once it outgrows its initial size', (n) => {
+    const t = new StateTable();
+    for (let i = 1; i <= n; i++) t.add([Math.imul(i, 0x9e3779b1) >>> 0, i], i - 1, 0, 0);
+    expect(t.size).toBe(n);
+    expect(t.bytesPerState()).toBeLessThanOrEqual(31.34);
+  });
+
   it('should rebuild paths from parent links', () => {
     const t = new StateTable();
     t.add([1, 1], -1, 0, 0);
