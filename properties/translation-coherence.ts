@@ -9,6 +9,29 @@ import { guestRamPage, guestResolver } from '../src/kvm/guest-memory.js';
 import { findByFh } from '../src/s390/zpci.js';
 import { hex, U64_MAX } from '../src/util/hex.js';
 import type { TransitionProperty, Violation } from './types.js';
+import type { WorldView } from './view.js';
+import { FORMATS } from '../src/iommu/formats.js';
+import type { Translation } from '../src/iommu/format.js';
+
+/** Refreshes this short are read entry by entry; longer ones from the domain's full leaf list. */
+const PER_PAGE_LIMIT = 64n;
+
+/** The host translations of [start, end), keyed by IOVA. */
+function hostTranslations(view: WorldView, domainId: string | undefined, start: bigint, end: bigint): Map<bigint, Translation> {
+  const dom = domainId === undefined ? undefined : view.w.domains.get(domainId);
+  const out = new Map<bigint, Translation>();
+  if (!dom) return out;
+  if (end > start && (end - start) >> 12n <= PER_PAGE_LIMIT) {
+    const format = FORMATS[dom.format];
+    for (let p = pageOf(start); addrOf(p) < end; p++) {
+      const t = p < format.aperturePages ? format.translate(view.w.frames, dom.root, p) : undefined;
+      if (t) out.set(addrOf(p), t);
+    }
+    return out;
+  }
+  for (const l of view.domainLeaves().find((d) => d.domain.id === domainId)?.leaves ?? []) if (addrOf(l.iovaPage) >= start && addrOf(l.iovaPage) < end) out.set(addrOf(l.iovaPage), l.t);
+  return out;
+}
 
 export const translationCoherence: TransitionProperty<undefined> = {
   name: 'translation-coherence',
@@ -26,9 +49,8 @@ export const translationCoherence: TransitionProperty<undefined> = {
     const end = e.type === 'guest.s390.rpcit' ? (e.iova + e.len) & U64_MAX : f.ioat.pal + 1n;
     const out: Violation[] = [];
     const domainId = w.containers.get(f.container)?.iommu?.domain;
-    const leaves = view.domainLeaves().find((d) => d.domain.id === domainId)?.leaves ?? [];
     const mm = w.mms.get(vm.mm)!;
-    const host = new Map(leaves.filter((l) => addrOf(l.iovaPage) >= start && addrOf(l.iovaPage) < end).map((l) => [addrOf(l.iovaPage), l.t]));
+    const host = hostTranslations(view, domainId, start, end);
     const guest = guestTranslations(w.frames, guestResolver(w, vm), f.ioat.iota, start, end);
     for (const iova of new Set([...host.keys(), ...guest.keys()])) {
       const g = guest.get(iova);
