@@ -147,27 +147,25 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   });
   const violations: FoundViolation[] = [];
 
-  // states are expanded in id order and siblings are contiguous, so the parent's world (kept
-  // pristine, with its choices) usually serves the next state too: one clone and one event
-  // instead of a replay from the setup.
-  let parentId = -1;
-  let parentWorld: World = root;
-  let parentChoices: ModelEvent[] = [];
-  const replayTo = (id: number): World => {
-    const w = cloneWorld(root);
-    for (const c of table.path(id)) applyEvent(w, s.choices(w, p, ctx)[c]);
-    return w;
+  // states are expanded in id order and siblings are contiguous, so recent parents (and their
+  // parents) serve the next states too: a few pristine worlds with their choices, kept by id, turn
+  // a replay from the setup into one clone and one event.
+  const ancestors = new Map<number, { world: World; choices: ModelEvent[] }>();
+  const ANCESTORS_KEPT = 64;
+  const ancestor = (id: number): { world: World; choices: ModelEvent[] } => {
+    let a = ancestors.get(id);
+    if (a) return a;
+    const world = id === 0 ? cloneWorld(root) : rebuild(id);
+    a = { world, choices: s.choices(world, p, ctx) };
+    if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
+    ancestors.set(id, a);
+    return a;
   };
   const rebuild = (id: number): World => {
     if (id === 0) return cloneWorld(root);
-    const parent = table.parent[id];
-    if (parent !== parentId) {
-      parentWorld = replayTo(parent);
-      parentChoices = s.choices(parentWorld, p, ctx);
-      parentId = parent;
-    }
-    const w = cloneWorld(parentWorld);
-    applyEvent(w, parentChoices[table.choice[id]]);
+    const parent = ancestor(table.parent[id]);
+    const w = cloneWorld(parent.world);
+    applyEvent(w, parent.choices[table.choice[id]]);
     return w;
   };
   const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {

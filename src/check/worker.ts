@@ -49,25 +49,29 @@ const checked = (k: [number, number]) => {
 const expander = { props, covers: s.covers, key, checked };
 
 /**
- * Sibling states arrive one after another, so the parent's world (kept pristine, with its
- * choices) usually serves the next path too: one clone and one event instead of a full replay.
+ * Sibling states arrive one after another, so recent parents (and their parents), kept pristine
+ * with their choices and named by their paths, turn a replay from the setup into one clone and
+ * one event.
  */
-let parentKey = '';
-let parentWorld: World = root;
-let parentChoices: ModelEvent[] = [];
+const ancestors = new Map<string, { world: World; choices: ModelEvent[] }>();
+const ANCESTORS_KEPT = 64;
+
+function ancestor(path: readonly number[]): { world: World; choices: ModelEvent[] } {
+  const k = path.join(',');
+  let a = ancestors.get(k);
+  if (a) return a;
+  const world = rebuild(path);
+  a = { world, choices: s.choices(world, init.params, ctx) };
+  if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
+  ancestors.set(k, a);
+  return a;
+}
 
 function rebuild(path: readonly number[]): World {
   if (path.length === 0) return cloneWorld(root);
-  const prefix = path.slice(0, -1);
-  const k = prefix.join(',');
-  if (k !== parentKey || parentWorld === root) {
-    parentWorld = cloneWorld(root);
-    for (const c of prefix) applyEvent(parentWorld, s.choices(parentWorld, init.params, ctx)[c]);
-    parentChoices = s.choices(parentWorld, init.params, ctx);
-    parentKey = k;
-  }
-  const w = cloneWorld(parentWorld);
-  applyEvent(w, parentChoices[path[path.length - 1]]);
+  const parent = ancestor(path.slice(0, -1));
+  const w = cloneWorld(parent.world);
+  applyEvent(w, parent.choices[path[path.length - 1]]);
   return w;
 }
 
