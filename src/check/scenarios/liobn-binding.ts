@@ -8,17 +8,17 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
+import { addrOf } from '../../memory/constants.js';
+import { VMM_HVA } from './vmm-layout.js';
 
-const HVA = 0x7f00_0000_0000n;
-const page = (n: number) => BigInt(n) << 12n;
 /** The guest page holding the H_PUT_TCE_INDIRECT list (inside the preregistered memory). */
-const TCE_LIST = page(15);
+const TCE_LIST = addrOf(15);
 
 /** The indirect list: IOBA page i maps guest page (i + 1) mod P read-write, as big-endian u64 TCEs. */
 function tceList(P: number): Uint8Array {
   const out = new Uint8Array(P * 8);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < P; i++) view.setBigUint64(i * 8, page((i + 1) % P) | 3n, false);
+  for (let i = 0; i < P; i++) view.setBigUint64(i * 8, addrOf((i + 1) % P) | 3n, false);
   return out;
 }
 /** The default window's LIOBN and bus start, and the DDW window's (QEMU numbers DDW LIOBNs after the default). */
@@ -42,17 +42,17 @@ export const liobnBinding: Scenario<undefined> = {
       ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
       ev('host.pci.device.add', { device: 'a0', group: 'gA' }),
       ev('host.pci.device.add', { device: 'b0', group: 'gB' }),
-      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(16) }),
+      ev('vmm.mmap', { mm: 'qemu', hva: VMM_HVA, size: addrOf(16) }),
       ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
-      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: page(16), hva: HVA }),
+      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: addrOf(16), hva: VMM_HVA }),
       ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
       ev('vmm.vfio.group.open', { group: 'gA', mm: 'qemu' }),
       ev('vmm.vfio.group.set_container', { group: 'gA', container: 'c0' }),
       ev('vmm.vfio.set_iommu', { container: 'c0', iommu: 7 }),
       ev('vmm.vfio.group.get_device_fd', { group: 'gA', device: 'a0', fd: 'fa' }),
-      ev('vmm.vfio.spapr.register_memory', { container: 'c0', vaddr: HVA, size: page(16) }),
+      ev('vmm.vfio.spapr.register_memory', { container: 'c0', vaddr: VMM_HVA, size: addrOf(16) }),
       // any MAP/UNMAP creates the pending default window (what QEMU's first listener call does).
-      ev('vmm.vfio.dma.unmap', { container: 'c0', iova: 0n, size: page(1) }),
+      ev('vmm.vfio.dma.unmap', { container: 'c0', iova: 0n, size: addrOf(1) }),
       ev('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }),
       ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'gA' }),
       ...(p.W === 1 ? [ev('vmm.vfio.spapr.tce_create', { container: 'c0', pageShift: 12, windowSize: 1n << 24n })] : []),
@@ -60,20 +60,20 @@ export const liobnBinding: Scenario<undefined> = {
       ev('vmm.kvm.vfio.set_spapr_tce', { dev: 'kv', group: 'gA', table: 't' }),
       ev('vmm.vfio.group.open', { group: 'gB', mm: 'qemu' }),
     ]) apply(e);
-    for (let v = 0; v < p.P; v++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: page(v), data: Uint8Array.of(v + 1) }));
+    for (let v = 0; v < p.P; v++) apply(ev('guest.mem.write', { vm: 'vm0', gpa: addrOf(v), data: Uint8Array.of(v + 1) }));
     apply(ev('guest.mem.write', { vm: 'vm0', gpa: TCE_LIST, data: tceList(p.P) }));
     return undefined;
   },
   choices(_w, p): ModelEvent[] {
     const { liobn, bus } = WINDOWS[p.W];
     const out: ModelEvent[] = [];
-    for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tce: page(v) | 3n }));
-    for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn, ioba: bus + page(i), tceValue: 0n, npages: 1n }));
+    for (let i = 0; i < p.P; i++) for (let v = 0; v < p.P; v++) out.push(ev('guest.spapr.h_put_tce', { vm: 'vm0', liobn, ioba: bus + addrOf(i), tce: addrOf(v) | 3n }));
+    for (let i = 0; i < p.P; i++) out.push(ev('guest.spapr.h_stuff_tce', { vm: 'vm0', liobn, ioba: bus + addrOf(i), tceValue: 0n, npages: 1n }));
     out.push(ev('guest.spapr.h_put_tce_indirect', { vm: 'vm0', liobn, ioba: bus, tceList: TCE_LIST, npages: BigInt(p.P) }));
     out.push(ev('vmm.vfio.group.set_container', { group: 'gB', container: 'c0' }));
     out.push(ev('vmm.vfio.group.get_device_fd', { group: 'gB', device: 'b0', fd: 'fb' }));
-    for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: bus + page(i), len: 1 }));
-    out.push(ev('vmm.vfio.spapr.unregister_memory', { container: 'c0', vaddr: HVA, size: page(16) }));
+    for (const d of ['a0', 'b0']) for (let i = 0; i < p.P; i++) out.push(ev('device.dma.read', { device: d, iova: bus + addrOf(i), len: 1 }));
+    out.push(ev('vmm.vfio.spapr.unregister_memory', { container: 'c0', vaddr: VMM_HVA, size: addrOf(16) }));
     return out;
   },
   properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'container-coherence', 'tce-window-bounds'],

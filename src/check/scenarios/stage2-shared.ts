@@ -9,13 +9,13 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
+import { addrOf } from '../../memory/constants.js';
+import { VMM_HVA } from './vmm-layout.js';
 
-const HVA = 0x7f00_0000_0000n;
-const page = (n: number) => BigInt(n) << 12n;
 /** The second memslot: one page at guest 1 MiB, backed by the VMM page after slot 0's. */
 const SLOT1_GPA = 0x10_0000n;
-const SLOT1_ADD = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: page(1), hva: HVA + page(g) });
-const SLOT1_DEL = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: 0n, hva: HVA + page(g) });
+const SLOT1_ADD = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: addrOf(1), hva: VMM_HVA + addrOf(g) });
+const SLOT1_DEL = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: 0n, hva: VMM_HVA + addrOf(g) });
 
 export const stage2Shared: Scenario<undefined> = {
   name: 'stage2-shared',
@@ -30,9 +30,9 @@ export const stage2Shared: Scenario<undefined> = {
       ev('host.boot', { arch: 'x86' }),
       ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
       ev('host.pci.device.add', { device: 'nic0', group: 'g7' }),
-      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(p.G + 1) }),
+      ev('vmm.mmap', { mm: 'qemu', hva: VMM_HVA, size: addrOf(p.G + 1) }),
       ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
-      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: page(p.G), hva: HVA }),
+      ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, gpa: 0n, size: addrOf(p.G), hva: VMM_HVA }),
       SLOT1_ADD(p.G),
       ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
       ev('vmm.vfio.group.open', { group: 'g7', mm: 'qemu' }),
@@ -48,16 +48,16 @@ export const stage2Shared: Scenario<undefined> = {
   choices(_w, p): ModelEvent[] {
     const out: ModelEvent[] = [];
     for (let g = 0; g < p.G; g++) {
-      out.push(ev('guest.mem.write', { vm: 'vm0', gpa: page(g), data: Uint8Array.of(0x11) }));
-      out.push(ev('device.dma.write', { device: 'nic0', iova: page(g), data: Uint8Array.of(0x22) }));
-      out.push(ev('device.dma.read', { device: 'nic0', iova: page(g), len: 1 }));
-      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(g) }));
+      out.push(ev('guest.mem.write', { vm: 'vm0', gpa: addrOf(g), data: Uint8Array.of(0x11) }));
+      out.push(ev('device.dma.write', { device: 'nic0', iova: addrOf(g), data: Uint8Array.of(0x22) }));
+      out.push(ev('device.dma.read', { device: 'nic0', iova: addrOf(g), len: 1 }));
+      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: VMM_HVA + addrOf(g) }));
     }
     out.push(ev('device.dma.write', { device: 'nic0', iova: SLOT1_GPA, data: Uint8Array.of(0x33) }));
     out.push(SLOT1_DEL(p.G), SLOT1_ADD(p.G));
-    out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(p.G) }));
+    out.push(ev('host.mm.migrate', { mm: 'qemu', hva: VMM_HVA + addrOf(p.G) }));
     out.push(ev('vmm.kvm.dirty_log.enable', { vm: 'vm0', slot: 0 }));
-    out.push(ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, flags: 0, gpa: 0n, size: page(p.G), hva: HVA }));
+    out.push(ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 0, flags: 0, gpa: 0n, size: addrOf(p.G), hva: VMM_HVA }));
     out.push(ev('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 }));
     return out;
   },

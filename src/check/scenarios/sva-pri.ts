@@ -6,9 +6,9 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
+import { addrOf } from '../../memory/constants.js';
+import { VMM_HVA } from './vmm-layout.js';
 
-const HVA = 0x7f00_0000_0000n;
-const page = (n: number) => BigInt(n) << 12n;
 
 export const svaPri: Scenario<undefined> = {
   name: 'sva-pri',
@@ -22,7 +22,7 @@ export const svaPri: Scenario<undefined> = {
       ev('host.boot', { arch: 'x86' }),
       ev('host.process.spawn', { mm: 'qemu', memlock: 0n }),
       ev('host.pci.device.add', { device: 'acc0', group: 'g9' }),
-      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(p.P) }),
+      ev('vmm.mmap', { mm: 'qemu', hva: VMM_HVA, size: addrOf(p.P) }),
       ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
       ev('vmm.vfio.group.open', { group: 'g9', mm: 'qemu' }),
       ev('vmm.vfio.group.set_container', { group: 'g9', container: 'c0' }),
@@ -35,10 +35,10 @@ export const svaPri: Scenario<undefined> = {
   choices(_w, p): ModelEvent[] {
     const out: ModelEvent[] = [];
     for (let v = 0; v < p.P; v++) {
-      out.push(ev('device.dma.write', { device: 'acc0', iova: HVA + page(v), data: Uint8Array.of(0x22) }));
-      out.push(ev('device.dma.read', { device: 'acc0', iova: HVA + page(v), len: 1 }));
-      out.push(ev('vmm.mem.write', { mm: 'qemu', hva: HVA + page(v), data: Uint8Array.of(0x11) }));
-      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(v) }));
+      out.push(ev('device.dma.write', { device: 'acc0', iova: VMM_HVA + addrOf(v), data: Uint8Array.of(0x22) }));
+      out.push(ev('device.dma.read', { device: 'acc0', iova: VMM_HVA + addrOf(v), len: 1 }));
+      out.push(ev('vmm.mem.write', { mm: 'qemu', hva: VMM_HVA + addrOf(v), data: Uint8Array.of(0x11) }));
+      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: VMM_HVA + addrOf(v) }));
     }
     return out;
   },

@@ -5,9 +5,9 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
+import { addrOf } from '../../memory/constants.js';
+import { VMM_HVA } from './vmm-layout.js';
 
-const HVA = 0x7f00_0000_0000n;
-const page = (n: number) => BigInt(n) << 12n;
 
 export const type1Unmap: Scenario<undefined> = {
   name: 'type1-unmap',
@@ -22,22 +22,22 @@ export const type1Unmap: Scenario<undefined> = {
       ev('host.boot', { arch: 'x86' }),
       ev('host.process.spawn', { mm: 'qemu', memlock: 1n << 30n }),
       ev('host.pci.device.add', { device: 'nic0', group: 'g7' }),
-      ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: page(p.P) }),
+      ev('vmm.mmap', { mm: 'qemu', hva: VMM_HVA, size: addrOf(p.P) }),
       ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
       ev('vmm.vfio.group.open', { group: 'g7', mm: 'qemu' }),
       ev('vmm.vfio.group.set_container', { group: 'g7', container: 'c0' }),
       ev('vmm.vfio.set_iommu', { container: 'c0', iommu: 3 }),
       ev('vmm.vfio.group.get_device_fd', { group: 'g7', device: 'nic0', fd: 'f0' }),
     ]) apply(e);
-    for (let v = 0; v < p.P; v++) apply(ev('vmm.mem.write', { mm: 'qemu', hva: HVA + page(v), data: Uint8Array.of(v + 1) }));
+    for (let v = 0; v < p.P; v++) apply(ev('vmm.mem.write', { mm: 'qemu', hva: VMM_HVA + addrOf(v), data: Uint8Array.of(v + 1) }));
     return undefined;
   },
   choices(_w, p): ModelEvent[] {
     const out: ModelEvent[] = [];
-    for (let i = 0; i < p.I; i++) for (let v = 0; v < p.P; v++) out.push(ev('vmm.vfio.dma.map', { container: 'c0', vaddr: HVA + page(v), iova: page(i), size: page(1) }));
-    for (let i = 0; i < p.I; i++) out.push(ev('vmm.vfio.dma.unmap', { container: 'c0', iova: page(i), size: page(1) }));
-    for (let i = 0; i < p.I; i++) out.push(ev('device.dma.read', { device: 'nic0', iova: page(i), len: 1 }));
-    for (let v = 0; v < p.P; v++) out.push(ev('host.mm.migrate', { mm: 'qemu', hva: HVA + page(v) }));
+    for (let i = 0; i < p.I; i++) for (let v = 0; v < p.P; v++) out.push(ev('vmm.vfio.dma.map', { container: 'c0', vaddr: VMM_HVA + addrOf(v), iova: addrOf(i), size: addrOf(1) }));
+    for (let i = 0; i < p.I; i++) out.push(ev('vmm.vfio.dma.unmap', { container: 'c0', iova: addrOf(i), size: addrOf(1) }));
+    for (let i = 0; i < p.I; i++) out.push(ev('device.dma.read', { device: 'nic0', iova: addrOf(i), len: 1 }));
+    for (let v = 0; v < p.P; v++) out.push(ev('host.mm.migrate', { mm: 'qemu', hva: VMM_HVA + addrOf(v) }));
     out.push(ev('host.iommu.sync', { container: 'c0' }));
     return out;
   },
