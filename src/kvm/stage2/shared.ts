@@ -35,7 +35,11 @@ export function sharedDomainOf(w: World, vm: Vm): Domain | undefined {
  */
 export function stage2Flushed(w: World, vm: Vm, iommuToo = true): void {
   const dom = sharedDomainOf(w, vm);
-  if (!dom || !iommuToo || pointsOf(w).stage2FlushCpuOnly) return;
+  if (dom && iommuToo && !pointsOf(w).stage2FlushCpuOnly) flushIotlb(w, dom);
+}
+
+/** Drops every translation the IOMMU cached from the shared table. */
+function flushIotlb(w: World, dom: Domain): void {
   dom.iotlb!.clear();
   w.stats.iotlbFlushes++;
 }
@@ -139,8 +143,7 @@ export function stopSharing(w: World, groupId: string): void {
   g.domain = c?.iommu?.domain;
   if ([...w.groups.values()].some((x) => x.domain === dom.id)) return;
   const vm = w.vms.get(dom.vm!)!;
-  dom.iotlb!.clear();
-  w.stats.iotlbFlushes++;
+  flushIotlb(w, dom);
   w.domains.delete(dom.id);
   const held = kvmPinsOf(w, vm);
   const pins = vm.shared!.pins;
