@@ -8,9 +8,9 @@
  * states, and skipping their invariants is most of the property work saved.
  */
 import type { ModelEvent } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyForked } from '../model/fork.js';
 import { SUCCESS_CODES } from '../model/codes.js';
-import { cloneWorld, type World } from '../model/world.js';
+import type { World } from '../model/world.js';
 import { checkProperties, notePre, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/view.js';
 import type { Cover } from './scenario.js';
@@ -41,10 +41,10 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
   return t;
 }
 
+/** `world` must be sealed (model/fork.ts): its successor shares the maps the event leaves alone. */
 export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
-  const next = cloneWorld(world);
-  const pre = notePre(next, x.props);
-  const outcome = applyEvent(next, event);
+  const pre = notePre(world, x.props);
+  const { world: next, outcome } = applyForked(world, event);
   const key = x.key(next);
   const props = x.checked?.(key) ? transitionProps(x.props) : x.props;
   const violations = checkProperties(next, props, { event, outcome, pre });

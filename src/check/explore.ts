@@ -8,6 +8,7 @@
 import { variantNamed } from '../model/variant.js';
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
+import { applyForked, sealWorld } from '../model/fork.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
 import { fingerprint } from './fingerprint.js';
@@ -46,8 +47,8 @@ export interface FoundViolation extends Violation {
 
 /** The explorer's progress: every state below `next` is expanded and its successors are in the table. */
 export interface Checkpoint {
-  /** 2 since fingerprints come from the single-pass two-lane hash: version-1 keys would not match. */
-  readonly version: 2;
+  /** 3 since page contents hash as a sum of word shares: older keys would not match. */
+  readonly version: 3;
   readonly scenario: string;
   readonly params: Params;
   readonly variant: string;
@@ -141,7 +142,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   let deadlocks = r0?.deadlocks ?? 0;
   let incomplete: ExploreResult['incompleteReason'] = r0?.incompleteDepth ? 'max-depth' : undefined;
   const snapshot = (next: number): Checkpoint => ({
-    version: 2, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
+    version: 3, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
     next, transitions, deepest, deadlocks, incompleteDepth: incomplete === 'max-depth',
     covers: covers.map((c) => c.hit), table: table.toJSON(),
   });
@@ -154,8 +155,13 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   const ANCESTORS_KEPT = 64;
   const ancestor = (id: number): { world: World; choices: ModelEvent[] } => {
     let a = ancestors.get(id);
-    if (a) return a;
-    const world = id === 0 ? cloneWorld(root) : rebuild(id);
+    if (a) {
+      // least recently used goes first: a parent stays while its children are expanded.
+      ancestors.delete(id);
+      ancestors.set(id, a);
+      return a;
+    }
+    const world = sealWorld(id === 0 ? cloneWorld(root) : rebuild(id));
     a = { world, choices: s.choices(world, p, ctx) };
     if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
     ancestors.set(id, a);
@@ -164,9 +170,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   const rebuild = (id: number): World => {
     if (id === 0) return cloneWorld(root);
     const parent = ancestor(table.parent[id]);
-    const w = cloneWorld(parent.world);
-    applyEvent(w, parent.choices[table.choice[id]]);
-    return w;
+    return applyForked(parent.world, parent.choices[table.choice[id]]).world;
   };
   const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {
     const w = cloneWorld(root);
@@ -211,8 +215,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       incomplete = 'time-limit';
       break;
     }
-    const world = rebuild(id);
-    const choices = s.choices(world, p, ctx);
+    const { world, choices } = ancestor(id);
     let anyOk = choices.length === 0;
     for (let c = 0; c < choices.length; c++) {
       const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = expandChoice(world, choices[c], expander);

@@ -151,23 +151,67 @@ export function hashValue(v: unknown): [number, number] {
 
 const pageHashes = new WeakMap<PageBuf, { seq: number; a: number; b: number }>();
 
-/** Both lanes of a page's content hash; [0, 0] for an all-zero page. */
+/** One 32-bit word's share of a page's hash, lane A and lane B (zero words add nothing). */
+const wordA = (i: number, x: number) => finish(mix(mix(SEED_A, i), x));
+const wordB = (i: number, x: number) => finish(mix(mix(SEED_B, i), x));
+
+const wordsOf = (data: Uint8Array) => new Uint32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
+
+/**
+ * Both lanes of a page's content hash, the sum of its non-zero words' shares, so [0, 0] for an
+ * all-zero page. Additive, so a copy whose source is hashed is hashed by its differing words.
+ */
 function pageHash(buf: PageBuf): [number, number] {
   const hit = pageHashes.get(buf);
   if (hit && hit.seq === buf.seq) return [hit.a, hit.b];
-  const words = new Uint32Array(buf.data.buffer, buf.data.byteOffset, buf.data.byteLength >>> 2);
-  let a = SEED_A;
-  let b = SEED_B;
-  let any = 0;
-  for (let i = 0; i < words.length; i++) {
-    const x = words[i];
-    any |= x;
-    a = mix(a, x ^ i);
-    b = mix(b, x + i);
+  const words = wordsOf(buf.data);
+  let a = 0;
+  let b = 0;
+  const src = buf.from === undefined ? undefined : pageHashes.get(buf.from);
+  if (src !== undefined && src.seq === buf.from!.seq) {
+    const old = wordsOf(buf.from!.data);
+    a = src.a;
+    b = src.b;
+    for (let i = 0; i < words.length; i++) {
+      const x = words[i];
+      const y = old[i];
+      if (x === y) continue;
+      if (y !== 0) {
+        a = (a - wordA(i, y)) | 0;
+        b = (b - wordB(i, y)) | 0;
+      }
+      if (x !== 0) {
+        a = (a + wordA(i, x)) | 0;
+        b = (b + wordB(i, x)) | 0;
+      }
+    }
+  } else {
+    for (let i = 0; i < words.length; i++) {
+      const x = words[i];
+      if (x === 0) continue;
+      a = (a + wordA(i, x)) | 0;
+      b = (b + wordB(i, x)) | 0;
+    }
   }
-  const r: [number, number] = any === 0 ? [0, 0] : [finish(a), finish(b)];
-  pageHashes.set(buf, { seq: buf.seq, a: r[0], b: r[1] });
-  return r;
+  buf.from = undefined;
+  pageHashes.set(buf, { seq: buf.seq, a, b });
+  return [a, b];
+}
+
+/** Hashes of owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
+const sharedHashes = new WeakMap<object, [number, number]>();
+
+function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): void {
+  if (shared) {
+    const h = sharedHashes.get(v);
+    if (h !== undefined) {
+      outA = h[0];
+      outB = h[1];
+      return;
+    }
+  }
+  hashPair(v, SEED_A, SEED_B);
+  if (shared) sharedHashes.set(v, [outA, outB]);
 }
 
 /** Both lanes of the frame pool's hash: page contents by pfn, owners, the free list, the bump pointer. */
@@ -180,19 +224,46 @@ function framesHash(pool: FramePool): [number, number] {
     suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), h[0]))) | 0;
     sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), h[1]))) | 0;
   }
-  hashPair(pool.owner, SEED_A, SEED_B);
+  bookkeepingHash(pool.owner, pool.shared);
   suma = mix(suma, outA);
   sumb = mix(sumb, outB);
-  hashPair(pool.free, SEED_A, SEED_B);
+  bookkeepingHash(pool.free, pool.shared);
   return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
 }
 
-/** The state's fingerprint as [hi, lo] 32-bit halves. */
+/** Hashes of frozen record maps (model/fork.ts): they never change, and forks share them. */
+const sealedHashes = new WeakMap<object, [number, number]>();
+
+/**
+ * The state's fingerprint as [hi, lo] 32-bit halves: the world record hashed as hashPair hashes
+ * any record (frames and statistics apart), with a frozen map's hash computed once.
+ */
 export function fingerprint(w: World): [number, number] {
-  const { frames, stats: _stats, ...rest } = w;
-  const f = framesHash(frames);
-  hashPair(rest, SEED_A, SEED_B);
-  return [finish(mix(outA, f[0])) >>> 0, finish(mix(outB, f[1])) >>> 0];
+  const f = framesHash(w.frames);
+  const fa = SEED_A ^ 0x27d4eb2f;
+  const fb = SEED_B ^ 0x27d4eb2f;
+  let suma = 0;
+  let sumb = 0;
+  const o = w as unknown as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (x === undefined || k === 'frames' || k === 'stats') continue;
+    stringPair(k, SEED_A, SEED_B);
+    const ka = outA;
+    const kb = outB;
+    if (typeof x === 'object' && x !== null && Object.isFrozen(x)) {
+      let h = sealedHashes.get(x);
+      if (h === undefined) {
+        hashPair(x, fa, fb);
+        sealedHashes.set(x, (h = [outA, outB]));
+      }
+      outA = h[0];
+      outB = h[1];
+    } else hashPair(x, fa, fb);
+    suma = (suma + finish(mix(ka, outA))) | 0;
+    sumb = (sumb + finish(mix(kb, outB))) | 0;
+  }
+  return [finish(mix(finish(mix(suma, 0x4f)), f[0])) >>> 0, finish(mix(finish(mix(sumb, 0x4f)), f[1])) >>> 0];
 }
 
 /** Fingerprint halves as one bigint, for display. */

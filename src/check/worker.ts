@@ -3,7 +3,7 @@
  * (as choice paths from the setup) and returns successor keys, violations and covers hit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyEvent } from '../model/reduce.js';
+import { applyForked, sealWorld } from '../model/fork.js';
 import { cloneWorld, type World } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
 import { propertyNamed } from '../../properties/index.js';
@@ -59,8 +59,13 @@ const ANCESTORS_KEPT = 64;
 function ancestor(path: readonly number[]): { world: World; choices: ModelEvent[] } {
   const k = path.join(',');
   let a = ancestors.get(k);
-  if (a) return a;
-  const world = rebuild(path);
+  if (a) {
+    // least recently used goes first: a parent stays while its children are expanded.
+    ancestors.delete(k);
+    ancestors.set(k, a);
+    return a;
+  }
+  const world = sealWorld(rebuild(path));
   a = { world, choices: s.choices(world, init.params, ctx) };
   if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
   ancestors.set(k, a);
@@ -70,9 +75,7 @@ function ancestor(path: readonly number[]): { world: World; choices: ModelEvent[
 function rebuild(path: readonly number[]): World {
   if (path.length === 0) return cloneWorld(root);
   const parent = ancestor(path.slice(0, -1));
-  const w = cloneWorld(parent.world);
-  applyEvent(w, parent.choices[path[path.length - 1]]);
-  return w;
+  return applyForked(parent.world, parent.choices[path[path.length - 1]]).world;
 }
 
 parentPort!.on('message', (paths: number[][]) => {
@@ -80,8 +83,7 @@ parentPort!.on('message', (paths: number[][]) => {
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   paths.forEach((path, state) => {
-    const w = rebuild(path);
-    const choices = s.choices(w, init.params, ctx);
+    const { world: w, choices } = ancestor(path);
     keys.push(choices.length);
     choices.forEach((event, choice) => {
       const succ = expandChoice(w, event, expander);

@@ -14,6 +14,11 @@ export interface PageBuf {
   /** Bumped on every write access, so caches of what a page contained can tell it changed. */
   seq: number;
   data: Uint8Array;
+  /**
+   * The buffer this one was copied from, until a content hash is derived from it: a copy differs
+   * from its source in a few words, so comparing the two is cheaper than hashing the whole page.
+   */
+  from?: PageBuf;
 }
 
 export interface FramePool {
@@ -26,6 +31,8 @@ export interface FramePool {
   next: number;
   /** Freed frames, sorted descending so the lowest is reused first: allocation depends only on state. */
   free: number[];
+  /** `owner` and `free` are shared with a clone and are copied before the first write. */
+  shared: boolean;
 }
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
@@ -40,17 +47,30 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [] };
+  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false };
 }
 
-/** Copies the pool's bookkeeping and shares page buffers; both pools get new generations. */
+/**
+ * Copies the page map and shares page buffers (copy-on-write) and the owner map and free list
+ * (copied on the first allocation or free); both pools get new generations.
+ */
 export function clonePool(pool: FramePool): FramePool {
   pool.gen = nextGeneration();
-  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: new Map(pool.owner), next: pool.next, free: pool.free.slice() };
+  pool.shared = true;
+  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: pool.owner, next: pool.next, free: pool.free, shared: true };
+}
+
+/** Makes the pool's owner map and free list its own before it changes them. */
+function own(pool: FramePool): void {
+  if (!pool.shared) return;
+  pool.owner = new Map(pool.owner);
+  pool.free = pool.free.slice();
+  pool.shared = false;
 }
 
 /** Allocates a zeroed frame for `owner` and returns its pfn. */
 export function allocFrame(pool: FramePool, owner: FrameOwner): number {
+  own(pool);
   const pfn = pool.free.length > 0 ? pool.free.pop()! : pool.next++;
   pool.owner.set(pfn, owner);
   return pfn;
@@ -58,6 +78,7 @@ export function allocFrame(pool: FramePool, owner: FrameOwner): number {
 
 /** Allocates `count` contiguous frames aligned to `align` frames (16 KiB s390 tables); returns the first pfn. */
 export function allocContiguous(pool: FramePool, count: number, align: number, owner: FrameOwner): number {
+  own(pool);
   const first = Math.ceil(pool.next / align) * align;
   for (let p = pool.next; p < first; p++) insertFree(pool, p);
   for (let i = 0; i < count; i++) pool.owner.set(first + i, owner);
@@ -68,6 +89,7 @@ export function allocContiguous(pool: FramePool, count: number, align: number, o
 /** Claims a specific free frame (migration target); false when it is in use. */
 export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
   if (pool.owner.has(pfn)) return false;
+  own(pool);
   if (pfn >= pool.next) {
     for (let p = pool.next; p < pfn; p++) insertFree(pool, p);
     pool.next = pfn + 1;
@@ -81,6 +103,7 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 
 /** Frees a frame and zeroes it. */
 export function freeFrame(pool: FramePool, pfn: number): void {
+  own(pool);
   pool.owner.delete(pfn);
   pool.bytes.delete(pfn);
   insertFree(pool, pfn);
@@ -119,7 +142,7 @@ export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
     return data;
   }
   if (buf.gen !== pool.gen) {
-    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice() };
+    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice(), from: buf };
     pool.bytes.set(pfn, copy);
     return copy.data;
   }
@@ -131,5 +154,5 @@ export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = pool.bytes.get(from);
   if (src === undefined) pool.bytes.delete(to);
-  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice() } : { gen: src.gen, seq: src.seq, data: src.data });
+  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice() } : { gen: src.gen, seq: src.seq, data: src.data, from: src });
 }

@@ -298,8 +298,16 @@ export function emptyWorld(): World {
   };
 }
 
+/** The world's record maps: the parts a fork may share with its parent (model/fork.ts). */
+export const RECORD_MAPS = ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] as const satisfies readonly (keyof World)[];
+export type RecordMap = (typeof RECORD_MAPS)[number];
+type MapField = { [K in keyof World]: World[K] extends Map<unknown, unknown> ? K : never }[keyof World];
+// a map added to World but not to RECORD_MAPS would be shared by forks without being frozen.
+const everyMapListed: [Exclude<MapField, RecordMap>] extends [never] ? true : never = true;
+void everyMapListed;
+
 /** Deep copy of the plain data the records are made of: objects, arrays, Maps, Sets, primitives. */
-function copyData<T>(v: T): T {
+export function copyData<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) {
     const out = new Array(v.length);

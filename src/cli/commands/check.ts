@@ -79,7 +79,7 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`${file}: not a checkpoint (invalid JSON)`);
     }
-    if (c?.version !== 2 || typeof c.scenario !== 'string' || !scenarioNamed(c.scenario)) throw new UsageError(`${file}: not a vkm checkpoint`);
+    if (c?.version !== 3 || typeof c.scenario !== 'string' || !scenarioNamed(c.scenario)) throw new UsageError(`${file}: not a vkm checkpoint`);
     if (c.symmetry !== (opts.symmetry === true)) throw new UsageError(`${file}: was taken ${c.symmetry ? 'with' : 'without'} --symmetry; resume the same way`);
     const fault = FAULTS.find((f) => f.variant.name === c.variant);
     return [{ scenario: c.scenario, params: c.params, variant: c.variant || undefined, resume: c, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];

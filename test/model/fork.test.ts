@@ -1,0 +1,92 @@
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { ev, type ModelEvent } from '../../src/events/types.js';
+import { fingerprint } from '../../src/check/fingerprint.js';
+import { buildSetup } from '../../src/check/explore.js';
+import { SCENARIOS } from '../../src/check/scenarios/index.js';
+import { digest } from '../../src/model/digest.js';
+import { applyForked, sealWorld } from '../../src/model/fork.js';
+import { applyEvent } from '../../src/model/reduce.js';
+import { cloneWorld, emptyWorld, type World } from '../../src/model/world.js';
+import { anyEvent } from '../support/arbitraries.js';
+import { setupEvents, setupWorld } from '../support/fixture.js';
+
+/**
+ * Forking must give exactly what a full copy gives, leave the parent as it was, and fingerprint
+ * like a world that was never copied at all (whose pages were never hashed from a source page).
+ */
+function checkForks(start: () => World, events: readonly ModelEvent[], prefix: readonly ModelEvent[]): void {
+  let w = start();
+  const replayed = emptyWorld();
+  for (const e of prefix) applyEvent(replayed, e);
+  for (const e of events) {
+    sealWorld(w);
+    const before = digest(w);
+    const full = cloneWorld(w);
+    const want = applyEvent(full, e);
+    const { world, outcome } = applyForked(w, e);
+    expect(outcome, e.type).toEqual(want);
+    expect(digest(w), `${e.type} changed the sealed parent`).toBe(before);
+    expect(digest(world), e.type).toBe(digest(full));
+    applyEvent(replayed, e);
+    expect(fingerprint(world), e.type).toEqual(fingerprint(replayed));
+    w = world;
+  }
+}
+
+describe('forked worlds', () => {
+  it.prop([fc.array(anyEvent, { maxLength: 30 })], { numRuns: 120 })('should equal a full copy on arbitrary events and never touch the parent', (events) => {
+    checkForks(() => setupWorld(64), events, setupEvents(64));
+  });
+
+  const scenarios = SCENARIOS.map((s) => {
+    const params = Object.fromEntries(Object.entries(s.params).map(([k, d]) => [k, d.default]));
+    return { s, params, setup: buildSetup(s, params) };
+  });
+
+  it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
+    'should equal a full copy along random paths of every built-in scenario',
+    (which, picks) => {
+      const { s, params, setup } = scenarios[which];
+      // the path is chosen on a scratch world, then checked event by event.
+      const scratch = cloneWorld(setup.world);
+      const path: ModelEvent[] = [];
+      for (const pick of picks) {
+        const choices = s.choices(scratch, params, setup.ctx);
+        if (choices.length === 0) break;
+        const e = choices[pick % choices.length];
+        path.push(e);
+        applyEvent(scratch, e);
+      }
+      checkForks(() => cloneWorld(setup.world), path, setup.events);
+    },
+  );
+
+  it('should refuse every kind of write to a sealed world', () => {
+    const w = sealWorld(setupWorld(64));
+    const g = w.groups.get('g7')!;
+    expect(() => w.groups.set('g8', g)).toThrow(TypeError);
+    expect(() => w.groups.delete('g7')).toThrow(TypeError);
+    expect(() => {
+      g.lc = 'closed';
+    }).toThrow(TypeError);
+    expect(() => g.devices.push('x')).toThrow(TypeError);
+    expect(() => w.mms.get('qemu')!.pages.set(1, 2)).toThrow(TypeError);
+    expect(() => w.pins.clear()).toThrow(TypeError);
+    expect(g.lc).not.toBe('closed');
+  });
+
+  it('should share the maps an event leaves alone and copy the ones it changes', () => {
+    const w = sealWorld(setupWorld(64));
+    const e = ev('host.rlimit.set', { mm: 'qemu', memlock: 8n * 4096n });
+    applyForked(w, e); // learns the footprint
+    const { world, outcome } = applyForked(w, e);
+    expect(outcome.code).toBe('OK');
+    expect(world.mms).not.toBe(w.mms);
+    expect(world.mms.get('qemu')!.memlockPages).toBe(8);
+    expect(w.mms.get('qemu')!.memlockPages).not.toBe(8);
+    expect(world.groups).toBe(w.groups);
+    expect(world.vms).toBe(w.vms);
+    expect(world.frames.owner).toBe(w.frames.owner);
+  });
+});
