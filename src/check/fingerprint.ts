@@ -149,8 +149,6 @@ export function hashValue(v: unknown): [number, number] {
   return [outA >>> 0, outB >>> 0];
 }
 
-const pageHashes = new WeakMap<PageBuf, { seq: number; a: number; b: number }>();
-
 /** One 32-bit word's share of a page's hash, lane A and lane B (zero words add nothing). */
 const wordA = (i: number, x: number) => finish(mix(mix(SEED_A, i), x));
 const wordB = (i: number, x: number) => finish(mix(mix(SEED_B, i), x));
@@ -158,21 +156,24 @@ const wordB = (i: number, x: number) => finish(mix(mix(SEED_B, i), x));
 const wordsOf = (data: Uint8Array) => new Uint32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
 
 /**
- * Both lanes of a page's content hash, the sum of its non-zero words' shares, so [0, 0] for an
- * all-zero page. Additive, so a copy whose source is hashed is hashed by its differing words.
+ * A page's content hash, left in the buffer's hashA/hashB: the sum of its non-zero words'
+ * shares, so 0/0 for an all-zero page. Additive, so a copy is hashed from its source's hash and
+ * the words in its written range; the source is hashed first when it is not yet (its siblings
+ * share it).
  */
-function pageHash(buf: PageBuf): [number, number] {
-  const hit = pageHashes.get(buf);
-  if (hit && hit.seq === buf.seq) return [hit.a, hit.b];
+function pageHash(buf: PageBuf): void {
+  if (buf.hashSeq === buf.seq) return;
   const words = wordsOf(buf.data);
   let a = 0;
   let b = 0;
-  const src = buf.from === undefined ? undefined : pageHashes.get(buf.from);
-  if (src !== undefined && src.seq === buf.from!.seq) {
-    const old = wordsOf(buf.from!.data);
-    a = src.a;
-    b = src.b;
-    for (let i = 0; i < words.length; i++) {
+  const src = buf.from;
+  if (src !== undefined) {
+    pageHash(src);
+    const old = wordsOf(src.data);
+    a = src.hashA;
+    b = src.hashB;
+    const end = Math.min(words.length, (buf.hi + 3) >>> 2);
+    for (let i = buf.lo >>> 2; i < end; i++) {
       const x = words[i];
       const y = old[i];
       if (x === y) continue;
@@ -194,8 +195,9 @@ function pageHash(buf: PageBuf): [number, number] {
     }
   }
   buf.from = undefined;
-  pageHashes.set(buf, { seq: buf.seq, a, b });
-  return [a, b];
+  buf.hashSeq = buf.seq;
+  buf.hashA = a;
+  buf.hashB = b;
 }
 
 /** Hashes of owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
@@ -219,10 +221,10 @@ function framesHash(pool: FramePool): [number, number] {
   let suma = 0;
   let sumb = 0;
   for (const [pfn, buf] of pool.bytes) {
-    const h = pageHash(buf);
-    if (h[0] === 0 && h[1] === 0) continue;
-    suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), h[0]))) | 0;
-    sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), h[1]))) | 0;
+    pageHash(buf);
+    if (buf.hashA === 0 && buf.hashB === 0) continue;
+    suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), buf.hashA))) | 0;
+    sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), buf.hashB))) | 0;
   }
   bookkeepingHash(pool.owner, pool.shared);
   suma = mix(suma, outA);

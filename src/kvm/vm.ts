@@ -170,7 +170,7 @@ export function guestAccess(w: World, vmId: string, gpa: bigint, len: number, da
   for (const { gpaPage, slot } of pages) {
     const n = Math.min(PAGE_SIZE - off, len - done);
     const pfn = accessPage(w, vm, mm, gpaPage, slot, data !== undefined);
-    if (data) frameForWrite(w.frames, pfn!).set(data.subarray(done, done + n), off);
+    if (data) frameForWrite(w.frames, pfn!, off, n).set(data.subarray(done, done + n), off);
     // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
     else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
     done += n;

@@ -19,6 +19,13 @@ export interface PageBuf {
    * from its source in a few words, so comparing the two is cheaper than hashing the whole page.
    */
   from?: PageBuf;
+  /** Byte range [lo, hi) written since the copy from `from`: the only words that can differ. */
+  lo: number;
+  hi: number;
+  /** The content hash's two lanes and the `seq` they were computed at (check/fingerprint.ts); -1 when none. */
+  hashSeq: number;
+  hashA: number;
+  hashB: number;
 }
 
 export interface FramePool {
@@ -133,20 +140,27 @@ export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
   return pool.bytes.get(pfn)?.data ?? ZERO_PAGE;
 }
 
-/** The frame's bytes for writing, copying a shared buffer first. */
-export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
+/**
+ * The frame's bytes for writing, copying a shared buffer first. The caller writes only the
+ * `len` bytes at `off` (the whole page unless it says otherwise): hashing relies on it.
+ */
+export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_SIZE): Uint8Array {
   const buf = pool.bytes.get(pfn);
   if (buf === undefined) {
     const data = new Uint8Array(PAGE_SIZE);
-    pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data });
+    pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
   }
   if (buf.gen !== pool.gen) {
-    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice(), from: buf };
+    // two links at most, so a line of copies never keeps a page's whole history alive.
+    if (buf.from !== undefined) buf.from.from = undefined;
+    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice(), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
     pool.bytes.set(pfn, copy);
     return copy.data;
   }
   buf.seq = writeSeq++;
+  if (off < buf.lo) buf.lo = off;
+  if (off + len > buf.hi) buf.hi = off + len;
   return buf.data;
 }
 
@@ -154,5 +168,7 @@ export function frameForWrite(pool: FramePool, pfn: number): Uint8Array {
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = pool.bytes.get(from);
   if (src === undefined) pool.bytes.delete(to);
-  else pool.bytes.set(to, src.gen === pool.gen ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice() } : { gen: src.gen, seq: src.seq, data: src.data, from: src });
+  else pool.bytes.set(to, src.gen === pool.gen
+      ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice(), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
+      : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
 }

@@ -18,7 +18,8 @@ export function lazyPut(pool: FramePool, frames: LazyFrames, idx: number, value:
     pfn = allocFrame(pool, owner);
     frames.set(page, pfn);
   }
-  writeU64(frameForWrite(pool, pfn), (idx % U64_PER_FRAME) * 8, value, endian);
+  const off = (idx % U64_PER_FRAME) * 8;
+  writeU64(frameForWrite(pool, pfn, off, 8), off, value, endian);
 }
 
 export function lazyGet(pool: FramePool, frames: LazyFrames, idx: number, endian: Endian): bigint {

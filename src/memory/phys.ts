@@ -44,5 +44,6 @@ export function readPhysU64(pool: FramePool, pa: bigint, endian: Endian): bigint
 
 /** Writes a u64 at a host physical address. */
 export function writePhysU64(pool: FramePool, pa: bigint, value: bigint, endian: Endian): void {
-  writeU64(frameForWrite(pool, pageOf(pa)), Number(pa & PAGE_MASK_N), value, endian);
+  const off = Number(pa & PAGE_MASK_N);
+  writeU64(frameForWrite(pool, pageOf(pa), off, 8), off, value, endian);
 }

@@ -114,7 +114,7 @@ export function deviceDma(w: World, deviceId: string, iova: bigint, len: number,
   let done = 0;
   for (const pfn of pfns) {
     const n = Math.min(PAGE_SIZE - off, len - done);
-    if (data) frameForWrite(w.frames, pfn).set(data.subarray(done, done + n), off);
+    if (data) frameForWrite(w.frames, pfn, off, n).set(data.subarray(done, done + n), off);
     else out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
     done += n;
     off = 0;

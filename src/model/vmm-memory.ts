@@ -33,7 +33,7 @@ export function writeVirtual(w: World, mm: Mm, addr: bigint, data: Uint8Array): 
   let done = 0;
   for (let page = first; page <= last; page++) {
     const n = Math.min(PAGE_SIZE - off, data.length - done);
-    frameForWrite(w.frames, touchPage(w, mm, page)).set(data.subarray(done, done + n), off);
+    frameForWrite(w.frames, touchPage(w, mm, page), off, n).set(data.subarray(done, done + n), off);
     done += n;
     off = 0;
   }

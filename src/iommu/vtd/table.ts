@@ -34,11 +34,12 @@ export function vtdMap(pool: FramePool, root: number, iovaPage: number, pfn: num
     if (vtdPerm(bytes, off) === 0) {
       const next = allocFrame(pool, owner);
       tables.push(next);
-      vtdWriteEntry(frameForWrite(pool, table), off, next, SL_R | SL_W);
+      vtdWriteEntry(frameForWrite(pool, table, off, 8), off, next, SL_R | SL_W);
       table = next;
     } else table = vtdPfn(bytes, off);
   }
-  vtdWriteEntry(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, pfn, (read ? SL_R : 0) | (write ? SL_W : 0));
+  const leaf = vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE;
+  vtdWriteEntry(frameForWrite(pool, table, leaf, VTD_ENTRY_SIZE), leaf, pfn, (read ? SL_R : 0) | (write ? SL_W : 0));
 }
 
 /** Clears a leaf; intermediate tables stay until the domain is freed (as the VT-d driver keeps them). */
@@ -50,7 +51,8 @@ export function vtdUnmap(pool: FramePool, root: number, iovaPage: number): void 
     if (vtdPerm(bytes, off) === 0) return;
     table = vtdPfn(bytes, off);
   }
-  vtdWriteEntry(frameForWrite(pool, table), vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE, 0, 0);
+  const leaf = vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE;
+  vtdWriteEntry(frameForWrite(pool, table, leaf, VTD_ENTRY_SIZE), leaf, 0, 0);
 }
 
 /** The present entries of one table page: index, R/W bits, address, PS. */

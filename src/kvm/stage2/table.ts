@@ -34,7 +34,7 @@ function leafSlot(pool: FramePool, s2: Stage2, gpaPage: number, owner?: string):
     if (owner === undefined) return undefined;
     const next = allocFrame(pool, owner);
     s2.tables.push(next);
-    eptWriteTable(frameForWrite(pool, table), off, next);
+    eptWriteTable(frameForWrite(pool, table, off, EPT_ENTRY_SIZE), off, next);
     table = next;
   }
   return { table, off: eptIndex(gpaPage, 1) * EPT_ENTRY_SIZE };
@@ -54,7 +54,7 @@ export function s2Ensure(w: World, vm: Vm): Stage2 {
 /** Installs a leaf (KVM's page-fault path). */
 export function s2Install(w: World, vm: Vm, gpaPage: number, pfn: number, writable: boolean): void {
   const slot = leafSlot(w.frames, s2Ensure(w, vm), gpaPage, kvmOwner(vm.id))!;
-  eptWriteLeaf(frameForWrite(w.frames, slot.table), slot.off, pfn, writable);
+  eptWriteLeaf(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off, pfn, writable);
 }
 
 /** Zaps a present leaf; returns whether there was one (the caller flushes TLBs). */
@@ -62,7 +62,7 @@ export function s2Zap(w: World, vm: Vm, gpaPage: number): boolean {
   if (!vm.s2) return false;
   const slot = leafSlot(w.frames, vm.s2, gpaPage);
   if (!slot || eptPerm(frameForRead(w.frames, slot.table), slot.off) === 0) return false;
-  eptClear(frameForWrite(w.frames, slot.table), slot.off);
+  eptClear(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
   return true;
 }
 
@@ -71,14 +71,14 @@ export function s2WriteProtect(w: World, vm: Vm, gpaPage: number): boolean {
   if (!vm.s2) return false;
   const slot = leafSlot(w.frames, vm.s2, gpaPage);
   if (!slot || (eptPerm(frameForRead(w.frames, slot.table), slot.off) & 2) === 0) return false;
-  eptClearWrite(frameForWrite(w.frames, slot.table), slot.off);
+  eptClearWrite(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
   return true;
 }
 
 /** Sets W on a present leaf (a write-protection fault KVM resolved). */
 export function s2MakeWritable(w: World, vm: Vm, gpaPage: number): void {
   const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
-  if (slot) eptSetWrite(frameForWrite(w.frames, slot.table), slot.off);
+  if (slot) eptSetWrite(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
 }
 
 /** Whether a present leaf has its dirty bit set. */
@@ -93,14 +93,14 @@ export function s2IsDirty(w: World, vm: Vm, gpaPage: number): boolean {
 export function s2SetDirty(w: World, vm: Vm, gpaPage: number): void {
   if (s2IsDirty(w, vm, gpaPage)) return;
   const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
-  if (slot && eptPerm(frameForRead(w.frames, slot.table), slot.off) !== 0) eptSetDirty(frameForWrite(w.frames, slot.table), slot.off);
+  if (slot && eptPerm(frameForRead(w.frames, slot.table), slot.off) !== 0) eptSetDirty(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
 }
 
 /** Clears a leaf's dirty bit; returns whether it was set. */
 export function s2TestAndClearDirty(w: World, vm: Vm, gpaPage: number): boolean {
   if (!s2IsDirty(w, vm, gpaPage)) return false;
   const slot = leafSlot(w.frames, vm.s2!, gpaPage)!;
-  eptClearDirty(frameForWrite(w.frames, slot.table), slot.off);
+  eptClearDirty(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
   return true;
 }
 
