@@ -194,7 +194,6 @@ function pageHash(buf: PageBuf): void {
       b = (b + wordB(i, x)) | 0;
     }
   }
-  buf.from = undefined;
   buf.hashSeq = buf.seq;
   buf.hashA = a;
   buf.hashB = b;

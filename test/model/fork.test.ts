@@ -8,12 +8,14 @@ import { digest } from '../../src/model/digest.js';
 import { applyForked, sealWorld } from '../../src/model/fork.js';
 import { applyEvent } from '../../src/model/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../../src/model/world.js';
+import { WorldView } from '../../properties/view.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { setupEvents, setupWorld } from '../support/fixture.js';
 
 /**
  * Forking must give exactly what a full copy gives, leave the parent as it was, and fingerprint
- * like a world that was never copied at all (whose pages were never hashed from a source page).
+ * and scan like a world that was never copied at all (whose pages were never hashed or scanned
+ * from a source page).
  */
 function checkForks(start: () => World, events: readonly ModelEvent[], prefix: readonly ModelEvent[]): void {
   let w = start();
@@ -30,6 +32,9 @@ function checkForks(start: () => World, events: readonly ModelEvent[], prefix: r
     expect(digest(world), e.type).toBe(digest(full));
     applyEvent(replayed, e);
     expect(fingerprint(world), e.type).toEqual(fingerprint(replayed));
+    // table scans of copied frames are derived from their source's scan too.
+    const leaves = (x: World) => new WorldView(x).domainLeaves().map((d) => [d.domain.id, d.leaves]);
+    expect(leaves(world), e.type).toEqual(leaves(replayed));
     w = world;
   }
 }

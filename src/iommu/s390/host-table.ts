@@ -7,6 +7,7 @@
  */
 import { allocContiguous, allocFrame, freeFrame, frameBuf, type FramePool, type PageBuf } from '../../memory/frames.js';
 import { readPhysU64, writePhysU64 } from '../../memory/phys.js';
+import { readU64 } from '../../memory/bits.js';
 import { addrOf } from '../../memory/constants.js';
 import type { Leaf, TableFormat, Translation } from '../format.js';
 import {
@@ -74,17 +75,33 @@ interface Scan {
 }
 const scans = new WeakMap<PageBuf, Scan>();
 
-/** Valid entries of one table frame, cached by page buffer and write sequence (as for VT-d). */
+/**
+ * Valid entries of one table frame, cached by page buffer and write sequence (as for VT-d). A
+ * copy of a scanned frame rescans only the bytes written since the copy.
+ */
 function scanFrame(pool: FramePool, pfn: number, baseIndex: number, count: number, valid: (e: bigint) => boolean): { index: number; entry: bigint }[] {
   const buf = frameBuf(pool, pfn);
-  if (buf === undefined) return [];
+  return buf === undefined ? [] : (scanBuf(buf, baseIndex, count, valid) as { index: number; entry: bigint }[]);
+}
+
+function scanBuf(buf: PageBuf, baseIndex: number, count: number, valid: (e: bigint) => boolean): Scan['valid'] {
   const hit = scans.get(buf);
-  if (hit !== undefined && hit.seq === buf.seq) return hit.valid as { index: number; entry: bigint }[];
+  if (hit !== undefined && hit.seq === buf.seq) return hit.valid;
   const out: { index: number; entry: bigint }[] = [];
-  for (let i = 0; i < count; i++) {
-    const e = readPhysU64(pool, addrOf(pfn) + BigInt(i) * 8n, S390_ENDIAN);
-    if (valid(e)) out.push({ index: baseIndex + i, entry: e });
-  }
+  const rescan = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const e = readU64(buf.data, i * 8, S390_ENDIAN);
+      if (valid(e)) out.push({ index: baseIndex + i, entry: e });
+    }
+  };
+  if (buf.from !== undefined) {
+    const before = scanBuf(buf.from, baseIndex, count, valid);
+    const lo = Math.min(count, buf.lo >>> 3);
+    const hi = Math.min(count, (buf.hi + 7) >>> 3);
+    for (const e of before) if (e.index - baseIndex < lo) out.push(e);
+    rescan(lo, hi);
+    for (const e of before) if (e.index - baseIndex >= hi) out.push(e);
+  } else rescan(0, count);
   scans.set(buf, { seq: buf.seq, valid: out });
   return out;
 }
