@@ -44,7 +44,7 @@ export interface Scenario<Ctx = unknown> {
   readonly covers: readonly Cover[];
   readonly expect: Verdict;
   /** Interchangeable sets: the canonical key of a state's orbit, when symmetry reduction is asked for. */
-  canonical?(w: World, p: Params, ctx: Ctx): string;
+  canonical?(w: World, p: Params, ctx: Ctx): unknown;
   /** A scenario-level key that must be in one-to-one correspondence with full states (tested). */
   abstract?(w: World, p: Params, ctx: Ctx): string;
 }

@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { buildSetup, explore } from '../../src/check/explore.js';
 import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
 import { permutations } from '../../src/check/permutations.js';
+import { dataGpa, pteWrite } from '../../src/check/scenarios/s390-guest.js';
+import { hashValue } from '../../src/check/fingerprint.js';
+import { applyEvent } from '../../src/model/reduce.js';
+import { cloneWorld } from '../../src/model/world.js';
 
 describe('symmetry reduction', () => {
   it.each([
@@ -35,6 +39,26 @@ describe('symmetry reduction', () => {
     });
     expect(keys.size).toBe(r.states);
     expect(states).toBe(r.states);
+  });
+
+  it('should name one orbit per state class even when the guest writes raw entries', () => {
+    const p = { G: 2, I: 2, L: 1 };
+    const { world: root, ctx } = buildSetup(rpcitShadow, p);
+    const key = (writes: [number, bigint][]) => {
+      const w = cloneWorld(root);
+      for (const [i, v] of writes) applyEvent(w, pteWrite(i, v));
+      return hashValue(rpcitShadow.canonical!(w, p, ctx));
+    };
+    const raw = 0x12345n;
+    // swapping the IOVA pages, or the guest pages, stays in the orbit; another raw value leaves it.
+    expect(key([[0, raw], [1, dataGpa(0)]])).toEqual(key([[1, raw], [0, dataGpa(0)]]));
+    expect(key([[0, raw], [1, dataGpa(0)]])).toEqual(key([[0, raw], [1, dataGpa(1)]]));
+    expect(key([[0, raw], [1, dataGpa(0)]])).not.toEqual(key([[0, raw + 0x1000n], [1, dataGpa(0)]]));
+    expect(key([[0, raw], [1, dataGpa(0)]])).not.toEqual(key([[0, dataGpa(1)], [1, dataGpa(0)]]));
+    // and the numeric form used when no entry is raw keeps the same classes.
+    expect(key([[0, dataGpa(1) | 0x200n], [1, dataGpa(0)]])).toEqual(key([[1, dataGpa(0) | 0x200n], [0, dataGpa(1)]]));
+    expect(key([[0, dataGpa(1) | 0x200n], [1, dataGpa(0)]])).toEqual(key([[0, dataGpa(1)], [1, dataGpa(0) | 0x200n]]));
+    expect(key([[0, dataGpa(1) | 0x200n], [1, dataGpa(0)]])).not.toEqual(key([[0, dataGpa(1) | 0x200n], [1, dataGpa(0) | 0x200n]]));
   });
 
   it('should generate every permutation once', () => {

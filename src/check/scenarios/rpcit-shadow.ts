@@ -110,19 +110,59 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
    * change; the least of those keys names the orbit. G! sorts instead of G! x I! encodings.
    */
   canonical(w, p, ctx) {
-    const { gp, hp, pos } = abstractState(w, p, ctx);
-    let best: string | undefined;
-    const rows = new Array<string>(p.I);
-    const npos = new Array<string>(p.G);
+    const st = abstractState(w, p, ctx);
+    if (!st.gp.every(isPage) || !st.hp.every(isPage) || !st.pos.every((x) => typeof x === 'number')) return textCanonical(st, p);
+    // every entry is a page or invalid: rows are small integers, compared as numbers.
+    const { gp, hp, pos } = st as { gp: PageEntry[]; hp: PageEntry[]; pos: number[] };
+    const H = 4 * p.G + 1;
+    let best: number[] | undefined;
+    const key = new Array<number>(p.I + p.G);
     for (const pg of permsOf(p.G)) {
-      for (let j = 0; j < p.I; j++) rows[j] = encode(gp[j], pg) + '/' + encode(hp[j], pg);
-      for (let g = 0; g < p.G; g++) npos[pg[g]] = String(pos[g]);
-      const key = rows.slice().sort().join(';') + '|' + npos.join(',');
-      if (best === undefined || key < best) best = key;
+      for (let j = 0; j < p.I; j++) key[j] = code(gp[j], pg, 2) * H + code(hp[j], pg, 4);
+      sortPrefix(key, p.I);
+      for (let g = 0; g < p.G; g++) key[p.I + pg[g]] = pos[g];
+      if (best === undefined || lessThan(key, best)) best = key.slice();
     }
     return best!;
   },
 };
+
+type PageEntry = 'N' | { g: number; c?: number; ro: boolean };
+const isPage = (e: Entry): e is PageEntry => typeof e === 'object' || e === 'N';
+
+/** An entry as a number under a renaming of the guest pages: 0 invalid, else 1 + page, candidate and protection. */
+function code(e: PageEntry, pg: readonly number[], per: 2 | 4): number {
+  if (e === 'N') return 0;
+  return 1 + pg[e.g] * per + (per === 4 ? (e.c ?? 0) * 2 : 0) + (e.ro ? 1 : 0);
+}
+
+function sortPrefix(a: number[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = a[i];
+    let j = i - 1;
+    for (; j >= 0 && a[j] > x; j--) a[j + 1] = a[j];
+    a[j + 1] = x;
+  }
+}
+
+function lessThan(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+/** The same canonical form as text, for states holding raw entries (bits no choice writes). */
+function textCanonical({ gp, hp, pos }: { gp: Entry[]; hp: Entry[]; pos: (number | string)[] }, p: Params): string {
+  let best: string | undefined;
+  const rows = new Array<string>(p.I);
+  const npos = new Array<string>(p.G);
+  for (const pg of permsOf(p.G)) {
+    for (let j = 0; j < p.I; j++) rows[j] = encode(gp[j], pg) + '/' + encode(hp[j], pg);
+    for (let g = 0; g < p.G; g++) npos[pg[g]] = String(pos[g]);
+    const key = rows.slice().sort().join(';') + '|' + npos.join(',');
+    if (best === undefined || key < best) best = key;
+  }
+  return best!;
+}
 
 /** An entry's text under a renaming of the guest pages (the only part a page permutation changes). */
 function encode(e: Entry, pg: readonly number[]): string {
