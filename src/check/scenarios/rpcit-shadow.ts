@@ -61,20 +61,14 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     return { candidates: cands };
   },
   choices(w, p: Params, ctx): ModelEvent[] {
-    const out: ModelEvent[] = [];
-    const values = pteValues(p.G);
-    for (let i = 0; i < p.I; i++) for (const v of values) out.push(pteWrite(i, v));
-    for (let i = 0; i < p.I; i++) out.push(ev('guest.s390.rpcit', { vm: 'vm0', fh: FH, iova: iova(i), len: 0x1000n }));
+    const ev0 = eventsOf(p, ctx);
+    const out = ev0.fixed.slice();
     const mm = w.mms.get('qemu')!;
-    for (let g = 0; g < p.G; g++) {
-      const [a, b] = ctx.candidates[g];
-      const now = mm.pages.get(pageOf(hvaOf(g)));
-      out.push(ev('host.mm.migrate', { mm: 'qemu', hva: hvaOf(g), pfn: BigInt(now === a ? b : a) }));
-    }
+    for (let g = 0; g < p.G; g++) out.push(ev0.migrate[g][mm.pages.get(pageOf(hvaOf(g))) === ctx.candidates[g][0] ? 1 : 0]);
     const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
     for (let i = 0; i < p.I; i++) {
       const pte = readHostPte(w.frames, dom.root, pageOf(iova(i)));
-      if (pte !== undefined && (pte & PTE_INVALID) === 0n) out.push(ev('device.dma.read', { device: 'zpci0', iova: iova(i), len: 8 }));
+      if (pte !== undefined && (pte & PTE_INVALID) === 0n) out.push(ev0.dma[i]);
     }
     return out;
   },
@@ -162,6 +156,36 @@ function textCanonical({ gp, hp, pos }: { gp: Entry[]; hp: Entry[]; pos: (number
     if (best === undefined || key < best) best = key;
   }
   return best!;
+}
+
+/**
+ * The events a state can offer, built once per setup: every state offers the same writes and
+ * refreshes, one of two migrations per page, and a subset of the DMA reads. Events are never
+ * changed once built, so states share them.
+ */
+interface ChoiceEvents {
+  readonly fixed: readonly ModelEvent[];
+  /** Per guest page: the migration to its first candidate frame, then to its second. */
+  readonly migrate: readonly (readonly [ModelEvent, ModelEvent])[];
+  readonly dma: readonly ModelEvent[];
+}
+const choiceEvents = new WeakMap<RpcitShadowCtx, { G: number; I: number; events: ChoiceEvents }>();
+
+function eventsOf(p: Params, ctx: RpcitShadowCtx): ChoiceEvents {
+  const hit = choiceEvents.get(ctx);
+  if (hit && hit.G === p.G && hit.I === p.I) return hit.events;
+  const fixed: ModelEvent[] = [];
+  const values = pteValues(p.G);
+  for (let i = 0; i < p.I; i++) for (const v of values) fixed.push(pteWrite(i, v));
+  for (let i = 0; i < p.I; i++) fixed.push(ev('guest.s390.rpcit', { vm: 'vm0', fh: FH, iova: iova(i), len: 0x1000n }));
+  const migrate = ctx.candidates.map(([a, b], g) => {
+    const to = (pfn: number) => ev('host.mm.migrate', { mm: 'qemu', hva: hvaOf(g), pfn: BigInt(pfn) });
+    return [to(a), to(b)] as const;
+  });
+  const dma = Array.from({ length: p.I }, (_, i) => ev('device.dma.read', { device: 'zpci0', iova: iova(i), len: 8 }));
+  const events = { fixed, migrate, dma };
+  choiceEvents.set(ctx, { G: p.G, I: p.I, events });
+  return events;
 }
 
 /** An entry's text under a renaming of the guest pages (the only part a page permutation changes). */
