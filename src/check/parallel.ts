@@ -21,8 +21,8 @@ function workerUrl(): URL {
   return here.pathname.endsWith('.ts') ? new URL('../../dist/src/check/worker.js', here) : new URL('./worker.js', here);
 }
 
-/** States per worker in one round of a level. */
-const SLICE = 512;
+/** States in one request to a worker. */
+const SLICE = 256;
 
 export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers: number, opts: ExploreOptions = {}): Promise<ExploreResult> {
   const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
@@ -31,19 +31,18 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   table.add(key(root), -1, 0, 0);
   const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true };
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { workerData: init }));
-  const ask = (w: Worker, paths: number[][]) =>
+  // a worker answers its requests in order, so each keeps a queue of the promises it owes.
+  const owed = pool.map(() => [] as { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }[]);
+  pool.forEach((w, k) => {
+    w.on('message', (r: WorkerResult) => owed[k].shift()?.resolve(r));
+    w.on('error', (err: Error) => {
+      for (const o of owed[k].splice(0)) o.reject(err);
+    });
+  });
+  const ask = (k: number, paths: number[][]) =>
     new Promise<WorkerResult>((resolve, reject) => {
-      const onError = (err: Error) => {
-        w.off('message', onMessage);
-        reject(err);
-      };
-      const onMessage = (r: WorkerResult) => {
-        w.off('error', onError);
-        resolve(r);
-      };
-      w.once('message', onMessage);
-      w.once('error', onError);
-      w.postMessage(paths);
+      owed[k].push({ resolve, reject });
+      pool[k].postMessage(paths);
     });
   const covers = s.covers.map(() => false);
   const now = opts.now ?? (() => 0);
@@ -76,36 +75,46 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
         incomplete = 'time-limit';
         break;
       }
-      // a level goes out in slices, so the time limit and stop requests are honoured within a level.
-      for (let sliceStart = levelStart; sliceStart < levelEnd; sliceStart += SLICE * workers) {
-        if (sliceStart > levelStart) {
-          const stop = opts.shouldStop?.();
-          if (stop) {
-            incomplete = stop;
-            break level;
+      // a level goes out in slices, each worker a slice ahead of the one it is working on, so no
+      // worker waits for the merge; slices are merged in order, and the time limit and stop
+      // requests are honoured between them.
+      const slices: { first: number; end: number; result?: Promise<WorkerResult> }[] = [];
+      for (let first = levelStart; first < levelEnd; first += SLICE) slices.push({ first, end: Math.min(levelEnd, first + SLICE) });
+      let sent = 0;
+      let merging = true;
+      const send = (k: number) => {
+        if (!merging || sent >= slices.length) return;
+        const sl = slices[sent++];
+        const paths: number[][] = [];
+        for (let id = sl.first; id < sl.end; id++) paths.push(table.path(id));
+        sl.result = ask(k, paths);
+        sl.result.then(() => send(k), () => undefined);
+      };
+      for (let round = 0; round < 2; round++) for (let k = 0; k < workers; k++) send(k);
+      try {
+        for (let si = 0; si < slices.length; si++) {
+          if (si > 0) {
+            const stop = opts.shouldStop?.();
+            if (stop) {
+              incomplete = stop;
+              break level;
+            }
+            if (opts.timeLimitMs !== undefined && now() - started > opts.timeLimitMs) {
+              incomplete = 'time-limit';
+              break level;
+            }
           }
-          if (opts.timeLimitMs !== undefined && now() - started > opts.timeLimitMs) {
-            incomplete = 'time-limit';
-            break level;
-          }
-        }
-        const ids = Array.from({ length: Math.min(levelEnd, sliceStart + SLICE * workers) - sliceStart }, (_, i) => sliceStart + i);
-        const chunk = Math.ceil(ids.length / workers);
-        const parts = pool.map((_, k) => ids.slice(k * chunk, (k + 1) * chunk));
-        const results = await Promise.all(parts.map((part, k) => (part.length ? ask(pool[k], part.map((id) => table.path(id))) : Promise.resolve(undefined))));
-        for (let k = 0; k < parts.length; k++) {
-          const r = results[k];
-          if (!r) continue;
+          const sl = slices[si];
+          const r = await sl.result!;
           for (const c of r.covers) covers[c] = true;
           let at = 0;
-          for (let si = 0; si < parts[k].length; si++) {
-            const id = parts[k][si];
+          for (let id = sl.first; id < sl.end; id++) {
             const n = r.keys[at++];
             let anyOk = n === 0;
             for (let c = 0; c < n; c++, at += 3) {
               transitions++;
               if (r.keys[at + 2]) anyOk = true;
-              if (r.violation && r.violation.state === si && r.violation.choice === c) {
+              if (r.violation && r.violation.state === id - sl.first && r.violation.choice === c) {
                 const trace = traceTo(id, c);
                 for (const v of r.violation.list) violations.push({ ...v, trace, setupLength: setupEvents.length });
                 break level;
@@ -122,6 +131,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
             if (!anyOk && opts.deadlock) deadlocks++;
           }
         }
+      } finally {
+        merging = false;
       }
       opts.onProgress?.({ states: table.size, transitions, depth, queued: table.size - levelEnd });
       levelStart = levelEnd;
