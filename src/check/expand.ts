@@ -8,7 +8,7 @@
  * states, and skipping their invariants is most of the property work saved.
  */
 import type { ModelEvent } from '../events/types.js';
-import { applyForked } from '../model/fork.js';
+import { applyForked, forkUnchanged } from '../model/fork.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import type { World } from '../model/world.js';
 import { checkProperties, notePre, type Property, type Violation } from '../../properties/index.js';
@@ -31,6 +31,8 @@ export interface Expander {
   readonly key: (w: World) => [number, number];
   /** Whether a state with this key already had its invariants checked (undefined: never assume so). */
   readonly checked?: (key: [number, number]) => boolean;
+  /** The expanded state's own key: a successor equal to it has that key and its invariants checked. */
+  readonly parentKey?: () => [number, number];
 }
 
 const transitionsOnly = new WeakMap<readonly Property[], readonly Property[]>();
@@ -45,8 +47,10 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
 export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
   const pre = notePre(world, x.props);
   const { world: next, outcome } = applyForked(world, event);
-  const key = x.key(next);
-  const props = x.checked?.(key) ? transitionProps(x.props) : x.props;
+  // refusals, reads and rewrites of equal bytes lead back to the state itself.
+  const same = x.parentKey !== undefined && forkUnchanged(world, next);
+  const key = same ? x.parentKey!() : x.key(next);
+  const props = same || x.checked?.(key) ? transitionProps(x.props) : x.props;
   const violations = checkProperties(next, props, { event, outcome, pre });
   const view = new WorldView(next);
   const hit: number[] = [];

@@ -75,6 +75,13 @@ export interface ExploreResult {
   readonly deadlocks: number;
 }
 
+/** A sealed world kept to expand, or to rebuild its children from, with its choices and (once needed) its key. */
+export interface Ancestor {
+  readonly world: World;
+  readonly choices: ModelEvent[];
+  key?: [number, number];
+}
+
 /** Runs the scenario's setup on a fresh world; returns the world and the events applied. */
 export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { world: World; events: ModelEvent[]; ctx: Ctx } {
   const world = emptyWorld();
@@ -151,9 +158,9 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // states are expanded in id order and siblings are contiguous, so recent parents (and their
   // parents) serve the next states too: a few pristine worlds with their choices, kept by id, turn
   // a replay from the setup into one clone and one event.
-  const ancestors = new Map<number, { world: World; choices: ModelEvent[] }>();
+  const ancestors = new Map<number, Ancestor>();
   const ANCESTORS_KEPT = 64;
-  const ancestor = (id: number): { world: World; choices: ModelEvent[] } => {
+  const ancestor = (id: number): Ancestor => {
     let a = ancestors.get(id);
     if (a) {
       // least recently used goes first: a parent stays while its children are expanded.
@@ -215,10 +222,12 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       incomplete = 'time-limit';
       break;
     }
-    const { world, choices } = ancestor(id);
+    const a = ancestor(id);
+    const { world, choices } = a;
+    const x = { ...expander, parentKey: () => (a.key ??= key(world)) };
     let anyOk = choices.length === 0;
     for (let c = 0; c < choices.length; c++) {
-      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = expandChoice(world, choices[c], expander);
+      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = expandChoice(world, choices[c], x);
       transitions++;
       if (ok) anyOk = true;
       for (const i of hits) covers[i].hit = true;

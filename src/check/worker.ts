@@ -5,9 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyForked, sealWorld } from '../model/fork.js';
 import { cloneWorld, type World } from '../model/world.js';
-import type { ModelEvent } from '../events/types.js';
 import { propertyNamed } from '../../properties/index.js';
-import { buildSetup } from './explore.js';
+import { buildSetup, type Ancestor } from './explore.js';
 import { expandChoice } from './expand.js';
 import { fingerprint } from './fingerprint.js';
 import { stateKeyFn } from './state-key.js';
@@ -53,10 +52,10 @@ const expander = { props, covers: s.covers, key, checked };
  * with their choices and named by their paths, turn a replay from the setup into one clone and
  * one event.
  */
-const ancestors = new Map<string, { world: World; choices: ModelEvent[] }>();
+const ancestors = new Map<string, Ancestor>();
 const ANCESTORS_KEPT = 64;
 
-function ancestor(path: readonly number[]): { world: World; choices: ModelEvent[] } {
+function ancestor(path: readonly number[]): Ancestor {
   const k = path.join(',');
   let a = ancestors.get(k);
   if (a) {
@@ -83,10 +82,12 @@ parentPort!.on('message', (paths: number[][]) => {
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   paths.forEach((path, state) => {
-    const { world: w, choices } = ancestor(path);
+    const a = ancestor(path);
+    const { world: w, choices } = a;
+    const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
     keys.push(choices.length);
     choices.forEach((event, choice) => {
-      const succ = expandChoice(w, event, expander);
+      const succ = expandChoice(w, event, x);
       for (const c of succ.covers) covers.add(c);
       if (succ.violations.length && !violation) violation = { state, choice, list: succ.violations };
       const k = succ.key;

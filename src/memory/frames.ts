@@ -40,6 +40,11 @@ export interface FramePool {
   free: number[];
   /** `owner` and `free` are shared with a clone and are copied before the first write. */
   shared: boolean;
+  /**
+   * Frames whose buffer this pool replaced or dropped since it was cloned, so a fork can tell
+   * cheaply whether it still equals its parent; undefined when never cloned or past a few dozen.
+   */
+  written?: number[];
 }
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
@@ -64,7 +69,17 @@ export function emptyPool(): FramePool {
 export function clonePool(pool: FramePool): FramePool {
   pool.gen = nextGeneration();
   pool.shared = true;
-  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: pool.owner, next: pool.next, free: pool.free, shared: true };
+  pool.written = undefined;
+  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: pool.owner, next: pool.next, free: pool.free, shared: true, written: [] };
+}
+
+const WRITTEN_KEPT = 32;
+
+function noteWritten(pool: FramePool, pfn: number): void {
+  const w = pool.written;
+  if (w === undefined) return;
+  if (w.length < WRITTEN_KEPT) w.push(pfn);
+  else pool.written = undefined;
 }
 
 /** Makes the pool's owner map and free list its own before it changes them. */
@@ -112,7 +127,7 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 export function freeFrame(pool: FramePool, pfn: number): void {
   own(pool);
   pool.owner.delete(pfn);
-  pool.bytes.delete(pfn);
+  if (pool.bytes.delete(pfn)) noteWritten(pool, pfn);
   insertFree(pool, pfn);
 }
 
@@ -148,12 +163,14 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
   const buf = pool.bytes.get(pfn);
   if (buf === undefined) {
     const data = new Uint8Array(PAGE_SIZE);
+    noteWritten(pool, pfn);
     pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
   }
   if (buf.gen !== pool.gen) {
     // two links at most, so a line of copies never keeps a page's whole history alive.
     if (buf.from !== undefined) buf.from.from = undefined;
+    noteWritten(pool, pfn);
     const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice(), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
     pool.bytes.set(pfn, copy);
     return copy.data;
@@ -167,6 +184,7 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
 /** Copies one frame's bytes to another (migration). */
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = pool.bytes.get(from);
+  noteWritten(pool, to);
   if (src === undefined) pool.bytes.delete(to);
   else pool.bytes.set(to, src.gen === pool.gen
       ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice(), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }

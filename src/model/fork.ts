@@ -12,7 +12,7 @@
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
 import type { Outcome } from './outcome.js';
-import { cloneWorld, copyData, RECORD_MAPS, type RecordMap, type World } from './world.js';
+import { cloneWorld, copyData, RECORD_MAPS, SCALARS, type RecordMap, type World } from './world.js';
 import { clonePool } from '../memory/frames.js';
 
 /** Thrown by a frozen map's or set's mutating methods. */
@@ -85,6 +85,28 @@ function learn(before: World, after: World, known: ReadonlySet<RecordMap>): Read
   const grown = new Set(known);
   for (const f of RECORD_MAPS) if (!known.has(f) && !sameData(before[f], after[f])) grown.add(f);
   return grown.size === known.size ? 'all' : grown;
+}
+
+/**
+ * Whether a fork still equals its parent: what a refused call, a read, or a write of the bytes
+ * already there leaves. Conservative: false whenever telling would cost more than a hash (a page
+ * allocated or rewritten wholesale), which only costs the caller the hash it hoped to skip.
+ */
+export function forkUnchanged(parent: World, child: World): boolean {
+  const a = parent.frames;
+  const b = child.frames;
+  // an allocation or a free changes the owner map: no need to look further.
+  if (b.written === undefined || a.owner !== b.owner || a.next !== b.next) return false;
+  for (const pfn of b.written) {
+    const was = a.bytes.get(pfn);
+    const buf = b.bytes.get(pfn);
+    if (was === buf) continue;
+    if (was === undefined || buf === undefined || buf.from !== was) return false;
+    for (let i = buf.lo; i < buf.hi; i++) if (buf.data[i] !== was.data[i]) return false;
+  }
+  for (const f of SCALARS) if (parent[f] !== child[f]) return false;
+  for (const f of RECORD_MAPS) if (parent[f] !== child[f] && !sameData(parent[f], child[f])) return false;
+  return true;
 }
 
 function sameData(a: unknown, b: unknown): boolean {

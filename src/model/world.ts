@@ -301,10 +301,15 @@ export function emptyWorld(): World {
 /** The world's record maps: the parts a fork may share with its parent (model/fork.ts). */
 export const RECORD_MAPS = ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] as const satisfies readonly (keyof World)[];
 export type RecordMap = (typeof RECORD_MAPS)[number];
+/** The world's plain-value fields: a fork copies them, and compares them to tell whether it changed. */
+export const SCALARS = ['arch', 'variant', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
 type MapField = { [K in keyof World]: World[K] extends Map<unknown, unknown> ? K : never }[keyof World];
-// a map added to World but not to RECORD_MAPS would be shared by forks without being frozen.
+// a map added to World but not to RECORD_MAPS would be shared by forks without being frozen, and
+// a field in neither list would be missed when a fork compares itself with its parent.
 const everyMapListed: [Exclude<MapField, RecordMap>] extends [never] ? true : never = true;
+const everyFieldListed: [Exclude<keyof World, RecordMap | (typeof SCALARS)[number] | 'frames' | 'stats'>] extends [never] ? true : never = true;
 void everyMapListed;
+void everyFieldListed;
 
 /** Deep copy of the plain data the records are made of: objects, arrays, Maps, Sets, primitives. */
 export function copyData<T>(v: T): T {
