@@ -145,6 +145,27 @@ function insertFree(pool: FramePool, pfn: number): void {
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
+// page buffers are carved out of 64 KiB slabs: a buffer of its own per page cost four times as
+// much to allocate, and the checker copies a page on nearly every transition. A slab lives while
+// any of its pages does; pages are never handed out twice, so every new page is zero.
+const SLAB_PAGES = 16;
+let slab = new ArrayBuffer(0);
+let slabUsed = SLAB_PAGES;
+
+function newPage(): Uint8Array {
+  if (slabUsed === SLAB_PAGES) {
+    slab = new ArrayBuffer(SLAB_PAGES * PAGE_SIZE);
+    slabUsed = 0;
+  }
+  return new Uint8Array(slab, PAGE_SIZE * slabUsed++, PAGE_SIZE);
+}
+
+function copyPage(data: Uint8Array): Uint8Array {
+  const out = newPage();
+  out.set(data);
+  return out;
+}
+
 /** The frame's page buffer and write sequence, for caches of derived data; undefined for a zero frame. */
 export function frameBuf(pool: FramePool, pfn: number): PageBuf | undefined {
   return pool.bytes.get(pfn);
@@ -162,7 +183,7 @@ export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
 export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_SIZE): Uint8Array {
   const buf = pool.bytes.get(pfn);
   if (buf === undefined) {
-    const data = new Uint8Array(PAGE_SIZE);
+    const data = newPage();
     noteWritten(pool, pfn);
     pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
@@ -171,7 +192,7 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
     // two links at most, so a line of copies never keeps a page's whole history alive.
     if (buf.from !== undefined) buf.from.from = undefined;
     noteWritten(pool, pfn);
-    const copy = { gen: pool.gen, seq: writeSeq++, data: buf.data.slice(), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
+    const copy = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
     pool.bytes.set(pfn, copy);
     return copy.data;
   }
@@ -187,6 +208,6 @@ export function copyFrame(pool: FramePool, from: number, to: number): void {
   noteWritten(pool, to);
   if (src === undefined) pool.bytes.delete(to);
   else pool.bytes.set(to, src.gen === pool.gen
-      ? { gen: pool.gen, seq: writeSeq++, data: src.data.slice(), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
+      ? { gen: pool.gen, seq: writeSeq++, data: copyPage(src.data), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
       : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
 }

@@ -12,7 +12,7 @@
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
 import type { Outcome } from './outcome.js';
-import { cloneWorld, copyData, RECORD_MAPS, SCALARS, type RecordMap, type World } from './world.js';
+import { cloneWorld, copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type World } from './world.js';
 import { clonePool } from '../memory/frames.js';
 
 /** Thrown by a frozen map's or set's mutating methods. */
@@ -53,7 +53,14 @@ const NOTHING: ReadonlySet<RecordMap> = new Set();
 
 /** A copy of a sealed world sharing every record map except `copied`. */
 function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
-  const child = { ...parent, frames: clonePool(parent.frames), stats: { ...parent.stats } };
+  // a literal rather than a spread: one fixed shape, built in one step (a spread cost 3x as much).
+  const p = parent;
+  const child: World = {
+    arch: p.arch, variant: p.variant, frames: clonePool(p.frames), pins: p.pins, mms: p.mms, vms: p.vms,
+    containers: p.containers, groups: p.groups, devices: p.devices, devfds: p.devfds, kvmdevs: p.kvmdevs,
+    domains: p.domains, nextDomain: p.nextDomain, tceTables: p.tceTables, zpci: p.zpci, qemuDmaLimits: p.qemuDmaLimits,
+    kvmAssociation: p.kvmAssociation, dmaEntryLimit: p.dmaEntryLimit, stats: copyStats(p.stats),
+  };
   for (const f of copied) (child as Record<RecordMap, unknown>)[f] = copyData(parent[f]);
   return child;
 }

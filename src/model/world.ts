@@ -271,6 +271,14 @@ export interface World {
   stats: Stats;
 }
 
+/** A copy of the counters, field by field (a fork makes one per transition). */
+export function copyStats(s: Stats): Stats {
+  return {
+    events: s.events, refused: s.refused, ioctls: s.ioctls, pins: s.pins, unpins: s.unpins, iotlbFlushes: s.iotlbFlushes,
+    dmaFaults: s.dmaFaults, rpcits: s.rpcits, vfioMapErrors: s.vfioMapErrors, vmExits: s.vmExits, pageRequests: s.pageRequests,
+  };
+}
+
 /** vfio_iommu_type1's default dma_entry_limit (U16_MAX). */
 export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 

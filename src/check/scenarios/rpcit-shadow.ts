@@ -10,10 +10,11 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import { pageOf } from '../../memory/constants.js';
-import { readHostPte } from '../../iommu/s390/host-table.js';
+import { readHostPtes } from '../../iommu/s390/host-table.js';
 import type { Params, Scenario } from '../scenario.js';
 import type { World } from '../../model/world.js';
-import { readU64Through } from '../../memory/phys.js';
+import { readU64 } from '../../memory/bits.js';
+import { frameForRead } from '../../memory/frames.js';
 import { guestResolver } from '../../kvm/guest-memory.js';
 import { permutations } from '../permutations.js';
 import { DATA0, dataGpa, FH, HVA, iova, PT, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
@@ -66,8 +67,9 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     const mm = w.mms.get('qemu')!;
     for (let g = 0; g < p.G; g++) out.push(ev0.migrate[g][mm.pages.get(pageOf(hvaOf(g))) === ctx.candidates[g][0] ? 1 : 0]);
     const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
+    const ptes = readHostPtes(w.frames, dom.root, pageOf(iova(0)), p.I);
     for (let i = 0; i < p.I; i++) {
-      const pte = readHostPte(w.frames, dom.root, pageOf(iova(i)));
+      const pte = ptes[i];
       if (pte !== undefined && (pte & PTE_INVALID) === 0n) out.push(ev0.dma[i]);
     }
     return out;
@@ -207,20 +209,20 @@ const permsOf = (n: number) => {
 /** The scenario's state read from the real bytes: guest PTEs, host PTEs, and each page's frame. */
 function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[]; hp: Entry[]; pos: (number | string)[] } {
   const vm = w.vms.get('vm0')!;
-  const resolve = guestResolver(w, vm);
   const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-  const byFrame = new Map<number, { g: number; c: number }>();
-  ctx.candidates.forEach(([a, b], g) => {
-    byFrame.set(a, { g, c: 0 });
-    byFrame.set(b, { g, c: 1 });
-  });
+  const byFrame = framesOf(ctx);
   const gp: Entry[] = [];
   const hp: Entry[] = [];
+  // the guest's page table lies in one page: resolve it once.
+  const ptFrame = guestResolver(w, vm)(pageOf(PT));
+  const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
+  const ptOff = Number(PT & 0xfffn);
+  const host = readHostPtes(w.frames, dom.root, pageOf(iova(0)), p.I);
   for (let i = 0; i < p.I; i++) {
-    const v = readU64Through(w.frames, resolve, PT + BigInt(i) * 8n, 'be');
+    const v = ptBytes === undefined ? 0n : readU64(ptBytes, ptOff + i * 8, 'be');
     const g = Number(((v & ~0xfffn) - DATA0) >> 12n);
     gp.push(v === PTE_INVALID ? 'N' : g >= 0 && g < p.G && (v & 0xdffn) === 0n ? { g, ro: (v & 0x200n) !== 0n } : v.toString(16));
-    const h = readHostPte(w.frames, dom.root, pageOf(iova(i)));
+    const h = host[i];
     const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
     hp.push(h === PTE_INVALID ? 'N' : f && h !== undefined && (h & 0xdffn) === 0n ? { g: f.g, c: f.c, ro: (h & 0x200n) !== 0n } : String(h));
   }
@@ -230,5 +232,20 @@ function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[];
     return now === a ? 0 : now === b ? 1 : String(now);
   });
   return { gp, hp, pos };
+}
+
+/** Which guest page and candidate each candidate frame stands for, built once per setup. */
+const frameIndex = new WeakMap<RpcitShadowCtx, Map<number, { g: number; c: number }>>();
+function framesOf(ctx: RpcitShadowCtx): Map<number, { g: number; c: number }> {
+  let m = frameIndex.get(ctx);
+  if (m === undefined) {
+    m = new Map();
+    for (const [g, [a, b]] of ctx.candidates.entries()) {
+      m.set(a, { g, c: 0 });
+      m.set(b, { g, c: 1 });
+    }
+    frameIndex.set(ctx, m);
+  }
+  return m;
 }
 

@@ -46,6 +46,25 @@ export function readHostPte(pool: FramePool, root: number, iovaPage: number): bi
   return p === undefined ? undefined : readPhysU64(pool, p, S390_ENDIAN);
 }
 
+/**
+ * The host PTEs of `count` consecutive IOVA pages (undefined where there is no page table),
+ * walking the upper levels once per page table rather than once per page.
+ */
+export function readHostPtes(pool: FramePool, root: number, firstIovaPage: number, count: number): (bigint | undefined)[] {
+  const out: (bigint | undefined)[] = [];
+  let table: bigint | undefined;
+  for (let k = 0; k < count; k++) {
+    const iova = addrOf(firstIovaPage + k);
+    const x = BigInt(px(iova)) * 8n;
+    if (k === 0 || x === 0n) {
+      const p = ptePointer(pool, addrOf(root), iova);
+      table = p === undefined ? undefined : p - x;
+    }
+    out.push(table === undefined ? undefined : readPhysU64(pool, table + x, S390_ENDIAN));
+  }
+  return out;
+}
+
 /** Makes sure region and segment entries exist for an IOVA (allocating tables); returns the PTE address. */
 export function ensurePtePointer(pool: FramePool, root: number, iovaPage: number, owner: string, tables: number[]): bigint {
   const iova = addrOf(iovaPage);
