@@ -199,7 +199,7 @@ function pageHash(buf: PageBuf): void {
   buf.hashB = b;
 }
 
-/** Hashes of owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
+/** Hashes of page maps, owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
 const sharedHashes = new WeakMap<object, [number, number]>();
 
 function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): void {
@@ -219,11 +219,19 @@ function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): vo
 function framesHash(pool: FramePool): [number, number] {
   let suma = 0;
   let sumb = 0;
-  for (const [pfn, buf] of pool.bytes) {
-    pageHash(buf);
-    if (buf.hashA === 0 && buf.hashB === 0) continue;
-    suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), buf.hashA))) | 0;
-    sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), buf.hashB))) | 0;
+  const known = pool.bytesShared ? sharedHashes.get(pool.bytes) : undefined;
+  if (known !== undefined) {
+    suma = known[0];
+    sumb = known[1];
+  } else {
+    for (const [pfn, buf] of pool.bytes) {
+      pageHash(buf);
+      if (buf.hashA === 0 && buf.hashB === 0) continue;
+      suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), buf.hashA))) | 0;
+      sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), buf.hashB))) | 0;
+    }
+    // a shared page map changes neither its pages nor their contents (memory/frames.ts).
+    if (pool.bytesShared) sharedHashes.set(pool.bytes, [suma, sumb]);
   }
   bookkeepingHash(pool.owner, pool.shared);
   suma = mix(suma, outA);

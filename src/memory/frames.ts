@@ -40,6 +40,8 @@ export interface FramePool {
   free: number[];
   /** `owner` and `free` are shared with a clone and are copied before the first write. */
   shared: boolean;
+  /** `bytes` is shared with a clone and is copied before the first page is replaced or dropped. */
+  bytesShared: boolean;
   /**
    * Frames whose buffer this pool replaced or dropped since it was cloned, so a fork can tell
    * cheaply whether it still equals its parent; undefined when never cloned or past a few dozen.
@@ -59,7 +61,7 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false };
+  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, bytesShared: false };
 }
 
 /**
@@ -69,8 +71,18 @@ export function emptyPool(): FramePool {
 export function clonePool(pool: FramePool): FramePool {
   pool.gen = nextGeneration();
   pool.shared = true;
+  pool.bytesShared = true;
   pool.written = undefined;
-  return { gen: nextGeneration(), bytes: new Map(pool.bytes), owner: pool.owner, next: pool.next, free: pool.free, shared: true, written: [] };
+  return { gen: nextGeneration(), bytes: pool.bytes, owner: pool.owner, next: pool.next, free: pool.free, shared: true, bytesShared: true, written: [] };
+}
+
+/** The pool's page map, its own to change. */
+function ownBytes(pool: FramePool): Map<number, PageBuf> {
+  if (pool.bytesShared) {
+    pool.bytes = new Map(pool.bytes);
+    pool.bytesShared = false;
+  }
+  return pool.bytes;
 }
 
 const WRITTEN_KEPT = 32;
@@ -127,7 +139,10 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 export function freeFrame(pool: FramePool, pfn: number): void {
   own(pool);
   pool.owner.delete(pfn);
-  if (pool.bytes.delete(pfn)) noteWritten(pool, pfn);
+  if (pool.bytes.has(pfn)) {
+    ownBytes(pool).delete(pfn);
+    noteWritten(pool, pfn);
+  }
   insertFree(pool, pfn);
 }
 
@@ -185,7 +200,7 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
   if (buf === undefined) {
     const data = newPage();
     noteWritten(pool, pfn);
-    pool.bytes.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
+    ownBytes(pool).set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
   }
   if (buf.gen !== pool.gen) {
@@ -193,7 +208,7 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
     if (buf.from !== undefined) buf.from.from = undefined;
     noteWritten(pool, pfn);
     const copy = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
-    pool.bytes.set(pfn, copy);
+    ownBytes(pool).set(pfn, copy);
     return copy.data;
   }
   buf.seq = writeSeq++;
@@ -206,8 +221,8 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = pool.bytes.get(from);
   noteWritten(pool, to);
-  if (src === undefined) pool.bytes.delete(to);
-  else pool.bytes.set(to, src.gen === pool.gen
+  if (src === undefined) ownBytes(pool).delete(to);
+  else ownBytes(pool).set(to, src.gen === pool.gen
       ? { gen: pool.gen, seq: writeSeq++, data: copyPage(src.data), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
       : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
 }

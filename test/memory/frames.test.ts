@@ -46,4 +46,40 @@ describe('frame pool', () => {
       });
     },
   );
+
+  it.prop([fc.array(fc.tuple(fc.boolean(), fc.constantFrom('write', 'free', 'alloc'), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 255 })), { maxLength: 30 })])(
+    'should keep clones independent when either side allocates, frees or writes frames',
+    (ops) => {
+      const original = emptyPool();
+      const pfns = [0, 1, 2, 3].map(() => allocFrame(original, 'x'));
+      pfns.forEach((p, i) => (frameForWrite(original, p)[i] = 9));
+      const copy = clonePool(original);
+      // a plain model of each side: owner and first byte per frame.
+      const model = [original, copy].map(() => new Map(pfns.map((p) => [p, { owner: 'x', b: 9 }])));
+      const firstByte = pfns.map((_, i) => i);
+      for (const [toCopy, op, f, v] of ops) {
+        const side = toCopy ? 1 : 0;
+        const pool = toCopy ? copy : original;
+        const m = model[side];
+        const pfn = pfns[f];
+        if (op === 'write' && m.has(pfn)) {
+          frameForWrite(pool, pfn, firstByte[f], 1)[firstByte[f]] = v;
+          m.get(pfn)!.b = v;
+        } else if (op === 'free' && m.has(pfn)) {
+          freeFrame(pool, pfn);
+          m.delete(pfn);
+        } else if (op === 'alloc') {
+          const got = allocFrame(pool, 'y');
+          if (pfns.includes(got)) m.set(got, { owner: 'y', b: 0 });
+        }
+      }
+      [original, copy].forEach((pool, side) => {
+        pfns.forEach((pfn, f) => {
+          const want = model[side].get(pfn);
+          expect(pool.owner.get(pfn)).toBe(want?.owner);
+          expect(frameForRead(pool, pfn)[firstByte[f]]).toBe(want?.b ?? 0);
+        });
+      });
+    },
+  );
 });
