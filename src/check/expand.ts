@@ -11,7 +11,7 @@ import type { ModelEvent } from '../events/types.js';
 import { applyForked, forkUnchanged } from '../model/fork.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import type { World } from '../model/world.js';
-import { checkProperties, notePre, type Property, type Violation } from '../../properties/index.js';
+import { checkProperties, notePre, type PreNotes, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/view.js';
 import type { Cover } from './scenario.js';
 
@@ -44,8 +44,19 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
 }
 
 /** `world` must be sealed (model/fork.ts): its successor shares the maps the event leaves alone. */
+/** Pre-event notes per expanded world: they depend on the world alone, and every choice needs them. */
+const preNotes = new WeakMap<World, { props: readonly Property[]; notes: PreNotes }>();
+
+function preOf(world: World, props: readonly Property[]): PreNotes {
+  const hit = preNotes.get(world);
+  if (hit && hit.props === props) return hit.notes;
+  const notes = notePre(world, props);
+  preNotes.set(world, { props, notes });
+  return notes;
+}
+
 export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
-  const pre = notePre(world, x.props);
+  const pre = preOf(world, x.props);
   const { world: next, outcome } = applyForked(world, event);
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
   const same = x.parentKey !== undefined && forkUnchanged(world, next);
