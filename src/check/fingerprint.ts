@@ -6,7 +6,7 @@
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
 import type { FramePool, PageBuf } from '../memory/frames.js';
-import type { World } from '../model/world.js';
+import { RECORD_MAPS, SCALARS, type World } from '../model/world.js';
 
 const SEED_A = 0x9e3779b1;
 const SEED_B = 0x85ebca77;
@@ -34,9 +34,9 @@ function hashStringRaw(s: string, seed: number): number {
   return finish(h);
 }
 
-// the same short strings (field names, ids, lifecycle states, frame owners) recur in every state.
-// Both lanes' seeds move in lockstep, so lane A's seed names the pair.
-const memoBySeed = new Map<number, Map<string, [number, number]>>();
+// the same short strings (field names, ids, lifecycle states, frame owners) recur in every state:
+// each is hashed once, seed-free, and the seed is mixed in afterwards.
+const memo = new Map<string, [number, number]>();
 
 /** The pair result of the last hashPair call (two registers, so the hot path allocates nothing). */
 let outA = 0;
@@ -48,15 +48,13 @@ function stringPair(s: string, sa: number, sb: number): void {
     outB = hashStringRaw(s, sb);
     return;
   }
-  let memo = memoBySeed.get(sa);
-  if (memo === undefined) memoBySeed.set(sa, (memo = new Map()));
   let h = memo.get(s);
   if (h === undefined) {
     if (memo.size > 50_000) memo.clear();
-    memo.set(s, (h = [hashStringRaw(s, sa), hashStringRaw(s, sb)]));
+    memo.set(s, (h = [hashStringRaw(s, SEED_A), hashStringRaw(s, SEED_B)]));
   }
-  outA = h[0];
-  outB = h[1];
+  outA = finish(mix(sa, h[0]));
+  outB = finish(mix(sb, h[1]));
 }
 
 /**
@@ -244,7 +242,7 @@ function framesHash(pool: FramePool): [number, number] {
 const sealedHashes = new WeakMap<object, [number, number]>();
 
 /**
- * The state's fingerprint as [hi, lo] 32-bit halves: the world record hashed as hashPair hashes
+ * The state's fingerprint as [hi, lo] 32-bit halves: the world's fields hashed as hashPair hashes
  * any record (frames and statistics apart), with a frozen map's hash computed once.
  */
 export function fingerprint(w: World): [number, number] {
@@ -254,25 +252,30 @@ export function fingerprint(w: World): [number, number] {
   let suma = 0;
   let sumb = 0;
   const o = w as unknown as Record<string, unknown>;
-  for (const k in o) {
+  for (const [k, ka, kb] of fieldKeys()) {
     const x = o[k];
-    if (x === undefined || k === 'frames' || k === 'stats') continue;
-    stringPair(k, SEED_A, SEED_B);
-    const ka = outA;
-    const kb = outB;
-    if (typeof x === 'object' && x !== null && Object.isFrozen(x)) {
-      let h = sealedHashes.get(x);
-      if (h === undefined) {
-        hashPair(x, fa, fb);
-        sealedHashes.set(x, (h = [outA, outB]));
-      }
+    if (x === undefined) continue;
+    const h = typeof x === 'object' && x !== null ? sealedHashes.get(x) : undefined;
+    if (h !== undefined) {
       outA = h[0];
       outB = h[1];
-    } else hashPair(x, fa, fb);
+    } else {
+      hashPair(x, fa, fb);
+      if (typeof x === 'object' && x !== null && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
+    }
     suma = (suma + finish(mix(ka, outA))) | 0;
     sumb = (sumb + finish(mix(kb, outB))) | 0;
   }
   return [finish(mix(finish(mix(suma, 0x4f)), f[0])) >>> 0, finish(mix(finish(mix(sumb, 0x4f)), f[1])) >>> 0];
+}
+
+/** Every hashed world field with its name's hash pair, computed once. */
+let fieldKeyCache: [string, number, number][] | undefined;
+function fieldKeys(): [string, number, number][] {
+  return (fieldKeyCache ??= [...SCALARS, ...RECORD_MAPS].map((k) => {
+    stringPair(k, SEED_A, SEED_B);
+    return [k, outA, outB];
+  }));
 }
 
 /** Fingerprint halves as one bigint, for display. */
