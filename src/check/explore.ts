@@ -1,14 +1,15 @@
 /**
  * The exhaustive explorer: breadth-first over every choice in every state, so the first violation
  * found has a shortest trace. Fingerprints and parent links are all it keeps per state; a state is
- * rebuilt by replaying its path from the setup. Every property is checked on every step; covers
+ * rebuilt by applying its last choice to its parent, kept in a small cache or rebuilt in turn. Every property is checked on every step; covers
  * are reported hit or never hit. Bounds end a run cleanly as incomplete. Pure: time comes from
  * the injected clock.
  */
 import { variantNamed } from '../model/variant.js';
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
-import { applyForked, sealWorld } from '../model/fork.js';
+import { applyForked } from '../model/fork.js';
+import { AncestorCache } from './ancestors.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
 import { fingerprint } from './fingerprint.js';
@@ -73,13 +74,6 @@ export interface ExploreResult {
   readonly violations: FoundViolation[];
   readonly covers: { name: string; hit: boolean }[];
   readonly deadlocks: number;
-}
-
-/** A sealed world kept to expand, or to rebuild its children from, with its choices and (once needed) its key. */
-export interface Ancestor {
-  readonly world: World;
-  readonly choices: ModelEvent[];
-  key?: [number, number];
 }
 
 /** Runs the scenario's setup on a fresh world; returns the world and the events applied. */
@@ -155,30 +149,14 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   });
   const violations: FoundViolation[] = [];
 
-  // states are expanded in id order and siblings are contiguous, so recent parents (and their
-  // parents) serve the next states too: a few pristine worlds with their choices, kept by id, turn
-  // a replay from the setup into one clone and one event.
-  const ancestors = new Map<number, Ancestor>();
-  const ANCESTORS_KEPT = 64;
-  const ancestor = (id: number): Ancestor => {
-    let a = ancestors.get(id);
-    if (a) {
-      // least recently used goes first: a parent stays while its children are expanded.
-      ancestors.delete(id);
-      ancestors.set(id, a);
-      return a;
-    }
-    const world = sealWorld(id === 0 ? cloneWorld(root) : rebuild(id));
-    a = { world, choices: s.choices(world, p, ctx) };
-    if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
-    ancestors.set(id, a);
-    return a;
-  };
-  const rebuild = (id: number): World => {
-    if (id === 0) return cloneWorld(root);
-    const parent = ancestor(table.parent[id]);
-    return applyForked(parent.world, parent.choices[table.choice[id]]).world;
-  };
+  const ancestors: AncestorCache<number> = new AncestorCache(
+    (id) => {
+      if (id === 0) return cloneWorld(root);
+      const parent = ancestors.get(table.parent[id]);
+      return applyForked(parent.world, parent.choices[table.choice[id]]).world;
+    },
+    (w) => s.choices(w, p, ctx),
+  );
   const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {
     const w = cloneWorld(root);
     const out = [...setupEvents];
@@ -222,7 +200,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       incomplete = 'time-limit';
       break;
     }
-    const a = ancestor(id);
+    const a = ancestors.get(id);
     const { world, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(world)) };
     let anyOk = choices.length === 0;

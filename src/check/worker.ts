@@ -3,10 +3,11 @@
  * (as choice paths from the setup) and returns successor keys, violations and covers hit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyForked, sealWorld } from '../model/fork.js';
-import { cloneWorld, type World } from '../model/world.js';
+import { applyForked } from '../model/fork.js';
+import { AncestorCache } from './ancestors.js';
+import { cloneWorld } from '../model/world.js';
 import { propertyNamed } from '../../properties/index.js';
-import { buildSetup, type Ancestor } from './explore.js';
+import { buildSetup } from './explore.js';
 import { expandChoice } from './expand.js';
 import { fingerprint } from './fingerprint.js';
 import { stateKeyFn } from './state-key.js';
@@ -47,42 +48,23 @@ const checked = (k: [number, number]) => {
 };
 const expander = { props, covers: s.covers, key, checked };
 
-/**
- * Sibling states arrive one after another, so recent parents (and their parents), kept pristine
- * with their choices and named by their paths, turn a replay from the setup into one clone and
- * one event.
- */
-const ancestors = new Map<string, Ancestor>();
-const ANCESTORS_KEPT = 64;
-
-function ancestor(path: readonly number[]): Ancestor {
-  const k = path.join(',');
-  let a = ancestors.get(k);
-  if (a) {
-    // least recently used goes first: a parent stays while its children are expanded.
-    ancestors.delete(k);
-    ancestors.set(k, a);
-    return a;
-  }
-  const world = sealWorld(rebuild(path));
-  a = { world, choices: s.choices(world, init.params, ctx) };
-  if (ancestors.size >= ANCESTORS_KEPT) ancestors.delete(ancestors.keys().next().value!);
-  ancestors.set(k, a);
-  return a;
-}
-
-function rebuild(path: readonly number[]): World {
-  if (path.length === 0) return cloneWorld(root);
-  const parent = ancestor(path.slice(0, -1));
-  return applyForked(parent.world, parent.choices[path[path.length - 1]]).world;
-}
+// paths name the states: a parent is its path without the last choice.
+const ancestors: AncestorCache<string> = new AncestorCache(
+  (k) => {
+    if (k === '') return cloneWorld(root);
+    const cut = k.lastIndexOf(',');
+    const parent = ancestors.get(cut < 0 ? '' : k.slice(0, cut));
+    return applyForked(parent.world, parent.choices[Number(k.slice(cut + 1))]).world;
+  },
+  (w) => s.choices(w, init.params, ctx),
+);
 
 parentPort!.on('message', (paths: number[][]) => {
   const keys: number[] = [];
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   paths.forEach((path, state) => {
-    const a = ancestor(path);
+    const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
     keys.push(choices.length);
