@@ -2,6 +2,7 @@
 import { ev } from '../events/types.js';
 import { applyEvent } from '../model/reduce.js';
 import { emptyWorld } from '../model/world.js';
+import { pageCount } from '../memory/frames.js';
 
 const GiB = 1n << 30n;
 const HVA = 0x7f00_0000_0000n;
@@ -37,7 +38,7 @@ export function memoryBench(): void {
     if (i % 4 === 0) run(ev('vmm.vfio.dma.map', { container: 'c0', vaddr: HVA + gpa, iova: gpa, size: 4096n }));
   }
   const after = liveMiB();
-  const frames = w.frames.bytes.size;
+  const frames = pageCount(w.frames);
   console.log(
     `64 GiB guest, 1024 pages (4 MiB) touched, 256 mapped: ${frames} frames hold bytes; ` +
       `live heap + buffers grew ${(after - before).toFixed(1)} MiB; process peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,

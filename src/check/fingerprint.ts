@@ -197,6 +197,17 @@ function pageHash(buf: PageBuf): void {
   buf.hashB = b;
 }
 
+/** A frame's share of the pool hash: its number mixed with its contents' hash; 0 for a zero page. */
+function pageShareA(pfn: number, buf: PageBuf): number {
+  pageHash(buf);
+  return buf.hashA === 0 && buf.hashB === 0 ? 0 : finish(mix(finish(mix(SEED_A, pfn)), buf.hashA));
+}
+
+function pageShareB(pfn: number, buf: PageBuf): number {
+  pageHash(buf);
+  return buf.hashA === 0 && buf.hashB === 0 ? 0 : finish(mix(finish(mix(SEED_B, pfn)), buf.hashB));
+}
+
 /** Hashes of page maps, owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
 const sharedHashes = new WeakMap<object, [number, number]>();
 
@@ -215,21 +226,29 @@ function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): vo
 
 /** Both lanes of the frame pool's hash: page contents by pfn, owners, the free list, the bump pointer. */
 function framesHash(pool: FramePool): [number, number] {
-  let suma = 0;
-  let sumb = 0;
-  const known = pool.bytesShared ? sharedHashes.get(pool.bytes) : undefined;
-  if (known !== undefined) {
-    suma = known[0];
-    sumb = known[1];
-  } else {
-    for (const [pfn, buf] of pool.bytes) {
-      pageHash(buf);
-      if (buf.hashA === 0 && buf.hashB === 0) continue;
-      suma = (suma + finish(mix(finish(mix(SEED_A, pfn)), buf.hashA))) | 0;
-      sumb = (sumb + finish(mix(finish(mix(SEED_B, pfn)), buf.hashB))) | 0;
+  // the base layer never changes, so its sum is kept; the pool's own layer adjusts it.
+  let base = sharedHashes.get(pool.base);
+  if (base === undefined) {
+    let a = 0;
+    let b = 0;
+    for (const [pfn, buf] of pool.base) {
+      a = (a + pageShareA(pfn, buf)) | 0;
+      b = (b + pageShareB(pfn, buf)) | 0;
     }
-    // a shared page map changes neither its pages nor their contents (memory/frames.ts).
-    if (pool.bytesShared) sharedHashes.set(pool.bytes, [suma, sumb]);
+    sharedHashes.set(pool.base, (base = [a, b]));
+  }
+  let suma = base[0];
+  let sumb = base[1];
+  for (const [pfn, buf] of pool.pages) {
+    const old = pool.base.get(pfn);
+    if (old !== undefined) {
+      suma = (suma - pageShareA(pfn, old)) | 0;
+      sumb = (sumb - pageShareB(pfn, old)) | 0;
+    }
+    if (buf !== null) {
+      suma = (suma + pageShareA(pfn, buf)) | 0;
+      sumb = (sumb + pageShareB(pfn, buf)) | 0;
+    }
   }
   bookkeepingHash(pool.owner, pool.shared);
   suma = mix(suma, outA);

@@ -30,8 +30,14 @@ export interface PageBuf {
 
 export interface FramePool {
   gen: number;
-  /** Non-zero contents by pfn. */
-  bytes: Map<number, PageBuf>;
+  /**
+   * Contents by pfn, in two layers: `base` is never changed once built (clones share it), and
+   * `pages` holds this pool's own replacements on top of it (null: the frame was dropped). A
+   * clone so costs an empty map, not a copy of every page's entry. Read them through
+   * `frameBuf` and `forEachPage`.
+   */
+  base: ReadonlyMap<number, PageBuf>;
+  pages: Map<number, PageBuf | null>;
   /** Allocated frames and their owner. */
   owner: Map<number, FrameOwner>;
   /** Bump pointer for never-used frames. */
@@ -40,13 +46,6 @@ export interface FramePool {
   free: number[];
   /** `owner` and `free` are shared with a clone and are copied before the first write. */
   shared: boolean;
-  /** `bytes` is shared with a clone and is copied before the first page is replaced or dropped. */
-  bytesShared: boolean;
-  /**
-   * Frames whose buffer this pool replaced or dropped since it was cloned, so a fork can tell
-   * cheaply whether it still equals its parent; undefined when never cloned or past a few dozen.
-   */
-  written?: number[];
 }
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
@@ -61,37 +60,40 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), bytes: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, bytesShared: false };
+  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false };
 }
 
 /**
- * Copies the page map and shares page buffers (copy-on-write) and the owner map and free list
- * (copied on the first allocation or free); both pools get new generations.
+ * Shares the page contents (copy-on-write) and the owner map and free list (copied on the first
+ * allocation or free); both pools get new generations. The original's own page layer is first
+ * folded into a new base, which the clone then shares.
  */
 export function clonePool(pool: FramePool): FramePool {
   pool.gen = nextGeneration();
   pool.shared = true;
-  pool.bytesShared = true;
-  pool.written = undefined;
-  return { gen: nextGeneration(), bytes: pool.bytes, owner: pool.owner, next: pool.next, free: pool.free, shared: true, bytesShared: true, written: [] };
-}
-
-/** The pool's page map, its own to change. */
-function ownBytes(pool: FramePool): Map<number, PageBuf> {
-  if (pool.bytesShared) {
-    pool.bytes = new Map(pool.bytes);
-    pool.bytesShared = false;
+  if (pool.pages.size > 0) {
+    const base = new Map(pool.base);
+    for (const [pfn, buf] of pool.pages) {
+      if (buf === null) base.delete(pfn);
+      else base.set(pfn, buf);
+    }
+    pool.base = base;
+    pool.pages = new Map();
   }
-  return pool.bytes;
+  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true };
 }
 
-const WRITTEN_KEPT = 32;
+/** Every frame holding bytes, with its buffer. */
+export function forEachPage(pool: FramePool, fn: (pfn: number, buf: PageBuf) => void): void {
+  for (const [pfn, buf] of pool.base) if (!pool.pages.has(pfn)) fn(pfn, buf);
+  for (const [pfn, buf] of pool.pages) if (buf !== null) fn(pfn, buf);
+}
 
-function noteWritten(pool: FramePool, pfn: number): void {
-  const w = pool.written;
-  if (w === undefined) return;
-  if (w.length < WRITTEN_KEPT) w.push(pfn);
-  else pool.written = undefined;
+/** How many frames hold bytes. */
+export function pageCount(pool: FramePool): number {
+  let n = 0;
+  forEachPage(pool, () => n++);
+  return n;
 }
 
 /** Makes the pool's owner map and free list its own before it changes them. */
@@ -139,11 +141,14 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 export function freeFrame(pool: FramePool, pfn: number): void {
   own(pool);
   pool.owner.delete(pfn);
-  if (pool.bytes.has(pfn)) {
-    ownBytes(pool).delete(pfn);
-    noteWritten(pool, pfn);
-  }
+  dropPage(pool, pfn);
   insertFree(pool, pfn);
+}
+
+/** Forgets a frame's bytes (it reads as zeros again). */
+function dropPage(pool: FramePool, pfn: number): void {
+  if (pool.base.has(pfn)) pool.pages.set(pfn, null);
+  else pool.pages.delete(pfn);
 }
 
 function insertFree(pool: FramePool, pfn: number): void {
@@ -183,12 +188,13 @@ function copyPage(data: Uint8Array): Uint8Array {
 
 /** The frame's page buffer and write sequence, for caches of derived data; undefined for a zero frame. */
 export function frameBuf(pool: FramePool, pfn: number): PageBuf | undefined {
-  return pool.bytes.get(pfn);
+  const own = pool.pages.get(pfn);
+  return own === undefined ? pool.base.get(pfn) : (own ?? undefined);
 }
 
 /** The frame's bytes for reading; never-written frames share one zero buffer (do not write it). */
 export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
-  return pool.bytes.get(pfn)?.data ?? ZERO_PAGE;
+  return frameBuf(pool, pfn)?.data ?? ZERO_PAGE;
 }
 
 /**
@@ -196,19 +202,17 @@ export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
  * `len` bytes at `off` (the whole page unless it says otherwise): hashing relies on it.
  */
 export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_SIZE): Uint8Array {
-  const buf = pool.bytes.get(pfn);
+  const buf = frameBuf(pool, pfn);
   if (buf === undefined) {
     const data = newPage();
-    noteWritten(pool, pfn);
-    ownBytes(pool).set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
+    pool.pages.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
   }
   if (buf.gen !== pool.gen) {
     // two links at most, so a line of copies never keeps a page's whole history alive.
     if (buf.from !== undefined) buf.from.from = undefined;
-    noteWritten(pool, pfn);
     const copy = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
-    ownBytes(pool).set(pfn, copy);
+    pool.pages.set(pfn, copy);
     return copy.data;
   }
   buf.seq = writeSeq++;
@@ -219,10 +223,9 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
 
 /** Copies one frame's bytes to another (migration). */
 export function copyFrame(pool: FramePool, from: number, to: number): void {
-  const src = pool.bytes.get(from);
-  noteWritten(pool, to);
-  if (src === undefined) ownBytes(pool).delete(to);
-  else ownBytes(pool).set(to, src.gen === pool.gen
+  const src = frameBuf(pool, from);
+  if (src === undefined) dropPage(pool, to);
+  else pool.pages.set(to, src.gen === pool.gen
       ? { gen: pool.gen, seq: writeSeq++, data: copyPage(src.data), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
       : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
 }

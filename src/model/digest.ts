@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { World } from './world.js';
+import { forEachPage } from '../memory/frames.js';
 
 function canonical(value: unknown): unknown {
   if (value instanceof Map) {
@@ -28,9 +29,9 @@ export function digest(w: World): string {
   const { frames, stats: _stats, ...rest } = w;
   h.update(JSON.stringify(canonical(rest)));
   h.update(JSON.stringify(canonical({ owner: frames.owner, next: frames.next, free: frames.free })));
-  const pfns = [...frames.bytes.keys()].sort((a, b) => a - b);
-  for (const pfn of pfns) {
-    const data = frames.bytes.get(pfn)!.data;
+  const pages: [number, Uint8Array][] = [];
+  forEachPage(frames, (pfn, buf) => pages.push([pfn, buf.data]));
+  for (const [pfn, data] of pages.sort((a, b) => a[0] - b[0])) {
     if (data.every((b) => b === 0)) continue;
     h.update(`frame ${pfn}:`);
     h.update(data);

@@ -13,7 +13,7 @@ import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
 import type { Outcome } from './outcome.js';
 import { cloneWorld, copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type World } from './world.js';
-import { clonePool } from '../memory/frames.js';
+import { clonePool, frameBuf } from '../memory/frames.js';
 
 /** Thrown by a frozen map's or set's mutating methods. */
 class SharedWrite extends TypeError {}
@@ -103,12 +103,12 @@ export function forkUnchanged(parent: World, child: World): boolean {
   const a = parent.frames;
   const b = child.frames;
   // an allocation or a free changes the owner map: no need to look further.
-  if (b.written === undefined || a.owner !== b.owner || a.next !== b.next) return false;
-  for (const pfn of b.written) {
-    const was = a.bytes.get(pfn);
-    const buf = b.bytes.get(pfn);
-    if (was === buf) continue;
-    if (was === undefined || buf === undefined || buf.from !== was) return false;
+  if (a.owner !== b.owner || a.next !== b.next || b.base !== a.base) return false;
+  // the fork's own page layer is what changed since it was cloned.
+  for (const [pfn, buf] of b.pages) {
+    const was = frameBuf(a, pfn);
+    if (was === buf || (buf === null && was === undefined)) continue;
+    if (was === undefined || buf === null || buf.from !== was) return false;
     for (let i = buf.lo; i < buf.hi; i++) if (buf.data[i] !== was.data[i]) return false;
   }
   for (const f of SCALARS) if (parent[f] !== child[f]) return false;
