@@ -101,9 +101,12 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
   },
 
   /**
-   * Exact: for every permutation of the guest pages, the IOVA pages are put in a canonical order
-   * by sorting their (guest entry, host entry) pairs, which no permutation of the IOVA pages can
-   * change; the least of those keys names the orbit. G! sorts instead of G! x I! encodings.
+   * Exact: for a renaming of the guest pages, the IOVA pages are put in a canonical order by
+   * sorting their (guest entry, host entry) pairs, which no permutation of the IOVA pages can
+   * change; the least of those keys over the renamings names the orbit. Only renamings that
+   * list the pages in the order of a signature no renaming changes (where each page is, and how
+   * the entries use it) are tried: the orbit's other states have the same signatures, so they
+   * try the matching renamings and reach the same least key. Ties are tried every way.
    */
   canonical(w, p, ctx) {
     const st = abstractState(w, p, ctx);
@@ -113,7 +116,7 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     const H = 4 * p.G + 1;
     let best: number[] | undefined;
     const key = new Array<number>(p.I + p.G);
-    for (const pg of permsOf(p.G)) {
+    for (const pg of renamings(signatures(gp, hp, pos))) {
       for (let j = 0; j < p.I; j++) key[j] = code(gp[j], pg, 2) * H + code(hp[j], pg, 4);
       sortPrefix(key, p.I);
       for (let g = 0; g < p.G; g++) key[p.I + pg[g]] = pos[g];
@@ -124,6 +127,47 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
 };
 
 type PageEntry = 'N' | { g: number; c?: number; ro: boolean };
+
+/**
+ * Per guest page, a number no renaming changes: its frame, and how many guest and host entries
+ * name it with each protection (and, on the host, each candidate frame).
+ */
+function signatures(gp: readonly PageEntry[], hp: readonly PageEntry[], pos: readonly number[]): number[] {
+  const sig = pos.map((x) => x);
+  // counts fit in 3 bits (at most 6 IOVA pages); each kind of use has its own digit.
+  for (const e of gp) if (e !== 'N') sig[e.g] += 2 * 8 ** (e.ro ? 1 : 0);
+  for (const e of hp) if (e !== 'N') sig[e.g] += 2 * 8 ** (2 + (e.c ?? 0) * 2 + (e.ro ? 1 : 0));
+  return sig;
+}
+
+/**
+ * Every renaming (old page -> new name) that names pages in increasing signature order, trying
+ * each order of the pages within a tie (but one for pages no entry names).
+ */
+function renamings(sig: readonly number[]): number[][] {
+  const order = sig.map((_, g) => g).sort((a, b) => sig[a] - sig[b]);
+  const out: number[][] = [];
+  const names = new Array<number>(sig.length);
+  const place = (k: number) => {
+    if (k === order.length) {
+      out.push(names.slice());
+      return;
+    }
+    // the pages tied with order[k] that are not named yet, each in turn takes name k; pages no
+    // entry names (signature: the frame alone) give the same key in any order, so one will do.
+    let end = k;
+    while (end < order.length && sig[order[end]] === sig[order[k]]) end++;
+    if (sig[order[k]] < 2) end = k + 1;
+    for (let j = k; j < end; j++) {
+      [order[k], order[j]] = [order[j], order[k]];
+      names[order[k]] = k;
+      place(k + 1);
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+  };
+  place(0);
+  return out;
+}
 const isPage = (e: Entry): e is PageEntry => typeof e === 'object' || e === 'N';
 
 /** An entry as a number under a renaming of the guest pages: 0 invalid, else 1 + page, candidate and protection. */
