@@ -6,19 +6,19 @@
 
 export type Endian = 'be' | 'le';
 
+/** Reads a u32 at byte offset `off` (no bounds check: callers stay inside the buffer). */
+export function readU32(bytes: Uint8Array, off: number, endian: Endian): number {
+  return endian === 'le'
+    ? (bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0
+    : ((bytes[off] << 24) | (bytes[off + 1] << 16) | (bytes[off + 2] << 8) | bytes[off + 3]) >>> 0;
+}
+
 /** Reads a u64 at byte offset `off`. */
 export function readU64(bytes: Uint8Array, off: number, endian: Endian): bigint {
   // two 32-bit halves from the bytes: a DataView per read cost twice as much (table scans read every entry).
   if (off < 0 || off + 8 > bytes.length) throw new RangeError(`u64 at ${off} is outside a ${bytes.length}-byte buffer`);
-  let hi: number;
-  let lo: number;
-  if (endian === 'le') {
-    lo = (bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0;
-    hi = (bytes[off + 4] | (bytes[off + 5] << 8) | (bytes[off + 6] << 16) | (bytes[off + 7] << 24)) >>> 0;
-  } else {
-    hi = ((bytes[off] << 24) | (bytes[off + 1] << 16) | (bytes[off + 2] << 8) | bytes[off + 3]) >>> 0;
-    lo = ((bytes[off + 4] << 24) | (bytes[off + 5] << 16) | (bytes[off + 6] << 8) | bytes[off + 7]) >>> 0;
-  }
+  const hi = readU32(bytes, endian === 'le' ? off + 4 : off, endian);
+  const lo = readU32(bytes, endian === 'le' ? off : off + 4, endian);
   return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 

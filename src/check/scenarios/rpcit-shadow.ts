@@ -13,7 +13,7 @@ import { pageOf } from '../../memory/constants.js';
 import { readHostPtes } from '../../iommu/s390/host-table.js';
 import type { Params, Scenario } from '../scenario.js';
 import type { World } from '../../model/world.js';
-import { readU64 } from '../../memory/bits.js';
+import { readU32 } from '../../memory/bits.js';
 import { frameForRead } from '../../memory/frames.js';
 import { guestResolver } from '../../kvm/guest-memory.js';
 import { permutations } from '../permutations.js';
@@ -251,45 +251,57 @@ const permsOf = (n: number) => {
 };
 
 /** The scenario's state read from the real bytes: guest PTEs, host PTEs, and each page's frame. */
+const PT_PAGE = pageOf(PT);
+const PT_OFF = Number(PT & 0xfffn);
+const IOVA0_PAGE = pageOf(iova(0));
+const DATA0_PAGE = pageOf(DATA0);
+
 function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[]; hp: Entry[]; pos: (number | string)[] } {
   const vm = w.vms.get('vm0')!;
   const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-  const byFrame = framesOf(ctx);
+  const { byFrame, hvaPages } = setupFacts(ctx);
   const gp: Entry[] = [];
   const hp: Entry[] = [];
   // the guest's page table lies in one page: resolve it once.
-  const ptFrame = guestResolver(w, vm)(pageOf(PT));
+  const ptFrame = guestResolver(w, vm)(PT_PAGE);
   const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
-  const ptOff = Number(PT & 0xfffn);
-  const host = readHostPtes(w.frames, dom.root, pageOf(iova(0)), p.I);
+  const host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
   for (let i = 0; i < p.I; i++) {
-    const v = ptBytes === undefined ? 0n : readU64(ptBytes, ptOff + i * 8, 'be');
-    const g = Number(((v & ~0xfffn) - DATA0) >> 12n);
-    gp.push(v === PTE_INVALID ? 'N' : g >= 0 && g < p.G && (v & 0xdffn) === 0n ? { g, ro: (v & 0x200n) !== 0n } : v.toString(16));
+    // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
+    const hi = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
+    const lo = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+    const g = (lo >>> 12) - DATA0_PAGE;
+    if (hi === 0 && lo === Number(PTE_INVALID)) gp.push('N');
+    else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) gp.push({ g, ro: (lo & 0x200) !== 0 });
+    else gp.push(((BigInt(hi) << 32n) | BigInt(lo)).toString(16));
     const h = host[i];
     const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
     hp.push(h === PTE_INVALID ? 'N' : f && h !== undefined && (h & 0xdffn) === 0n ? { g: f.g, c: f.c, ro: (h & 0x200n) !== 0n } : String(h));
   }
   const mm = w.mms.get('qemu')!;
   const pos = ctx.candidates.map(([a, b], g) => {
-    const now = mm.pages.get(pageOf(hvaOf(g)));
+    const now = mm.pages.get(hvaPages[g]);
     return now === a ? 0 : now === b ? 1 : String(now);
   });
   return { gp, hp, pos };
 }
 
-/** Which guest page and candidate each candidate frame stands for, built once per setup. */
-const frameIndex = new WeakMap<RpcitShadowCtx, Map<number, { g: number; c: number }>>();
-function framesOf(ctx: RpcitShadowCtx): Map<number, { g: number; c: number }> {
-  let m = frameIndex.get(ctx);
-  if (m === undefined) {
-    m = new Map();
+/** Facts of a setup the orbit key reads for every state, built once: which guest page and candidate each candidate frame stands for, and each guest page's VMM page. */
+interface SetupFacts {
+  readonly byFrame: Map<number, { g: number; c: number }>;
+  readonly hvaPages: readonly number[];
+}
+const setupFactsOf = new WeakMap<RpcitShadowCtx, SetupFacts>();
+function setupFacts(ctx: RpcitShadowCtx): SetupFacts {
+  let f = setupFactsOf.get(ctx);
+  if (f === undefined) {
+    const byFrame = new Map<number, { g: number; c: number }>();
     for (const [g, [a, b]] of ctx.candidates.entries()) {
-      m.set(a, { g, c: 0 });
-      m.set(b, { g, c: 1 });
+      byFrame.set(a, { g, c: 0 });
+      byFrame.set(b, { g, c: 1 });
     }
-    frameIndex.set(ctx, m);
+    setupFactsOf.set(ctx, (f = { byFrame, hvaPages: ctx.candidates.map((_, g) => pageOf(hvaOf(g))) }));
   }
-  return m;
+  return f;
 }
 
