@@ -1,5 +1,5 @@
 /**
- * Expanding one state: every choice applied to a copy, the properties and covers checked, the
+ * Expanding one state: every choice applied to a fork of it, the properties and covers checked, the
  * successor's state key computed. Shared by the single-threaded explorer and the workers so they
  * cannot drift apart. Pure.
  *
@@ -43,7 +43,6 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
   return t;
 }
 
-/** `world` must be sealed (model/fork.ts): its successor shares the maps the event leaves alone. */
 /** Pre-event notes per expanded world: they depend on the world alone, and every choice needs them. */
 const preNotes = new WeakMap<World, { props: readonly Property[]; notes: PreNotes }>();
 
@@ -55,6 +54,7 @@ function preOf(world: World, props: readonly Property[]): PreNotes {
   return notes;
 }
 
+/** `world` must be sealed (model/fork.ts): its successor shares the maps the event leaves alone. */
 export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
   const pre = preOf(world, x.props);
   const { world: next, outcome } = applyForked(world, event);

@@ -15,8 +15,9 @@ export interface PageBuf {
   seq: number;
   data: Uint8Array;
   /**
-   * The buffer this one was copied from, until a content hash is derived from it: a copy differs
-   * from its source in a few words, so comparing the two is cheaper than hashing the whole page.
+   * The buffer this one was copied from (never written again): a copy differs from its source in
+   * a few words, so its hash and table scans are derived from the source's. Copies link at most
+   * two deep, so a line of copies never keeps a page's whole history alive.
    */
   from?: PageBuf;
   /** Byte range [lo, hi) written since the copy from `from`: the only words that can differ. */
@@ -209,7 +210,6 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
     return data;
   }
   if (buf.gen !== pool.gen) {
-    // two links at most, so a line of copies never keeps a page's whole history alive.
     if (buf.from !== undefined) buf.from.from = undefined;
     const copy = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
     pool.pages.set(pfn, copy);
