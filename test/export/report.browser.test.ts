@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /**
- * The HTML report in a real headless browser (Debian's chromium, driven by playwright-core): it
+ * The HTML report in a real headless browser (the Chromium build npm ships, driven by playwright-core): it
  * loads without console errors, shows the verdict table, renders every diagram, Mermaid's own
  * parser accepts every Mermaid text vkm emits, and a screenshot is kept in artifacts/.
  */
@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
@@ -21,12 +21,10 @@ import { FAULTS } from '../../src/check/faults.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
 import { MACHINES } from '../../machines/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts');
 
 describe('HTML report in a headless browser', () => {
   it('should load without console errors, show verdicts, machines and diagrams, and accept every Mermaid text', async () => {
-    expect(existsSync(CHROMIUM), 'chromium is installed by .ci/run (apt-get install chromium)').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'vkm-report-'));
     const written: Record<string, string> = {};
     const io: Io = {
@@ -39,7 +37,7 @@ describe('HTML report in a headless browser', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'report.html'), html);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const problems: string[] = [];

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/vkm.js');
-const RUN = ['check', '--scenario', 'rpcit-shadow', '--param', 'G=2,I=2,L=2'];
+// about 2 s of work: long enough to be killed between two checkpoints, short enough for CI.
+const RUN = ['check', '--scenario', 'rpcit-shadow', '--param', 'G=3,I=2,L=2'];
+const STATES = 19208;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function summary(stdout: string) {
@@ -23,16 +25,17 @@ describe('checkpoint and resume', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vkm-ckpt-'));
     const ckpt = join(dir, 'run.ckpt');
     const whole = summary(spawnSync('node', [BIN, ...RUN, '--json'], { encoding: 'utf8' }).stdout);
-    expect(whole).toMatchObject({ verdict: 'pass', states: 2500 });
+    expect(whole).toMatchObject({ verdict: 'pass', states: STATES });
 
-    const child = spawn('node', [BIN, ...RUN, '--checkpoint', ckpt, '--checkpoint-every', '0.2', '--json'], { stdio: 'ignore' });
-    for (let waited = 0; !existsSync(ckpt) && waited < 20_000; waited += 50) await sleep(50);
-    await sleep(300);
+    const child = spawn('node', [BIN, ...RUN, '--checkpoint', ckpt, '--checkpoint-every', '0.1', '--json'], { stdio: 'ignore' });
+    // listen for the exit from the start: a child that ended before the kill must not hang the test.
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    for (let waited = 0; !existsSync(ckpt) && waited < 20_000; waited += 20) await sleep(20);
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    expect(await exited).toBeNull();
     const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
     expect(saved.next).toBeGreaterThan(0);
-    expect(saved.next).toBeLessThan(2500);
+    expect(saved.next).toBeLessThan(STATES);
 
     const resumed = spawnSync('node', [BIN, 'check', '--resume', ckpt, '--json'], { encoding: 'utf8' });
     expect(resumed.status).toBe(0);
