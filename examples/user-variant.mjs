@@ -1,17 +1,16 @@
-// A user-defined design variant, exactly as the README shows it: KVM forgets its shadow at IOAT
+// A user-defined design, exactly as the README shows it: KVM forgets its shadow at IOAT
 // deregistration without unpinning. The teardown scenario must catch it.
-import { registerVariant, runCheck } from 'vfio-kvm-model';
+import { registerDesign, runCheck } from 'vfio-kvm-model';
 
-registerVariant({
+registerDesign({
   name: 'my-forgetful-teardown',
+  base: 's390-kvm-shadow',
   description: 'kvm-shadow drops its shadow records at IOAT deregistration without unpinning',
-  points: {
-    zpciDesigns: {
-      'kvm-shadow': {
-        deregisterIoat(_world, _vm, fn) {
-          fn.shadow.clear();
-          fn.tablePins.clear();
-        },
+  ops: {
+    zpci_kvm_shadow: {
+      deregister_ioat: () => (_w, _vm, fn) => {
+        fn.shadow.clear();
+        fn.tablePins.clear();
       },
     },
   },

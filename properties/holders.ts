@@ -4,7 +4,7 @@
  * so the properties do not branch on designs.
  */
 import { findDma } from '../src/vfio/type1/dma-list.js';
-import { gpaToHvaPage } from '../src/kvm/vm.js';
+import { gpaToHvaPage } from '../src/kvm/memslots.js';
 import { kvmPinsOf } from '../src/kvm/pins.js';
 import type { Domain, World } from '../src/model/world.js';
 

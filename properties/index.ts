@@ -1,5 +1,10 @@
-/** The property registry: every property is checked after every event (transition properties with the step). */
+/**
+ * The property registry: the built-in properties and those a user module registers, by stable
+ * kebab-case name. Every property a scenario names is checked after every event (transition
+ * properties with the step).
+ */
 import type { ModelEvent } from '../src/events/types.js';
+import { DesignError } from '../src/ops/registry.js';
 import type { Outcome } from '../src/model/outcome.js';
 import type { World } from '../src/model/world.js';
 import { isolation } from './isolation.js';
@@ -22,7 +27,29 @@ import type { Property, Violation } from './types.js';
 export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
 export { WorldView } from './view.js';
 
-export const PROPERTIES: readonly Property[] = [
+const LIST: Property[] = [];
+
+/** Every registered property, built-in ones first (a live list). */
+export const PROPERTIES: readonly Property[] = LIST;
+
+/**
+ * Registers a property (library API, and what a user module passed to --load calls). Refuses a
+ * name that is not kebab-case or is taken, an unknown kind, and a missing check (or pre, for a
+ * transition property).
+ */
+export function registerProperty<P extends Property>(p: P): P {
+  const bad = (why: string) => new DesignError(`property "${p?.name}": ${why}`);
+  if (typeof p?.name !== 'string' || !/^[a-z][a-z0-9-]{0,63}$/.test(p.name)) throw bad('the name must be lower-case kebab-case (a-z, 0-9, -)');
+  if (propertyNamed(p.name)) throw bad('is already registered');
+  if (p.kind !== 'invariant' && p.kind !== 'transition') throw bad(`kind must be "invariant" or "transition", not ${JSON.stringify((p as { kind: unknown }).kind)}`);
+  if (typeof p.description !== 'string' || p.description === '') throw bad('needs a description');
+  if (typeof p.check !== 'function') throw bad('needs a check function');
+  if (p.kind === 'transition' && typeof p.pre !== 'function') throw bad('a transition property needs a pre function');
+  LIST.push(p);
+  return p;
+}
+
+for (const p of [
   noIovaToUnpinnedPage,
   pinBalance,
   lockedVmAccounting,
@@ -37,11 +64,16 @@ export const PROPERTIES: readonly Property[] = [
   dirtyTrackingComplete,
   iotlbCoherence,
   sharedStage2Populated,
-];
+] as Property[]) registerProperty(p);
 
 /** A property by its stable name. */
 export function propertyNamed(name: string): Property | undefined {
-  return PROPERTIES.find((p) => p.name === name);
+  return LIST.find((p) => p.name === name);
+}
+
+/** Every registered property's name. */
+export function propertyNames(): string[] {
+  return LIST.map((p) => p.name);
 }
 
 /** What transition properties noted before an event; pass it to checkProperties after the event. */

@@ -6,7 +6,7 @@
  */
 import { addrOf } from '../src/memory/constants.js';
 import { hex } from '../src/util/hex.js';
-import { gpaToHvaPage } from '../src/kvm/vm.js';
+import { gpaToHvaPage } from '../src/kvm/memslots.js';
 import { s2Leaves } from '../src/kvm/stage2/table.js';
 import type { Property, Violation } from './types.js';
 

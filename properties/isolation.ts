@@ -4,7 +4,7 @@
  */
 import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
-import { anonOwner } from '../src/model/pages.js';
+import { anonOwner } from '../src/mm/pages.js';
 import type { Property, Violation } from './types.js';
 import { spaprEntries } from '../src/spapr/container.js';
 

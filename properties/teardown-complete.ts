@@ -4,7 +4,7 @@
  * destroyed VM are no-dangling-kvm's concern).
  */
 import { hex } from '../src/util/hex.js';
-import { anonOwner } from '../src/model/pages.js';
+import { anonOwner } from '../src/mm/pages.js';
 import type { World } from '../src/model/world.js';
 import type { Property, Violation } from './types.js';
 

@@ -33,3 +33,12 @@ export function formatInputError(loc: InputLocation, reason: string): string {
 export class UsageError extends Error {
   readonly code = 'VKM_USAGE';
 }
+
+/**
+ * A registration that cannot be accepted (an unknown table, op, base design, scenario or property;
+ * a duplicate name), or a name that names nothing registered. The message lists the valid names;
+ * the CLI prints it and exits 2.
+ */
+export class DesignError extends Error {
+  readonly code = 'VKM_BAD_DESIGN';
+}

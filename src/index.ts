@@ -1,28 +1,33 @@
 /**
  * The library API of vfio-kvm-model: build worlds and apply events, replay logs, check properties,
- * explore scenarios, and define design variants by overriding named handler points.
+ * explore scenarios; define designs by replacing ops of the kernel's ops tables; register your
+ * own faults, scenarios and properties (a module passed to `vkm ... --load` does exactly this).
  *
  * @example
- * import { registerVariant, runCheck } from 'vfio-kvm-model';
- * registerVariant({ name: 'mine', description: '...', points: { kvmShadowCharges: false } });
- * runCheck({ scenario: 'rpcit-shadow', params: {}, variant: 'mine' }).verdict; // 'violation'
+ * import { registerDesign, runCheck } from 'vfio-kvm-model';
+ * registerDesign({
+ *   name: 'no-charge',
+ *   base: 's390-kvm-shadow',
+ *   description: 'KVM pins guest pages without charging locked_vm',
+ *   ops: { kvm: { account_pinned: () => () => undefined } },
+ * });
+ * runCheck({ scenario: 'rpcit-shadow', params: {}, variant: 'no-charge' }).verdict; // 'violation'
  */
-export { ev, EVENT_TYPES, type ModelEvent, type EventOf, type LogEntry } from './events/types.js';
+export { ev, EVENT_TYPES, type ModelEvent, type EventOf, type EventType, type LogEntry } from './events/types.js';
 export { EVENT_SCHEMA } from './events/schema.js';
 export { eventToLine } from './events/serialize.js';
 export { emptyWorld, cloneWorld, type World } from './model/world.js';
-export { applyEvent, reduce } from './model/reduce.js';
+export type * from './model/world.js';
+export { applyEvent, reduce, DISPATCH } from './kernel/reduce.js';
 export { digest } from './model/digest.js';
-export { OUTCOME_CODES } from './model/codes.js';
-export type { Outcome } from './model/outcome.js';
-export { registerVariant, variantNames, variantNamed, type HandlerPoints, type VariantSpec } from './model/variant.js';
-export type { ZpciDesign } from './s390/design.js';
-export { DESIGNS } from './s390/designs.js';
 export { readLog } from './log/read-log.js';
 export { replay } from './log/replay.js';
 export { explore, type ExploreOptions, type ExploreResult } from './check/explore.js';
 export { runCheck, runCheckParallel, counterexampleLines, type RunRecord, type RunSpec } from './check/run.js';
-export { SCENARIOS, scenarioNamed } from './check/scenarios/index.js';
-export { FAULTS } from './check/faults.js';
-export type { Scenario, Cover, Params } from './check/scenario.js';
-export { PROPERTIES, checkProperties, propertyNamed } from '../properties/index.js';
+export { SCENARIOS, scenarioNamed, scenarioNames, registerScenario, DEFAULT_RUNS } from './check/scenarios/index.js';
+export { FAULTS, registerFault, faultNamed, type Fault, type FaultSpec } from './check/faults.js';
+export type { Scenario, Cover, Params, ParamSpec, SetupApply, Verdict } from './check/scenario.js';
+export { PROPERTIES, checkProperties, propertyNamed, propertyNames, registerProperty, WorldView } from '../properties/index.js';
+export type { Invariant, Property, Step, TransitionProperty, Violation } from '../properties/index.js';
+export { DesignError, InputError, UsageError } from './errors.js';
+export * from './toolkit.js';

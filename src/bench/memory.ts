@@ -1,6 +1,6 @@
 /** Peak memory for a VM with 64 GiB of configured RAM of which a few MiB are touched. */
 import { ev } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld } from '../model/world.js';
 import { pageCount } from '../memory/frames.js';
 

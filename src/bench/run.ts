@@ -6,7 +6,7 @@
 import { IdScope, readLine } from '../log/read-log.js';
 import { InputError } from '../errors.js';
 import type { LogEntry } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld } from '../model/world.js';
 import { checkProperties, PROPERTIES } from '../../properties/index.js';
 import { benchLog } from './generate.js';

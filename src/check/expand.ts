@@ -8,7 +8,7 @@
  * states, and skipping their invariants is most of the property work saved.
  */
 import type { ModelEvent } from '../events/types.js';
-import { applyForked, forkUnchanged } from '../model/fork.js';
+import { applyForked, forkUnchanged } from '../kernel/fork.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import type { World } from '../model/world.js';
 import { checkProperties, notePre, type PreNotes, type Property, type Violation } from '../../properties/index.js';

@@ -5,10 +5,10 @@
  * are reported hit or never hit. Bounds end a run cleanly as incomplete. Pure: time comes from
  * the injected clock.
  */
-import { variantNamed } from '../model/variant.js';
-import type { ModelEvent } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
-import { applyForked } from '../model/fork.js';
+import { designNamed, requireDesign } from '../ops/registry.js';
+import type { EventOf, ModelEvent } from '../events/types.js';
+import { applyEvent } from '../kernel/reduce.js';
+import { applyForked } from '../kernel/fork.js';
 import { AncestorCache } from './ancestors.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
@@ -48,8 +48,8 @@ export interface FoundViolation extends Violation {
 
 /** The explorer's progress: every state below `next` is expanded and its successors are in the table. */
 export interface Checkpoint {
-  /** 3 since page contents hash as a sum of word shares: older keys would not match. */
-  readonly version: 3;
+  /** 4 since the world names its design (`design`, once `variant`) and runs take the scenario's design: older keys would not match. */
+  readonly version: 4;
   readonly scenario: string;
   readonly params: Params;
   readonly variant: string;
@@ -76,14 +76,22 @@ export interface ExploreResult {
   readonly deadlocks: number;
 }
 
-/** Runs the scenario's setup on a fresh world; returns the world and the events applied. */
+/**
+ * Runs the scenario's setup on a fresh world; returns the world and the events applied. A design
+ * given for the run replaces the one the scenario's host.boot names, and a design a user module
+ * registered is recorded with the module's hash, so the counterexample log says what it needs.
+ */
 export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { world: World; events: ModelEvent[]; ctx: Ctx } {
   const world = emptyWorld();
   const events: ModelEvent[] = [];
+  const boot = (e: EventOf<'host.boot'>): EventOf<'host.boot'> => {
+    const design = variant || e.design;
+    return { ...e, design, module: designNamed(design)?.origin?.hash };
+  };
   const ctx = s.setup(
     p,
     (given, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
-      const e = given.type === 'host.boot' && variant ? { ...given, variant } : given;
+      const e = given.type === 'host.boot' ? boot(given) : given;
       const out = applyEvent(world, e);
       if (!allowed.includes(out.code)) throw new Error(`scenario ${s.name}: setup event ${e.type} gave ${out.code}`);
       events.push(e);
@@ -131,8 +139,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // every state in the table had its invariants checked when it was found (the root by the setup's steps).
   const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k) };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
-  const points = (opts.variant ? variantNamed(opts.variant)?.points : undefined) ?? {};
-  const required = s.covers.map((c) => c.applies?.(p, points) ?? true);
+  const design = requireDesign(opts.variant ?? '');
+  const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
   const now = opts.now ?? (() => 0);
   const started = now();
   let lastSave = started;
@@ -143,7 +151,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   let deadlocks = r0?.deadlocks ?? 0;
   let incomplete: ExploreResult['incompleteReason'] = r0?.incompleteDepth ? 'max-depth' : undefined;
   const snapshot = (next: number): Checkpoint => ({
-    version: 3, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
+    version: 4, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
     next, transitions, deepest, deadlocks, incompleteDepth: incomplete === 'max-depth',
     covers: covers.map((c) => c.hit), table: table.toJSON(),
   });

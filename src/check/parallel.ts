@@ -3,9 +3,9 @@
  * threads. Results are merged in frontier order and choice order, so state numbering, counts, the
  * first violation and its trace are exactly those of the single-threaded explorer.
  */
-import { variantNamed } from '../model/variant.js';
+import { requireDesign } from '../ops/registry.js';
 import { Worker } from 'node:worker_threads';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { cloneWorld } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
 import { buildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
@@ -13,12 +13,13 @@ import { fingerprint } from './fingerprint.js';
 import type { Params, Scenario } from './scenario.js';
 import { stateKeyFn } from './state-key.js';
 import { StateTable } from './visited.js';
-import type { WorkerInit, WorkerResult } from './worker.js';
+import type { WorkerInit, WorkerResult } from './worker-protocol.js';
+import { loadedModules } from '../ops/origin.js';
 
 /** The compiled worker: beside this file in dist, or dist's copy when running from the TypeScript sources. */
 function workerUrl(): URL {
   const here = new URL(import.meta.url);
-  return here.pathname.endsWith('.ts') ? new URL('../../dist/src/check/worker.js', here) : new URL('./worker.js', here);
+  return here.pathname.endsWith('.ts') ? new URL('../../dist/src/threads/check-worker.js', here) : new URL('../threads/check-worker.js', here);
 }
 
 /** States in one request to a worker. */
@@ -29,7 +30,7 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);
-  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true };
+  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, modules: loadedModules() };
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { workerData: init }));
   // a worker answers its requests in order, so each keeps a queue of the promises it owes.
   const owed = pool.map(() => [] as { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }[]);
@@ -140,8 +141,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  const points = (opts.variant ? variantNamed(opts.variant)?.points : undefined) ?? {};
-  const required = s.covers.map((c) => c.applies?.(p, points) ?? true);
+  const design = requireDesign(opts.variant ?? '');
+  const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
   return exploreResult(table, {
     violations, incomplete, transitions, deepest, deadlocks,
     covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })).filter((_, i) => required[i]),

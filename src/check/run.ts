@@ -5,7 +5,7 @@
 import type { ModelEvent } from '../events/types.js';
 import { eventToJson } from '../events/serialize.js';
 import type { Expectation } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { chainLines } from '../log/chain.js';
 import { emptyWorld } from '../model/world.js';
 import { explore, exploreAsync, type Checkpoint, type ExploreOptions, type ExploreResult } from './explore.js';
@@ -24,7 +24,10 @@ export interface RunSpec {
 
 export interface RunRecord {
   readonly scenario: string;
+  /** The design asked for ('' when the scenario's own design ran). */
   readonly variant: string;
+  /** The design that ran: the one asked for, else the scenario's. */
+  readonly design: string;
   readonly params: Params;
   readonly expected: Verdict;
   /** 'pass' | 'violation' | 'incomplete', as found. */
@@ -54,12 +57,13 @@ export function runCheck(spec: RunSpec, opts: ExploreOptions = {}, explorer?: Ex
   if (typeof params === 'string') throw new Error(params);
   const now = opts.now ?? (() => 0);
   const started = now();
-  const finish = (result: ExploreResult): RunRecord => record(spec, scenario.expect, params, result, now() - started);
-  if (explorer) return Promise.resolve(explorer(scenario, params, { ...opts, variant: spec.variant })).then(finish);
-  return finish(explore(scenario, params, { ...opts, variant: spec.variant }));
+  const design = spec.variant || scenario.design;
+  const finish = (result: ExploreResult): RunRecord => record(spec, design, scenario.expect, params, result, now() - started);
+  if (explorer) return Promise.resolve(explorer(scenario, params, { ...opts, variant: design })).then(finish);
+  return finish(explore(scenario, params, { ...opts, variant: design }));
 }
 
-function record(spec: RunSpec, scenarioExpect: Verdict, params: Params, result: ExploreResult, durationMs: number): RunRecord {
+function record(spec: RunSpec, design: string, scenarioExpect: Verdict, params: Params, result: ExploreResult, durationMs: number): RunRecord {
   const expected = spec.expect ?? scenarioExpect;
   const uncoveredOk = result.covers.every((c) => c.hit) || result.status !== 'pass';
   const asExpected =
@@ -67,7 +71,7 @@ function record(spec: RunSpec, scenarioExpect: Verdict, params: Params, result: 
     (expected.verdict === 'pass'
       ? result.status === 'pass' && uncoveredOk
       : result.status === 'violation' && result.violations.some((v) => v.property === expected.property));
-  return { scenario: spec.scenario, variant: spec.variant ?? '', params, expected, verdict: result.status, asExpected, durationMs, result };
+  return { scenario: spec.scenario, variant: spec.variant ?? '', design, params, expected, verdict: result.status, asExpected, durationMs, result };
 }
 
 /** A counterexample as hash-chained JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */

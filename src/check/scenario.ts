@@ -5,7 +5,7 @@
 import type { ModelEvent } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
-import type { HandlerPoints } from '../model/variant.js';
+import type { Design } from '../ops/registry.js';
 import type { WorldView } from '../../properties/view.js';
 
 export type Params = Record<string, number>;
@@ -21,8 +21,8 @@ export interface ParamSpec {
 export interface Cover {
   readonly name: string;
   readonly description: string;
-  /** Whether the state can be reached at all with these parameters and the variant's handler points (a cover that cannot be is not required). */
-  applies?(p: Params, points: HandlerPoints): boolean;
+  /** Whether the state can be reached at all with these parameters under this design (a cover that cannot be is not required). */
+  applies?(p: Params, design: Design): boolean;
   hit(view: WorldView, step: { event: ModelEvent; outcome: Outcome }): boolean;
 }
 
@@ -34,6 +34,7 @@ export type SetupApply = (e: ModelEvent, allowed?: readonly string[]) => Outcome
 export interface Scenario<Ctx = unknown> {
   readonly name: string;
   readonly description: string;
+  /** The registered design it checks by default (a run's --variant replaces it). */
   readonly design: string;
   readonly params: Record<string, ParamSpec>;
   /** Builds the setup prefix through `apply`, reading the world as it goes; returns what `choices` needs. */

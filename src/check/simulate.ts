@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { ModelEvent } from '../events/types.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Violation } from '../../properties/index.js';
 import { buildSetup } from './explore.js';

@@ -4,7 +4,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { DesignError, InputError, UsageError } from '../errors.js';
+import { loadModules } from './load.js';
+import '../../faults/index.js';
 import { checkCommand, mutantsCommand, variantsCommand } from './commands/check.js';
 import { eventsCommand } from './commands/events.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -67,6 +69,7 @@ export function guardPipes(): void {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
   try {
     const args = parseArgs(argv);
+    await loadModules(args.lists.load ?? [], io);
     switch (args.command.name) {
       case 'replay': {
         // every file is replayed; the exit code is the worst one (2 > 1 > 0).
@@ -104,7 +107,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return EXIT.ok;
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof InputError) {
+    if (err instanceof UsageError || err instanceof InputError || err instanceof DesignError) {
       io.err(`vkm: ${err.message}`);
       return EXIT.usage;
     }

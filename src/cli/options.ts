@@ -6,8 +6,18 @@
 export interface OptionSpec {
   readonly name: string;
   readonly takes?: string;
+  /** May be given more than once; every value is kept, in order. */
+  readonly repeatable?: true;
   readonly help: string;
 }
+
+/** --load FILE: a user module that registers designs, faults, scenarios and properties. */
+const LOAD: OptionSpec = {
+  name: 'load',
+  takes: 'FILE',
+  repeatable: true,
+  help: 'import an ES module that registers designs, faults, scenarios and properties (repeatable; see "Your own design" in the README)',
+};
 
 export interface CommandSpec {
   readonly name: string;
@@ -19,6 +29,7 @@ export interface CommandSpec {
 }
 
 const CHECK_OPTIONS: readonly OptionSpec[] = [
+  LOAD,
   { name: 'json', help: 'one JSON object per run: scenario, variant, verdict, states, transitions, maxDepth, durationMs, bytesPerState, violations (with traces), covers' },
   { name: 'junit', takes: 'FILE', help: 'also write a JUnit XML report' },
   { name: 'out', takes: 'DIR', help: 'write each counterexample as a JSONL log that vkm replay reproduces' },
@@ -37,31 +48,32 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'check',
-    usage: 'vkm check [--scenario NAME [--variant V] [--param k=v,...]] [--json] [--junit FILE] [--out DIR] [--symmetry]',
+    usage: 'vkm check [--load FILE]... [--scenario NAME [--variant DESIGN] [--param k=v,...]] [--json] [--junit FILE] [--out DIR] [--symmetry]',
     summary: 'explore every interleaving of the built-in scenarios (or one) and compare each verdict with the expected one',
     positionals: 0,
     options: [
       { name: 'scenario', takes: 'NAME', help: 'run one scenario' },
-      { name: 'variant', takes: 'V', help: 'under a registered design variant or seeded fault' },
+      { name: 'variant', takes: 'DESIGN', help: 'under a registered design (or seeded fault) instead of the scenario\'s own' },
       { name: 'param', takes: 'k=v,...', help: 'scenario parameters, e.g. G=3,I=2,L=2' },
       ...CHECK_OPTIONS,
     ],
   },
   {
     name: 'mutants',
-    usage: 'vkm mutants [--json] [--junit FILE] [--out DIR]',
+    usage: 'vkm mutants [--load FILE]... [--json] [--junit FILE] [--out DIR]',
     summary: 'check every seeded fault: each must be found, with a shortest counterexample',
     positionals: 0,
     options: CHECK_OPTIONS,
   },
   {
     name: 'simulate',
-    usage: 'vkm simulate --scenario NAME [--variant V] [--param k=v,...] [--runs N] [--steps N] [--seed S] [--path P] [--out DIR]',
+    usage: 'vkm simulate [--load FILE]... --scenario NAME [--variant DESIGN] [--param k=v,...] [--runs N] [--steps N] [--seed S] [--path P] [--out DIR]',
     summary: 'random runs over the scenario\'s choices (fast-check), shrinking a failure to a minimal log',
     positionals: 0,
     options: [
+      LOAD,
       { name: 'scenario', takes: 'NAME', help: 'the scenario whose choices drive the runs' },
-      { name: 'variant', takes: 'V', help: 'under a registered design variant or seeded fault' },
+      { name: 'variant', takes: 'DESIGN', help: 'under a registered design (or seeded fault) instead of the scenario\'s own' },
       { name: 'param', takes: 'k=v,...', help: 'scenario parameters' },
       { name: 'runs', takes: 'N', help: 'number of random runs (default 100)' },
       { name: 'steps', takes: 'N', help: 'maximum steps per run (default 200)' },
@@ -72,23 +84,26 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'paths',
-    usage: 'vkm paths --machine NAME [--json]',
+    usage: 'vkm paths [--load FILE]... --machine NAME [--json]',
     summary: 'test paths from a lifecycle machine: shortest path to every state and a transition-covering suite',
     positionals: 0,
     options: [
+      LOAD,
       { name: 'machine', takes: 'NAME', help: 'vfio-container, vfio-group, vfio-device, kvm-vm, kvm-vfio-device, iommu-domain, zpci-function' },
       { name: 'json', help: 'as a JSON array of {kind, target, events, description}' },
     ],
   },
   {
     name: 'graph',
-    usage: 'vkm graph --machine NAME|all | --scenario NAME --reachable [--project MACHINE] [--format dot|mermaid|json|svg] [--out FILE]',
+    usage: 'vkm graph [--load FILE]... --machine NAME|all | --scenario NAME --reachable [--variant DESIGN] [--project MACHINE] [--format dot|mermaid|json|svg] [--out FILE]',
     summary: 'export lifecycle machines, or the reachable state graph of a small scenario',
     positionals: 0,
     options: [
+      LOAD,
       { name: 'machine', takes: 'NAME|all', help: 'a lifecycle machine, or all of them' },
       { name: 'scenario', takes: 'NAME', help: 'with --reachable: the scenario whose reachable graph to export' },
       { name: 'reachable', help: 'export the reachable state graph (edges: events with their parameters)' },
+      { name: 'variant', takes: 'DESIGN', help: 'with --reachable: under this design instead of the scenario\'s own' },
       { name: 'project', takes: 'MACHINE', help: 'collapse the reachable graph onto one machine\'s states' },
       { name: 'param', takes: 'k=v,...', help: 'scenario parameters' },
       { name: 'max-states', takes: 'N', help: 'refuse graphs with more states (default 500)' },
@@ -99,24 +114,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'report',
-    usage: 'vkm report --out DIR',
+    usage: 'vkm report [--load FILE]... --out DIR',
     summary: 'one self-contained HTML report: verdicts, coverage, counterexamples with diagrams, machine graphs',
     positionals: 0,
-    options: [{ name: 'out', takes: 'DIR', help: 'where report.html goes' }],
+    options: [LOAD, { name: 'out', takes: 'DIR', help: 'where report.html goes' }],
   },
   {
     name: 'variants',
-    usage: 'vkm variants [--json]',
-    summary: 'list the designs and seeded faults with their expected verdicts',
+    usage: 'vkm variants [--load FILE]... [--json]',
+    summary: 'list the designs (with the ops each replaces) and the seeded faults with their expected verdicts',
     positionals: 0,
-    options: [{ name: 'json', help: 'as JSON' }],
+    options: [LOAD, { name: 'json', help: 'as JSON' }],
   },
   {
     name: 'replay',
-    usage: 'vkm replay FILE... [--json] [--quiet] [--stats]',
+    usage: 'vkm replay [--load FILE]... FILE... [--json] [--quiet] [--stats]',
     summary: 'apply every event of a JSONL log, print each outcome, check every property after each event, print the final digest',
     positionals: -1,
     options: [
+      LOAD,
       { name: 'json', help: 'one JSON object per event, then a summary object' },
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
@@ -146,7 +162,7 @@ export function helpText(): string {
   const lines = ['vkm: a model checker for VFIO/KVM device passthrough', '', 'Commands:'];
   for (const c of COMMANDS) {
     lines.push(`  ${c.usage}`, `      ${c.summary}`);
-    for (const o of c.options) lines.push(`      --${o.name}${o.takes ? ' ' + o.takes : ''}  ${o.help}`);
+    for (const o of c.options) lines.push(`      --${o.name}${o.takes ? ' ' + o.takes : ''}${o.repeatable ? ' (repeatable)' : ''}  ${o.help}`);
   }
   lines.push('', 'Exit codes: 0 all good, 1 a property violated or an expectation failed, 2 bad usage or input, 3 incomplete.');
   return lines.join('\n');

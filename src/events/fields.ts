@@ -11,10 +11,12 @@ export type FieldSpec =
   | { readonly kind: 'u64'; readonly optional?: true; readonly default?: bigint }
   | { readonly kind: 'u32'; readonly default?: number }
   | { readonly kind: 'bytes' }
-  /** A free-form name (a registered variant), '' by default. */
+  /** A free-form name (a registered design), '' by default. */
   | { readonly kind: 'name'; readonly default?: string }
+  /** A content hash, `sha256:` and 64 lower-case hex digits; absent when not given. */
+  | { readonly kind: 'hash'; readonly optional: true }
   | { readonly kind: 'bool'; readonly default?: boolean }
-  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default?: string; readonly optional?: true }
   | { readonly kind: 'ref'; readonly object: ObjectKind }
   | { readonly kind: 'create'; readonly object: ObjectKind }
   /** Introduces the id on first use, references it afterwards (host groups are named by their devices). */
@@ -31,8 +33,12 @@ export type FieldValue<F> = F extends { kind: 'u64'; optional: true }
         ? Uint8Array
         : F extends { kind: 'name' }
           ? string
+        : F extends { kind: 'hash' }
+          ? string | undefined
         : F extends { kind: 'bool' }
           ? boolean
+          : F extends { kind: 'enum'; values: readonly (infer V)[]; optional: true }
+            ? V | undefined
           : F extends { kind: 'enum'; values: readonly (infer V)[] }
             ? V
             : string;

@@ -53,7 +53,7 @@ function parseU32(field: string, raw: unknown): ParseResult<number> {
 function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<unknown> {
   if (raw === undefined) {
     if ('default' in spec && spec.default !== undefined) return { ok: true, value: spec.default };
-    if (spec.kind === 'u64' && spec.optional) return { ok: true, value: undefined };
+    if ('optional' in spec && spec.optional) return { ok: true, value: undefined };
     return fail(field, 'is required');
   }
   switch (spec.kind) {
@@ -71,6 +71,10 @@ function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<u
       return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{0,64}$/.test(raw)
         ? { ok: true, value: raw }
         : fail(field, `expected a name (letters, digits, _.:-, at most 64), got ${describe(raw)}`);
+    case 'hash':
+      return typeof raw === 'string' && /^sha256:[0-9a-f]{64}$/.test(raw)
+        ? { ok: true, value: raw }
+        : fail(field, `expected "sha256:" and 64 lower-case hex digits, got ${describe(raw)}`);
     case 'bool':
       return typeof raw === 'boolean' ? { ok: true, value: raw } : fail(field, `expected true or false, got ${describe(raw)}`);
     case 'enum':
@@ -126,6 +130,12 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
   if (typeof type !== 'string') return fail('type', 'is required and must be a string');
   if (!Object.prototype.hasOwnProperty.call(EVENT_SCHEMA, type)) return fail('type', `unknown event type "${clip(type)}"`);
   const specs = EVENT_SCHEMA[type as EventType] as Record<string, FieldSpec>;
+  if (type === 'host.boot' && o.variant !== undefined) {
+    // logs written before designs were ops tables name the design `variant`.
+    if (o.design !== undefined) return fail('variant', 'give the design once, as "design" (variant is its old name)');
+    const { variant, ...rest } = o;
+    return parseEventObject({ ...rest, design: variant });
+  }
   for (const key in o) {
     if (!META_KEYS.has(key) && !Object.prototype.hasOwnProperty.call(specs, key)) {
       return fail(key, `unknown field for ${type} (fields: ${Object.keys(specs).join(', ')})`);

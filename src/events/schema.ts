@@ -28,10 +28,12 @@ export const EVENT_SCHEMA = {
   /** Must come before any other host event: the architecture decides the IOMMU table format. */
   'host.boot': {
     arch: { kind: 'enum', values: ['x86', 's390', 'ppc64'] },
-    /** How a vfio device learns its kvm: the v3-era group notifier, or capture at first open (6.0+). */
-    kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], default: 'open' },
-    /** A registered design variant (vkm variants); '' is the reference design. */
-    variant: { kind: 'name', default: '' },
+    /** How a vfio device learns its kvm: the v3-era group notifier, or capture at first open (6.0+); the design's choice when absent. */
+    kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], optional: true },
+    /** A registered design (vkm variants); '' is the reference design. Logs may spell it `variant`. */
+    design: { kind: 'name', default: '' },
+    /** The content hash of the user module that registered the design (written by vkm check --out). */
+    module: { kind: 'hash', optional: true },
   },
   /** The deferred IOTLB sync of a lazy-flush unmap path (only a variant defers it). */
   'host.iommu.sync': { container: ref('container') },
@@ -125,7 +127,8 @@ export const EVENT_SCHEMA = {
     device: ref('device'),
     /** The function handle while disabled; enabling sets FH_MASK_ENABLE (0x80000000). */
     fh: u32,
-    design: { kind: 'enum', values: ['userspace', 'kvm-shadow'], default: 'userspace' },
+    /** The RPCIT design of this function; the world's design decides when absent. */
+    design: { kind: 'enum', values: ['userspace', 'kvm-shadow'], optional: true },
     sdma: { kind: 'u64', default: ZPCI_SDMA_ADDR },
     edma: { kind: 'u64', default: ZPCI_EDMA_ADDR },
   },

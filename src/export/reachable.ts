@@ -3,7 +3,7 @@
  * with the event and its parameters. Optionally projected onto one lifecycle machine (states
  * collapsed to that machine's state of the scenario's first object of its kind). Pure.
  */
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { eventToJson } from '../events/serialize.js';

@@ -3,7 +3,7 @@
  * changed (pin counts, IOMMU table entries in hex, lifecycle states, locked_vm). Pure.
  */
 import { FORMATS } from '../iommu/formats.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type World } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
 import { hex } from '../util/hex.js';

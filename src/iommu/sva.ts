@@ -4,16 +4,14 @@
  * ATC); a DMA that finds no translation raises a page request (PRI), which the host answers by
  * faulting the page in (handle_mm_fault) before the device retries. Because nothing is pinned the
  * host may move any page at any time, and the one rule is that the mmu notifier invalidates the
- * device's cached translation before the page moves (model/mmu-notifier.ts).
+ * device's cached translation before the page moves (mm.invalidate_range).
  */
 import { pageOf } from '../memory/constants.js';
 import { findVma } from '../memory/mm.js';
-import type { Mm } from '../memory/mm.js';
-import type { EventOf } from '../events/types.js';
 import { FAULT, OK, refused, type Outcome } from '../model/outcome.js';
-import { touchPage } from '../model/pages.js';
-import { pointsOf } from '../model/variant.js';
 import type { PciDevice, World } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { SvaOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { TABLES } from '../../machines/index.js';
 
@@ -27,44 +25,48 @@ function boundDevice(w: World, fdId: string): PciDevice | Outcome {
   return w.devices.get(fd.device)!;
 }
 
-export function bindSva(w: World, e: EventOf<'vmm.vfio.device.bind_sva'>): Outcome {
-  const dev = boundDevice(w, e.fd);
-  if ('code' in dev) return dev;
-  // SVA needs an IOMMU that walks CPU page tables (VT-d first stage); the model offers it on x86 only.
-  if (w.arch !== 'x86') return refused('ENODEV');
-  const g = w.groups.get(dev.group)!;
-  if (g.dmaLc !== 'unmanaged' || g.mm === undefined) return refused('EINVAL');
-  const st = SVA.step(svaState(dev), 'BIND');
-  if (st.code) return refused(st.code);
-  dev.sva = { mm: g.mm, atc: new Map() };
-  return OK;
-}
+export const SVA_OPS: SvaOps = {
+  bind(w, e) {
+    const dev = boundDevice(w, e.fd);
+    if ('code' in dev) return dev;
+    // SVA needs an IOMMU that walks CPU page tables (VT-d first stage); the model offers it on x86 only.
+    if (w.arch !== 'x86') return refused('ENODEV');
+    const g = w.groups.get(dev.group)!;
+    if (g.dmaLc !== 'unmanaged' || g.mm === undefined) return refused('EINVAL');
+    const st = SVA.step(svaState(dev), 'BIND');
+    if (st.code) return refused(st.code);
+    dev.sva = { mm: g.mm, atc: new Map() };
+    return OK;
+  },
 
-/** Drops a binding: the device's cached translations are invalidated with it. */
-export function releaseSva(w: World, dev: PciDevice): void {
-  if (SVA.step(svaState(dev), 'RELEASE').actions.length === 0) return;
-  dev.sva = undefined;
-  w.stats.iotlbFlushes++;
-}
+  unbind(w, e) {
+    const dev = boundDevice(w, e.fd);
+    if ('code' in dev) return dev;
+    const st = SVA.step(svaState(dev), 'UNBIND');
+    if (st.code) return refused(st.code);
+    opsOf(w).sva.release(w, dev);
+    return OK;
+  },
 
-export function unbindSva(w: World, e: EventOf<'vmm.vfio.device.unbind_sva'>): Outcome {
-  const dev = boundDevice(w, e.fd);
-  if ('code' in dev) return dev;
-  const st = SVA.step(svaState(dev), 'UNBIND');
-  if (st.code) return refused(st.code);
-  releaseSva(w, dev);
-  return OK;
-}
-
-/** The mmu notifier's IOMMU side: every binding on `mm` invalidates the page (unless a seeded fault skips it). */
-export function svaInvalidate(w: World, mm: Mm, page: number): void {
-  if (pointsOf(w).svaMigrateSkipsInvalidate) return;
-  for (const dev of w.devices.values()) {
-    if (dev.sva?.mm !== mm.id) continue;
-    dev.sva.atc.delete(page);
+  release(w, dev) {
+    if (SVA.step(svaState(dev), 'RELEASE').actions.length === 0) return;
+    dev.sva = undefined;
     w.stats.iotlbFlushes++;
-  }
-}
+  },
+
+  page_request(w, _dev, mm, page) {
+    if (!mm.pages.has(page)) w.stats.pageRequests++;
+    return opsOf(w).mm.fault_in(w, mm, page);
+  },
+
+  invalidate(w, mm, page) {
+    for (const dev of w.devices.values()) {
+      if (dev.sva?.mm !== mm.id) continue;
+      dev.sva.atc.delete(page);
+      w.stats.iotlbFlushes++;
+    }
+  },
+};
 
 /**
  * The frames of an SVA access: ATC hits, then walks of the process's pages, then page requests
@@ -78,16 +80,15 @@ export function svaRange(w: World, dev: PciDevice, iova: bigint, len: number): n
   const first = pageOf(iova);
   const last = pageOf(iova + BigInt(len) - 1n);
   for (let p = first; p <= last; p++) if (!sva.atc.has(p) && findVma(mm, p) === undefined) return refused(FAULT.notPresent);
+  const ops = opsOf(w);
   const pfns: number[] = [];
   for (let p = first; p <= last; p++) {
     let t = sva.atc.get(p);
     if (t === undefined) {
-      if (!mm.pages.has(p)) w.stats.pageRequests++;
-      t = { pfn: touchPage(w, mm, p), write: true };
+      t = { pfn: ops.sva.page_request(w, dev, mm, p), write: true };
       sva.atc.set(p, t);
     }
     pfns.push(t.pfn);
   }
   return pfns;
 }
-

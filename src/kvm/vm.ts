@@ -6,124 +6,27 @@
 import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { firstUnmapped, type Mm } from '../memory/mm.js';
-import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
-import { touchPage } from '../model/pages.js';
 import type { Memslot, Vm, World } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { KvmOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from './memslot-flags.js';
-import { dirtyLogRefused, markDirty, noteWritten, setSlotFlags } from './dirty-log.js';
-import { s2Access } from './stage2/fault.js';
-import { S2_MAX_GFN_PAGES, s2Free, s2SlotPages, s2Zap } from './stage2/table.js';
-import { sharedSlotAdded, sharedSlotRemoved, stage2Flushed } from './stage2/shared.js';
+import { KVM_MEM_MAX_NR_PAGES, KVM_USER_MEM_SLOTS, markDirty, noteWritten, slotOf, stepVm } from './memslots.js';
+import { setSlotFlags } from './dirty-log.js';
+import { S2_MAX_GFN_PAGES, s2Free } from './stage2/table.js';
 
 const VM = TABLES['kvm-vm'];
-/** KVM_USER_MEM_SLOTS on x86 (KVM_MAX_NR_ADDRESS_SPACES aside). */
-export const KVM_USER_MEM_SLOTS = 32764;
 /** The flags this model accepts. */
 const VALID_SLOT_FLAGS = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
-/** KVM_MEM_MAX_NR_PAGES (include/linux/kvm_host.h): a memslot holds fewer than 2^31 pages. */
-export const KVM_MEM_MAX_NR_PAGES = 2 ** 31 - 1;
 
-export function createVm(w: World, e: EventOf<'vmm.kvm.create_vm'>): Outcome {
-  if (!w.mms.has(e.mm)) return refused('ESRCH');
-  if (w.vms.has(e.vm)) return refused('EEXIST');
-  w.vms.set(e.vm, { id: e.vm, mm: e.mm, lc: VM.initial, slots: [], refs: 0 });
-  return OK;
-}
-
-/** Steps a VM's machine; returns a refusal outcome or undefined after committing. */
-export function stepVm(vm: Vm, event: string): Outcome | undefined {
-  const st = VM.step(vm.lc, event);
-  if (st.code) return refused(st.code);
-  vm.lc = st.target;
-  return undefined;
-}
-
-export function setUserMemoryRegion(w: World, e: EventOf<'vmm.kvm.set_user_memory_region'>): Outcome {
-  const vm = w.vms.get(e.vm);
-  if (!vm) return refused('EBADF');
-  const st = VM.step(vm.lc, 'VM_IOCTL');
-  if (st.code) return refused(st.code);
-  if (e.flags & ~VALID_SLOT_FLAGS) return refused('EINVAL');
-  if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
-  if ((e.size & PAGE_MASK_N) !== 0n || (e.gpa & PAGE_MASK_N) !== 0n || (e.hva & PAGE_MASK_N) !== 0n) return refused('EINVAL');
-  if (e.gpa + e.size - 1n > U64_MAX && e.size !== 0n) return refused('EINVAL');
-  if (e.hva + e.size - 1n > U64_MAX && e.size !== 0n) return refused('EINVAL');
-  const idx = vm.slots.findIndex((s) => s.slot === e.slot);
-  if (e.size === 0n) {
-    if (idx < 0) return refused('EINVAL');
-    removeSlot(w, vm, vm.slots[idx]);
-    return OK;
-  }
-  const gpaPage = pageOf(e.gpa);
-  const pages = pageOf(e.size);
-  const hvaPage = pageOf(e.hva);
-  if (pages > KVM_MEM_MAX_NR_PAGES) return refused('EINVAL');
-  if (idx >= 0) {
-    const old = vm.slots[idx];
-    // only flags may change on an existing slot; moving or resizing needs delete + create.
-    if (old.gpaPage !== gpaPage || old.pages !== pages || old.hvaPage !== hvaPage) return refused('EINVAL');
-    // KVM_MEM_READONLY cannot change on an existing slot (__kvm_set_memory_region).
-    if ((old.flags ^ e.flags) & KVM_MEM_READONLY) return refused('EINVAL');
-    return setSlotFlags(w, vm, old, e.flags);
-  }
-  // x86 refuses guest frames its stage-2 table cannot map (kvm_arch_prepare_memory_region).
-  if (w.arch === 'x86' && gpaPage + pages > S2_MAX_GFN_PAGES) return refused('EINVAL');
-  if (vm.slots.some((s) => s.gpaPage < gpaPage + pages && gpaPage < s.gpaPage + s.pages)) return refused('EEXIST');
-  const logging = (e.flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0;
-  const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage, ...(logging ? { dirty: new Set<number>(), written: new Set<number>() } : {}) };
-  if (logging && dirtyLogRefused(w, vm)) return refused('EINVAL');
-  vm.slots.push(slot);
-  vm.slots.sort((a, b) => a.gpaPage - b.gpaPage);
-  const bad = sharedSlotAdded(w, vm, slot);
-  // the pin check runs with the slot in place (it resolves guest pages) and takes it out again.
-  if (bad) vm.slots.splice(vm.slots.indexOf(slot), 1);
-  return bad ?? OK;
-}
-
-/** Deletes a slot: KVM zaps its stage-2 leaves (kvm_arch_flush_shadow_memslot) and flushes before the pages go. */
+/** Deletes a slot: a shared table's pins go, KVM zaps its stage-2 leaves and flushes before the pages go. */
 function removeSlot(w: World, vm: Vm, s: Memslot): void {
-  sharedSlotRemoved(w, vm, s);
-  const pages = s2SlotPages(w, vm, s);
-  for (const p of pages) s2Zap(w, vm, p);
-  if (pages.length > 0) stage2Flushed(w, vm);
+  const ops = opsOf(w);
+  ops.kvm_stage2_share.slot_removed(w, vm, s);
+  ops.kvm_mmu.flush_shadow_memslot(w, vm, s);
   vm.slots.splice(vm.slots.indexOf(s), 1);
-}
-
-/** Drops one reference on a VM (KVM-VFIO device release, a device's kvm put). */
-export function vmPut(w: World, vmId: string): void {
-  const vm = w.vms.get(vmId);
-  if (!vm) return;
-  vm.refs--;
-  if (vm.lc === 'closing') stepVm(vm, vm.refs === 0 ? 'PUT_LAST' : 'PUT_OTHER');
-  if (vm.lc === 'destroyed') s2Free(w, vm);
-}
-
-export function vmGet(w: World, vmId: string): void {
-  const vm = w.vms.get(vmId);
-  if (vm) vm.refs++;
-}
-
-export function closeVm(w: World, e: EventOf<'vmm.kvm.close_vm'>): Outcome {
-  const vm = w.vms.get(e.vm);
-  if (!vm) return refused('EBADF');
-  const r = stepVm(vm, vm.refs === 0 ? 'CLOSE_LAST_REF' : 'CLOSE_WITH_REFS');
-  if (r) return r;
-  if (vm.lc === 'destroyed') s2Free(w, vm);
-  return OK;
-}
-
-/** The VMM virtual page behind a guest page, or undefined outside every memslot. */
-export function gpaToHvaPage(vm: Vm, gpaPage: number): number | undefined {
-  for (const s of vm.slots) if (gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages) return s.hvaPage + (gpaPage - s.gpaPage);
-  return undefined;
-}
-
-/** The memslot holding a guest page. */
-export function slotOf(vm: Vm, gpaPage: number): Memslot | undefined {
-  return vm.slots.find((s) => gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages);
 }
 
 /** Resolves every guest page of [gpa, gpa+len) to its slot, or EFAULT. */
@@ -143,38 +46,111 @@ function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): { gpaPag
 
 /** The frame a guest access to one page reaches: through KVM's stage-2 table on x86, else straight through the memslot. */
 function accessPage(w: World, vm: Vm, mm: Mm, gpaPage: number, slot: Memslot, write: boolean): number | undefined {
-  if (w.arch === 'x86') return s2Access(w, vm, mm, slot, gpaPage, write);
+  if (w.arch === 'x86') return opsOf(w).kvm_mmu.page_fault(w, vm, mm, slot, gpaPage, write);
   const h = slot.hvaPage + (gpaPage - slot.gpaPage);
   if (!write) return mm.pages.get(h);
   // no stage-2 table is modelled on s390 and POWER: every guest write is logged directly.
   noteWritten(slot, gpaPage);
   markDirty(slot, gpaPage);
-  return touchPage(w, mm, h);
+  return opsOf(w).mm.fault_in(w, mm, h);
 }
 
-/** The guest CPU reads or writes its memory; KVM faults pages in as needed. */
-export function guestAccess(w: World, vmId: string, gpa: bigint, len: number, data?: Uint8Array): Outcome {
-  const vm = w.vms.get(vmId);
-  if (!vm) return refused('EBADF');
-  const st = VM.step(vm.lc, 'GUEST_RUN');
-  if (st.code) return refused(st.code);
-  if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
-  const pages = resolveGuestRange(w, vm, gpa, len);
-  if (!Array.isArray(pages)) return pages;
-  // a write to a read-only slot is an MMIO exit to the VMM, which the model does not emulate.
-  if (data && pages.some((x) => (x.slot.flags & KVM_MEM_READONLY) !== 0)) return refused('EFAULT');
-  const mm = w.mms.get(vm.mm)!;
-  const out = data ? undefined : new Uint8Array(len);
-  let off = Number(gpa & PAGE_MASK_N);
-  let done = 0;
-  for (const { gpaPage, slot } of pages) {
-    const n = Math.min(PAGE_SIZE - off, len - done);
-    const pfn = accessPage(w, vm, mm, gpaPage, slot, data !== undefined);
-    if (data) frameForWrite(w.frames, pfn!, off, n).set(data.subarray(done, done + n), off);
-    // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
-    else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
-    done += n;
-    off = 0;
-  }
-  return out ? { code: 'OK', data: out } : OK;
-}
+export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | 'close_vm' | 'guest_access' | 'get_kvm' | 'put_kvm'> = {
+  create_vm(w, e) {
+    if (!w.mms.has(e.mm)) return refused('ESRCH');
+    if (w.vms.has(e.vm)) return refused('EEXIST');
+    w.vms.set(e.vm, { id: e.vm, mm: e.mm, lc: VM.initial, slots: [], refs: 0 });
+    return OK;
+  },
+
+  set_user_memory_region(w, e) {
+    const vm = w.vms.get(e.vm);
+    if (!vm) return refused('EBADF');
+    const st = VM.step(vm.lc, 'VM_IOCTL');
+    if (st.code) return refused(st.code);
+    if (e.flags & ~VALID_SLOT_FLAGS) return refused('EINVAL');
+    if (e.slot >= KVM_USER_MEM_SLOTS) return refused('EINVAL');
+    if ((e.size & PAGE_MASK_N) !== 0n || (e.gpa & PAGE_MASK_N) !== 0n || (e.hva & PAGE_MASK_N) !== 0n) return refused('EINVAL');
+    if (e.gpa + e.size - 1n > U64_MAX && e.size !== 0n) return refused('EINVAL');
+    if (e.hva + e.size - 1n > U64_MAX && e.size !== 0n) return refused('EINVAL');
+    const idx = vm.slots.findIndex((s) => s.slot === e.slot);
+    if (e.size === 0n) {
+      if (idx < 0) return refused('EINVAL');
+      removeSlot(w, vm, vm.slots[idx]);
+      return OK;
+    }
+    const gpaPage = pageOf(e.gpa);
+    const pages = pageOf(e.size);
+    const hvaPage = pageOf(e.hva);
+    if (pages > KVM_MEM_MAX_NR_PAGES) return refused('EINVAL');
+    if (idx >= 0) {
+      const old = vm.slots[idx];
+      // only flags may change on an existing slot; moving or resizing needs delete + create.
+      if (old.gpaPage !== gpaPage || old.pages !== pages || old.hvaPage !== hvaPage) return refused('EINVAL');
+      // KVM_MEM_READONLY cannot change on an existing slot (__kvm_set_memory_region).
+      if ((old.flags ^ e.flags) & KVM_MEM_READONLY) return refused('EINVAL');
+      return setSlotFlags(w, vm, old, e.flags);
+    }
+    // x86 refuses guest frames its stage-2 table cannot map (kvm_arch_prepare_memory_region).
+    if (w.arch === 'x86' && gpaPage + pages > S2_MAX_GFN_PAGES) return refused('EINVAL');
+    if (vm.slots.some((s) => s.gpaPage < gpaPage + pages && gpaPage < s.gpaPage + s.pages)) return refused('EEXIST');
+    const logging = (e.flags & KVM_MEM_LOG_DIRTY_PAGES) !== 0;
+    const slot: Memslot = { slot: e.slot, flags: e.flags, gpaPage, pages, hvaPage, ...(logging ? { dirty: new Set<number>(), written: new Set<number>() } : {}) };
+    const ops = opsOf(w);
+    if (logging && ops.kvm_mmu.dirty_log_mode(w, vm) === 'refused') return refused('EINVAL');
+    vm.slots.push(slot);
+    vm.slots.sort((a, b) => a.gpaPage - b.gpaPage);
+    const bad = ops.kvm_stage2_share.slot_added(w, vm, slot);
+    // the pin check runs with the slot in place (it resolves guest pages) and takes it out again.
+    if (bad) vm.slots.splice(vm.slots.indexOf(slot), 1);
+    return bad ?? OK;
+  },
+
+  close_vm(w, e) {
+    const vm = w.vms.get(e.vm);
+    if (!vm) return refused('EBADF');
+    const r = stepVm(vm, vm.refs === 0 ? 'CLOSE_LAST_REF' : 'CLOSE_WITH_REFS');
+    if (r) return r;
+    if (vm.lc === 'destroyed') s2Free(w, vm);
+    return OK;
+  },
+
+  guest_access(w, vmId, gpa, len, data) {
+    const vm = w.vms.get(vmId);
+    if (!vm) return refused('EBADF');
+    const st = VM.step(vm.lc, 'GUEST_RUN');
+    if (st.code) return refused(st.code);
+    if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
+    const pages = resolveGuestRange(w, vm, gpa, len);
+    if (!Array.isArray(pages)) return pages;
+    // a write to a read-only slot is an MMIO exit to the VMM, which the model does not emulate.
+    if (data && pages.some((x) => (x.slot.flags & KVM_MEM_READONLY) !== 0)) return refused('EFAULT');
+    const mm = w.mms.get(vm.mm)!;
+    const out = data ? undefined : new Uint8Array(len);
+    let off = Number(gpa & PAGE_MASK_N);
+    let done = 0;
+    for (const { gpaPage, slot } of pages) {
+      const n = Math.min(PAGE_SIZE - off, len - done);
+      const pfn = accessPage(w, vm, mm, gpaPage, slot, data !== undefined);
+      if (data) frameForWrite(w.frames, pfn!, off, n).set(data.subarray(done, done + n), off);
+      // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
+      else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
+      done += n;
+      off = 0;
+    }
+    return out ? { code: 'OK', data: out } : OK;
+  },
+
+  get_kvm(w, vmId) {
+    const vm = w.vms.get(vmId);
+    if (vm) vm.refs++;
+  },
+
+  put_kvm(w, vmId) {
+    const vm = w.vms.get(vmId);
+    if (!vm) return;
+    vm.refs--;
+    if (vm.lc === 'closing') stepVm(vm, vm.refs === 0 ? 'PUT_LAST' : 'PUT_OTHER');
+    if (vm.lc === 'destroyed') s2Free(w, vm);
+  },
+};

@@ -5,7 +5,7 @@
  */
 import type { LogEntry } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
-import { applyEvent } from '../model/reduce.js';
+import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
 import { statsDelta, type PhaseStats } from './stats.js';
 import { checkProperties, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';

@@ -5,7 +5,13 @@
  */
 import { clonePool, emptyPool, type FramePool } from '../memory/frames.js';
 import type { Mm } from '../memory/mm.js';
-import type { Stage2 } from '../kvm/stage2/table.js';
+
+/** KVM's stage-2 (EPT) table of an x86 VM, in host frames (src/kvm/stage2/table.ts reads and writes it). */
+export interface Stage2 {
+  readonly root: number;
+  /** Intermediate table frames, freed with the VM. */
+  readonly tables: number[];
+}
 
 export interface Memslot {
   readonly slot: number;
@@ -244,8 +250,8 @@ export interface Stats {
 export interface World {
   /** Host architecture: decides the host IOMMU table format and the VFIO IOMMU drivers offered. */
   arch: 'x86' | 's390' | 'ppc64';
-  /** The design variant in force ('' for the reference design), see model/variant.ts. */
-  variant: string;
+  /** The design in force ('' for the reference design): its ops tables run every event (src/ops/registry.ts). */
+  design: string;
   frames: FramePool;
   /** Pin count per frame. */
   pins: Map<number, number>;
@@ -285,7 +291,7 @@ export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 export function emptyWorld(): World {
   return {
     arch: 'x86',
-    variant: '',
+    design: '',
     frames: emptyPool(),
     pins: new Map(),
     mms: new Map(),
@@ -310,7 +316,7 @@ export function emptyWorld(): World {
 export const RECORD_MAPS = ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] as const satisfies readonly (keyof World)[];
 export type RecordMap = (typeof RECORD_MAPS)[number];
 /** The world's plain-value fields: a fork copies them, and compares them to tell whether it changed. */
-export const SCALARS = ['arch', 'variant', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
+export const SCALARS = ['arch', 'design', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
 type MapField = { [K in keyof World]: World[K] extends Map<unknown, unknown> ? K : never }[keyof World];
 // a map added to World but not to RECORD_MAPS would be shared by forks without being frozen, and
 // a field in neither list would be missed when a fork compares itself with its parent.

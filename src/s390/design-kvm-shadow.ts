@@ -10,57 +10,43 @@
  */
 import { addrOf, pageOf } from '../memory/constants.js';
 import type { Outcome } from '../model/outcome.js';
-import type { Domain, Vm, World, ZpciFn } from '../model/world.js';
+import type { Domain, World, ZpciFn } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { ShadowCtx, ZpciKvmShadowOps } from '../ops/types.js';
 import { walkGuestTable } from '../iommu/s390/guest-walk.js';
-import { ensurePtePointer, readHostPte, writeHostPte } from '../iommu/s390/host-table.js';
+import { ensurePtePointer, readHostPte, setDomainPte } from '../iommu/s390/host-table.js';
 import { FRAME_PAGE, ZPCI_IOTA_RTTO_FLAG, ZPCI_PTE_INVALID, ZPCI_TABLE_SIZE, validPte } from '../iommu/s390/layout.js';
 import { U64_MAX } from '../util/hex.js';
-import type { ZpciDesign } from './design.js';
-import { pointsOf } from '../model/variant.js';
 import { guestResolver } from '../kvm/guest-memory.js';
-import { kvmPin, kvmPinsOf, kvmUnpin } from '../kvm/pins.js';
-import { walkFailure } from './rpcit.js';
+import { kvmPinsOf } from '../kvm/pins.js';
+import { walkFailure } from './walk-failure.js';
 import { ccErr, ccInvalHandle, ccOk, ST } from './status.js';
 
 function kvmDomain(w: World, f: ZpciFn): Domain {
   return w.domains.get(w.containers.get(f.container)!.iommu!.domain)!;
 }
 
-/** Pins a guest table page on first use. */
-function pinTablePage(w: World, vm: Vm, f: ZpciFn, gpaPage: number, held: Map<number, number>): 'EFAULT' | 'ENOMEM' | undefined {
-  if (f.tablePins.has(gpaPage)) return undefined;
-  const r = kvmPin(w, vm, gpaPage, held);
-  if ('code' in r) return r.code;
-  f.tablePins.set(gpaPage, r.pfn);
-  return undefined;
-}
-
-/** Drops the host entry KVM holds for an IOVA page: exactly 0x400, then the page is unpinned. */
-function unshadow(w: World, vm: Vm, f: ZpciFn, dom: Domain, iovaPage: number, held: Map<number, number>): void {
-  const s = f.shadow.get(iovaPage)!;
-  writeHostPte(w.frames, ensurePtePointer(w.frames, dom.root, iovaPage, 'iommu:' + dom.id, dom.tables), ZPCI_PTE_INVALID);
-  f.shadow.delete(iovaPage);
-  if (pointsOf(w).kvmShadowUnpinOnInvalidate !== false) kvmUnpin(w, vm, s.pfn, held);
-}
-
 const failure = (code: 'EFAULT' | 'ENOMEM'): Outcome => (code === 'ENOMEM' ? ccErr(ST.FUNC_NOT_ENABLED) : ccInvalHandle);
 
-export const kvmShadowDesign: ZpciDesign = {
-  rpcitExits: false,
-  registerIoat(w, vm, f) {
+export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
+  // handle_rpcit runs in KVM: no exit to the VMM.
+  intercept: () => undefined,
+
+  register_ioat(w, vm, f) {
     const iota = f.ioat!.iota;
     if ((iota & ZPCI_IOTA_RTTO_FLAG) !== ZPCI_IOTA_RTTO_FLAG) return ccErr(ST.INSUF_RES);
     const rto = iota & ~ZPCI_IOTA_RTTO_FLAG & U64_MAX;
-    const held = kvmPinsOf(w, vm);
+    const ops = opsOf(w);
+    const x: ShadowCtx = { vm, f, dom: kvmDomain(w, f), held: kvmPinsOf(w, vm) };
     const first = pageOf(rto);
     const last = pageOf(rto + BigInt(ZPCI_TABLE_SIZE) - 1n);
     // all-or-nothing: the region table is pinned whole or not at all.
     const taken: number[] = [];
     for (let p = first; p <= last; p++) {
       const had = f.tablePins.has(p);
-      if (pinTablePage(w, vm, f, p, held)) {
+      if (ops.zpci_kvm_shadow.pin_table_page(w, x, p)) {
         for (const q of taken) {
-          kvmUnpin(w, vm, f.tablePins.get(q)!, held);
+          ops.kvm.unpin_guest_page(w, vm, f.tablePins.get(q)!, x.held);
           f.tablePins.delete(q);
         }
         return ccErr(ST.INSUF_RES);
@@ -70,20 +56,19 @@ export const kvmShadowDesign: ZpciDesign = {
     return undefined;
   },
 
-  deregisterIoat(w, vm, f) {
-    const held = kvmPinsOf(w, vm);
-    const dom = kvmDomain(w, f);
-    for (const page of [...f.shadow.keys()]) unshadow(w, vm, f, dom, page, held);
-    for (const pfn of f.tablePins.values()) kvmUnpin(w, vm, pfn, held);
+  deregister_ioat(w, vm, f) {
+    const ops = opsOf(w);
+    const x: ShadowCtx = { vm, f, dom: kvmDomain(w, f), held: kvmPinsOf(w, vm) };
+    for (const page of [...f.shadow.keys()]) ops.zpci_kvm_shadow.unshadow_entry(w, x, page);
+    for (const pfn of f.tablePins.values()) ops.kvm.unpin_guest_page(w, vm, pfn, x.held);
     f.tablePins.clear();
     w.stats.iotlbFlushes++;
   },
 
   refresh(w, vm, f, sstart, end) {
+    const ops = opsOf(w);
     const resolve = guestResolver(w, vm);
-    const dom = kvmDomain(w, f);
-    const owner = 'iommu:' + dom.id;
-    const held = kvmPinsOf(w, vm);
+    const x: ShadowCtx = { vm, f, dom: kvmDomain(w, f), held: kvmPinsOf(w, vm) };
     let changed = 0;
     let result: Outcome = ccOk;
     let start = sstart;
@@ -94,7 +79,7 @@ export const kvmShadowDesign: ZpciDesign = {
         break;
       }
       for (const t of entry.tables) {
-        const code = pinTablePage(w, vm, f, pageOf(t), held);
+        const code = ops.zpci_kvm_shadow.pin_table_page(w, x, pageOf(t));
         if (code) {
           result = failure(code);
           break walk;
@@ -102,43 +87,62 @@ export const kvmShadowDesign: ZpciDesign = {
       }
       // the host mirrors every guest region and segment entry a walk passes through, so its tables
       // exist from the first refresh on, whatever the guest's page entries say.
-      if (entry.tables.length === 3) ensurePtePointer(w.frames, dom.root, pageOf(entry.iova), owner, dom.tables);
+      if (entry.tables.length === 3) ensurePtePointer(w.frames, x.dom.root, pageOf(entry.iova), 'iommu:' + x.dom.id, x.dom.tables);
       if (start + entry.len > U64_MAX) break;
       start += entry.len;
       const stop = start < end ? start : end;
       if (entry.perm === 'none') {
         for (const page of [...f.shadow.keys()]) {
           if (addrOf(page) >= entry.iova && addrOf(page) < stop) {
-            unshadow(w, vm, f, dom, page, held);
+            ops.zpci_kvm_shadow.unshadow_entry(w, x, page);
             changed++;
           }
         }
         continue;
       }
       for (let iova = entry.iova, pa = entry.translated; iova < stop; iova += FRAME_PAGE, pa += FRAME_PAGE) {
-        const iovaPage = pageOf(iova);
-        const pin = kvmPin(w, vm, pageOf(pa), held);
-        if ('code' in pin) {
-          result = failure(pin.code);
+        const r = ops.zpci_kvm_shadow.shadow_entry(w, x, pageOf(iova), pageOf(pa), entry.perm === 'rw');
+        if (r === 'EFAULT' || r === 'ENOMEM') {
+          result = failure(r);
           break walk;
         }
-        const points = pointsOf(w);
-        const write = points.kvmShadowWritable ? points.kvmShadowWritable(entry.perm === 'rw') : entry.perm === 'rw';
-        const pteAddr = ensurePtePointer(w.frames, dom.root, iovaPage, owner, dom.tables);
-        const want = validPte(addrOf(pin.pfn), !write);
-        if (readHostPte(w.frames, dom.root, iovaPage) === want) {
-          for (let n = points.kvmShadowPinsDroppedOnMatch ?? 1; n > 0; n--) kvmUnpin(w, vm, pin.pfn, held);
-          continue;
-        }
-        const old = f.shadow.get(iovaPage);
-        writeHostPte(w.frames, pteAddr, want);
-        f.shadow.set(iovaPage, { gpaPage: pageOf(pa), pfn: pin.pfn, write });
-        if (old) kvmUnpin(w, vm, old.pfn, held);
-        changed++;
+        if (r === 'changed') changed++;
       }
     }
     // only when something changed is the real RPCIT issued to the device (the host IOTLB flush).
     if (changed > 0) w.stats.iotlbFlushes++;
     return result;
+  },
+
+  pin_table_page(w, x, gpaPage) {
+    if (x.f.tablePins.has(gpaPage)) return undefined;
+    const r = opsOf(w).kvm.pin_guest_page(w, x.vm, gpaPage, x.held);
+    if ('code' in r) return r.code;
+    x.f.tablePins.set(gpaPage, r.pfn);
+    return undefined;
+  },
+
+  shadow_entry(w, x, iovaPage, gpaPage, write) {
+    const ops = opsOf(w);
+    const pin = ops.kvm.pin_guest_page(w, x.vm, gpaPage, x.held);
+    if ('code' in pin) return pin.code;
+    const want = validPte(addrOf(pin.pfn), !write);
+    if (readHostPte(w.frames, x.dom.root, iovaPage) === want) {
+      // identical: the host entry already holds this page, so the new pin is one too many.
+      ops.kvm.unpin_guest_page(w, x.vm, pin.pfn, x.held);
+      return 'same';
+    }
+    const old = x.f.shadow.get(iovaPage);
+    setDomainPte(w.frames, x.dom, iovaPage, want);
+    x.f.shadow.set(iovaPage, { gpaPage, pfn: pin.pfn, write });
+    if (old) ops.kvm.unpin_guest_page(w, x.vm, old.pfn, x.held);
+    return 'changed';
+  },
+
+  unshadow_entry(w, x, iovaPage) {
+    const s = x.f.shadow.get(iovaPage)!;
+    setDomainPte(w.frames, x.dom, iovaPage, ZPCI_PTE_INVALID);
+    x.f.shadow.delete(iovaPage);
+    opsOf(w).kvm.unpin_guest_page(w, x.vm, s.pfn, x.held);
   },
 };

@@ -3,17 +3,17 @@
  * alignment, handle, function state, FIB read and format, then the function code. reg_ioat's
  * bounds and IOTA checks give an operand exception (kernel-facts §2.4).
  */
-import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
 import { refused, type Outcome } from '../model/outcome.js';
 import { readThrough } from '../memory/phys.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { ZpciOps } from '../ops/types.js';
 import { decodeFib, FIB_SIZE } from './fib.js';
 import { guestResolver } from '../kvm/guest-memory.js';
-import { deregisterIoat, registerIoat } from './ioat.js';
 import { ccErr, ccInvalHandle, ccOk, ST } from './status.js';
 import { findByFh, vmOf } from './zpci.js';
-import { gpaToHvaPage } from '../kvm/vm.js';
+import { gpaToHvaPage } from '../kvm/memslots.js';
 import { pageOf } from '../memory/constants.js';
 import { ZPCI_IOTA_RTTO } from '../iommu/s390/layout.js';
 
@@ -29,11 +29,11 @@ function regIoat(w: World, vm: Vm, f: ZpciFn, fibBytes: Uint8Array): Outcome | u
   const t = (fib.iota >> 11n) & 1n;
   // relaxed translation (t = 0) is not offered to the guest by this model.
   if ((t === 1n && dt !== ZPCI_IOTA_RTTO) || t === 0n) return refused('PGM_OPERAND');
-  const refusal = registerIoat(w, vm, f, { iota: fib.iota, pba, pal });
+  const refusal = opsOf(w).zpci.register_ioat(w, vm, f, { iota: fib.iota, pba, pal });
   return refusal ? ccErr(ST.INSUF_RES) : undefined;
 }
 
-export function mpcifc(w: World, e: EventOf<'guest.s390.mpcifc'>): Outcome {
+export const mpcifc: ZpciOps['mpcifc'] = (w, e) => {
   const vm = vmOf(w, e.vm);
   if (!vm) return refused('EBADF');
   // MPCIFC is always intercepted and emulated by the VMM.
@@ -56,13 +56,13 @@ export function mpcifc(w: World, e: EventOf<'guest.s390.mpcifc'>): Outcome {
     case 'dereg_ioat':
       if (e.dmaas !== 0) return ccErr(ST.MOD_DMAAS_INVAL);
       if (!f.ioat) return ccErr(ST.MOD_SEQUENCE);
-      deregisterIoat(w, vm, f);
+      opsOf(w).zpci.deregister_ioat(w, vm, f);
       return ccOk;
     case 'rereg_ioat': {
       if (e.dmaas !== 0) return ccErr(ST.MOD_DMAAS_INVAL);
       if (!f.ioat) return ccErr(ST.MOD_SEQUENCE);
       // QEMU deregisters first; a failing re-registration leaves the function without an IOAT.
-      deregisterIoat(w, vm, f);
+      opsOf(w).zpci.deregister_ioat(w, vm, f);
       return regIoat(w, vm, f, fibBytes) ?? ccOk;
     }
     case 'reset_error':
@@ -73,4 +73,4 @@ export function mpcifc(w: World, e: EventOf<'guest.s390.mpcifc'>): Outcome {
       return ccOk;
     }
   }
-}
+};

@@ -2,11 +2,12 @@
  * zPCI functions: the VMM plugging a VFIO device into an s390 guest, handle lookup, and CLP SET
  * PCI FUNCTION (enable / disable) with QEMU's response codes.
  */
-import type { EventOf } from '../events/types.js';
 import { TABLES } from '../../machines/index.js';
-import { OK, refused, type Outcome } from '../model/outcome.js';
+import { OK, refused } from '../model/outcome.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
-import { deregisterIoat } from './ioat.js';
+import { designOf, opsOf } from '../ops/registry.js';
+import { zpciDesignOps } from '../ops/select.js';
+import type { ZpciOps } from '../ops/types.js';
 
 const FN = TABLES['zpci-function'];
 export const FH_MASK_ENABLE = 0x80000000;
@@ -28,7 +29,7 @@ function findByBase(w: World, vm: string, fh: number): ZpciFn | undefined {
   return undefined;
 }
 
-export function zpciPlug(w: World, e: EventOf<'vmm.s390.zpci.plug'>): Outcome {
+const plug: ZpciOps['plug'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
   if (w.arch !== 's390') return refused('ENODEV');
@@ -39,20 +40,21 @@ export function zpciPlug(w: World, e: EventOf<'vmm.s390.zpci.plug'>): Outcome {
   if (w.zpci.has(e.device) || findByBase(w, e.vm, e.fh)) return refused('EEXIST');
   const container = w.groups.get(dev.group)!.container!;
   const t1 = w.containers.get(container)!.iommu!;
+  const design = e.design ?? designOf(w).config.zpci;
   // the userspace design maps through type1; the kvm-shadow design needs the KVM-owned domain.
-  if (t1.kvm !== (e.design === 'kvm-shadow')) return refused('EINVAL');
-  if (e.design === 'kvm-shadow' && dev.kzdev?.kvm !== vm.id) return refused('EINVAL');
+  if (t1.kvm !== (design === 'kvm-shadow')) return refused('EINVAL');
+  if (design === 'kvm-shadow' && dev.kzdev?.kvm !== vm.id) return refused('EINVAL');
   // QEMU reads the container's DMA_AVAIL capability once and shares the count among its functions.
   if (!w.qemuDmaLimits.has(container)) w.qemuDmaLimits.set(container, t1.dmaAvail);
   w.zpci.set(e.device, {
-    id: e.device, vm: vm.id, fhBase: e.fh, design: e.design, sdma: e.sdma, edma: e.edma, container,
+    id: e.device, vm: vm.id, fhBase: e.fh, design, sdma: e.sdma, edma: e.edma, container,
     lc: FN.initial, errors: [], iotlb: new Map(), shadow: new Map(), tablePins: new Map(),
   });
   return OK;
-}
+};
 
 /** CLP SET PCI FUNCTION: CLP_RC_SETPCIFN_FH for an unknown handle, _FHOP when the state does not allow the op. */
-export function clpSetPciFn(w: World, e: EventOf<'guest.s390.clp.set_pci_fn'>): Outcome {
+const clpSetPciFn: ZpciOps['clp_set_pci_fn'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
   // CLP is always intercepted and emulated by the VMM.
@@ -62,12 +64,40 @@ export function clpSetPciFn(w: World, e: EventOf<'guest.s390.clp.set_pci_fn'>): 
   const st = FN.step(f.lc, e.op === 'enable' ? 'ENABLE' : 'DISABLE');
   if (st.code) return refused(st.code);
   // disabling resets the function: its IOAT goes with it.
-  if (e.op === 'disable' && f.ioat) deregisterIoat(w, vm, f);
+  if (e.op === 'disable' && f.ioat) opsOf(w).zpci.deregister_ioat(w, vm, f);
   f.lc = st.target;
   return { code: 'CLP_RC_OK', value: BigInt(currentFh(f)) };
-}
+};
 
 export function vmOf(w: World, id: string): Vm | undefined {
   const vm = w.vms.get(id);
   return vm && vm.lc === 'running' ? vm : undefined;
 }
+
+export const ZPCI_FUNCTION_OPS: Pick<ZpciOps, 'plug' | 'clp_set_pci_fn' | 'register_ioat' | 'deregister_ioat' | 'close_device'> = {
+  plug,
+  clp_set_pci_fn: clpSetPciFn,
+
+  register_ioat(w, vm, f, ioat) {
+    f.ioat = ioat;
+    const refusal = zpciDesignOps(w, f).register_ioat(w, vm, f);
+    if (refusal) f.ioat = undefined;
+    return refusal;
+  },
+
+  deregister_ioat(w, vm, f) {
+    zpciDesignOps(w, f).deregister_ioat(w, vm, f);
+    f.ioat = undefined;
+  },
+
+  /** vfio_pci_zdev_close_device: the kvm association ends (KVM's shadow with it), the IOAT goes, the function leaves the guest. */
+  close_device(w, dev) {
+    if (w.arch !== 's390') return;
+    const ops = opsOf(w);
+    const f = w.zpci.get(dev.id);
+    const vm = f ? w.vms.get(f.vm) : undefined;
+    ops.kvm_s390_pci.unregister_kvm(w, dev);
+    if (f && f.ioat && vm) ops.zpci.deregister_ioat(w, vm, f);
+    w.zpci.delete(dev.id);
+  },
+};

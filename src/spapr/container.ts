@@ -10,13 +10,14 @@ import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js
 import { pageOf } from '../memory/constants.js';
 import { firstUnmapped } from '../memory/mm.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
-import { canCharge, charge, pinFrame, touchPage, uncharge, unpinFrame } from '../model/pages.js';
-import type { Container, SpaprIommu, SpaprWindow, World } from '../model/world.js';
+import { canCharge } from '../mm/pages.js';
+import type { Container, Group, SpaprIommu, SpaprWindow, World } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { SpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { TCE_PCI_READ, TCE_PCI_WRITE } from './layout.js';
 import { TABLES } from '../../machines/index.js';
 
-export const VFIO_SPAPR_TCE_v2_IOMMU = 7;
 /** Hardware TCE tables are host-order; this model's POWER host is little-endian. */
 const HW_ENDIAN = 'le' as const;
 /** The default 32-bit window: 1 GiB of 4 KiB pages at bus offset 0 (QEMU's dma_win_size). */
@@ -26,10 +27,8 @@ const WINDOW_START = [0n, 1n << 59n];
 /** IOMMU page sizes the PHB supports (table_group->pgsizes): 4 KiB and 64 KiB. */
 const PGSIZES = new Set([12, 16]);
 const CONTAINER = TABLES['vfio-container'];
+const DOMAIN = TABLES['iommu-domain'];
 
-export function newSpaprIommu(): SpaprIommu {
-  return { enabled: false, defaultPending: true, prereg: [], windows: [null, null] };
-}
 
 /** The container's sPAPR instance for an ioctl, or the refusal. */
 function spaprOf(w: World, id: string): { c: Container; s: SpaprIommu } | Outcome {
@@ -54,7 +53,7 @@ function createWindow(w: World, c: Container, s: SpaprIommu, num: number, pageSh
   if (pages === 0) return refused('EINVAL');
   const mm = w.mms.get(c.mm)!;
   if (!canCharge(mm, pages, mm.capIpcLock)) return refused('ENOMEM');
-  charge(mm, pages);
+  opsOf(w).mm.account_locked_vm(w, mm, pages);
   const win: SpaprWindow = { start: WINDOW_START[num], pageShift, entries: windowSize >> BigInt(pageShift), charged: pages, frames: new Map() };
   s.windows[num] = win;
   return win;
@@ -74,7 +73,7 @@ function ensureDefaultWindow(w: World, c: Container, s: SpaprIommu): Outcome | u
   return undefined;
 }
 
-export function tceCreate(w: World, e: EventOf<'vmm.vfio.spapr.tce_create'>): Outcome {
+function tceCreate(w: World, e: EventOf<'vmm.vfio.spapr.tce_create'>): Outcome {
   const got = spaprOf(w, e.container);
   if ('code' in got) return got;
   const { c, s } = got;
@@ -89,7 +88,7 @@ export function tceCreate(w: World, e: EventOf<'vmm.vfio.spapr.tce_create'>): Ou
   return 'code' in r ? r : { code: 'OK', value: r.start };
 }
 
-export function tceRemove(w: World, e: EventOf<'vmm.vfio.spapr.tce_remove'>): Outcome {
+function tceRemove(w: World, e: EventOf<'vmm.vfio.spapr.tce_remove'>): Outcome {
   const got = spaprOf(w, e.container);
   if ('code' in got) return got;
   const { c, s } = got;
@@ -110,7 +109,7 @@ function removeWindow(w: World, c: Container, s: SpaprIommu, num: number): void 
   clearEntries(w, c, s, win, 0n, win.entries);
   lazyFree(w.frames, win.frames);
   const mm = w.mms.get(c.mm);
-  if (mm) uncharge(mm, win.charged);
+  if (mm) opsOf(w).mm.account_locked_vm(w, mm, -win.charged);
   s.windows[num] = null;
 }
 
@@ -120,7 +119,7 @@ function preregAt(s: SpaprIommu, vpage: number): { region: number; index: number
   return region < 0 ? undefined : { region, index: vpage - s.prereg[region].vaddrPage };
 }
 
-export function registerMemory(w: World, e: EventOf<'vmm.vfio.spapr.register_memory'>): Outcome {
+function registerMemory(w: World, e: EventOf<'vmm.vfio.spapr.register_memory'>): Outcome {
   const got = spaprOf(w, e.container);
   if ('code' in got) return got;
   const { c, s } = got;
@@ -133,19 +132,20 @@ export function registerMemory(w: World, e: EventOf<'vmm.vfio.spapr.register_mem
   const mm = w.mms.get(c.mm)!;
   if (firstUnmapped(mm, vaddrPage, pages) >= 0) return refused('EFAULT');
   if (!canCharge(mm, pages, mm.capIpcLock)) return refused('ENOMEM');
+  const ops = opsOf(w);
   const pfns: number[] = [];
   for (let i = 0; i < pages; i++) {
-    const pfn = touchPage(w, mm, vaddrPage + i);
-    pinFrame(w, pfn);
+    const pfn = ops.mm.fault_in(w, mm, vaddrPage + i);
+    ops.mm.pin_page(w, pfn);
     pfns.push(pfn);
   }
-  charge(mm, pages);
+  ops.mm.account_locked_vm(w, mm, pages);
   s.prereg.push({ vaddrPage, pages, pfns, mapped: 0 });
   s.enabled = true;
   return OK;
 }
 
-export function unregisterMemory(w: World, e: EventOf<'vmm.vfio.spapr.unregister_memory'>): Outcome {
+function unregisterMemory(w: World, e: EventOf<'vmm.vfio.spapr.unregister_memory'>): Outcome {
   const got = spaprOf(w, e.container);
   if ('code' in got) return got;
   const { c, s } = got;
@@ -159,9 +159,10 @@ export function unregisterMemory(w: World, e: EventOf<'vmm.vfio.spapr.unregister
 
 function freeRegion(w: World, c: Container, s: SpaprIommu, i: number): void {
   const r = s.prereg[i];
-  for (const pfn of r.pfns) unpinFrame(w, pfn);
+  const ops = opsOf(w);
+  for (const pfn of r.pfns) ops.mm.unpin_page(w, pfn);
   const mm = w.mms.get(c.mm);
-  if (mm) uncharge(mm, r.pages);
+  if (mm) ops.mm.account_locked_vm(w, mm, -r.pages);
   s.prereg.splice(i, 1);
 }
 
@@ -171,12 +172,12 @@ function windowFor(s: SpaprIommu, iova: bigint): SpaprWindow | undefined {
 }
 
 /** Invalidates cached TCEs for IOBA pages [first, first + count) in every group of the container. */
-export function killCaches(w: World, c: Container, firstIobaPage: number, count: number): void {
-  killGroupCaches(w, c.groups, firstIobaPage, count);
+function killCaches(w: World, c: Container, firstIobaPage: number, count: number): void {
+  opsOf(w).vfio_iommu_spapr_tce.tce_kill(w, c.groups, firstIobaPage, count);
 }
 
-/** Invalidates cached TCEs for IOBA pages [first, first + count) in the given groups only. */
-export function killGroupCaches(w: World, groups: readonly string[], firstIobaPage: number, count: number): void {
+/** iommu_tce_kill: cached TCEs for IOBA pages [first, first + count) in the given groups. */
+function killGroupCaches(w: World, groups: readonly string[], firstIobaPage: number, count: number): void {
   for (const gid of groups) {
     const g = w.groups.get(gid);
     if (!g) continue;
@@ -187,13 +188,13 @@ export function killGroupCaches(w: World, groups: readonly string[], firstIobaPa
 
 /** Clears hardware entries [first, first + count) of a window, releasing their regions' mapped counts. */
 function clearEntries(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
-  hwClearRange(w, s, win, first, count);
+  opsOf(w).vfio_iommu_spapr_tce.clear_entries(w, s, win, first, count);
   const shift = BigInt(win.pageShift);
   killCaches(w, c, pageOf(win.start + (first << shift)), Number((count << shift) >> 12n));
 }
 
 /** Clears hardware entries [first, first + count) without killing any cache: the caller decides whose. */
-export function hwClearRange(w: World, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
+function hwClearRange(w: World, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
   for (const idx of lazyNonZero(w.frames, win.frames, first, count, HW_ENDIAN)) {
     releaseEntry(s, lazyGet(w.frames, win.frames, idx, HW_ENDIAN));
     lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
@@ -220,7 +221,7 @@ function dmaWindow(w: World, id: string, iova: bigint, argsOk: boolean): { c: Co
   return win ? { c, s, win } : refused('ENXIO');
 }
 
-export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
+function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   const got = dmaWindow(w, e.container, e.iova, e.argsz >= 32 && (e.flags & ~3) === 0);
   if ('code' in got) return got;
   const { c, s, win } = got;
@@ -252,7 +253,7 @@ export function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   return OK;
 }
 
-export function spaprUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
+function spaprUnmap(w: World, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome {
   const got = dmaWindow(w, e.container, e.iova, e.argsz >= 24 && e.flags === 0);
   if ('code' in got) return got;
   const { c, s, win } = got;
@@ -279,7 +280,7 @@ export function spaprTranslate(w: World, c: Container, groupId: string, iobaPage
 }
 
 /** tce_iommu_release: every window and preregistered region goes when the last group leaves. */
-export function releaseSpapr(w: World, c: Container): void {
+function releaseSpapr(w: World, c: Container): void {
   const s = c.spapr;
   if (!s) return;
   s.windows.forEach((win, num) => win && removeWindow(w, c, s, num));
@@ -323,7 +324,7 @@ export function preregFrame(s: SpaprIommu, vpage: number): number | undefined {
  * the old entry's region is released, the new one's mapped count taken. `pfn` undefined clears.
  * The caller decides whose caches to kill: that is where the two binding designs differ.
  */
-export function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iova: bigint, pfn: number | undefined, perm: bigint): void {
+function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iova: bigint, pfn: number | undefined, perm: bigint): void {
   const idx = Number((iova - win.start) >> BigInt(win.pageShift));
   const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
   if (old !== 0n) releaseEntry(s, old);
@@ -336,3 +337,25 @@ export function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWind
   const r = s.prereg.find((x) => x.pfns.includes(pfn));
   if (r) r.mapped++;
 }
+
+export const SPAPR_TCE_OPS: SpaprTceOps = {
+  open: () => ({ enabled: false, defaultPending: true, prereg: [], windows: [null, null] }),
+  release: releaseSpapr,
+  /** The group's PE takes the container's tables (they are shared, so there is nothing to copy). */
+  attach_group(_w: World, g: Group) {
+    g.dmaLc = DOMAIN.step(g.dmaLc, 'ATTACH').target;
+  },
+  detach_group(_w: World, g: Group) {
+    g.dmaLc = DOMAIN.step(g.dmaLc, 'DETACH').target;
+    g.tceCache.clear();
+  },
+  map_dma: spaprMap,
+  unmap_dma: spaprUnmap,
+  register_memory: registerMemory,
+  unregister_memory: unregisterMemory,
+  create_window: tceCreate,
+  remove_window: tceRemove,
+  tce_kill: killGroupCaches,
+  clear_entries: hwClearRange,
+  set_entry: hwSetEntry,
+};

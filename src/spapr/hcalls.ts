@@ -7,21 +7,21 @@
  * the store loop makes (a DMA_NONE TCE outside guest memory) fails after earlier entries were
  * stored, as in the kernel.
  */
-import type { EventOf } from '../events/types.js';
-import { gpaToHvaPage } from '../kvm/vm.js';
+import { ev } from '../events/types.js';
+import { gpaToHvaPage } from '../kvm/memslots.js';
+import { guestResolver } from '../kvm/guest-memory.js';
 import { readU64Through } from '../memory/phys.js';
 import type { Outcome } from '../model/outcome.js';
 import type { TceTable, Vm, World } from '../model/world.js';
-import { guestResolver } from '../kvm/guest-memory.js';
+import { opsOf } from '../ops/registry.js';
+import type { KvmSpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { H, TCE_LIST_ENDIAN, TCE_LIST_MAX, TCE_PERM_MASK, type HCode } from './layout.js';
 import { findTable, tceClearRange, tceGet, tcePut } from './tce-table.js';
-import { hwClear, hwTargets, hwUpdate, type HwTarget } from './binding.js';
-import { preregFrame, spaprMap, spaprUnmap } from './container.js';
-import { ev } from '../events/types.js';
-import { pointsOf } from '../model/variant.js';
+import { hwClear, hwUpdate } from './binding.js';
+import { preregFrame } from './container.js';
 
-const out = (code: HCode, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
+const out = (code: string, value?: bigint): Outcome => (value === undefined ? { code } : { code, value });
 
 /** kvmppc_ioba_validate. */
 function iobaValidate(t: TceTable, ioba: bigint, npages: bigint): HCode {
@@ -39,7 +39,7 @@ const tceInMemslot = (vm: Vm, tce: bigint) => gpaToHvaPage(vm, Number(tce >> 12n
  * The frames backing a mapping TCE's page in one container's hardware window, one per hardware
  * sub-page, through the container's preregistered memory; undefined when any is missing.
  */
-function targetFrames(vm: Vm, x: HwTarget, t: TceTable, tce: bigint): number[] | undefined {
+const tceToFrames: KvmSpaprTceOps['tce_to_frames'] = (_w, vm, x, t, tce) => {
   const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
   // preregistered memory is in 4 KiB pages: a larger hardware page cannot be backed (mm_iommu_ua_to_hpa).
   if (hvaPage === undefined || x.win.pageShift > 12) return undefined;
@@ -50,44 +50,39 @@ function targetFrames(vm: Vm, x: HwTarget, t: TceTable, tce: bigint): number[] |
     out.push(pfn);
   }
   return out;
-}
+};
 
 /**
  * kvmppc_tce_validate: DMA_NONE always passes (userspace may poison); a mapping must be aligned,
  * in guest memory, and inside the preregistered memory of every hardware table behind the LIOBN.
  */
-function tceValidate(vm: Vm, t: TceTable, tce: bigint, targets: readonly HwTarget[]): HCode {
+const tceValidate: KvmSpaprTceOps['tce_validate'] = (w, vm, t, tce, targets) => {
   if ((tce & TCE_PERM_MASK) === 0n) return H.SUCCESS;
   const gpa = tce & ~TCE_PERM_MASK;
   if ((gpa & ((1n << BigInt(t.pageShift)) - 1n)) !== 0n) return H.TOO_HARD;
   if (!tceInMemslot(vm, tce)) return H.TOO_HARD;
-  for (const x of targets) if (!targetFrames(vm, x, t, tce)) return H.TOO_HARD;
+  const ops = opsOf(w).kvm_spapr_tce;
+  for (const x of targets) if (!ops.tce_to_frames(w, vm, x, t, tce)) return H.TOO_HARD;
   return H.SUCCESS;
-}
+};
 
 /** kvmppc_tce_iommu_map/unmap for every hardware table behind the LIOBN, then the guest-visible store. */
-function putEverywhere(w: World, vm: Vm, t: TceTable, targets: readonly HwTarget[], ioba: bigint, tce: bigint): void {
+const putEverywhere: KvmSpaprTceOps['put_everywhere'] = (w, vm, t, targets, ioba, tce) => {
   const perm = tce & TCE_PERM_MASK;
-  hwUpdate(w, targets, ioba, t.pageShift, (x) => (perm === 0n ? undefined : targetFrames(vm, x, t, tce)), perm);
+  const ops = opsOf(w).kvm_spapr_tce;
+  hwUpdate(w, targets, ioba, t.pageShift, (x) => (perm === 0n ? undefined : ops.tce_to_frames(w, vm, x, t, tce)), perm);
   tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
-}
+};
 
-function kvmPutTce(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): HCode {
+function kvmPutTce(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): string {
   const r = iobaValidate(t, ioba, 1n);
   if (r !== H.SUCCESS) return r;
-  const targets = hwTargets(w, t);
-  if (pointsOf(w).kvmPutTceTrustsGuest) {
-    // the seeded fault: the guest's address goes into the hardware table as a host frame.
-    const perm = tce & TCE_PERM_MASK;
-    const pfn = Number((tce >> 12n) & 0xff_ffff_ffffn);
-    hwUpdate(w, targets, ioba, t.pageShift, () => (perm === 0n ? undefined : Array.from({ length: 1 << (t.pageShift - 12) }, (_, i) => pfn + i)), perm);
-    tcePut(w, t, ioba >> BigInt(t.pageShift), tce);
-    return H.SUCCESS;
-  }
-  const v = tceValidate(vm, t, tce, targets);
+  const ops = opsOf(w).kvm_spapr_tce;
+  const targets = ops.iommu_targets(w, t);
+  const v = ops.tce_validate(w, vm, t, tce, targets);
   if (v !== H.SUCCESS) return v;
   if ((tce & TCE_PERM_MASK) !== 0n && !tceInMemslot(vm, tce)) return H.PARAMETER;
-  putEverywhere(w, vm, t, targets, ioba, tce);
+  ops.put_everywhere(w, vm, t, targets, ioba, tce);
   return H.SUCCESS;
 }
 
@@ -106,8 +101,9 @@ function qemuNotify(w: World, vm: Vm, t: TceTable, ioba: bigint, tce: bigint): v
     const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
     // QEMU's vfio listener issues the ioctl.
     w.stats.ioctls++;
-    if (perm === 0n || hvaPage === undefined) spaprUnmap(w, ev('vmm.vfio.dma.unmap', { container, iova, size }));
-    else spaprMap(w, ev('vmm.vfio.dma.map', { container, iova, vaddr: BigInt(hvaPage) << 12n, size, flags: Number(perm) }));
+    const vfio = opsOf(w).vfio;
+    if (perm === 0n || hvaPage === undefined) vfio.dma_unmap(w, ev('vmm.vfio.dma.unmap', { container, iova, size }));
+    else vfio.dma_map(w, ev('vmm.vfio.dma.map', { container, iova, vaddr: BigInt(hvaPage) << 12n, size, flags: Number(perm) }));
   }
 }
 
@@ -137,42 +133,40 @@ function hcall(w: World, vmId: string, liobn: bigint, kvm: (vm: Vm, t: TceTable)
   return t && vmm ? vmm(vm, t) : out(H.PARAMETER);
 }
 
-export function hPutTce(w: World, e: EventOf<'guest.spapr.h_put_tce'>): Outcome {
-  return hcall(
+const hPutTce: KvmSpaprTceOps['h_put_tce'] = (w, e) =>
+  hcall(
     w,
     e.vm,
     e.liobn,
     (vm, t) => out(kvmPutTce(w, vm, t, e.ioba, e.tce)),
     (vm, t) => out(qemuPut(w, vm, t, e.ioba, e.tce)),
   );
-}
 
-export function hGetTce(w: World, e: EventOf<'guest.spapr.h_get_tce'>): Outcome {
-  return hcall(w, e.vm, e.liobn, (_vm, t) => {
+const hGetTce: KvmSpaprTceOps['h_get_tce'] = (w, e) =>
+  hcall(w, e.vm, e.liobn, (_vm, t) => {
     const r = iobaValidate(t, e.ioba, 1n);
     return r !== H.SUCCESS ? out(r) : out(H.SUCCESS, tceGet(w, t, e.ioba >> BigInt(t.pageShift)));
   });
-}
 
-export function hStuffTce(w: World, e: EventOf<'guest.spapr.h_stuff_tce'>): Outcome {
-  return hcall(w, e.vm, e.liobn, (vm, t) => {
+const hStuffTce: KvmSpaprTceOps['h_stuff_tce'] = (w, e) =>
+  hcall(w, e.vm, e.liobn, (vm, t) => {
     const r = iobaValidate(t, e.ioba, e.npages);
     if (r !== H.SUCCESS) return out(r);
     // stuff only clears or poisons: a TCE with R or W set is refused.
     if ((e.tceValue & TCE_PERM_MASK) !== 0n) return out(H.PARAMETER);
-    const targets = hwTargets(w, t);
+    const ops = opsOf(w).kvm_spapr_tce;
+    const targets = ops.iommu_targets(w, t);
     if (e.tceValue === 0n) {
       // clearing: only entries ever written need work, however many pages the guest names.
       hwClear(w, targets, e.ioba, t.pageShift, e.npages);
       tceClearRange(w, t, e.ioba >> BigInt(t.pageShift), e.npages);
       return out(H.SUCCESS);
     }
-    for (let i = 0n; i < e.npages; i++) putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
+    for (let i = 0n; i < e.npages; i++) ops.put_everywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), e.tceValue);
     return out(H.SUCCESS);
   });
-}
 
-export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indirect'>): Outcome {
+const hPutTceIndirect: KvmSpaprTceOps['h_put_tce_indirect'] = (w, e) => {
   const read = (vm: Vm, i: bigint) => readU64Through(w.frames, guestResolver(w, vm), e.tceList + i * 8n, TCE_LIST_ENDIAN);
   const listOk = e.npages <= BigInt(TCE_LIST_MAX) && (e.tceList & 0xfffn) === 0n;
   return hcall(
@@ -184,15 +178,16 @@ export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indi
       const r = iobaValidate(t, e.ioba, e.npages);
       if (r !== H.SUCCESS) return out(r);
       if (!tceInMemslot(vm, e.tceList)) return out(H.TOO_HARD);
-      const targets = hwTargets(w, t);
+      const ops = opsOf(w).kvm_spapr_tce;
+      const targets = ops.iommu_targets(w, t);
       for (let i = 0n; i < e.npages; i++) {
-        const v = tceValidate(vm, t, read(vm, i), targets);
+        const v = ops.tce_validate(w, vm, t, read(vm, i), targets);
         if (v !== H.SUCCESS) return out(v);
       }
       for (let i = 0n; i < e.npages; i++) {
         const tce = read(vm, i);
         if (!tceInMemslot(vm, tce)) return out(H.PARAMETER);
-        putEverywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), tce);
+        ops.put_everywhere(w, vm, t, targets, e.ioba + (i << BigInt(t.pageShift)), tce);
       }
       return out(H.SUCCESS);
     },
@@ -205,4 +200,14 @@ export function hPutTceIndirect(w: World, e: EventOf<'guest.spapr.h_put_tce_indi
       return out(H.SUCCESS);
     },
   );
-}
+};
+
+export const KVM_HCALL_OPS: Pick<KvmSpaprTceOps, 'h_put_tce' | 'h_put_tce_indirect' | 'h_stuff_tce' | 'h_get_tce' | 'tce_validate' | 'tce_to_frames' | 'put_everywhere'> = {
+  h_put_tce: hPutTce,
+  h_put_tce_indirect: hPutTceIndirect,
+  h_stuff_tce: hStuffTce,
+  h_get_tce: hGetTce,
+  tce_validate: tceValidate,
+  tce_to_frames: tceToFrames,
+  put_everywhere: putEverywhere,
+};

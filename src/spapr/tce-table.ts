@@ -3,17 +3,17 @@
  * its validation and up-front charge, the guest-visible table in host frames (backing pages
  * allocated on the first non-zero write), and release.
  */
-import type { EventOf } from '../events/types.js';
 import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js';
-import { OK, refused, type Outcome } from '../model/outcome.js';
-import { canCharge, charge, uncharge } from '../model/pages.js';
+import { OK, refused } from '../model/outcome.js';
+import { canCharge } from '../mm/pages.js';
 import type { TceTable, World } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { KvmSpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
-import { vmGet, vmPut } from '../kvm/vm.js';
 import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
 
 /** KVM_CREATE_SPAPR_TCE_64: EINVAL for a bad geometry, ENOMEM over RLIMIT_MEMLOCK, EBUSY for a LIOBN already in use. */
-export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64'>): Outcome {
+const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
   if (e.size === 0n || e.pageShift < 12 || e.pageShift > 34 || e.offset + e.size > U64_MAX >> BigInt(e.pageShift)) return refused('EINVAL');
@@ -23,25 +23,29 @@ export function createTceTable(w: World, e: EventOf<'vmm.kvm.create_spapr_tce_64
   // a charge beyond what a number holds could never fit any limit.
   if (charged > BigInt(Number.MAX_SAFE_INTEGER) || !canCharge(mm, Number(charged), mm.capIpcLock)) return refused('ENOMEM');
   for (const t of w.tceTables.values()) if (t.vm === vm.id && t.liobn === e.liobn) return refused('EBUSY');
-  charge(mm, Number(charged));
+  const ops = opsOf(w);
+  ops.mm.account_locked_vm(w, mm, Number(charged));
   // the table fd holds a reference on the VM (kvm_get_kvm at create, kvm_put_kvm at release).
-  vmGet(w, vm.id);
+  ops.kvm.get_kvm(w, vm.id);
   w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map(), attached: [] });
   return OK;
-}
+};
 
 /** Releasing the table fd: backing frames freed, the charge returned. */
-export function closeTceTable(w: World, e: EventOf<'vmm.kvm.spapr_tce.close'>): Outcome {
+const closeTable: KvmSpaprTceOps['close_table'] = (w, e) => {
   const t = w.tceTables.get(e.table);
   if (!t) return refused('EBADF');
+  const ops = opsOf(w);
   lazyFree(w.frames, t.pages);
   const vm = w.vms.get(t.vm);
   const mm = vm ? w.mms.get(vm.mm) : undefined;
-  if (mm) uncharge(mm, t.charged);
+  if (mm) ops.mm.account_locked_vm(w, mm, -t.charged);
   w.tceTables.delete(e.table);
-  vmPut(w, t.vm);
+  ops.kvm.put_kvm(w, t.vm);
   return OK;
-}
+};
+
+export const KVM_TCE_TABLE_OPS: Pick<KvmSpaprTceOps, 'create_table' | 'close_table'> = { create_table: createTable, close_table: closeTable };
 
 /** The table of a VM for a LIOBN (kvmppc_find_table). */
 export function findTable(w: World, vmId: string, liobn: bigint): TceTable | undefined {

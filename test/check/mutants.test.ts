@@ -1,14 +1,14 @@
 /** Every seeded fault is found, with a counterexample that vkm replay reproduces from its log. */
 import { describe, expect, it } from 'vitest';
-import { FAULTS } from '../../src/check/faults.js';
+import { FAULTS } from '../../faults/index.js';
 import { counterexampleLines, runCheck } from '../../src/check/run.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
 import { readLog } from '../../src/log/read-log.js';
 import { replay } from '../../src/log/replay.js';
 
 describe('seeded faults', () => {
-  it.each(FAULTS.map((f) => [f.variant.name, f] as const))('%s should be found by its property, and its log should replay to the same violation', (_name, f) => {
-    const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation', property: f.property } });
+  it.each(FAULTS.map((f) => [f.design.name, f] as const))('%s should be found by its property, and its log should replay to the same violation', (_name, f) => {
+    const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } });
     expect(r.verdict).toBe('violation');
     expect(r.asExpected).toBe(true);
     const v = r.result.violations.find((x) => x.property === f.property)!;
@@ -29,8 +29,8 @@ describe('seeded faults', () => {
   });
 
   it('should report a shortest counterexample (breadth-first)', () => {
-    const f = FAULTS.find((x) => x.variant.name === 'type1-unpin-before-unmap')!;
-    const r = runCheck({ scenario: f.scenario, params: {}, variant: f.variant.name });
+    const f = FAULTS.find((x) => x.design.name === 'type1-unpin-before-unmap')!;
+    const r = runCheck({ scenario: f.scenario, params: {}, variant: f.design.name });
     const v = r.result.violations[0];
     // map, then unmap: nothing shorter can leave a translation to an unpinned page.
     expect(v.trace.slice(v.setupLength).map((e) => e.type)).toEqual(['vmm.vfio.dma.map', 'vmm.vfio.dma.unmap']);
@@ -43,7 +43,7 @@ describe('seeded faults', () => {
     ['stage2-flush-cpu-only', ['device.dma.write', 'vmm.kvm.set_user_memory_region']],
     ['stage2-dirty-bits-no-flush', ['vmm.kvm.dirty_log.enable', 'device.dma.write', 'vmm.kvm.dirty_log.get', 'device.dma.write']],
   ])('%s should be found by the shortest sequence that can show it', (name, types) => {
-    const f = FAULTS.find((x) => x.variant.name === name)!;
+    const f = FAULTS.find((x) => x.design.name === name)!;
     const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: name });
     const v = r.result.violations.find((x) => x.property === f.property)!;
     expect(v.trace.slice(v.setupLength).map((e) => e.type)).toEqual(types);

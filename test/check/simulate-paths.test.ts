@@ -5,9 +5,9 @@ import { MACHINES, TABLES, type MachineName } from '../../machines/index.js';
 import { machinePaths } from '../../machines/paths.js';
 import { scenarioNamed } from '../../src/check/scenarios/index.js';
 import { simulate } from '../../src/check/simulate.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld } from '../../src/model/world.js';
-import '../../src/check/faults.js';
+import '../../faults/index.js';
 
 describe('vkm simulate', () => {
   it('should find a seeded fault, shrink it, and give a trace that fails again when replayed', () => {

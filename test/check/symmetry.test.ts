@@ -9,7 +9,7 @@ import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
 import { permutations } from '../../src/check/permutations.js';
 import { dataGpa, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { hashValue } from '../../src/check/fingerprint.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld } from '../../src/model/world.js';
 
 describe('symmetry reduction', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/check/explore.js';
 import { exploreParallel } from '../../src/check/parallel.js';
 import { scenarioNamed } from '../../src/check/scenarios/index.js';
-import '../../src/check/faults.js';
+import '../../faults/index.js';
 
 const s = scenarioNamed('rpcit-shadow')!;
 

@@ -46,7 +46,7 @@ describe('parseArgs', () => {
   it('should refuse unknown commands, unknown options and missing positionals', () => {
     expect(() => parseArgs(['frob'])).toThrow(/unknown command "frob"/);
     expect(() => parseArgs(['replay', 'x', '--nope'])).toThrow(/unknown option --nope/);
-    expect(() => parseArgs(['replay'])).toThrow(/usage: vkm replay FILE\.\.\./);
+    expect(() => parseArgs(['replay'])).toThrow(/usage: vkm replay \[--load FILE\]\.\.\. FILE\.\.\./);
     expect(() => parseArgs(['replay', 'x', '--json=1'])).toThrow(/takes no value/);
   });
 });
@@ -119,8 +119,9 @@ describe('vkm check', () => {
     expect(io.written[`${base}.txt`]).toMatch(/VIOLATION no-iova-to-unpinned-page/);
     expect(io.written[`${base}.mmd`]).toMatch(/^sequenceDiagram/);
     expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" tests="1" failures="0">/);
-    const { registerVariant } = await import('../../src/model/variant.js');
-    registerVariant({ name: 'test-unexpected', description: 'same fault, not registered as a fault', points: { type1UnpinBeforeUnmap: true } });
+    const { registerDesign } = await import('../../src/index.js');
+    const unpinFirst = (await import('../../faults/type1-unpin-before-unmap.js')).default.design.ops.vfio_iommu_type1.unmap_unpin;
+    registerDesign({ name: 'test-unexpected', description: 'same fault, not registered as a fault', ops: { vfio_iommu_type1: { unmap_unpin: () => unpinFirst } } });
     expect(await main(['check', '--scenario', 'type1-unmap', '--variant', 'test-unexpected'], fakeIo({}))).toBe(1);
   });
 
@@ -136,9 +137,9 @@ describe('vkm check', () => {
   it('should list variants and run every mutant', async () => {
     const io = fakeIo({});
     expect(await main(['variants', '--json'], io)).toBe(0);
-    const rows = JSON.parse(io.stdout.join('\n')) as { kind: string; variant: string; expected: string }[];
+    const rows = JSON.parse(io.stdout.join('\n')) as { kind: string; name: string; expected: string }[];
     expect(rows.filter((r) => r.kind === 'fault').length).toBeGreaterThanOrEqual(9);
-    expect(rows.filter((r) => r.variant.startsWith('liobn-to-')).map((r) => `${r.variant}: ${r.expected}`)).toEqual(['liobn-to-container: pass', 'liobn-to-group: violation of container-coherence']);
+    expect(rows.filter((r) => r.name.startsWith('liobn-to-')).map((r) => `${r.name}: ${r.expected}`)).toEqual(['liobn-to-container: pass', 'liobn-to-group: violation of container-coherence']);
     expect(await main(['mutants'], fakeIo({}))).toBe(0);
   });
 });

@@ -17,7 +17,7 @@ import { toMermaidSequence, toMermaidState } from '../../src/export/mermaid.js';
 import { traceSteps } from '../../src/export/trace.js';
 import { runCheck } from '../../src/check/run.js';
 import { graphs } from './formats.test.js';
-import { FAULTS } from '../../src/check/faults.js';
+import { FAULTS } from '../../faults/index.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
 import { MACHINES } from '../../machines/index.js';
 

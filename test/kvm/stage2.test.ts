@@ -14,7 +14,7 @@ import type { World } from '../../src/model/world.js';
 import { applyChecked } from '../support/checked.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { digest } from '../../src/model/digest.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { SUCCESS_CODES } from '../../src/model/codes.js';
 import { e, err, HVA, ok, setupEvents, setupWorld } from '../support/fixture.js';
 import { emptyWorld } from '../../src/model/world.js';
@@ -23,7 +23,7 @@ import '../../src/kvm/stage2/shared.js';
 /** An empty x86 world booted with a design variant. */
 function emptyWorldWith(variant: string): World {
   const w = emptyWorld();
-  ok(w, e('host.boot', { arch: 'x86', variant }));
+  ok(w, e('host.boot', { arch: 'x86', design: variant }));
   return w;
 }
 

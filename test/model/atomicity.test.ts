@@ -2,7 +2,7 @@ import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { isOutcomeCode, SUCCESS_CODES } from '../../src/model/codes.js';
 import { digest } from '../../src/model/digest.js';
-import { applyEvent, reduce } from '../../src/model/reduce.js';
+import { applyEvent, reduce } from '../../src/kernel/reduce.js';
 import { cloneWorld, emptyWorld } from '../../src/model/world.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { setupWorld } from '../support/fixture.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperties } from '../../properties/index.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import type { World } from '../../src/model/world.js';
 import { e, HVA, map, setupWorld, unmap } from '../support/fixture.js';
 

@@ -5,11 +5,11 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { checkProperties, notePre, propertyNamed } from '../../properties/index.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { applyChecked } from '../support/checked.js';
 import { vtdMap } from '../../src/iommu/vtd/table.js';
 import { allocFrame } from '../../src/memory/frames.js';
-import { pinFrame } from '../../src/model/pages.js';
+import { pinFrame } from '../../src/mm/pages.js';
 import type { World } from '../../src/model/world.js';
 import { e, HVA, map, ok, setupWorld } from '../support/fixture.js';
 

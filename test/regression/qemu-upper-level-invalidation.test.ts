@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyChecked } from '../support/checked.js';
 import { ev } from '../../src/events/types.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { BUF, IOVA, pte, rpcit, s390World, ST, u64be, write, type Design } from '../s390/fixture.js';
 
 function trace(design: Design) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCheck, counterexampleLines } from '../../src/check/run.js';
 import { verifyChain } from '../../src/log/chain.js';
 import { readLog } from '../../src/log/read-log.js';
-import '../../src/check/faults.js';
+import '../../faults/index.js';
 
 const A = '{"type":"host.process.spawn","mm":"q"}';
 const B = '{"type":"host.cap.set","mm":"q","capIpcLock":true}';

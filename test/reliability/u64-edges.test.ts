@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ev } from '../../src/events/types.js';
 import { eventToLine } from '../../src/events/serialize.js';
 import { readLog } from '../../src/log/read-log.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld } from '../../src/model/world.js';
 import { IOVA, rpcit, s390World } from '../s390/fixture.js';
 import { e, map, ok, setupWorld } from '../support/fixture.js';

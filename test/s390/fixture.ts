@@ -5,7 +5,7 @@
  */
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { s390GuestEvents, u64be } from '../../src/check/scenarios/s390-guest.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 import { ok } from '../support/fixture.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkProperties, propertyNamed } from '../../properties/index.js';
 import { ev, type ModelEvent } from '../../src/events/types.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 import { FH, HVA, s390Events, s390World } from './fixture.js';
 

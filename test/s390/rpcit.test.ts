@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkProperties } from '../../properties/index.js';
 import { ev } from '../../src/events/types.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import type { World } from '../../src/model/world.js';
 import { BUF, FH, IOVA, mpcifc, PT, pte, RT, rpcit, s390World, ST, u64be, write, type Design } from './fixture.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkProperties, propertyNamed } from '../../properties/index.js';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { isOutcomeCode } from '../../src/model/codes.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 import { applyChecked } from '../support/checked.js';
 import { ok } from '../support/fixture.js';

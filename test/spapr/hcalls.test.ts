@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { isOutcomeCode } from '../../src/model/codes.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 import { u64Bytes } from '../../src/memory/bits.js';
 import { applyChecked } from '../support/checked.js';

@@ -42,9 +42,11 @@ function fieldArb(spec: FieldSpec): fc.Arbitrary<unknown> {
     case 'bool':
       return fc.boolean();
     case 'enum':
-      return fc.constantFrom(...spec.values);
+      return spec.optional ? fc.option(fc.constantFrom(...spec.values), { nil: undefined }) : fc.constantFrom(...spec.values);
     case 'name':
       return fc.constant('');
+    case 'hash':
+      return fc.constant(undefined);
     default:
       return fc.constantFrom(...ID_POOL[spec.object]);
   }

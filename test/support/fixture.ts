@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { ev, type EventInput, type EventType, type ModelEvent } from '../../src/events/types.js';
 import { SUCCESS_CODES } from '../../src/model/codes.js';
 import type { Outcome } from '../../src/model/outcome.js';
-import { applyEvent } from '../../src/model/reduce.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld, type World } from '../../src/model/world.js';
 
 export const HVA = 0x7f00_0000_0000n;

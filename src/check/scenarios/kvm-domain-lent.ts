@@ -10,7 +10,7 @@ import { dataGpa, FH, HVA, iova, pteWrite, s390GuestSetup } from './s390-guest.j
 export const kvmDomainLent: Scenario<undefined> = {
   name: 'kvm-domain-lent',
   description: 'userspace MAP/UNMAP_DMA against a KVM-owned domain, interleaved with RPCIT',
-  design: 'kvm-shadow',
+  design: 'kvm-owned-domain',
   params: {},
   setup(_p, apply) {
     s390GuestSetup(apply, 'kvm-shadow', 2);

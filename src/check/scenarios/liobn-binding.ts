@@ -30,7 +30,7 @@ const WINDOWS = [
 export const liobnBinding: Scenario<undefined> = {
   name: 'liobn-binding',
   description: 'sPAPR H_PUT_TCE/H_STUFF_TCE into a container bound to a LIOBN, with a group joining after the bind',
-  design: 'spapr',
+  design: 'liobn-to-container',
   params: {
     P: { default: 2, min: 1, max: 3, help: 'guest pages a TCE can point at (also the IOBA pages used)' },
     W: { default: 0, min: 0, max: 1, help: '0: the default 32-bit window; 1: a DDW window at 2^59' },

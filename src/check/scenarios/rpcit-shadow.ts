@@ -35,7 +35,7 @@ export function pteValues(G: number): bigint[] {
 export const rpcitShadow: Scenario<RpcitShadowCtx> = {
   name: 'rpcit-shadow',
   description: 'kvm-shadow RPCIT over I IOVA pages mapping G guest pages, L pin slots, with migration',
-  design: 'kvm-shadow',
+  design: 's390-kvm-shadow',
   params: {
     G: { default: 2, min: 1, max: 6, help: 'guest data pages' },
     I: { default: 2, min: 1, max: 6, help: 'IOVA pages (page-table entries)' },

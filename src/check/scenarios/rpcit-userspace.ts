@@ -14,7 +14,7 @@ import { pteValues } from './rpcit-shadow.js';
 export const rpcitUserspace: Scenario<undefined> = {
   name: 'rpcit-userspace',
   description: 'the merged design: QEMU maps each refreshed page through VFIO type1 under a budget of L mappings',
-  design: 'userspace',
+  design: 's390-userspace',
   params: {
     G: { default: 2, min: 1, max: 6, help: 'guest data pages' },
     I: { default: 2, min: 1, max: 6, help: 'IOVA pages (page-table entries)' },

@@ -9,6 +9,7 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import type { Scenario } from '../scenario.js';
+import type { Design } from '../../ops/registry.js';
 import { addrOf } from '../../memory/constants.js';
 import { VMM_HVA } from './vmm-layout.js';
 
@@ -16,6 +17,9 @@ import { VMM_HVA } from './vmm-layout.js';
 const SLOT1_GPA = 0x10_0000n;
 const SLOT1_ADD = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: addrOf(1), hva: VMM_HVA + addrOf(g) });
 const SLOT1_DEL = (g: number) => ev('vmm.kvm.set_user_memory_region', { vm: 'vm0', slot: 1, gpa: SLOT1_GPA, size: 0n, hva: VMM_HVA + addrOf(g) });
+
+/** Whether a design decides dirty logging itself (the dirty-bits design logs where the reference refuses). */
+const logsByDirtyBits = (d: Design) => d.replaced.includes('kvm_mmu.dirty_log_mode');
 
 export const stage2Shared: Scenario<undefined> = {
   name: 'stage2-shared',
@@ -67,13 +71,13 @@ export const stage2Shared: Scenario<undefined> = {
     {
       name: 'dirty-log-refused',
       description: 'KVM refused dirty logging on the shared table',
-      applies: (p, pts) => p.S === 1 && !pts.stage2DirtyBits,
+      applies: (p, d) => p.S === 1 && !logsByDirtyBits(d),
       hit: (_v, s) => s.event.type === 'vmm.kvm.dirty_log.enable' && s.outcome.code === 'EINVAL',
     },
     {
       name: 'device-write-logged',
       description: "GET_DIRTY_LOG reported a page only the device wrote since the last GET (harvested from the D bit the IOMMU set)",
-      applies: (p, pts) => p.S === 1 && pts.stage2DirtyBits === true,
+      applies: (p, d) => p.S === 1 && logsByDirtyBits(d),
       hit: (v, s) => s.event.type === 'vmm.kvm.dirty_log.get' && s.outcome.data !== undefined && s.outcome.data.some((b) => b !== 0),
     },
     { name: 'migration-refused', description: 'a shared (pinned) page could not move', applies: (p) => p.S === 1, hit: (_v, s) => s.event.type === 'host.mm.migrate' && s.outcome.code === 'EBUSY' },

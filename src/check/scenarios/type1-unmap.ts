@@ -12,7 +12,7 @@ import { VMM_HVA } from './vmm-layout.js';
 export const type1Unmap: Scenario<undefined> = {
   name: 'type1-unmap',
   description: 'VFIO type1 map/unmap of single pages with device DMA, migration and IOTLB sync',
-  design: 'type1',
+  design: 'reference',
   params: {
     I: { default: 2, min: 1, max: 4, help: 'IOVA pages' },
     P: { default: 2, min: 1, max: 4, help: 'VMM pages that can be mapped' },

@@ -11,7 +11,7 @@ import { dataGpa, FH, iova, pteWrite, s390GuestSetup } from './s390-guest.js';
 export const zpciTeardown: Scenario<undefined> = {
   name: 'zpci-teardown',
   description: 's390 kvm-shadow guest with a pinned page: every order of closing the VMM fds',
-  design: 'kvm-shadow',
+  design: 's390-kvm-shadow',
   params: { A: { default: 0, min: 0, max: 1, help: 'kvm association: 0 capture at open, 1 the v3 notifier' } },
   setup(p, apply) {
     s390GuestSetup(apply, 'kvm-shadow', 2, p.A ? 'notifier' : 'open');

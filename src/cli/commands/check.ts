@@ -3,15 +3,15 @@
  * checks every seeded fault; `vkm variants` lists the registry. Exit codes: 0 every verdict as
  * expected, 1 a verdict not as expected, 2 usage, 3 incomplete.
  */
-import { FAULTS } from '../../check/faults.js';
+import { FAULTS, faultNamed } from '../../check/faults.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
-import { DEFAULT_RUNS, designExpectation, scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
+import { DEFAULT_RUNS, designExpectation, scenarioNamed, scenarioNames, scenarioOrigin, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
 import type { Checkpoint } from '../../check/explore.js';
 import { traceSteps, traceText } from '../../export/trace.js';
 import { toMermaidSequence } from '../../export/mermaid.js';
 import { UsageError } from '../../errors.js';
-import { variantNamed } from '../../model/variant.js';
+import { designNames, requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList } from '../params.js';
@@ -79,21 +79,25 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`${file}: not a checkpoint (invalid JSON)`);
     }
-    if (c?.version !== 3 || typeof c.scenario !== 'string' || !scenarioNamed(c.scenario)) throw new UsageError(`${file}: not a vkm checkpoint`);
+    if (c?.version !== 4 || typeof c.scenario !== 'string') throw new UsageError(`${file}: not a vkm checkpoint`);
+    if (!scenarioNamed(c.scenario)) throw new UsageError(`${file}: the checkpoint's scenario "${c.scenario}" is not registered (pass the module that registers it with --load)`);
+    requireDesign(c.variant);
     if (c.symmetry !== (opts.symmetry === true)) throw new UsageError(`${file}: was taken ${c.symmetry ? 'with' : 'without'} --symmetry; resume the same way`);
-    const fault = FAULTS.find((f) => f.variant.name === c.variant);
+    const fault = faultNamed(c.variant);
     return [{ scenario: c.scenario, params: c.params, variant: c.variant || undefined, resume: c, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
   }
   if (opts.scenario === undefined) {
     if (opts.checkpoint !== undefined) throw new UsageError('--checkpoint needs --scenario');
     if (opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--param and --variant need --scenario');
-    return DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }));
+    // the built-in default runs, then each scenario a loaded module registered, under its own design.
+    const loaded = SCENARIOS.filter((s) => scenarioOrigin(s.name)).map((s) => ({ scenario: s.name, params: {} }));
+    return [...DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect })), ...loaded];
   }
   const name = String(opts.scenario);
-  if (!SCENARIOS.some((s) => s.name === name)) throw new UsageError(`unknown scenario "${name}" (scenarios: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  if (!scenarioNamed(name)) throw new UsageError(`unknown scenario "${name}" (scenarios: ${scenarioNames().join(', ')})`);
   const variant = opts.variant === undefined ? undefined : String(opts.variant);
-  if (variant && !variantNamed(variant)) throw new UsageError(`unknown variant "${variant}" (see vkm variants)`);
-  const fault = FAULTS.find((f) => f.variant.name === variant);
+  if (variant !== undefined) requireDesign(variant);
+  const fault = variant === undefined ? undefined : faultNamed(variant);
   const params = opts.param === undefined ? {} : parseParamList(String(opts.param));
   const resolved = resolveParams(scenarioNamed(name)!, params);
   if (typeof resolved === 'string') throw new UsageError(resolved);
@@ -159,21 +163,40 @@ export function checkCommand(opts: Record<string, string | true>, io: Io): Promi
 }
 
 export function mutantsCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
-  const specs = FAULTS.map((f) => ({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation' as const, property: f.property } }));
+  const specs = FAULTS.map((f) => ({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation' as const, property: f.property } }));
   return runAndReport(specs, opts, io, 'vkm mutants: every seeded fault must be found');
 }
 
+/** One row of `vkm variants`: a design or a fault, what it derives from and replaces, and where it is checked. */
+interface VariantRow {
+  readonly name: string;
+  readonly kind: 'design' | 'fault';
+  readonly base: string | null;
+  readonly replaces: readonly string[];
+  readonly checkedBy: string;
+  readonly expected: string;
+  readonly module: string | null;
+  readonly description: string;
+}
+
 export function variantsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
-  const rows = FAULTS.map((f) => ({ variant: f.variant.name, kind: 'fault', scenario: f.scenario, expected: `violation of ${f.property}`, description: f.variant.description }));
-  const designs: { variant: string; kind: string; scenario: string; expected: string; description: string }[] = SCENARIOS.map((s) => ({ variant: `${s.design} (reference)`, kind: 'design', scenario: s.name, expected: s.expect.verdict, description: s.description }));
-  // design variants the default runs check, each with the verdict its design must reach.
-  for (const r of DEFAULT_RUNS) {
-    const v = r.variant === undefined ? undefined : variantNamed(r.variant);
-    if (!v) continue;
-    const expected = r.expect ?? scenarioNamed(r.scenario)!.expect;
-    designs.push({ variant: v.name, kind: 'design', scenario: r.scenario, expected: expected.verdict === 'pass' ? 'pass' : `violation of ${expected.property}`, description: v.description });
+  const rows: VariantRow[] = [];
+  const expectText = (v: { verdict: string; property?: string }) => (v.verdict === 'pass' ? 'pass' : `violation of ${v.property}`);
+  for (const name of designNames()) {
+    const d = requireDesign(name);
+    const fault = faultNamed(name);
+    // where a design is checked: the default runs that name it, or the scenarios written for it.
+    const runs = DEFAULT_RUNS.filter((r) => (r.variant ?? scenarioNamed(r.scenario)!.design) === name);
+    const scenarios = fault ? [fault.scenario] : [...new Set([...runs.map((r) => r.scenario), ...SCENARIOS.filter((s) => s.design === name).map((s) => s.name)])];
+    const expected = fault ? expectText({ verdict: 'violation', property: fault.property }) : runs.map((r) => expectText(r.expect ?? scenarioNamed(r.scenario)!.expect)).filter((x, i, a) => a.indexOf(x) === i).join(' / ') || '-';
+    rows.push({ name, kind: fault ? 'fault' : 'design', base: d.base ?? null, replaces: d.replaced, checkedBy: scenarios.join(', ') || '-', expected, module: d.origin?.path ?? null, description: d.description });
   }
-  if (opts.json === true) io.out(JSON.stringify([...designs, ...rows], null, 2));
-  else for (const r of [...designs, ...rows]) io.out(`${r.kind.padEnd(7)} ${r.variant.padEnd(28)} ${r.scenario.padEnd(16)} ${r.expected.padEnd(36)} ${r.description}`);
+  if (opts.json === true) io.out(JSON.stringify(rows, null, 2));
+  else {
+    for (const r of rows) {
+      io.out(`${r.kind.padEnd(7)} ${r.name.padEnd(28)} ${(r.base ?? '').padEnd(26)} ${r.checkedBy.padEnd(28)} ${r.expected.padEnd(36)} ${r.description}`);
+      if (r.replaces.length) io.out(`${''.padEnd(8)}replaces ${r.replaces.join(', ')}${r.module ? `  (from ${r.module})` : ''}`);
+    }
+  }
   return EXIT.ok;
 }

@@ -15,10 +15,12 @@ function describeField(spec: FieldSpec): string {
       return 'hex bytes';
     case 'name':
       return `name${spec.default !== undefined ? ` = "${spec.default}"` : ''}`;
+    case 'hash':
+      return 'sha256:<64 hex>, optional';
     case 'bool':
       return spec.default !== undefined ? `bool = ${spec.default}` : 'bool';
     case 'enum':
-      return `${spec.values.join('|')}${spec.default !== undefined ? ` = ${spec.default}` : ''}`;
+      return `${spec.values.join('|')}${spec.default !== undefined ? ` = ${spec.default}` : spec.optional ? ', optional' : ''}`;
     case 'ref':
       return `${spec.object} id`;
     case 'create':

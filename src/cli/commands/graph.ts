@@ -13,6 +13,7 @@ import { PROJECTABLE, reachableGraph } from '../../export/reachable.js';
 import { reportHtml } from '../../export/report.js';
 import { dotToSvg } from '../../export/svg.js';
 import { UsageError } from '../../errors.js';
+import { requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList } from '../params.js';
@@ -42,7 +43,8 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
     const project = opts.project === undefined ? undefined : String(opts.project);
     if (project && !PROJECTABLE.includes(project)) throw new UsageError(`--project must be one of ${PROJECTABLE.join(', ')}`);
     const maxStates = opts['max-states'] === undefined ? 500 : Number(opts['max-states']);
-    const r = reachableGraph(s, params, { maxStates, project });
+    const variant = opts.variant === undefined ? s.design : requireDesign(String(opts.variant)).name;
+    const r = reachableGraph(s, params, { maxStates, project, variant });
     if (!r.ok) {
       throw new UsageError(
         `the reachable graph of ${s.name} has more than ${maxStates} states; narrow it with smaller --param values, ` +
@@ -70,7 +72,7 @@ export async function reportCommand(opts: Record<string, string | true>, io: Io,
   if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
   const now = io.now;
   const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now }));
-  const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.variant.name, expect: { verdict: 'violation', property: f.property } }, { now }));
+  const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } }, { now }));
   const machines = await Promise.all(
     (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),
   );

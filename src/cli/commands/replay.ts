@@ -1,6 +1,7 @@
 /** `vkm replay FILE`: renders a replay result as text or JSON Lines. */
 import { readLog } from '../../log/read-log.js';
 import { verifyChain } from '../../log/chain.js';
+import { checkLogDesigns } from '../../log/designs.js';
 import { replay, type StepResult } from '../../log/replay.js';
 import { digest } from '../../model/digest.js';
 import { bytesToHex, hex } from '../../util/hex.js';
@@ -54,6 +55,12 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
     return EXIT.usage;
   }
   for (const w of read.warnings) io.err(`vkm: warning: ${w}`);
+  const designs = checkLogDesigns(read.entries, file);
+  if (designs.error) {
+    io.err(`vkm: ${designs.error.message}`);
+    return EXIT.usage;
+  }
+  for (const w of designs.warnings) io.err(`vkm: warning: ${w}`);
   if (opts.verify === true) {
     const broken = verifyChain(read.entries);
     if (broken) {

@@ -4,11 +4,10 @@ import { resolveParams } from '../../check/scenario.js';
 import { scenarioNamed, SCENARIOS } from '../../check/scenarios/index.js';
 import { simulate } from '../../check/simulate.js';
 import { UsageError } from '../../errors.js';
-import { variantNamed } from '../../model/variant.js';
+import { requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList } from '../params.js';
-import '../../check/faults.js';
 
 export function simulateCommand(opts: Record<string, string | true>, io: Io): ExitCode {
   const name = opts.scenario === undefined ? undefined : String(opts.scenario);
@@ -17,7 +16,7 @@ export function simulateCommand(opts: Record<string, string | true>, io: Io): Ex
   const params = resolveParams(s, opts.param === undefined ? {} : parseParamList(String(opts.param)));
   if (typeof params === 'string') throw new UsageError(params);
   const variant = opts.variant === undefined ? undefined : String(opts.variant);
-  if (variant && !variantNamed(variant)) throw new UsageError(`unknown variant "${variant}" (see vkm variants)`);
+  if (variant !== undefined) requireDesign(variant);
   const int = (k: string, d: number) => {
     if (opts[k] === undefined) return d;
     const n = Number(opts[k]);
@@ -26,7 +25,7 @@ export function simulateCommand(opts: Record<string, string | true>, io: Io): Ex
   };
   // the only randomness: a seed, chosen here in the CLI layer unless given.
   const seed = int('seed', Math.floor(io.now() * 1000) % 2 ** 31);
-  const r = simulate(s, params, { seed, runs: int('runs', 100), steps: int('steps', 200), variant, path: opts.path === undefined ? undefined : String(opts.path) });
+  const r = simulate(s, params, { seed, runs: int('runs', 100), steps: int('steps', 200), variant: variant ?? s.design, path: opts.path === undefined ? undefined : String(opts.path) });
   if (!r.failed) {
     io.out(`${s.name}: ${r.runs} random runs of up to ${int('steps', 200)} steps, no property violated (seed ${seed})`);
     return EXIT.ok;

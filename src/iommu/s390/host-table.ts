@@ -88,6 +88,14 @@ export function writeHostPte(pool: FramePool, pteAddr: bigint, value: bigint): v
   writePhysU64(pool, pteAddr, value, S390_ENDIAN);
 }
 
+/**
+ * Sets the host PTE of an IOVA page in an s390 domain to `value` exactly, allocating region and
+ * segment tables on the way (the domain's owner and table list record them).
+ */
+export function setDomainPte(pool: FramePool, dom: { readonly id: string; readonly root: number; readonly tables: number[] }, iovaPage: number, value: bigint): void {
+  writeHostPte(pool, ensurePtePointer(pool, dom.root, iovaPage, 'iommu:' + dom.id, dom.tables), value);
+}
+
 interface Scan {
   readonly seq: number;
   readonly valid: readonly { index: number; entry: bigint }[];

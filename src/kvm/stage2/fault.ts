@@ -5,20 +5,19 @@
  * and makes the leaf writable. While the slot logs, read faults install read-only leaves so the
  * first write still faults.
  */
-import type { Mm } from '../../memory/mm.js';
-import { touchPage } from '../../model/pages.js';
-import type { Memslot, Vm, World } from '../../model/world.js';
-import { logsByDirtyBits, markDirty, noteWritten } from '../dirty-log.js';
-import { s2Install, s2Lookup, s2MakeWritable, s2SetDirty } from './table.js';
+import { opsOf } from '../../ops/registry.js';
+import type { KvmMmuOps } from '../../ops/types.js';
+import { markDirty, noteWritten } from '../memslots.js';
 import { KVM_MEM_READONLY } from '../memslot-flags.js';
+import { s2Install, s2Lookup, s2MakeWritable, s2SetDirty } from './table.js';
 
-/** The frame the access reaches, or undefined for a read of a never-touched page (the zero page, nothing mapped). */
-export function s2Access(w: World, vm: Vm, mm: Mm, slot: Memslot, gpaPage: number, write: boolean): number | undefined {
+/** kvm_mmu_page_fault (and the fast path of a present leaf): the frame the access reaches. */
+export const pageFault: KvmMmuOps['page_fault'] = (w, vm, mm, slot, gpaPage, write) => {
   const h = slot.hvaPage + (gpaPage - slot.gpaPage);
   if (write) noteWritten(slot, gpaPage);
   const t = s2Lookup(w, vm, gpaPage);
   // the dirty-bits design: the leaf stays writable and the CPU sets its D bit.
-  if (t && write && t.write && logsByDirtyBits(w, vm)) s2SetDirty(w, vm, gpaPage);
+  if (t && write && t.write && opsOf(w).kvm_mmu.dirty_log_mode(w, vm) === 'dirty-bits') s2SetDirty(w, vm, gpaPage);
   if (t) {
     if (write && !t.write) {
       markDirty(slot, gpaPage);
@@ -27,8 +26,8 @@ export function s2Access(w: World, vm: Vm, mm: Mm, slot: Memslot, gpaPage: numbe
     return t.pfn;
   }
   if (!write && !mm.pages.has(h)) return undefined;
-  const pfn = touchPage(w, mm, h);
+  const pfn = opsOf(w).mm.fault_in(w, mm, h);
   s2Install(w, vm, gpaPage, pfn, (write || slot.dirty === undefined) && (slot.flags & KVM_MEM_READONLY) === 0);
   if (write) markDirty(slot, gpaPage);
   return pfn;
-}
+};

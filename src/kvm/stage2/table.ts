@@ -8,16 +8,11 @@ import { allocFrame, frameForRead, frameForWrite, freeFrame, type FramePool } fr
 import { vtdLeaves, vtdTranslate } from '../../iommu/vtd/table.js';
 import type { Leaf, Translation } from '../../iommu/format.js';
 import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearDirty, eptClearWrite, eptDirty, eptIndex, eptPerm, eptPfn, eptSetDirty, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
-import type { Vm, World } from '../../model/world.js';
+import type { Stage2, Vm, World } from '../../model/world.js';
 
 /** Guest page numbers below this fit the 4-level, 48-bit table (x86 kvm_mmu_max_gfn() + 1 here). */
 export const S2_MAX_GFN_PAGES = 2 ** 36;
 
-export interface Stage2 {
-  readonly root: number;
-  /** Intermediate table frames, freed with the VM. */
-  readonly tables: number[];
-}
 
 const kvmOwner = (vm: string) => 'kvm:' + vm;
 

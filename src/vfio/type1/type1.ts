@@ -5,9 +5,10 @@
 import { TABLES } from '../../../machines/index.js';
 import { refused, type Outcome } from '../../model/outcome.js';
 import type { Container, Type1, World } from '../../model/world.js';
-import { FORMATS, hostFormat } from '../../iommu/formats.js';
-import { removeDma } from './unmap.js';
-import { VFIO_KVM_IOMMU, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from './uapi.js';
+import { opsOf } from '../../ops/registry.js';
+import type { Type1Ops } from '../../ops/types.js';
+import { hostFormat } from '../../iommu/formats.js';
+import { VFIO_KVM_IOMMU, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from '../uapi.js';
 
 const CONTAINER = TABLES['vfio-container'];
 const DOMAIN = TABLES['iommu-domain'];
@@ -26,36 +27,33 @@ export function isSupportedType1(w: World, iommu: number): boolean {
   return iommu === VFIO_TYPE1_IOMMU || iommu === VFIO_TYPE1v2_IOMMU || (iommu === VFIO_KVM_IOMMU && w.arch === 's390');
 }
 
-/** Creates the type1 instance and its paging domain; the caller attaches the groups. */
-export function createType1(w: World, container: Container, iommu: number): Type1 {
-  const id = 'dom' + w.nextDomain++;
-  const format = hostFormat(w.arch);
-  const root = format.newRoot(w.frames, 'iommu:' + id);
-  w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [] });
-  return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
-}
+export const TYPE1_INSTANCE_OPS: Pick<Type1Ops, 'open' | 'release' | 'attach_group' | 'detach_group'> = {
+  open(w, container, iommu) {
+    const id = 'dom' + w.nextDomain++;
+    const format = hostFormat(w.arch);
+    const root = format.newRoot(w.frames, 'iommu:' + id);
+    w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [] });
+    return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
+  },
 
-/** vfio_iommu_type1_attach_group: the group (already DMA-owned by VFIO) joins the domain. */
-export function attachGroup(w: World, t1: Type1, groupId: string): void {
-  const g = w.groups.get(groupId)!;
-  g.dmaLc = DOMAIN.step(g.dmaLc, 'ATTACH').target;
-  g.domain = t1.domain;
-}
+  /** vfio_iommu_type1_attach_group: the group (already DMA-owned by VFIO) joins the domain. */
+  attach_group(_w, t1, g) {
+    g.dmaLc = DOMAIN.step(g.dmaLc, 'ATTACH').target;
+    g.domain = t1.domain;
+  },
 
-/** vfio_iommu_type1_detach_group: the group goes back to the blocking domain. */
-export function detachGroup(w: World, groupId: string): void {
-  const g = w.groups.get(groupId)!;
-  g.dmaLc = DOMAIN.step(g.dmaLc, 'DETACH').target;
-  g.domain = undefined;
-}
+  /** vfio_iommu_type1_detach_group: the group goes back to the blocking domain. */
+  detach_group(_w, g) {
+    g.dmaLc = DOMAIN.step(g.dmaLc, 'DETACH').target;
+    g.domain = undefined;
+  },
 
-/** vfio_iommu_type1_release: removes every vfio_dma (unmap, sync, unpin, uncharge), frees the domain. */
-export function releaseType1(w: World, container: Container): void {
-  const t1 = container.iommu;
-  if (!t1) return;
-  for (const dma of t1.dmas.slice()) removeDma(w, t1, dma);
-  const dom = w.domains.get(t1.domain)!;
-  FORMATS[dom.format].free(w.frames, dom.root, dom.tables);
-  w.domains.delete(dom.id);
-  container.iommu = undefined;
-}
+  release(w, container) {
+    const t1 = container.iommu;
+    if (!t1) return;
+    const ops = opsOf(w);
+    for (const dma of t1.dmas.slice()) ops.vfio_iommu_type1.remove_dma(w, t1, dma);
+    ops.iommu.domain_free(w, w.domains.get(t1.domain)!);
+    container.iommu = undefined;
+  },
+};

@@ -1,10 +1,12 @@
 /**
- * World-level page operations shared by every subsystem: fault a process page in, pin and unpin
- * frames, charge and release locked_vm (kernel-facts §5.2 `__account_locked_vm`, §8).
+ * The raw page steps the mm ops are made of: fault a process page in, pin and unpin frames, charge
+ * and release locked_vm (kernel-facts §5.2 `__account_locked_vm`, §8). Subsystems call them
+ * through `opsOf(w).mm`, so that a design can replace any of them; only the reference mm ops and
+ * the read-only helpers (`pinCount`, `canCharge`) are used directly.
  */
 import { allocFrame } from '../memory/frames.js';
 import type { Mm } from '../memory/mm.js';
-import type { World } from './world.js';
+import type { World } from '../model/world.js';
 
 export const anonOwner = (mm: string) => 'anon:' + mm;
 

@@ -11,8 +11,8 @@
  */
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
-import type { Outcome } from './outcome.js';
-import { cloneWorld, copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type World } from './world.js';
+import type { Outcome } from '../model/outcome.js';
+import { cloneWorld, copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
 import { clonePool, frameBuf } from '../memory/frames.js';
 
 /** Thrown by a frozen map's or set's mutating methods. */
@@ -56,7 +56,7 @@ function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
   // a literal rather than a spread: one fixed shape, built in one step (a spread cost 3x as much).
   const p = parent;
   const child: World = {
-    arch: p.arch, variant: p.variant, frames: clonePool(p.frames), pins: p.pins, mms: p.mms, vms: p.vms,
+    arch: p.arch, design: p.design, frames: clonePool(p.frames), pins: p.pins, mms: p.mms, vms: p.vms,
     containers: p.containers, groups: p.groups, devices: p.devices, devfds: p.devfds, kvmdevs: p.kvmdevs,
     domains: p.domains, nextDomain: p.nextDomain, tceTables: p.tceTables, zpci: p.zpci, qemuDmaLimits: p.qemuDmaLimits,
     kvmAssociation: p.kvmAssociation, dmaEntryLimit: p.dmaEntryLimit, stats: copyStats(p.stats),

@@ -4,9 +4,9 @@ import { frameForWrite } from '../memory/frames.js';
 import { firstUnmapped, insertVma, overlapsVma, type Mm } from '../memory/mm.js';
 import type { EventOf } from '../events/types.js';
 import { U64_MAX } from '../util/hex.js';
-import { OK, refused, type Outcome } from './outcome.js';
-import { touchPage } from './pages.js';
-import type { World } from './world.js';
+import { OK, refused, type Outcome } from '../model/outcome.js';
+import { opsOf } from '../ops/registry.js';
+import type { World } from '../model/world.js';
 
 /** mmap(MAP_ANONYMOUS|MAP_FIXED_NOREPLACE): EINVAL for unaligned or empty, ENOMEM past the top, EEXIST on overlap. */
 export function mmap(w: World, e: EventOf<'vmm.mmap'>): Outcome {
@@ -33,7 +33,7 @@ export function writeVirtual(w: World, mm: Mm, addr: bigint, data: Uint8Array): 
   let done = 0;
   for (let page = first; page <= last; page++) {
     const n = Math.min(PAGE_SIZE - off, data.length - done);
-    frameForWrite(w.frames, touchPage(w, mm, page), off, n).set(data.subarray(done, done + n), off);
+    frameForWrite(w.frames, opsOf(w).mm.fault_in(w, mm, page), off, n).set(data.subarray(done, done + n), off);
     done += n;
     off = 0;
   }

@@ -1,7 +1,8 @@
-/** VFIO type1 uAPI constants (include/uapi/linux/vfio.h), kernel-facts §4.1 and §5.1. */
+/** VFIO uAPI constants (include/uapi/linux/vfio.h), kernel-facts §4.1, §5.1 and §7.6. */
 
 export const VFIO_TYPE1_IOMMU = 1;
 export const VFIO_TYPE1v2_IOMMU = 3;
+export const VFIO_SPAPR_TCE_v2_IOMMU = 7;
 /** Proposed in the v4 zPCI series (patch 15/32), never merged: KVM, not userspace, controls the mappings. */
 export const VFIO_KVM_IOMMU = 11;
 

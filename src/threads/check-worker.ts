@@ -1,35 +1,24 @@
 /**
- * A checker worker thread: builds the scenario's setup once, then expands the states it is sent
- * (as choice paths from the setup) and returns successor keys, violations and covers hit.
+ * A checker worker thread (the entry point `--workers N` starts, by URL): imports the seeded
+ * faults and the parent's user modules, builds the scenario's setup once, then expands the states
+ * it is sent (as choice paths from the setup) and returns successor keys, violations and covers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyForked } from '../model/fork.js';
-import { AncestorCache } from './ancestors.js';
+import { applyForked } from '../kernel/fork.js';
+import { AncestorCache } from '../check/ancestors.js';
 import { cloneWorld } from '../model/world.js';
 import { propertyNamed } from '../../properties/index.js';
-import { buildSetup } from './explore.js';
-import { expandChoice } from './expand.js';
-import { fingerprint } from './fingerprint.js';
-import { stateKeyFn } from './state-key.js';
-import { scenarioNamed } from './scenarios/index.js';
-import './faults.js';
-
-export interface WorkerInit {
-  readonly scenario: string;
-  readonly params: Record<string, number>;
-  readonly variant: string;
-  readonly symmetry: boolean;
-}
-
-export interface WorkerResult {
-  /** Per state: number of choices, then per choice: key hi, key lo, ok flag. */
-  readonly keys: Uint32Array;
-  readonly covers: number[];
-  /** The first violation in this batch's order: batch index, choice index, violations. */
-  readonly violation?: { state: number; choice: number; list: { property: string; message: string }[] };
-}
+import { buildSetup } from '../check/explore.js';
+import { expandChoice } from '../check/expand.js';
+import { fingerprint } from '../check/fingerprint.js';
+import { stateKeyFn } from '../check/state-key.js';
+import { scenarioNamed } from '../check/scenarios/index.js';
+import type { WorkerInit, WorkerResult } from '../check/worker-protocol.js';
+import { importUserModule } from '../modules/load.js';
+import '../../faults/index.js';
 
 const init = workerData as WorkerInit;
+for (const m of init.modules) await importUserModule(m);
 const s = scenarioNamed(init.scenario)!;
 const props = s.properties.map((n) => propertyNamed(n)!);
 const { world: root, ctx } = buildSetup(s, init.params, init.variant);

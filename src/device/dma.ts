@@ -6,14 +6,15 @@ import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { FORMATS } from '../iommu/formats.js';
 import { U64_MAX } from '../util/hex.js';
-import { FAULT, OK, refused, type Outcome } from './outcome.js';
-import type { Container, Domain, World } from './world.js';
+import { FAULT, OK, refused, type Outcome } from '../model/outcome.js';
+import type { Container, Domain, World } from '../model/world.js';
+import { opsOf } from '../ops/registry.js';
+import type { DeviceOps } from '../ops/types.js';
 import { VTD_APERTURE_PAGES } from '../iommu/vtd/layout.js';
 import { spaprTranslate } from '../spapr/container.js';
 import { svaRange } from '../iommu/sva.js';
-import { sharedDeviceWrote, sharedTranslate } from '../kvm/stage2/shared.js';
-import { slotOf } from '../kvm/vm.js';
-import { noteWritten } from '../kvm/dirty-log.js';
+import { sharedTranslate } from '../kvm/stage2/shared.js';
+import { noteWritten, slotOf } from '../kvm/memslots.js';
 
 /** Translates the pages of an access, or returns the fault the IOMMU raises first. */
 function translateRange(w: World, deviceId: string, iova: bigint, len: number, write: boolean): number[] | Outcome {
@@ -83,8 +84,9 @@ function sharedRange(w: World, dom: Domain, iova: bigint, len: number, write: bo
   }
   for (const [p, t] of fills) dom.iotlb!.set(p, t);
   const vm = w.vms.get(dom.vm!)!;
+  const share = opsOf(w).kvm_stage2_share;
   if (write) for (let p = first; p <= last; p++) {
-    sharedDeviceWrote(w, dom, p);
+    share.device_wrote(w, dom, p);
     const s = slotOf(vm, p);
     if (s) noteWritten(s, p);
   }
@@ -102,7 +104,7 @@ function identityRange(w: World, iova: bigint, len: number): number[] | Outcome 
   return pfns;
 }
 
-export function deviceDma(w: World, deviceId: string, iova: bigint, len: number, data?: Uint8Array): Outcome {
+const deviceDma: DeviceOps['dma'] = (w, deviceId, iova, len, data) => {
   if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
   const pfns = translateRange(w, deviceId, iova, len, data !== undefined);
   if (!Array.isArray(pfns)) {
@@ -120,4 +122,6 @@ export function deviceDma(w: World, deviceId: string, iova: bigint, len: number,
     off = 0;
   }
   return out ? { code: 'OK', data: out } : OK;
-}
+};
+
+export const DEVICE_OPS: DeviceOps = { dma: deviceDma };

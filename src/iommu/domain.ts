@@ -1,0 +1,31 @@
+/**
+ * The reference iommu ops: the IOMMU core's domain check and the iommu_domain_ops of a paging
+ * domain, writing leaves in the domain's table format (VT-d second stage or the s390 host table).
+ */
+import type { IommuOps } from '../ops/types.js';
+import { FORMATS } from './formats.js';
+
+export const IOMMU_OPS: IommuOps = {
+  // a KVM-owned domain (IOMMU_DOMAIN_KVM, v4 patch 14/32) changes only through KVM's shadowing.
+  domain_owner_check: (_w, dom, caller) => (dom.type === 'kvm' && caller !== 'kvm' ? 'EINVAL' : undefined),
+
+  map_pages(w, dom, iovaPage, pfns, read, write) {
+    const format = FORMATS[dom.format];
+    for (let i = 0; i < pfns.length; i++) format.map(w.frames, dom.root, iovaPage + i, pfns[i], read, write, 'iommu:' + dom.id, dom.tables);
+  },
+
+  unmap_pages(w, dom, iovaPage, pages) {
+    const format = FORMATS[dom.format];
+    for (let i = 0; i < pages; i++) format.unmap(w.frames, dom.root, iovaPage + i);
+  },
+
+  iotlb_sync(w) {
+    // the model keeps no IOTLB for paging domains: devices walk the table bytes, so the sync is counted only.
+    w.stats.iotlbFlushes++;
+  },
+
+  domain_free(w, dom) {
+    FORMATS[dom.format].free(w.frames, dom.root, dom.tables);
+    w.domains.delete(dom.id);
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * The reference mm ops: the host kernel's memory management as the passthrough paths see it.
+ * Pins are FOLL_PIN references (folio_maybe_dma_pinned), locked_vm is mm->locked_vm in pages, and
+ * a page moves only after every mmu-notifier subscriber has dropped its translation of it.
+ */
+import { pageOf } from '../memory/constants.js';
+import { allocFrame, claimFrame, copyFrame, freeFrame } from '../memory/frames.js';
+import { OK, refused } from '../model/outcome.js';
+import { opsOf } from '../ops/registry.js';
+import type { MmOps } from '../ops/types.js';
+import { anonOwner, charge, pinCount, pinFrame, touchPage, unpinFrame } from './pages.js';
+import { mmap, vmmMemWrite } from './vmm-memory.js';
+
+export const MM_OPS: MmOps = {
+  mmap,
+  write: vmmMemWrite,
+  fault_in: touchPage,
+  pin_page: pinFrame,
+  unpin_page: unpinFrame,
+  page_pinned: (w, pfn) => pinCount(w, pfn) !== 0,
+  account_locked_vm: (_w, mm, npages) => charge(mm, npages),
+
+  migrate(w, e) {
+    const mm = w.mms.get(e.mm);
+    if (!mm) return refused('ESRCH');
+    const page = pageOf(e.hva);
+    const from = mm.pages.get(page);
+    if (from === undefined) return refused('ENOENT');
+    const ops = opsOf(w);
+    // migrate_pages gives up on a page whose refcount shows extra (DMA) pins.
+    if (ops.mm.page_pinned(w, from)) return refused('EBUSY');
+    let to: number;
+    if (e.pfn === undefined) to = allocFrame(w.frames, anonOwner(mm.id));
+    else {
+      if (e.pfn >= 1n << 52n) return refused('EINVAL');
+      to = Number(e.pfn);
+      if (!claimFrame(w.frames, to, anonOwner(mm.id))) return refused('EBUSY');
+    }
+    ops.mm.invalidate_range(w, mm, page);
+    copyFrame(w.frames, from, to);
+    mm.pages.set(page, to);
+    freeFrame(w.frames, from);
+    return OK;
+  },
+
+  invalidate_range(w, mm, page) {
+    const ops = opsOf(w);
+    ops.kvm_mmu.invalidate_range_start(w, mm, page);
+    ops.sva.invalidate(w, mm, page);
+  },
+};

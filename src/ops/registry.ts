@@ -1,0 +1,166 @@
+/**
+ * The design registry: a design is a complete set of ops tables with a name. The reference design
+ * is registered first (src/designs/); every other design derives from a registered one by
+ * replacing single ops, and each replacement receives the op it replaces so it can wrap it, the
+ * way a driver wraps a generic helper. Mistakes are refused at registration with the valid names
+ * listed: an unknown table, op or base design, a duplicate name, an override that is not a function.
+ *
+ * A world names its design (host.boot); `opsOf(w)` is how every op reaches the others, so a
+ * replaced op is seen by all its callers.
+ */
+import { DesignError } from '../errors.js';
+import { currentOrigin, type ModuleOrigin } from './origin.js';
+import type { Ops, TableName } from './types.js';
+
+/** Replaces one op: receives the base design's op (to wrap or ignore) and the base design's tables. */
+export type OpOverride<F> = (base: F, baseOps: Ops) => F;
+
+/** The ops a variant replaces, by table and op name. */
+export type OpsOverrides = { readonly [T in TableName]?: { readonly [O in keyof Ops[T]]?: OpOverride<Ops[T][O]> } };
+
+/** Configuration a design implies where a log leaves it open (the kernel's build-time choices). */
+export interface DesignConfig {
+  /** The RPCIT design of a zPCI function plugged without one. */
+  readonly zpci?: 'userspace' | 'kvm-shadow';
+  /** How devices learn their kvm when host.boot does not say. */
+  readonly kvmAssociation?: 'open' | 'notifier';
+}
+
+export interface DesignSpec {
+  /** Lower-case kebab-case, unique. */
+  readonly name: string;
+  readonly description: string;
+  /** The design this one derives from; 'reference' when omitted. */
+  readonly base?: string;
+  readonly ops?: OpsOverrides;
+  readonly config?: DesignConfig;
+}
+
+export interface Design {
+  readonly name: string;
+  readonly description: string;
+  /** undefined only for the reference design. */
+  readonly base: string | undefined;
+  /** The complete, frozen tables. */
+  readonly ops: Readonly<Ops>;
+  readonly config: Required<DesignConfig>;
+  /** `table.op` of every op this design replaced, its bases' included. */
+  readonly replaced: readonly string[];
+  /** The user module that registered it (`--load`), undefined for built-in designs. */
+  readonly origin?: ModuleOrigin;
+}
+
+
+export { DesignError };
+export const REFERENCE = 'reference';
+const NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const DESIGNS = new Map<string, Design>();
+
+/** Registers the reference design's tables (src/designs/reference.ts does, once). */
+export function registerReference(description: string, tables: Ops): Design {
+  if (DESIGNS.has(REFERENCE)) throw new DesignError('the reference design is already registered');
+  const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze({ ...table })]))) as unknown as Ops;
+  const d: Design = { name: REFERENCE, description, base: undefined, ops, config: { zpci: 'userspace', kvmAssociation: 'open' }, replaced: [] };
+  DESIGNS.set(REFERENCE, d);
+  return d;
+}
+
+const list = (names: Iterable<string>) => [...names].join(', ');
+
+/** Checks a spec against the registry; returns the resolved base or throws DesignError. */
+function validate(spec: DesignSpec): Design {
+  if (typeof spec?.name !== 'string' || !NAME.test(spec.name)) {
+    throw new DesignError(`design name ${JSON.stringify(spec?.name)} must be lower-case kebab-case (a-z, 0-9, -), at most 64 characters`);
+  }
+  if (DESIGNS.has(spec.name)) throw new DesignError(`design "${spec.name}" is already registered`);
+  if (typeof spec.description !== 'string' || spec.description.length === 0) throw new DesignError(`design "${spec.name}" needs a description`);
+  const baseName = spec.base ?? REFERENCE;
+  const base = DESIGNS.get(baseName);
+  if (!base) throw new DesignError(`design "${spec.name}": unknown base design "${baseName}" (designs: ${list(DESIGNS.keys())})`);
+  for (const [t, table] of Object.entries(spec.ops ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(base.ops, t)) {
+      throw new DesignError(`design "${spec.name}": unknown ops table "${t}" (tables: ${list(Object.keys(base.ops))})`);
+    }
+    const known = base.ops[t as TableName] as unknown as Record<string, unknown>;
+    for (const [op, fn] of Object.entries(table ?? {})) {
+      if (!Object.prototype.hasOwnProperty.call(known, op)) throw new DesignError(`design "${spec.name}": unknown op "${t}.${op}" (ops of ${t}: ${list(Object.keys(known))})`);
+      if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": ${t}.${op} must be a function (base) => op`);
+    }
+  }
+  for (const k of Object.keys(spec.config ?? {})) if (k !== 'zpci' && k !== 'kvmAssociation') throw new DesignError(`design "${spec.name}": unknown config "${k}" (config: zpci, kvmAssociation)`);
+  return base;
+}
+
+/**
+ * Registers a design derived from `spec.base` (the reference when omitted). Each override is
+ * called once, now, with the op it replaces; what it returns becomes the op.
+ *
+ * @example
+ * registerDesign({
+ *   name: 'unmap-after-unpin',
+ *   description: 'type1 unpins a vfio_dma before removing its translations',
+ *   ops: { vfio_iommu_type1: { unmap_unpin: () => (w, t1, dma) => { ... } } },
+ * });
+ */
+export function registerDesign(spec: DesignSpec): Design {
+  const base = validate(spec);
+  const tables: Record<string, Record<string, unknown>> = {};
+  const replaced = new Set(base.replaced);
+  for (const [t, table] of Object.entries(base.ops)) tables[t] = { ...table };
+  for (const [t, table] of Object.entries(spec.ops ?? {})) {
+    for (const [op, make] of Object.entries(table ?? {})) {
+      const baseOp = (base.ops[t as TableName] as unknown as Record<string, unknown>)[op];
+      const made = (make as OpOverride<unknown>)(baseOp, base.ops);
+      if (typeof made !== 'function') throw new DesignError(`design "${spec.name}": the override of ${t}.${op} returned ${typeof made}, not a function`);
+      tables[t][op] = made;
+      replaced.add(`${t}.${op}`);
+    }
+  }
+  const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze(table)]))) as unknown as Ops;
+  const d: Design = {
+    name: spec.name,
+    description: spec.description,
+    base: base.name,
+    ops,
+    config: { ...base.config, ...spec.config },
+    replaced: [...replaced].sort(),
+    origin: currentOrigin(),
+  };
+  DESIGNS.set(d.name, d);
+  return d;
+}
+
+/** A design by name ('' is the reference), or undefined. */
+export function designNamed(name: string): Design | undefined {
+  return DESIGNS.get(name === '' ? REFERENCE : name);
+}
+
+/** A design by name, or a DesignError listing every registered design. */
+export function requireDesign(name: string): Design {
+  const d = designNamed(name);
+  if (!d) throw new DesignError(`unknown design "${name}" (designs: ${list(DESIGNS.keys())})`);
+  return d;
+}
+
+/** Every registered design's name, in registration order. */
+export function designNames(): string[] {
+  return [...DESIGNS.keys()];
+}
+
+let lastName: string | undefined;
+let lastOps: Ops | undefined;
+
+/** The ops tables in force in a world: those of the design its host.boot named. */
+export function opsOf(w: { readonly design: string }): Ops {
+  // one design per run in practice: remembering the last lookup keeps this off the profile.
+  if (w.design === lastName) return lastOps!;
+  const d = requireDesign(w.design);
+  lastName = w.design;
+  lastOps = d.ops;
+  return d.ops;
+}
+
+/** The design in force in a world. */
+export function designOf(w: { readonly design: string }): Design {
+  return requireDesign(w.design);
+}
