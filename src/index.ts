@@ -26,6 +26,7 @@ export { explore, type ExploreOptions, type ExploreResult } from './check/explor
 export { runCheck, runCheckParallel, counterexampleLines, type RunRecord, type RunSpec } from './check/run.js';
 export { SCENARIOS, scenarioNamed, scenarioNames, registerScenario, DEFAULT_RUNS } from './check/scenarios/index.js';
 export { FAULTS, registerFault, faultNamed, type Fault, type FaultSpec } from './check/faults.js';
+export { diffDesigns, type Difference, type DiffResult } from './check/diff.js';
 export type { Scenario, Cover, Params, ParamSpec, SetupApply, Verdict } from './check/scenario.js';
 export { PROPERTIES, checkProperties, propertyNamed, propertyNames, registerProperty, WorldView } from '../properties/index.js';
 export type { Invariant, Property, Step, TransitionProperty, Violation } from '../properties/index.js';

@@ -15,7 +15,7 @@ import { checkProperties, notePre, propertyNamed, type Property, type Violation 
 import { fingerprint } from './fingerprint.js';
 import { expandChoice } from './expand.js';
 import { stateKeyFn } from './state-key.js';
-import type { Params, Scenario } from './scenario.js';
+import { SETUP_REFUSED, SetupRefused, type Params, type Scenario } from './scenario.js';
 import { collisionProbability, StateTable, type StateTableData } from './visited.js';
 
 export interface ExploreOptions {
@@ -93,13 +93,28 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
     (given, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
       const e = given.type === 'host.boot' ? boot(given) : given;
       const out = applyEvent(world, e);
-      if (!allowed.includes(out.code)) throw new Error(`scenario ${s.name}: setup event ${e.type} gave ${out.code}`);
       events.push(e);
+      if (!allowed.includes(out.code)) throw new SetupRefused(s.name, events, out);
       return out;
     },
     world,
   );
   return { world, events, ctx };
+}
+
+/**
+ * buildSetup, with a setup the design refuses turned into the run's result: a violation of
+ * SETUP_REFUSED whose trace ends at the refused event (the design broke the scenario's premise).
+ */
+export function tryBuildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): ReturnType<typeof buildSetup<Ctx>> | { refused: ExploreResult } {
+  try {
+    return buildSetup(s, p, variant);
+  } catch (err) {
+    if (!(err instanceof SetupRefused)) throw err;
+    const message = `setup event ${err.events.length} (${err.events.at(-1)!.type}) gave ${err.outcome.code}; the scenario needs it to succeed`;
+    const v: FoundViolation = { property: SETUP_REFUSED, message, trace: [...err.events], setupLength: err.events.length };
+    return { refused: { status: 'violation', states: 0, transitions: 0, maxDepth: 0, bytesPerState: 0, collisionProbability: 0, violations: [v], covers: [], deadlocks: 0 } };
+  }
 }
 
 /** Runs an exploration to the end in this thread. */
@@ -128,7 +143,9 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     if (!prop) throw new Error(`scenario ${s.name} names unknown property ${n}`);
     return prop;
   });
-  const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
+  const built = tryBuildSetup(s, p, opts.variant);
+  if ('refused' in built) return built.refused;
+  const { world: root, events: setupEvents, ctx } = built;
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const r0 = opts.resume;
   if (r0 && (r0.scenario !== s.name || JSON.stringify(r0.params) !== JSON.stringify(p) || r0.variant !== (opts.variant ?? '') || r0.symmetry !== (opts.symmetry === true))) {

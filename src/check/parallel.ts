@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { applyEvent } from '../kernel/reduce.js';
 import { cloneWorld } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
-import { buildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
+import { tryBuildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
 import { fingerprint } from './fingerprint.js';
 import type { Params, Scenario } from './scenario.js';
 import { stateKeyFn } from './state-key.js';
@@ -26,7 +26,9 @@ function workerUrl(): URL {
 const SLICE = 256;
 
 export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers: number, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  const { world: root, events: setupEvents, ctx } = buildSetup(s, p, opts.variant);
+  const built = tryBuildSetup(s, p, opts.variant);
+  if ('refused' in built) return built.refused;
+  const { world: root, events: setupEvents, ctx } = built;
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);

@@ -62,3 +62,20 @@ export function resolveParams(s: Scenario<any>, given: Params): Params | string 
   }
   return out;
 }
+
+/**
+ * A setup event the design refused (the scenario's setup expects it to succeed): the run reports it
+ * as its verdict, under this name, with the events up to the refused one as the trace.
+ */
+export const SETUP_REFUSED = 'scenario-setup';
+
+export class SetupRefused extends Error {
+  constructor(
+    readonly scenario: string,
+    /** The setup events up to and including the refused one. */
+    readonly events: readonly ModelEvent[],
+    readonly outcome: Outcome,
+  ) {
+    super(`scenario ${scenario}: setup event ${events.at(-1)!.type} gave ${outcome.code}`);
+  }
+}

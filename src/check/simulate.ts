@@ -9,7 +9,7 @@ import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { checkProperties, notePre, propertyNamed, type Violation } from '../../properties/index.js';
-import { buildSetup } from './explore.js';
+import { tryBuildSetup } from './explore.js';
 import type { Params, Scenario } from './scenario.js';
 
 export interface SimulateOptions {
@@ -47,7 +47,12 @@ class PropertyFailure extends Error {
 
 export function simulate<Ctx>(s: Scenario<Ctx>, p: Params, opts: SimulateOptions): SimulateResult {
   const props = s.properties.map((n) => propertyNamed(n)!);
-  const { world: root, events: setup, ctx } = buildSetup(s, p, opts.variant);
+  const built = tryBuildSetup(s, p, opts.variant);
+  if ('refused' in built) {
+    const v = built.refused.violations[0];
+    return { failed: true, runs: 0, seed: opts.seed, trace: v.trace, setupLength: v.setupLength, violations: [{ property: v.property, message: v.message }] };
+  }
+  const { world: root, events: setup, ctx } = built;
   interface Real {
     world: World;
     events: ModelEvent[];
