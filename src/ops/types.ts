@@ -308,6 +308,8 @@ export interface ZpciDesignOps {
   deregister_ioat(w: World, vm: Vm, f: ZpciFn): void;
   /** The refresh after the shared checks: [start, end) lies partly within pba..pal. */
   refresh(w: World, vm: Vm, f: ZpciFn, start: bigint, end: bigint): Outcome;
+  /** The function's kvm association ends (kvm_s390_pci_unregister_kvm): whatever KVM holds for it goes. */
+  kvm_released(w: World, vm: Vm, f: ZpciFn): void;
 }
 
 /** The merged design: QEMU walks the guest tables and maps each page through VFIO type1 (s390-pci-bus.c). */

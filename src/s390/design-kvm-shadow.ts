@@ -56,6 +56,11 @@ export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
     return undefined;
   },
 
+  // the shadow lives in KVM: it goes with the kvm association.
+  kvm_released(w, vm, f) {
+    if (f.ioat) opsOf(w).zpci.deregister_ioat(w, vm, f);
+  },
+
   deregister_ioat(w, vm, f) {
     const ops = opsOf(w);
     const x: ShadowCtx = { vm, f, dom: kvmDomain(w, f), held: kvmPinsOf(w, vm) };

@@ -80,6 +80,8 @@ export const ZPCI_USERSPACE_OPS: ZpciUserspaceOps = {
   },
 
   register_ioat: () => undefined,
+  // QEMU's shadow does not depend on KVM.
+  kvm_released: () => undefined,
 
   deregister_ioat(w, _vm, f) {
     // s390_pci_iommu_disable empties the cache (without returning budget); removing the IOMMU

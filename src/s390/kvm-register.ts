@@ -12,6 +12,7 @@
 import { allocFrame } from '../memory/frames.js';
 import type { World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
+import { zpciDesignOps } from '../ops/select.js';
 import type { KvmAssociationOps, KvmS390PciOps } from '../ops/types.js';
 import { kvmPinsOf } from '../kvm/pins.js';
 
@@ -44,7 +45,7 @@ export const KVM_S390_REGISTER_OPS: Pick<KvmS390PciOps, 'register_kvm' | 'unregi
         for (const p of f.aen.pins) ops.kvm.unpin_guest_page(w, vm, p.pfn, held);
         f.aen = undefined;
       }
-      if (f.ioat && f.design === 'kvm-shadow') ops.zpci.deregister_ioat(w, vm, f);
+      zpciDesignOps(w, f).kvm_released(w, vm, f);
     }
     dev.kzdev = undefined;
     dev.gisa = undefined;

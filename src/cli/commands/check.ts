@@ -39,6 +39,7 @@ function recordJson(r: RunRecord): Record<string, unknown> {
   return {
     scenario: r.scenario,
     variant: r.variant || null,
+    design: r.design || 'reference',
     params: r.params,
     expected: r.expected,
     verdict: r.verdict,
@@ -159,7 +160,9 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
 }
 
 export function checkCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
-  return runAndReport(specsFor(opts, io), opts, io, 'vkm check: built-in scenarios');
+  const loaded = SCENARIOS.filter((s) => scenarioOrigin(s.name)).length;
+  const title = opts.scenario !== undefined || opts.resume !== undefined ? 'vkm check' : `vkm check: built-in scenarios${loaded ? ` and ${loaded} loaded` : ''}`;
+  return runAndReport(specsFor(opts, io), opts, io, title);
 }
 
 export function mutantsCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
