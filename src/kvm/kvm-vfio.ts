@@ -67,10 +67,8 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
   },
 
   set_spapr_tce(w, e) {
-    const d = w.kvmdevs.get(e.dev);
-    if (!d) return refused('EBADF');
-    const st = KV.step(d.lc, 'SET_SPAPR_TCE');
-    if (st.code) return refused(st.code);
+    const d = activeDev(w, e.dev, 'SET_SPAPR_TCE');
+    if ('code' in d) return d;
     const g = addedGroup(w, d, e.group);
     if ('code' in g) return g;
     const t = w.tceTables.get(e.table);
@@ -79,10 +77,8 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
   },
 
   share_stage2(w, e) {
-    const d = w.kvmdevs.get(e.dev);
-    if (!d) return refused('EBADF');
-    const st = KV.step(d.lc, 'SHARE_STAGE2');
-    if (st.code) return refused(st.code);
+    const d = activeDev(w, e.dev, 'SHARE_STAGE2');
+    if ('code' in d) return d;
     const g = addedGroup(w, d, e.group);
     if ('code' in g) return g;
     return opsOf(w).kvm_stage2_share.share(w, d, g);
