@@ -3,7 +3,9 @@
  * op can be written without deep imports. Each export keeps the doc comment of its definition.
  * Steps that change the world (pins, charges, faults, table writes the design owns) should go
  * through `opsOf(w)` where an op exists for them, so that other variants' replacements are seen;
- * the helpers here are the byte-level and lookup parts below the ops.
+ * the helpers here are the byte-level and lookup parts below the ops. Bytes are written only
+ * through `frameForWrite` (or the table writers built on it): a page read with `frameForRead` may
+ * be shared with other worlds the checker keeps, and must never be written in place.
  *
  * @example
  * import { opsOf, registerDesign } from 'vfio-kvm-model';
