@@ -107,6 +107,8 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
  * SETUP_REFUSED whose trace ends at the refused event (the design broke the scenario's premise).
  */
 export function tryBuildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): ReturnType<typeof buildSetup<Ctx>> | { refused: ExploreResult } {
+  // an unknown design is a usage error, not a setup the design refused.
+  requireDesign(variant);
   try {
     return buildSetup(s, p, variant);
   } catch (err) {

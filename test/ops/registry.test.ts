@@ -111,3 +111,11 @@ describe('registerFault, registerScenario and registerProperty', () => {
     expect(ev('host.boot', { arch: 'x86' }).design).toBe('');
   });
 });
+
+describe('naming an unknown design anywhere', () => {
+  it('should be a DesignError listing the designs, from runCheck and diffDesigns alike', async () => {
+    expect(refusal(() => runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-befor-unmap' }))).toMatch(/unknown design "type1-unpin-befor-unmap" \(designs: reference,/);
+    const { diffDesigns } = await import('../../src/index.js');
+    expect(refusal(() => diffDesigns({ scenario: 'type1-unmap', variant: 'nope' }))).toMatch(/unknown design "nope"/);
+  });
+});
