@@ -94,13 +94,26 @@ export function notePre(w: World, props: readonly Property[] = PROPERTIES): PreN
 export function checkProperties(
   w: World,
   props: readonly Property[] = PROPERTIES,
-  step?: { event: ModelEvent; outcome: Outcome; pre: PreNotes },
+  step?: { event: ModelEvent; outcome: Outcome; pre: PreNotes; actor?: ModelEvent },
 ): Violation[] {
   const out: Violation[] = [];
   const view = new WorldView(w);
   for (const p of props) {
     if (p.kind === 'invariant') out.push(...p.check(view));
-    else if (step) out.push(...p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name) }));
+    else if (step) out.push(...p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name), actor: step.actor }));
   }
   return out;
+}
+
+/**
+ * What a device could observe right now, per the device parts of `props` (undefined when none has
+ * one): checked at every step point inside an op when interleavings are on. Pure.
+ */
+export function deviceCheck(props: readonly Property[]): ((w: World) => Violation[]) | undefined {
+  const parts = props.flatMap((p) => (p.kind === 'invariant' && p.device ? [p] : []));
+  if (parts.length === 0) return undefined;
+  return (w) => {
+    const view = new WorldView(w);
+    return parts.flatMap((p) => p.device!(view));
+  };
 }

@@ -8,12 +8,16 @@ import { addrOf } from '../src/memory/constants.js';
 import { hex } from '../src/util/hex.js';
 import { gpaToHvaPage } from '../src/kvm/memslots.js';
 import { s2Leaves } from '../src/kvm/stage2/table.js';
-import type { Property, Violation } from './types.js';
+import type { Invariant, Violation } from './types.js';
 
-export const iotlbCoherence: Property = {
+export const iotlbCoherence: Invariant = {
   name: 'iotlb-coherence',
   kind: 'invariant',
   description: 'every stage-2 leaf, shared IOTLB entry and SVA cached translation points to the current frame of its page',
+  // everything it states is what a device would use at once.
+  device(view) {
+    return this.check(view);
+  },
   check(view) {
     const w = view.w;
     const out: Violation[] = [];

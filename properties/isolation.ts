@@ -5,13 +5,17 @@
 import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
 import { anonOwner } from '../src/mm/pages.js';
-import type { Property, Violation } from './types.js';
+import type { Invariant, Violation } from './types.js';
 import { spaprEntries } from '../src/spapr/container.js';
 
-export const isolation: Property = {
+export const isolation: Invariant = {
   name: 'isolation',
   kind: 'invariant',
   description: "a device reaches only frames of its container owner's memory",
+  // everything it states is what a device would use at once.
+  device(view) {
+    return this.check(view);
+  },
   check(view) {
     const w = view.w;
     const out: Violation[] = [];

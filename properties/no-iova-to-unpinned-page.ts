@@ -7,12 +7,49 @@ import { hex } from '../src/util/hex.js';
 import { addrOf } from '../src/memory/constants.js';
 import { mappedPage } from './holders.js';
 import { spaprEntries } from '../src/spapr/container.js';
-import type { Property, Violation } from './types.js';
+import type { Invariant, Violation } from './types.js';
+import type { WorldView } from './view.js';
 
-export const noIovaToUnpinnedPage: Property = {
-  name: 'no-iova-to-unpinned-page',
+const NAME = 'no-iova-to-unpinned-page';
+
+/** What a device can observe: every translation it could use right now reaches a pinned frame. */
+function pinnedOnly(view: WorldView): Violation[] {
+  const w = view.w;
+  const out: Violation[] = [];
+  const report = (message: string) => out.push({ property: NAME, message });
+  for (const { domain, leaves } of view.domainLeaves()) {
+    for (const { iovaPage, t } of leaves) {
+      const pins = w.pins.get(t.pfn) ?? 0;
+      if (pins <= 0) report(`${domain.id} IOVA ${hex(addrOf(iovaPage))} maps frame ${hex(t.pfn)} whose pin count is ${pins}`);
+    }
+  }
+  // an IOMMU walking KVM's stage-2 caches what it walked: each cached frame must still be pinned.
+  for (const d of w.domains.values()) {
+    for (const [page, t] of d.iotlb ?? []) {
+      const pins = w.pins.get(t.pfn) ?? 0;
+      if (pins <= 0) report(`${d.id} IOTLB IOVA ${hex(addrOf(page))} caches frame ${hex(t.pfn)} whose pin count is ${pins}`);
+    }
+  }
+  for (const c of w.containers.values()) {
+    if (!c.spapr) continue;
+    for (const e of spaprEntries(w, c.spapr)) {
+      if ((w.pins.get(e.pfn) ?? 0) <= 0) report(`${c.id} IOBA ${hex(addrOf(e.iobaPage))} maps frame ${hex(e.pfn)} whose pin count is ${w.pins.get(e.pfn) ?? 0}`);
+    }
+    for (const gid of c.groups) {
+      for (const [page, t] of w.groups.get(gid)!.tceCache) {
+        const pins = w.pins.get(t.pfn) ?? 0;
+        if (pins <= 0) report(`group ${gid} has IOBA ${hex(addrOf(page))} cached to frame ${hex(t.pfn)} whose pin count is ${pins}`);
+      }
+    }
+  }
+  return out;
+}
+
+export const noIovaToUnpinnedPage: Invariant = {
+  name: NAME,
   kind: 'invariant',
   description: 'every valid IOMMU translation points to a pinned frame that still backs the mapped page',
+  device: pinnedOnly,
   check(view) {
     const w = view.w;
     const out: Violation[] = [];

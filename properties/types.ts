@@ -14,6 +14,8 @@ export interface Step<Pre = unknown> {
   readonly event: ModelEvent;
   readonly outcome: Outcome;
   readonly pre: Pre;
+  /** An actor's event that ran inside this one, at one of its step points (interleavings). */
+  readonly actor?: ModelEvent;
 }
 
 /** A predicate over every reachable state. */
@@ -22,6 +24,12 @@ export interface Invariant {
   readonly kind: 'invariant';
   readonly description: string;
   check(view: WorldView): Violation[];
+  /**
+   * The part a DMA issued right now could observe, which must hold at every step point inside an
+   * op too (with interleavings on); the rest of `check` is bookkeeping that may be false for a
+   * moment inside an op. Absent: the property is bookkeeping only, checked between events.
+   */
+  device?(view: WorldView): Violation[];
 }
 
 /** A predicate over every step: `pre` notes facts before the event, `check` judges the state after it. */

@@ -8,12 +8,15 @@
 import { designNamed, requireDesign } from '../ops/registry.js';
 import type { EventOf, ModelEvent } from '../events/types.js';
 import { applyEvent } from '../kernel/reduce.js';
-import { applyForked } from '../kernel/fork.js';
+import { sealWorld } from '../kernel/fork.js';
+import type { SteppedEvent } from '../kernel/stepped.js';
+import { DesignError } from '../errors.js';
 import { AncestorCache } from './ancestors.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
-import { checkProperties, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
+import { checkProperties, deviceCheck, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
 import { fingerprint } from './fingerprint.js';
-import { expandChoice } from './expand.js';
+import { expandState } from './expand.js';
+import { applyMove } from './moves.js';
 import { stateKeyFn } from './state-key.js';
 import { SETUP_REFUSED, SetupRefused, type Params, type Scenario } from './scenario.js';
 import { collisionProbability, StateTable, type StateTableData } from './visited.js';
@@ -27,6 +30,12 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Report a state in which every choice is refused. */
   readonly deadlock?: boolean;
+  /**
+   * Actor events allowed inside each event (0 or 1; 0 when omitted). At 1, what a device could
+   * observe is checked at every step point of every kernel op, and each op is also tried with one
+   * actor choice (DMA, migration, another vCPU's write) run at each of its step points.
+   */
+  readonly preemptions?: number;
   readonly now?: () => number;
   /** Called with every newly discovered state (tests use it to compare state keys). */
   readonly observe?: (w: World) => void;
@@ -40,8 +49,8 @@ export interface ExploreOptions {
 }
 
 export interface FoundViolation extends Violation {
-  /** Setup prefix plus the path to the violating step, as replayable events. */
-  readonly trace: ModelEvent[];
+  /** Setup prefix plus the path to the violating step, as replayable events (interleaved ones marked). */
+  readonly trace: SteppedEvent[];
   /** Index in `trace` where the explored part starts. */
   readonly setupLength: number;
 }
@@ -54,6 +63,7 @@ export interface Checkpoint {
   readonly params: Params;
   readonly variant: string;
   readonly symmetry: boolean;
+  readonly preemptions: number;
   readonly next: number;
   readonly transitions: number;
   readonly deepest: number;
@@ -100,6 +110,26 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
     world,
   );
   return { world, events, ctx };
+}
+
+/** The preemption bound of a run: 0 or 1 (more actors per event are not offered yet). */
+export function checkPreemptions(n: number | undefined): number {
+  const v = n ?? 0;
+  if (v !== 0 && v !== 1) throw new DesignError(`preemptions must be 0 or 1, not ${n}`);
+  return v;
+}
+
+/** The events from the root to a state, by its moves, each marked where it was interrupted; then `last`. */
+export function pathTrace(root: World, setup: readonly ModelEvent[], moves: readonly number[], choicesOf: (w: World) => ModelEvent[], last?: SteppedEvent): SteppedEvent[] {
+  let w = sealWorld(cloneWorld(root));
+  const out: SteppedEvent[] = [...setup];
+  for (const m of moves) {
+    const r = applyMove(w, choicesOf(w), m);
+    out.push(r.event);
+    w = sealWorld(r.world);
+  }
+  if (last) out.push(last);
+  return out;
 }
 
 /**
@@ -150,13 +180,15 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   const { world: root, events: setupEvents, ctx } = built;
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const r0 = opts.resume;
-  if (r0 && (r0.scenario !== s.name || JSON.stringify(r0.params) !== JSON.stringify(p) || r0.variant !== (opts.variant ?? '') || r0.symmetry !== (opts.symmetry === true))) {
-    throw new Error(`checkpoint is for ${r0.scenario} ${JSON.stringify(r0.params)} variant "${r0.variant}", not this run`);
+  const preemptions = checkPreemptions(opts.preemptions);
+  if (r0 && (r0.scenario !== s.name || JSON.stringify(r0.params) !== JSON.stringify(p) || r0.variant !== (opts.variant ?? '') || r0.symmetry !== (opts.symmetry === true) || r0.preemptions !== preemptions)) {
+    throw new Error(`checkpoint is for ${r0.scenario} ${JSON.stringify(r0.params)} variant "${r0.variant}" with ${r0.preemptions} preemptions, not this run`);
   }
   const table = r0 ? StateTable.fromJSON(r0.table) : new StateTable();
   if (!r0) table.add(key(root), -1, 0, 0);
   // every state in the table had its invariants checked when it was found (the root by the setup's steps).
-  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k) };
+  const observe = preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
+  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
@@ -170,7 +202,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   let deadlocks = r0?.deadlocks ?? 0;
   let incomplete: ExploreResult['incompleteReason'] = r0?.incompleteDepth ? 'max-depth' : undefined;
   const snapshot = (next: number): Checkpoint => ({
-    version: 4, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true,
+    version: 4, scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, preemptions,
     next, transitions, deepest, deadlocks, incompleteDepth: incomplete === 'max-depth',
     covers: covers.map((c) => c.hit), table: table.toJSON(),
   });
@@ -180,21 +212,11 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     (id) => {
       if (id === 0) return cloneWorld(root);
       const parent = ancestors.get(table.parent[id]);
-      return applyForked(parent.world, parent.choices[table.choice[id]]).world;
+      return applyMove(parent.world, parent.choices, table.choiceOf(id)).world;
     },
     (w) => s.choices(w, p, ctx),
   );
-  const traceTo = (id: number, last: ModelEvent): ModelEvent[] => {
-    const w = cloneWorld(root);
-    const out = [...setupEvents];
-    for (const c of table.path(id)) {
-      const e = s.choices(w, p, ctx)[c];
-      out.push(e);
-      applyEvent(w, e);
-    }
-    out.push(last);
-    return out;
-  };
+  const traceTo = (id: number, last: SteppedEvent): SteppedEvent[] => pathTrace(root, setupEvents, table.path(id), (w) => s.choices(w, p, ctx), last);
 
   // the setup's own steps are checked like any other, so a design broken before the choices begin
   // is reported at the first setup event that breaks it.
@@ -231,17 +253,17 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     const { world, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(world)) };
     let anyOk = choices.length === 0;
-    for (let c = 0; c < choices.length; c++) {
-      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = expandChoice(world, choices[c], x);
+    for (const { id: move, succ } of expandState(world, choices, x)) {
+      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
       transitions++;
-      if (ok) anyOk = true;
+      if (ok && move < choices.length) anyOk = true;
       for (const i of hits) covers[i].hit = true;
       if (found.length > 0) {
         const trace = traceTo(id, event);
         for (const v of found) violations.push({ ...v, trace, setupLength: setupEvents.length });
         break outer;
       }
-      const nid = table.add(nextKey, id, c, depth + 1);
+      const nid = table.add(nextKey, id, move, depth + 1);
       if (nid >= 0) {
         opts.observe?.(next);
         deepest = Math.max(deepest, depth + 1);

@@ -5,10 +5,8 @@
  */
 import { requireDesign } from '../ops/registry.js';
 import { Worker } from 'node:worker_threads';
-import { applyEvent } from '../kernel/reduce.js';
-import { cloneWorld } from '../model/world.js';
-import type { ModelEvent } from '../events/types.js';
-import { tryBuildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
+import type { StepMark, SteppedEvent } from '../kernel/stepped.js';
+import { checkPreemptions, pathTrace, tryBuildSetup, exploreResult, type ExploreOptions, type ExploreResult, type FoundViolation } from './explore.js';
 import { fingerprint } from './fingerprint.js';
 import type { Params, Scenario } from './scenario.js';
 import { stateKeyFn } from './state-key.js';
@@ -32,7 +30,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   const key = stateKeyFn(s, p, ctx, opts.symmetry === true) ?? fingerprint;
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);
-  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, modules: loadedModules() };
+  const preemptions = checkPreemptions(opts.preemptions);
+  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, preemptions, modules: loadedModules() };
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { workerData: init }));
   // a worker answers its requests in order, so each keeps a queue of the promises it owes.
   const owed = pool.map(() => [] as { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }[]);
@@ -55,15 +54,11 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   let deadlocks = 0;
   let incomplete: ExploreResult['incompleteReason'];
   const violations: FoundViolation[] = [];
-  const traceTo = (id: number, choice: number): ModelEvent[] => {
-    const w = cloneWorld(root);
-    const out = [...setupEvents];
-    for (const c of [...table.path(id), choice]) {
-      const e = s.choices(w, p, ctx)[c];
-      out.push(e);
-      applyEvent(w, e);
-    }
-    return out;
+  const traceTo = (id: number, move: number, step: StepMark | undefined): SteppedEvent[] => {
+    const trace = pathTrace(root, setupEvents, [...table.path(id), move], (w) => s.choices(w, p, ctx));
+    // a violation found at a step point of a whole choice: the worker says which.
+    if (step && !trace.at(-1)!.step) trace[trace.length - 1] = { ...trace.at(-1)!, step };
+    return trace;
   };
   try {
     let levelStart = 0;
@@ -114,15 +109,16 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
           for (let id = sl.first; id < sl.end; id++) {
             const n = r.keys[at++];
             let anyOk = n === 0;
-            for (let c = 0; c < n; c++, at += 3) {
+            for (let c = 0; c < n; c++, at += 4) {
               transitions++;
-              if (r.keys[at + 2]) anyOk = true;
-              if (r.violation && r.violation.state === id - sl.first && r.violation.choice === c) {
-                const trace = traceTo(id, c);
+              const move = r.keys[at];
+              if (r.keys[at + 3]) anyOk = true;
+              if (r.violation && r.violation.state === id - sl.first && r.violation.move === move) {
+                const trace = traceTo(id, move, r.violation.step);
                 for (const v of r.violation.list) violations.push({ ...v, trace, setupLength: setupEvents.length });
                 break level;
               }
-              const nid = table.add([r.keys[at], r.keys[at + 1]], id, c, depth + 1);
+              const nid = table.add([r.keys[at + 1], r.keys[at + 2]], id, move, depth + 1);
               if (nid >= 0) {
                 deepest = Math.max(deepest, depth + 1);
                 if (table.size >= (opts.maxStates ?? Infinity)) {

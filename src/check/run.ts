@@ -2,8 +2,9 @@
  * One check run as data: scenario, variant and parameters in; the explorer's result and how it
  * compares with the expected verdict out. The CLI renders these records as text, JSON or JUnit.
  */
-import type { ModelEvent } from '../events/types.js';
-import { eventToJson } from '../events/serialize.js';
+import { eventToJson, stepToJson } from '../events/serialize.js';
+import { applyStepped, type SteppedEvent } from '../kernel/stepped.js';
+import type { Outcome } from '../model/outcome.js';
 import type { Expectation } from '../events/types.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { chainLines } from '../log/chain.js';
@@ -75,13 +76,17 @@ function record(spec: RunSpec, design: string, scenarioExpect: Verdict, params: 
 }
 
 /** A counterexample as hash-chained JSONL lines that `vkm replay` reproduces, each with the outcome it produced. */
-export function counterexampleLines(trace: readonly ModelEvent[]): string[] {
+export function counterexampleLines(trace: readonly SteppedEvent[]): string[] {
   const w = emptyWorld();
+  const expectOf = (o: Outcome): Expectation => ({ code: o.code, ...(o.value !== undefined ? { value: o.value } : {}) });
   return chainLines(
     trace.map((e) => {
-      const o = applyEvent(w, e);
-      const expect: Expectation = { code: o.code, ...(o.value !== undefined ? { value: o.value } : {}) };
-      return eventToJson(e, expect);
+      if (!e.step) return eventToJson(e, expectOf(applyEvent(w, e)));
+      // an interleaving: the actor's event runs at the step point, and says what it gave there.
+      const actor = e.step.actor;
+      const run = applyStepped(w, e, { inject: actor && { at: e.step.at, actor } });
+      const step = { ...e.step, ...(run.actorOutcome ? { actorExpect: expectOf(run.actorOutcome) } : {}) };
+      return { ...eventToJson(e, expectOf(run.outcome)), step: stepToJson(step) };
     }),
   );
 }

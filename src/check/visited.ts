@@ -13,6 +13,8 @@ export class StateTable {
   depth: Uint16Array;
   /** Number of states stored. */
   size = 0;
+  /** Move indices too large for `choice` (an interleaving of a long op), by state; `choice` holds WIDE there. */
+  private wide = new Map<number, number>();
 
   constructor(capacity = 1 << 12) {
     this.hi = new Uint32Array(capacity);
@@ -58,9 +60,16 @@ export class StateTable {
     this.hi[i] = h;
     this.lo[i] = l;
     this.parent[id] = parent;
-    this.choice[id] = choice;
+    this.choice[id] = choice < WIDE ? choice : WIDE;
+    if (choice >= WIDE) this.wide.set(id, choice);
     this.depth[id] = depth;
     return id;
+  }
+
+  /** The move (choice index) that led to state `id`. */
+  choiceOf(id: number): number {
+    const c = this.choice[id];
+    return c === WIDE ? this.wide.get(id)! : c;
   }
 
   private growTable(): void {
@@ -91,7 +100,7 @@ export class StateTable {
   /** The table as plain data (typed arrays as base64) for a checkpoint. */
   toJSON(): StateTableData {
     const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-    return { size: this.size, hi: b64(this.hi), lo: b64(this.lo), parent: b64(this.parent), choice: b64(this.choice), depth: b64(this.depth) };
+    return { size: this.size, hi: b64(this.hi), lo: b64(this.lo), parent: b64(this.parent), choice: b64(this.choice), depth: b64(this.depth), wide: [...this.wide] };
   }
 
   /** Restores a table saved with toJSON. */
@@ -107,13 +116,14 @@ export class StateTable {
     t.choice = new Uint16Array(bytes(d.choice));
     t.depth = new Uint16Array(bytes(d.depth));
     t.size = d.size;
+    t.wide = new Map(d.wide ?? []);
     return t;
   }
 
   /** Choice indices from the root to state `id`. */
   path(id: number): number[] {
     const out: number[] = [];
-    for (let s = id; s > 0; s = this.parent[s]) out.push(this.choice[s]);
+    for (let s = id; s > 0; s = this.parent[s]) out.push(this.choiceOf(s));
     return out.reverse();
   }
 }
@@ -125,7 +135,11 @@ export interface StateTableData {
   readonly parent: string;
   readonly choice: string;
   readonly depth: string;
+  readonly wide?: [number, number][];
 }
+
+/** The largest move index `choice` holds itself; larger ones are kept aside. */
+const WIDE = 0xffff;
 
 /** Birthday-bound estimate of the probability that two distinct states shared a 64-bit fingerprint. */
 export function collisionProbability(states: number): number {

@@ -42,6 +42,7 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-every', takes: 'SECONDS', help: 'how often to save the checkpoint (default 10)' },
   { name: 'resume', takes: 'FILE', help: 'continue a checkpointed run to exactly the uninterrupted result' },
   { name: 'symmetry', help: 'keep one state per orbit of the scenario\'s interchangeable sets' },
+  { name: 'preemptions', takes: 'N', help: 'actor events (DMA, migration, another vCPU) allowed inside each kernel op: 1 (default) also checks what a device could see at every step point; 0 applies every event whole' },
   { name: 'deadlock', help: 'count states in which every choice is refused' },
 ];
 

@@ -30,7 +30,9 @@ function translateRange(w: World, deviceId: string, iova: bigint, len: number, w
   if (g.dmaLc !== 'unmanaged') return refused(FAULT.notPresent);
   const c = g.container ? w.containers.get(g.container) : undefined;
   if (c?.spapr) return spaprRange(w, c, g.id, iova, len, write);
-  const dom = w.domains.get(g.domain!)!;
+  // an unmanaged group between two steps of an attach or detach may have no domain yet: nothing translates.
+  const dom = g.domain === undefined ? undefined : w.domains.get(g.domain);
+  if (!dom) return refused(FAULT.notPresent);
   if (dom.type === 'kvm-stage2') return sharedRange(w, dom, iova, len, write);
   const format = FORMATS[dom.format];
   if (iova + BigInt(len) - 1n > U64_MAX) return refused(FAULT.notPresent);

@@ -5,7 +5,7 @@
 import { hexToBytes, U64_MAX } from '../util/hex.js';
 import type { FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
-import type { EventType, Expectation, ModelEvent } from './types.js';
+import type { EventType, Expectation, ModelEvent, StepMark } from './types.js';
 
 export interface FieldProblem {
   readonly field: string;
@@ -15,7 +15,9 @@ export interface FieldProblem {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
 /** Keys a log line may carry besides the event's own fields. */
-const META_KEYS = new Set(['type', 'expect', 'comment', 'chain', 'phase']);
+const META_KEYS = new Set(['type', 'expect', 'comment', 'chain', 'phase', 'step']);
+/** The events that may run inside another at a step point: the device's, the host mm's, another vCPU's. */
+const ACTOR_EVENTS = new Set(['device.dma.read', 'device.dma.write', 'host.mm.migrate', 'guest.mem.write']);
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
 const HEX_ANY = /^0x[0-9a-fA-F]+$/;
@@ -115,6 +117,8 @@ function parseExpect(raw: unknown): ParseResult<Expectation> {
 export interface ParsedLine {
   readonly event: ModelEvent;
   readonly expect?: Expectation;
+  /** Runs the event interrupted at a step point (or checks it there). */
+  readonly step?: StepMark;
   readonly comment?: string;
   /** Starts a named phase of the log (setup, workload, ...): `replay --stats` reports counters per phase. */
   readonly phase?: string;
@@ -156,7 +160,28 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
   if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
   if (o.phase !== undefined && (typeof o.phase !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
   if (o.chain !== undefined && (typeof o.chain !== 'string' || !/^[0-9a-f]{64}$/.test(o.chain))) return fail('chain', 'must be a 64-digit lower-case hex sha256');
-  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined } };
+  let step: StepMark | undefined;
+  if (o.step !== undefined) {
+    const r = parseStep(o.step);
+    if (!r.ok) return r;
+    step = r.value;
+  }
+  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined, step } };
+}
+
+/** A line's `step`: {"at": n, "point": "...", "actor": {an actor's event line}}. */
+function parseStep(raw: unknown): ParseResult<StepMark> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('step', `expected {"at", "point", "actor"}, got ${describe(raw)}`);
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['at', 'point', 'actor'].includes(k)) return fail(`step.${k}`, 'unknown key');
+  if (typeof o.at !== 'number' || !Number.isInteger(o.at) || o.at < 0 || o.at > U32_MAX) return fail('step.at', `expected a step point index (0, 1, ...), got ${describe(o.at)}`);
+  if (typeof o.point !== 'string' || o.point.length > 200) return fail('step.point', `expected the step point's name, got ${describe(o.point)}`);
+  if (o.actor === undefined) return { ok: true, value: { at: o.at, point: o.point } };
+  const a = parseEventObject(o.actor);
+  if (!a.ok) return fail(`step.actor.${a.problem.field}`, a.problem.reason);
+  if (!ACTOR_EVENTS.has(a.value.event.type)) return fail('step.actor.type', `${a.value.event.type} cannot run inside another event (actors: ${[...ACTOR_EVENTS].join(', ')})`);
+  if (a.value.step !== undefined) return fail('step.actor.step', 'an actor\'s event runs whole: it has no step of its own');
+  return { ok: true, value: { at: o.at, point: o.point, actor: a.value.event, actorExpect: a.value.expect } };
 }
 
 function describe(v: unknown): string {

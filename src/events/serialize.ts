@@ -2,7 +2,7 @@
 import { bytesToHex, hex } from '../util/hex.js';
 import type { FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
-import type { Expectation, ModelEvent } from './types.js';
+import type { Expectation, ModelEvent, StepMark } from './types.js';
 
 export function eventToJson(e: ModelEvent, expect?: Expectation): Record<string, unknown> {
   const out: Record<string, unknown> = { type: e.type };
@@ -30,4 +30,9 @@ export function eventToJson(e: ModelEvent, expect?: Expectation): Record<string,
 
 export function eventToLine(e: ModelEvent, expect?: Expectation): string {
   return JSON.stringify(eventToJson(e, expect));
+}
+
+/** A line's `step` field, the exact inverse of its parser: the actor's event with the outcome it is expected to have. */
+export function stepToJson(step: StepMark): Record<string, unknown> {
+  return { at: step.at, point: step.point, ...(step.actor ? { actor: eventToJson(step.actor, step.actorExpect) } : {}) };
 }

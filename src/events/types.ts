@@ -23,11 +23,28 @@ export interface Expectation {
   readonly value?: bigint;
 }
 
+/**
+ * Where an event was interrupted by an actor's event, or where a property failed inside it: a log
+ * line's `step` field. Step points are counted from 0 in the order the event reaches them.
+ */
+export interface StepMark {
+  /** The step point's index in the event. */
+  readonly at: number;
+  /** Its name ("iommu.unmap_pages: table-write"): a replay under another design is told apart. */
+  readonly point: string;
+  /** The actor's event that ran there (a device DMA, a host migration, another vCPU's write), if any. */
+  readonly actor?: ModelEvent;
+  /** The outcome its author expects of the actor's event. */
+  readonly actorExpect?: Expectation;
+}
+
 /** A parsed log line: the event plus where it came from and what its author expects. */
 export interface LogEntry {
   readonly event: ModelEvent;
   readonly line: number;
   readonly expect?: Expectation;
+  /** The event runs interrupted at a step point (or is checked there). */
+  readonly step?: StepMark;
   readonly comment?: string;
   /** Starts a named phase (see ParsedLine.phase). */
   readonly phase?: string;

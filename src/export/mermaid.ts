@@ -26,15 +26,39 @@ function lanes(e: ModelEvent): { from: string; to: string } {
   return { from: 'Host', to: 'Host' };
 }
 
-/** A counterexample as a sequence diagram with lanes for guest, VMM, KVM, VFIO, IOMMU and device. */
-export function toMermaidSequence(steps: readonly { event: ModelEvent; code: string }[], note?: string): string {
+/** One trace step as a diagram shows it: the event, its outcome, and an actor's event inside it. */
+interface DiagramStep {
+  readonly event: ModelEvent;
+  readonly code: string;
+  readonly step?: { readonly at: number; readonly point: string; readonly actor?: ModelEvent; readonly actorCode?: string };
+}
+
+/**
+ * A counterexample as a sequence diagram with lanes for guest, VMM, KVM, VFIO, IOMMU and device.
+ * An actor's event that ran inside another is drawn between the event's call and its answer.
+ */
+export function toMermaidSequence(steps: readonly DiagramStep[], note?: string): string {
   const lines = ['sequenceDiagram', '  participant Guest', '  participant VMM', '  participant KVM', '  participant VFIO', '  participant IOMMU', '  participant Device', '  participant Host'];
+  const clean = (t: string) => t.replace(/[;#:]/g, ' ').trim();
   steps.forEach((s, i) => {
     const { from, to } = lanes(s.event);
-    const label = `${i + 1}. ${s.event.type} ${summary(s.event)}`.replace(/[;#:]/g, ' ').trim();
-    if (from === to) lines.push(`  Note over ${from}: ${label} → ${s.code}`);
-    else {
+    const label = clean(`${i + 1}. ${s.event.type} ${summary(s.event)}`);
+    const inside = () => {
+      const st = s.step;
+      if (!st) return;
+      lines.push(`  Note over ${to}: ${clean(`step point ${st.at} ${st.point}`)}`);
+      if (!st.actor) return;
+      const a = lanes(st.actor);
+      const what = clean(`${st.actor.type} ${summary(st.actor)}`);
+      if (a.from === a.to) lines.push(`  Note over ${a.from}: ${what} → ${st.actorCode ?? '?'}`);
+      else lines.push(`  ${a.from}->>${a.to}: ${what}`, `  ${a.to}-->>${a.from}: ${st.actorCode ?? '?'}`);
+    };
+    if (from === to) {
+      inside();
+      lines.push(`  Note over ${from}: ${label} → ${s.code}`);
+    } else {
       lines.push(`  ${from}->>${to}: ${label}`);
+      inside();
       lines.push(`  ${to}-->>${from}: ${s.code}`);
     }
   });

@@ -4,6 +4,7 @@
  */
 import { FORMATS } from '../iommu/formats.js';
 import { applyEvent } from '../kernel/reduce.js';
+import { applyStepped, type SteppedEvent } from '../kernel/stepped.js';
 import { emptyWorld, type World } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
 import { hex } from '../util/hex.js';
@@ -31,29 +32,38 @@ export interface TraceStep {
   readonly event: ModelEvent;
   readonly code: string;
   readonly changes: string[];
+  /** Where the event was interrupted (or checked), and the actor's event that ran there with its outcome. */
+  readonly step?: { readonly at: number; readonly point: string; readonly actor?: ModelEvent; readonly actorCode?: string };
 }
 
 /** Replays a trace from an empty world, recording each step's outcome and changed facts. */
-export function traceSteps(trace: readonly ModelEvent[]): TraceStep[] {
+export function traceSteps(trace: readonly SteppedEvent[]): TraceStep[] {
   const w = emptyWorld();
   let before = facts(w);
   return trace.map((event, i) => {
-    const code = applyEvent(w, event).code;
+    const mark = event.step;
+    const run = mark && applyStepped(w, event, { inject: mark.actor && { at: mark.at, actor: mark.actor } });
+    const code = run ? run.outcome.code : applyEvent(w, event).code;
     const after = facts(w);
     const changes: string[] = [];
     for (const [k, v] of after) if (before.get(k) !== v) changes.push(`${k}: ${before.get(k) ?? '-'} → ${v}`);
     for (const [k, v] of before) if (!after.has(k)) changes.push(`${k}: ${v} → -`);
     before = after;
-    return { n: i + 1, event, code, changes };
+    const step = mark && { at: mark.at, point: mark.point, actor: mark.actor, actorCode: run?.actorOutcome?.code };
+    return { n: i + 1, event, code, changes, ...(step ? { step } : {}) };
   });
 }
 
 /** The text form: setup steps folded, explored steps in full. */
-export function traceText(trace: readonly ModelEvent[], setupLength: number, violation?: string): string {
+export function traceText(trace: readonly SteppedEvent[], setupLength: number, violation?: string): string {
   const steps = traceSteps(trace);
   const lines = [`(${setupLength} setup steps)`];
   for (const s of steps.slice(setupLength)) {
     lines.push(`${String(s.n).padStart(3)}. ${eventLabel(s.event)} → ${s.code}`);
+    if (s.step) {
+      const inside = s.step.actor ? `${eventLabel(s.step.actor)} → ${s.step.actorCode ?? '?'}` : 'checked here';
+      lines.push(`       at step point ${s.step.at} (${s.step.point}): ${inside}`);
+    }
     for (const c of s.changes) lines.push(`       ${c}`);
   }
   if (violation) lines.push(`VIOLATION ${violation}`);

@@ -65,21 +65,26 @@ function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
   return child;
 }
 
-/** Applies `e` to a copy of the sealed `parent`; the same result as cloneWorld + applyEvent. */
-export function applyForked(parent: World, e: ModelEvent): { world: World; outcome: Outcome } {
-  const known = footprints.get(e.type) ?? NOTHING;
+/**
+ * Applies `e` to a copy of the sealed `parent`; the same result as cloneWorld + applyEvent. `run`
+ * applies it another way (step by step, with an actor's event inside); it may run twice, so it
+ * must start afresh each time. `footprint` names what is applied when that is more than the event
+ * type (an actor's event inside changes other maps).
+ */
+export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): { world: World; outcome: Outcome } {
+  const known = footprints.get(footprint) ?? NOTHING;
   if (known !== 'all') {
     const world = fork(parent, known);
     try {
-      return { world, outcome: applyEvent(world, e) };
+      return { world, outcome: run(world, e) };
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
       // a frozen object refused a write before anything shared changed; the attempt is discarded.
     }
   }
   const world = cloneWorld(parent);
-  const outcome = applyEvent(world, e);
-  if (known !== 'all') footprints.set(e.type, learn(parent, world, known));
+  const outcome = run(world, e);
+  if (known !== 'all') footprints.set(footprint, learn(parent, world, known));
   return { world, outcome };
 }
 

@@ -32,7 +32,6 @@ export function setSlotFlags(w: World, vm: Vm, s: Memslot, flags: number): Outco
   s.flags = flags;
   if (on && !was) {
     s.dirty = new Set();
-    s.written = new Set();
     if (mode === 'dirty-bits') {
       // a clean start: D bits set before logging began say nothing, and the IOTLB must forget them.
       harvestDirtyBits(w, vm, s);
@@ -42,6 +41,8 @@ export function setSlotFlags(w: World, vm: Vm, s: Memslot, flags: number): Outco
       for (const p of s2SlotPages(w, vm, s)) if (s2WriteProtect(w, vm, p)) changed++;
       if (changed > 0) ops.kvm_mmu.flush_remote_tlbs_memslot(w, vm, s);
     }
+    // the promise starts when the ioctl returns: a write racing the enable is the VMM's first copy's.
+    s.written = new Set();
   } else if (!on && was) {
     // leaves stay write-protected until their next write fault, which no longer logs.
     s.dirty = undefined;
@@ -81,8 +82,9 @@ export const KVM_DIRTY_LOG_OPS: Pick<KvmOps, 'dirty_log_enable' | 'dirty_log_get
     for (const i of s.dirty) bitmap[i >> 3] |= 1 << (i & 7);
     const reported = [...s.dirty].map((i) => s.gpaPage + i);
     s.dirty = new Set();
-    s.written = new Set();
     ops.kvm_mmu.rearm_dirty_log(w, vm, s, reported);
+    // a write before the reported pages are re-armed lands before the VMM copies them: it is not lost.
+    s.written = new Set();
     return { code: 'OK', data: bitmap };
   },
 };

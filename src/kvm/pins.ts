@@ -30,12 +30,14 @@ export const KVM_PIN_OPS: Pick<KvmOps, 'pin_guest_page' | 'unpin_guest_page' | '
     if (pfn === undefined) return { code: 'EFAULT' };
     const ops = opsOf(w);
     const count = held.get(pfn) ?? 0;
-    if (count === 0) {
-      const refusal = ops.kvm.account_pinned(w, vm, 1);
-      if (refusal) return { code: 'ENOMEM' };
+    // the page is found and pinned in one step (gup takes its reference under the PTE lock), so
+    // it cannot move in between; the charge comes after, and a refused one drops the pin again.
+    ops.mm.pin_page(w, pfn);
+    if (count === 0 && ops.kvm.account_pinned(w, vm, 1)) {
+      ops.mm.unpin_page(w, pfn);
+      return { code: 'ENOMEM' };
     }
     held.set(pfn, count + 1);
-    ops.mm.pin_page(w, pfn);
     return { pfn };
   },
 

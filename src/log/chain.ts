@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LogEntry } from '../events/types.js';
-import { eventToJson } from '../events/serialize.js';
+import { eventToJson, stepToJson } from '../events/serialize.js';
 
 const GENESIS = '0'.repeat(64);
 
@@ -27,7 +27,12 @@ export function verifyChain(entries: readonly LogEntry[]): { line: number; reaso
   let prev = GENESIS;
   for (const e of entries) {
     if (e.chain === undefined) return { line: e.line, reason: 'has no chain field' };
-    const body = JSON.stringify({ ...eventToJson(e.event, e.expect), ...(e.comment !== undefined ? { comment: e.comment } : {}), ...(e.phase !== undefined ? { phase: e.phase } : {}) });
+    const body = JSON.stringify({
+      ...eventToJson(e.event, e.expect),
+      ...(e.comment !== undefined ? { comment: e.comment } : {}),
+      ...(e.phase !== undefined ? { phase: e.phase } : {}),
+      ...(e.step !== undefined ? { step: stepToJson(e.step) } : {}),
+    });
     const want = link(prev, body);
     if (e.chain !== want) return { line: e.line, reason: 'chain does not match: the line or one before it was changed, dropped or reordered' };
     prev = want;

@@ -63,10 +63,13 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
-  const { event, expect, comment, phase, chain } = parsed.value;
+  const { event, expect, comment, phase, chain, step } = parsed.value;
+  // the actor's event runs first, inside this one: its ids are checked first.
+  const actorProblem = step?.actor && ids.visit(step.actor.type, step.actor as unknown as Record<string, unknown>);
+  if (actorProblem) return new InputError({ file, line, field: `step.actor.${actorProblem.field}` }, actorProblem.reason);
   const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
   if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
-  return { event, line, expect, comment, phase, chain };
+  return { event, line, expect, comment, phase, chain, ...(step ? { step } : {}) };
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
 import { statsDelta, type PhaseStats } from './stats.js';
-import { checkProperties, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { checkProperties, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { applyStepped, stepWhere } from '../kernel/stepped.js';
 import { bytesToHex, hex } from '../util/hex.js';
 
 export interface StepResult {
@@ -45,6 +46,27 @@ export function compareExpectation(entry: LogEntry, outcome: Outcome): string | 
   return undefined;
 }
 
+/**
+ * A line with a `step`: the event runs step by step, the actor's event (if any) at the step point
+ * the line names, and what a device could observe is checked there (or, with no actor, at every
+ * step point). The step point must have the name the line gives it.
+ */
+function applyAtStep(world: World, entry: LogEntry, props: readonly Property[]): { outcome: Outcome; mismatch?: string; violations: Violation[] } {
+  const mark = entry.step!;
+  const run = applyStepped(world, entry.event, { inject: mark.actor && { at: mark.at, actor: mark.actor }, observe: deviceCheck(props) });
+  const here = run.points[mark.at]?.name;
+  const actual = mark.actor ? run.actorOutcome : undefined;
+  let mismatch = compareExpectation(entry, run.outcome);
+  if (here !== mark.point) mismatch ??= `step point ${mark.at} is ${here === undefined ? 'never reached' : `"${here}"`} here, not "${mark.point}"`;
+  if (actual && mark.actorExpect) {
+    const m = compareExpectation({ ...entry, expect: mark.actorExpect }, actual);
+    if (m) mismatch ??= `the actor's ${mark.actor!.type}: ${m}`;
+  }
+  const v = run.violation;
+  const where = (x: Violation): Violation => ({ ...x, message: `${x.message} (${stepWhere(entry.event.type, v!.at, v!.point, mark.actor?.type)})` });
+  return { outcome: run.outcome, mismatch, violations: v ? v.violations.map(where) : [] };
+}
+
 export interface ReplayOptions {
   readonly properties?: readonly Property[];
   readonly world?: World;
@@ -71,10 +93,11 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
       phase = entry.phase;
     }
     const pre = notePre(world, props);
-    const outcome = applyEvent(world, entry.event);
-    const mismatch = compareExpectation(entry, outcome);
+    const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
+    const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
+    const mismatch = stepped?.mismatch ?? compareExpectation(entry, outcome);
     if (mismatch) mismatches++;
-    const violations = checkProperties(world, props, { event: entry.event, outcome, pre });
+    const violations = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
     const step = { line: entry.line, type: entry.event.type, outcome, mismatch, violations };
     steps.push(step);
     if (violations.length > 0) {

@@ -4,11 +4,12 @@
  * a page moves only after every mmu-notifier subscriber has dropped its translation of it.
  */
 import { pageOf } from '../memory/constants.js';
-import { allocFrame, claimFrame, copyFrame, freeFrame } from '../memory/frames.js';
+import { allocFrame, claimFrame } from '../memory/frames.js';
 import { OK, refused } from '../model/outcome.js';
 import { opsOf } from '../ops/registry.js';
+import { migratingPage } from '../ops/steps.js';
 import type { MmOps } from '../ops/types.js';
-import { anonOwner, charge, pinCount, pinFrame, touchPage, unpinFrame } from './pages.js';
+import { anonOwner, charge, moveFrame, pinCount, pinFrame, touchPage, unpinFrame } from './pages.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
 
 export const MM_OPS: MmOps = {
@@ -36,10 +37,11 @@ export const MM_OPS: MmOps = {
       to = Number(e.pfn);
       if (!claimFrame(w.frames, to, anonOwner(mm.id))) return refused('EBUSY');
     }
-    ops.mm.invalidate_range(w, mm, page);
-    copyFrame(w.frames, from, to);
-    mm.pages.set(page, to);
-    freeFrame(w.frames, from);
+    // faults on the page wait from the notifier call until the move is done (the migration entry).
+    migratingPage(mm.id, page, () => {
+      ops.mm.invalidate_range(w, mm, page);
+      moveFrame(w, mm, page, from, to);
+    });
     return OK;
   },
 

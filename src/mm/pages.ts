@@ -4,7 +4,8 @@
  * through `opsOf(w).mm`, so that a design can replace any of them; only the reference mm ops and
  * the read-only helpers (`pinCount`, `canCharge`) are used directly.
  */
-import { allocFrame } from '../memory/frames.js';
+import { allocFrame, copyFrame, freeFrame } from '../memory/frames.js';
+import { faultWaits, stepPoint } from '../ops/steps.js';
 import type { Mm } from '../memory/mm.js';
 import type { World } from '../model/world.js';
 
@@ -12,6 +13,7 @@ export const anonOwner = (mm: string) => 'anon:' + mm;
 
 /** The frame backing virtual page `page` of `mm`, faulting in a zeroed frame when untouched. */
 export function touchPage(w: World, mm: Mm, page: number): number {
+  faultWaits(mm.id, page);
   let pfn = mm.pages.get(page);
   if (pfn === undefined) {
     pfn = allocFrame(w.frames, anonOwner(mm.id));
@@ -48,4 +50,17 @@ export function charge(mm: Mm, n: number): void {
 
 export function uncharge(mm: Mm, n: number): void {
   mm.lockedVm -= n;
+}
+
+/**
+ * Moves process page `page` from frame `from` to frame `to`: the bytes are copied, the page table
+ * points at `to` (step point "frame-move"), and `from` is freed ("frame-free"). The caller has
+ * dropped every secondary translation of the page first (mmu notifiers).
+ */
+export function moveFrame(w: World, mm: Mm, page: number, from: number, to: number): void {
+  copyFrame(w.frames, from, to);
+  mm.pages.set(page, to);
+  stepPoint('frame-move');
+  freeFrame(w.frames, from);
+  stepPoint('frame-free');
 }

@@ -10,6 +10,7 @@
  */
 import { DesignError } from '../errors.js';
 import { currentOrigin, type ModuleOrigin } from './origin.js';
+import { traceOp, tracingSteps } from './steps.js';
 import type { Ops, TableName } from './types.js';
 
 /** Replaces one op: receives the base design's op (to wrap or ignore) and the base design's tables. */
@@ -148,16 +149,27 @@ export function designNames(): string[] {
 }
 
 let lastName: string | undefined;
-let lastOps: Ops | undefined;
+let lastDesign: Design | undefined;
+const TRACED = new WeakMap<Design, Ops>();
+
+/** A design's tables with every op wrapped to name the step points inside it (see steps.ts). */
+function traced(d: Design): Ops {
+  let t = TRACED.get(d);
+  if (!t) {
+    const tables = Object.entries(d.ops).map(([name, table]) => [name, Object.freeze(Object.fromEntries(Object.entries(table).map(([op, fn]) => [op, traceOp(name as TableName, op, fn as never)])))]);
+    TRACED.set(d, (t = Object.freeze(Object.fromEntries(tables)) as unknown as Ops));
+  }
+  return t;
+}
 
 /** The ops tables in force in a world: those of the design its host.boot named. */
 export function opsOf(w: { readonly design: string }): Ops {
   // one design per run in practice: remembering the last lookup keeps this off the profile.
-  if (w.design === lastName) return lastOps!;
-  const d = requireDesign(w.design);
-  lastName = w.design;
-  lastOps = d.ops;
-  return d.ops;
+  if (w.design !== lastName) {
+    lastDesign = requireDesign(w.design);
+    lastName = w.design;
+  }
+  return tracingSteps() ? traced(lastDesign!) : lastDesign!.ops;
 }
 
 /** The design in force in a world. */

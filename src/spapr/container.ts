@@ -17,6 +17,7 @@ import type { SpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { TCE_PCI_READ, TCE_PCI_WRITE } from './layout.js';
 import { TABLES } from '../../machines/index.js';
+import { stepPoint } from '../ops/steps.js';
 
 /** Hardware TCE tables are host-order; this model's POWER host is little-endian. */
 const HW_ENDIAN = 'le' as const;
@@ -108,6 +109,7 @@ function removeWindow(w: World, c: Container, s: SpaprIommu, num: number): void 
   const win = s.windows[num]!;
   clearEntries(w, c, s, win, 0n, win.entries);
   lazyFree(w.frames, win.frames);
+  stepPoint('frame-free');
   const mm = w.mms.get(c.mm);
   if (mm) opsOf(w).mm.account_locked_vm(w, mm, -win.charged);
   s.windows[num] = null;
@@ -198,6 +200,7 @@ function hwClearRange(w: World, s: SpaprIommu, win: SpaprWindow, first: bigint, 
   for (const idx of lazyNonZero(w.frames, win.frames, first, count, HW_ENDIAN)) {
     releaseEntry(s, lazyGet(w.frames, win.frames, idx, HW_ENDIAN));
     lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
+    stepPoint('table-write');
   }
 }
 
@@ -248,6 +251,7 @@ function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
     if (old !== 0n) releaseEntry(s, old);
     lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
     s.prereg.find((r) => r.pfns.includes(pfn))!.mapped++;
+    stepPoint('table-write');
   });
   killCaches(w, c, pageOf(e.iova), Number(e.size >> 12n));
   return OK;
@@ -329,10 +333,14 @@ function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iov
   const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
   if (old !== 0n) releaseEntry(s, old);
   if (pfn === undefined || perm === 0n) {
-    if (old !== 0n) lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
+    if (old !== 0n) {
+      lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
+      stepPoint('table-write');
+    }
     return;
   }
   lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
+  stepPoint('table-write');
   // only a faulty variant maps a frame outside preregistered memory; nothing then counts it.
   const r = s.prereg.find((x) => x.pfns.includes(pfn));
   if (r) r.mapped++;

@@ -4,12 +4,12 @@
  * it is sent (as choice paths from the setup) and returns successor keys, violations and covers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyForked } from '../kernel/fork.js';
 import { AncestorCache } from '../check/ancestors.js';
 import { cloneWorld } from '../model/world.js';
-import { propertyNamed } from '../../properties/index.js';
+import { deviceCheck, propertyNamed } from '../../properties/index.js';
 import { buildSetup } from '../check/explore.js';
-import { expandChoice } from '../check/expand.js';
+import { expandState } from '../check/expand.js';
+import { applyMove } from '../check/moves.js';
 import { fingerprint } from '../check/fingerprint.js';
 import { stateKeyFn } from '../check/state-key.js';
 import { scenarioNamed } from '../check/scenarios/index.js';
@@ -35,7 +35,8 @@ const checked = (k: [number, number]) => {
   const i = slot(k);
   return cacheHi[i] === k[0] >>> 0 && cacheLo[i] === k[1] >>> 0 && (k[0] | k[1]) !== 0;
 };
-const expander = { props, covers: s.covers, key, checked };
+const observe = init.preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
+const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions };
 
 // paths name the states: a parent is its path without the last choice.
 const ancestors: AncestorCache<string> = new AncestorCache(
@@ -43,7 +44,7 @@ const ancestors: AncestorCache<string> = new AncestorCache(
     if (k === '') return cloneWorld(root);
     const cut = k.lastIndexOf(',');
     const parent = ancestors.get(cut < 0 ? '' : k.slice(0, cut));
-    return applyForked(parent.world, parent.choices[Number(k.slice(cut + 1))]).world;
+    return applyMove(parent.world, parent.choices, Number(k.slice(cut + 1))).world;
   },
   (w) => s.choices(w, init.params, ctx),
 );
@@ -56,19 +57,20 @@ parentPort!.on('message', (paths: number[][]) => {
     const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
-    keys.push(choices.length);
-    choices.forEach((event, choice) => {
-      const succ = expandChoice(w, event, x);
+    const at = keys.length;
+    keys.push(0);
+    for (const { id: move, succ } of expandState(w, choices, x)) {
+      keys[at]++;
       for (const c of succ.covers) covers.add(c);
-      if (succ.violations.length && !violation) violation = { state, choice, list: succ.violations };
+      if (succ.violations.length && !violation) violation = { state, move, list: succ.violations, step: succ.event.step };
       const k = succ.key;
       if (!succ.violations.length) {
         const i = slot(k);
         cacheHi[i] = k[0] >>> 0;
         cacheLo[i] = k[1] >>> 0;
       }
-      keys.push(k[0], k[1], succ.ok ? 1 : 0);
-    });
+      keys.push(move, k[0], k[1], succ.ok && move < choices.length ? 1 : 0);
+    }
   });
   const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation };
   parentPort!.postMessage(result);

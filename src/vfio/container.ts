@@ -80,9 +80,9 @@ export function attach(w: World, c: Container, g: Group): void {
   g.dmaLc = DOMAIN.step(g.dmaLc, 'CLAIM').target;
   c.groups.push(g.id);
   c.lc = CONTAINER.step(c.lc, 'GROUP_ATTACH').target;
+  g.container = c.id;
   if (c.iommu) ops.vfio_iommu_type1.attach_group(w, c.iommu, g);
   if (c.spapr) ops.vfio_iommu_spapr_tce.attach_group(w, g);
-  g.container = c.id;
 }
 
 /** vfio_group_detach_container: the group leaves; the last group releases the driver. */

@@ -108,7 +108,12 @@ describe('vkm check', () => {
     expect(await main(['check', '--scenario', 'type1-unmap', '--json'], io)).toBe(0);
     const r = JSON.parse(io.stdout[0]);
     for (const k of ['scenario', 'variant', 'verdict', 'states', 'transitions', 'maxDepth', 'durationMs', 'bytesPerState', 'violations', 'covers']) expect(r).toHaveProperty(k);
-    expect(r).toMatchObject({ scenario: 'type1-unmap', verdict: 'pass', states: 223 });
+    // interleavings are on by default: migrations racing each other reach frame numberings a whole-event run never does.
+    expect(r).toMatchObject({ scenario: 'type1-unmap', verdict: 'pass', states: 1099, transitions: 62303 });
+    const atomic = fakeIo({});
+    expect(await main(['check', '--scenario', 'type1-unmap', '--json', '--preemptions', '0'], atomic)).toBe(0);
+    expect(JSON.parse(atomic.stdout[0])).toMatchObject({ verdict: 'pass', states: 223, transitions: 2453 });
+    expect(await main(['check', '--scenario', 'type1-unmap', '--preemptions', '2'], fakeIo({}))).toBe(2);
   });
 
   it('should exit 0 for a seeded fault that is found, write its counterexample, and 1 when a pass is expected but a violation found', async () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/vkm.js');
 // about 2 s of work: long enough to be killed between two checkpoints, short enough for CI.
-const RUN = ['check', '--scenario', 'rpcit-shadow', '--param', 'G=3,I=2,L=2'];
+const RUN = ['check', '--scenario', 'rpcit-shadow', '--param', 'G=3,I=2,L=2', '--preemptions', '0'];
 const STATES = 19208;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +46,7 @@ describe('checkpoint and resume', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vkm-int-'));
     const ckpt = join(dir, 'int.ckpt');
     const child = spawn('node', [BIN, 'check', '--scenario', 'rpcit-shadow', '--param', 'G=3,I=2,L=2', '--checkpoint', ckpt, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // (interleavings on, the default: the checkpoint records them, and a resume takes them from it.)
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -57,7 +58,11 @@ describe('checkpoint and resume', () => {
     expect(err).not.toMatch(/at .*\.js:\d+/);
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
     expect([r.verdict, r.incompleteReason]).toEqual(['incomplete', 'interrupted']);
-    expect(JSON.parse(readFileSync(ckpt, 'utf8')).next).toBeGreaterThan(0);
+    const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
+    expect(saved.next).toBeGreaterThan(0);
+    expect(saved.preemptions).toBe(1);
+    const other = spawnSync('node', [BIN, 'check', '--resume', ckpt, '--preemptions', '0'], { encoding: 'utf8' });
+    expect([other.status, other.stderr]).toEqual([2, expect.stringMatching(/was taken with --preemptions 1; resume the same way/)]);
   }, 60_000);
 
   it('should stop before passing --max-memory, marked incomplete, with exit 3', () => {

@@ -24,6 +24,14 @@ function num(opts: Record<string, string | true>, key: string): number | undefin
   return n;
 }
 
+/** --preemptions: 0 or 1, 1 when not given (or what a resumed checkpoint was taken with). */
+function preemptionsOf(opts: Record<string, string | true>): number {
+  const v = opts.preemptions;
+  if (v === undefined) return 1;
+  if (v !== '0' && v !== '1') throw new UsageError(`--preemptions must be 0 or 1, not "${v}"`);
+  return Number(v);
+}
+
 /** The verdict as shown: an incomplete run says what stopped it. */
 function verdictText(r: RunRecord): string {
   return r.verdict === 'incomplete' ? `incomplete (${r.result.incompleteReason})` : r.verdict;
@@ -84,6 +92,7 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
     if (!scenarioNamed(c.scenario)) throw new UsageError(`${file}: the checkpoint's scenario "${c.scenario}" is not registered (pass the module that registers it with --load)`);
     requireDesign(c.variant);
     if (c.symmetry !== (opts.symmetry === true)) throw new UsageError(`${file}: was taken ${c.symmetry ? 'with' : 'without'} --symmetry; resume the same way`);
+    if (opts.preemptions !== undefined && preemptionsOf(opts) !== c.preemptions) throw new UsageError(`${file}: was taken with --preemptions ${c.preemptions}; resume the same way`);
     const fault = faultNamed(c.variant);
     return [{ scenario: c.scenario, params: c.params, variant: c.variant || undefined, resume: c, expect: fault ? { verdict: 'violation', property: fault.property } : undefined }];
   }
@@ -124,6 +133,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       timeLimitMs: num(opts, 'time-limit') !== undefined ? num(opts, 'time-limit')! * 1000 : undefined,
       symmetry: opts.symmetry === true,
       deadlock: opts.deadlock === true,
+      preemptions: spec.resume ? spec.resume.preemptions : preemptionsOf(opts),
       now,
       onProgress: (p) => {
         if (now() - lastReport < 1000) return;

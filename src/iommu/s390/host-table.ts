@@ -10,6 +10,7 @@ import { readPhysU64, writePhysU64 } from '../../memory/phys.js';
 import { readU64 } from '../../memory/bits.js';
 import { addrOf } from '../../memory/constants.js';
 import type { Leaf, TableFormat, Translation } from '../format.js';
+import { stepPoint } from '../../ops/steps.js';
 import {
   S390_ENDIAN, ZPCI_PT_ENTRIES, ZPCI_PTE_ADDR_MASK, ZPCI_PTE_INVALID, ZPCI_RTE_ADDR_MASK, ZPCI_STE_ADDR_MASK,
   ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID, ZPCI_TABLE_PROTECTED, ZPCI_TABLE_TYPE_MASK, ZPCI_TABLE_TYPE_RTX,
@@ -86,6 +87,7 @@ export function ensurePtePointer(pool: FramePool, root: number, iovaPage: number
 /** Writes one host PTE (the KVM shadow path edits entries directly). */
 export function writeHostPte(pool: FramePool, pteAddr: bigint, value: bigint): void {
   writePhysU64(pool, pteAddr, value, S390_ENDIAN);
+  stepPoint('table-write');
 }
 
 /**

@@ -7,6 +7,7 @@ import { allocFrame, frameBuf, frameForRead, frameForWrite, freeFrame, type Fram
 import { SL_R, SL_W, VTD_APERTURE_PAGES, VTD_ENTRIES, VTD_SPAN, VTD_ENTRY_SIZE, VTD_LEVELS, vtdIndex, vtdIsSuperpage, vtdPerm, vtdPfn, vtdWriteEntry } from './layout.js';
 
 import type { Leaf, TableFormat, Translation } from '../format.js';
+import { stepPoint } from '../../ops/steps.js';
 
 export type { Leaf, Translation };
 
@@ -40,6 +41,7 @@ export function vtdMap(pool: FramePool, root: number, iovaPage: number, pfn: num
   }
   const leaf = vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE;
   vtdWriteEntry(frameForWrite(pool, table, leaf, VTD_ENTRY_SIZE), leaf, pfn, (read ? SL_R : 0) | (write ? SL_W : 0));
+  stepPoint('table-write');
 }
 
 /** Clears a leaf; intermediate tables stay until the domain is freed (as the VT-d driver keeps them). */
@@ -53,6 +55,7 @@ export function vtdUnmap(pool: FramePool, root: number, iovaPage: number): void 
   }
   const leaf = vtdIndex(iovaPage, 1) * VTD_ENTRY_SIZE;
   vtdWriteEntry(frameForWrite(pool, table, leaf, VTD_ENTRY_SIZE), leaf, 0, 0);
+  stepPoint('table-write');
 }
 
 /** The present entries of one table page: index, R/W bits, address, PS. */

@@ -9,6 +9,7 @@ import { vtdLeaves, vtdTranslate } from '../../iommu/vtd/table.js';
 import type { Leaf, Translation } from '../../iommu/format.js';
 import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearDirty, eptClearWrite, eptDirty, eptIndex, eptPerm, eptPfn, eptSetDirty, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
 import type { Stage2, Vm, World } from '../../model/world.js';
+import { stepPoint } from '../../ops/steps.js';
 
 /** Guest page numbers below this fit the 4-level, 48-bit table (x86 kvm_mmu_max_gfn() + 1 here). */
 export const S2_MAX_GFN_PAGES = 2 ** 36;
@@ -50,6 +51,7 @@ export function s2Ensure(w: World, vm: Vm): Stage2 {
 export function s2Install(w: World, vm: Vm, gpaPage: number, pfn: number, writable: boolean): void {
   const slot = leafSlot(w.frames, s2Ensure(w, vm), gpaPage, kvmOwner(vm.id))!;
   eptWriteLeaf(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off, pfn, writable);
+  stepPoint('table-write');
 }
 
 /** Zaps a present leaf; returns whether there was one (the caller flushes TLBs). */
@@ -58,6 +60,7 @@ export function s2Zap(w: World, vm: Vm, gpaPage: number): boolean {
   const slot = leafSlot(w.frames, vm.s2, gpaPage);
   if (!slot || eptPerm(frameForRead(w.frames, slot.table), slot.off) === 0) return false;
   eptClear(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  stepPoint('table-write');
   return true;
 }
 
@@ -67,13 +70,16 @@ export function s2WriteProtect(w: World, vm: Vm, gpaPage: number): boolean {
   const slot = leafSlot(w.frames, vm.s2, gpaPage);
   if (!slot || (eptPerm(frameForRead(w.frames, slot.table), slot.off) & 2) === 0) return false;
   eptClearWrite(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  stepPoint('table-write');
   return true;
 }
 
 /** Sets W on a present leaf (a write-protection fault KVM resolved). */
 export function s2MakeWritable(w: World, vm: Vm, gpaPage: number): void {
   const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
-  if (slot) eptSetWrite(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  if (!slot) return;
+  eptSetWrite(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  stepPoint('table-write');
 }
 
 /** Whether a present leaf has its dirty bit set. */
@@ -88,7 +94,9 @@ export function s2IsDirty(w: World, vm: Vm, gpaPage: number): boolean {
 export function s2SetDirty(w: World, vm: Vm, gpaPage: number): void {
   if (s2IsDirty(w, vm, gpaPage)) return;
   const slot = vm.s2 && leafSlot(w.frames, vm.s2, gpaPage);
-  if (slot && eptPerm(frameForRead(w.frames, slot.table), slot.off) !== 0) eptSetDirty(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  if (!slot || eptPerm(frameForRead(w.frames, slot.table), slot.off) === 0) return;
+  eptSetDirty(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  stepPoint('table-write');
 }
 
 /** Clears a leaf's dirty bit; returns whether it was set. */
@@ -96,6 +104,7 @@ export function s2TestAndClearDirty(w: World, vm: Vm, gpaPage: number): boolean 
   if (!s2IsDirty(w, vm, gpaPage)) return false;
   const slot = leafSlot(w.frames, vm.s2!, gpaPage)!;
   eptClearDirty(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off);
+  stepPoint('table-write');
   return true;
 }
 
@@ -115,4 +124,5 @@ export function s2Free(w: World, vm: Vm): void {
   for (const t of vm.s2.tables) freeFrame(w.frames, t);
   freeFrame(w.frames, vm.s2.root);
   vm.s2 = undefined;
+  stepPoint('frame-free');
 }

@@ -1,0 +1,92 @@
+/**
+ * Moves: the edges of the state graph. A move is one of the state's choices applied whole, or,
+ * with preemptions on, a choice interrupted at one of its step points by one of the state's actor
+ * choices (a device DMA, a host migration, another vCPU's write) that runs there before the choice
+ * goes on. Move indices are dense per state and need only the numbers of choices and actors to
+ * decode, so a state is rebuilt from its parent without running anything first. Pure.
+ */
+import type { ModelEvent } from '../events/types.js';
+import { applyForked } from '../kernel/fork.js';
+import { ACTOR_TYPES, applyStepped, interruptible, type SteppedEvent, type SteppedRun } from '../kernel/stepped.js';
+import type { Outcome } from '../model/outcome.js';
+import type { World } from '../model/world.js';
+import { WouldWait } from '../ops/steps.js';
+
+/** Choice `choice`, whole (`at` -1), or interrupted at step point `at` by actor choice `actor`. */
+export interface Move {
+  readonly choice: number;
+  readonly at: number;
+  /** An index into the state's actor choices (actorIndices). */
+  readonly actor: number;
+}
+
+/** Move index of a whole choice c: c; of c interrupted at k by actor j: c + C * (1 + j + A * k). */
+export function encodeMove(m: Move, choices: number, actors: number): number {
+  return m.at < 0 ? m.choice : m.choice + choices * (1 + m.actor + actors * m.at);
+}
+
+export function decodeMove(id: number, choices: number, actors: number): Move {
+  if (id < choices) return { choice: id, at: -1, actor: -1 };
+  const q = Math.floor(id / choices) - 1;
+  return { choice: id % choices, at: Math.floor(q / actors), actor: q % actors };
+}
+
+const ACTORS = new WeakMap<readonly ModelEvent[], number[]>();
+
+/** The indices of a state's choices that are actors' events (computed once per choice list). */
+export function actorIndices(choices: readonly ModelEvent[]): number[] {
+  let a = ACTORS.get(choices);
+  if (!a) {
+    a = [];
+    for (let i = 0; i < choices.length; i++) if (ACTOR_TYPES.has(choices[i].type)) a.push(i);
+    ACTORS.set(choices, a);
+  }
+  return a;
+}
+
+export interface MoveResult<V> {
+  readonly world: World;
+  readonly outcome: Outcome;
+  /** The choice, marked with where it was interrupted or where `observe` found something. */
+  readonly event: SteppedEvent;
+  /** The step run, when the move was applied step by step. */
+  readonly run?: SteppedRun<V>;
+}
+
+/**
+ * Applies move `id` to a fork of the sealed `parent`. With `observe`, a whole choice that can be
+ * interrupted is applied step by step and checked at every step point; an interrupted one is
+ * checked right after the actor's event. Undefined when the actor would have to wait for what the
+ * op holds at that step point: that interleaving does not exist.
+ */
+export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[]): MoveResult<V> | undefined {
+  try {
+    return applyMove(parent, choices, id, observe);
+  } catch (err) {
+    if (err instanceof WouldWait) return undefined;
+    throw err;
+  }
+}
+
+/** applyMove of a move known to exist (tryMove gave a result for it). */
+export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[]): MoveResult<V> {
+  const actors = actorIndices(choices);
+  const m = decodeMove(id, choices.length, actors.length);
+  const e = choices[m.choice];
+  if (m.at < 0 && (!observe || !interruptible(e))) {
+    const r = applyForked(parent, e);
+    return { ...r, event: e };
+  }
+  const actor = m.at < 0 ? undefined : choices[actors[m.actor]];
+  let run!: SteppedRun<V>;
+  const r = applyForked(
+    parent,
+    e,
+    (w, ev) => (run = applyStepped(w, ev, { observe, inject: actor && { at: m.at, actor } })).outcome,
+    actor ? `${e.type}+${actor.type}` : e.type,
+  );
+  const at = actor ? m.at : run.violation?.at;
+  const point = at === undefined ? undefined : run.points[at]?.name;
+  const event: SteppedEvent = at === undefined ? e : { ...e, step: { at, point: point ?? '', ...(actor ? { actor } : {}) } };
+  return { ...r, event, run };
+}

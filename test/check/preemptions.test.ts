@@ -1,0 +1,52 @@
+/**
+ * Preemption bounds: 0 is exactly the whole-event semantics (the counts every earlier release
+ * had), 1 is what `vkm check` and `vkm mutants` run by default, with the same verdicts; worker
+ * threads explore interleavings to the same counts and first violation as one thread.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCheck, runCheckParallel } from '../../src/check/run.js';
+import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
+import { FAULTS } from '../../faults/index.js';
+
+/** States and transitions of each default run with every event applied whole (the README's figures before interleavings). */
+const ATOMIC: Record<string, [number, number]> = {
+  'rpcit-shadow {}': [1700, 26200],
+  'rpcit-userspace {"G":1}': [207, 2214],
+  'type1-unmap {}': [223, 2453],
+  'zpci-teardown {"A":0}': [48, 336],
+  'zpci-teardown {"A":1}': [48, 336],
+  'kvm-domain-lent {}': [5, 25],
+  'liobn-binding {} liobn-to-container': [247, 3458],
+  'liobn-binding {} liobn-to-group': [91, 562],
+  'stage2-shared {"S":1}': [540, 8100],
+  'stage2-shared {"S":1} stage2-shared-dirty-bits': [4230, 63450],
+  'stage2-shared {"S":0}': [448, 6720],
+  'sva-pri {}': [313, 2504],
+};
+const name = (r: (typeof DEFAULT_RUNS)[number]) => `${r.scenario} ${JSON.stringify(r.params)}${r.variant ? ' ' + r.variant : ''}`;
+
+describe('preemptions', () => {
+  it.each(DEFAULT_RUNS.map((r) => [name(r), r] as const))('%s: 0 gives the whole-event counts, 1 the same verdict', (n, r) => {
+    const spec = { scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect };
+    const atomic = runCheck(spec, { preemptions: 0 });
+    expect([atomic.result.states, atomic.result.transitions]).toEqual(ATOMIC[n]);
+    const stepped = runCheck(spec, { preemptions: 1 });
+    expect([stepped.verdict, stepped.asExpected]).toEqual([atomic.verdict, true]);
+    // every interleaving is one more edge, never fewer: the whole choices are still there.
+    if (stepped.verdict === 'pass') expect(stepped.result.transitions).toBeGreaterThanOrEqual(atomic.result.transitions);
+  });
+
+  it.each(FAULTS.map((f) => [f.design.name, f] as const))('%s should still be found with one preemption', (_n, f) => {
+    const r = runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } }, { preemptions: 1 });
+    expect(r.asExpected).toBe(true);
+  });
+
+  it('should explore interleavings with worker threads to the same counts and first violation', async () => {
+    for (const spec of [{ scenario: 'type1-unmap', params: {} }, { scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' }]) {
+      const one = runCheck(spec, { preemptions: 1 });
+      const two = await runCheckParallel(spec, 2, { preemptions: 1 });
+      expect([two.verdict, two.result.states, two.result.transitions]).toEqual([one.verdict, one.result.states, one.result.transitions]);
+      expect(two.result.violations.map((v) => [v.message, v.trace.length])).toEqual(one.result.violations.map((v) => [v.message, v.trace.length]));
+    }
+  });
+});
