@@ -31,15 +31,37 @@ export const STEP_OPS: Readonly<Record<string, StepKind>> = {
   'vfio_iommu_spapr_tce.detach_group': 'dma-ownership',
 };
 
+/**
+ * Locks an op holds while it runs, by `table.op`, as the kernel code takes them. An actor's event
+ * that needs a lock the interrupted op holds would wait for it, so it does not run there. One lock
+ * of each name stands for all (the scenarios run one VM and one container).
+ */
+export const OP_LOCKS: Readonly<Record<string, string>> = {
+  // KVM's MMU work runs under kvm->mmu_lock, and so does its mmu-notifier handler.
+  'kvm_mmu.page_fault': 'kvm->mmu_lock',
+  'kvm_mmu.flush_shadow_memslot': 'kvm->mmu_lock',
+  'kvm_mmu.rearm_dirty_log': 'kvm->mmu_lock',
+  'kvm_mmu.invalidate_range_start': 'kvm->mmu_lock',
+  'kvm_stage2_share.slot_added': 'kvm->mmu_lock',
+  'kvm_stage2_share.slot_removed': 'kvm->mmu_lock',
+  // type1's ioctls hold iommu->lock (no actor takes it: a second ioctl is not an actor).
+  'vfio_iommu_type1.map_dma': 'iommu->lock',
+  'vfio_iommu_type1.unmap_dma': 'iommu->lock',
+};
+
 /** What the checker does at each step point of the event it is applying. */
 export type StepHook = (name: string, kind: StepKind) => void;
 
 let hook: StepHook | undefined;
+/** Whether an actor's event is running inside an interrupted op. */
+let inActor = false;
 const opStack: string[] = [];
+/** Locks held, with how deep, by the interrupted op ('op') or by the actor's event inside it ('actor'). */
+const held = new Map<string, { by: 'op' | 'actor'; depth: number }>();
 
-/** Whether a hook is installed: ops are then traced so step points can be named. */
+/** Whether ops are traced (a hook is installed, or an actor runs): step points named, locks taken. */
 export function tracingSteps(): boolean {
-  return hook !== undefined;
+  return hook !== undefined || inActor;
 }
 
 /** A hardware-visible step just happened; the hook (if any) runs before the op goes on. */
@@ -61,31 +83,52 @@ export function withStepHook<T>(h: StepHook, fn: () => T): T {
   } finally {
     hook = outer;
     opStack.length = depth;
+    held.clear();
   }
 }
 
-/** Runs `fn` with no hook (an actor's event inside a step point). */
+/** Runs an actor's event inside a step point: no step points of its own, and it waits for the op's locks. */
 export function withoutSteps<T>(fn: () => T): T {
   const outer = hook;
   hook = undefined;
+  inActor = true;
   try {
     return fn();
   } finally {
     hook = outer;
+    inActor = false;
+    for (const [lock, h] of held) if (h.by === 'actor') held.delete(lock);
   }
+}
+
+/** Takes a lock for an op; WouldWait when the interrupted op holds it and an actor asks. */
+function acquire(lock: string): void {
+  const by = inActor ? 'actor' : 'op';
+  const h = held.get(lock);
+  if (h && h.by !== by) throw new WouldWait(`${lock} is held by the interrupted op`);
+  if (h) h.depth++;
+  else held.set(lock, { by, depth: 1 });
+}
+
+function release(lock: string): void {
+  const h = held.get(lock);
+  if (h && --h.depth === 0) held.delete(lock);
 }
 
 /** Wraps one op so the step points inside it carry its name, and an op that is a step is one. */
 export function traceOp<F extends (...args: never[]) => unknown>(table: TableName, op: string, fn: F): F {
   const name = `${table}.${op}`;
   const kind = STEP_OPS[name];
+  const lock = OP_LOCKS[name];
   const traced = function (this: unknown, ...args: never[]) {
+    if (lock) acquire(lock);
     opStack.push(name);
     let out: unknown;
     try {
       out = fn.apply(this, args);
     } finally {
       opStack.pop();
+      if (lock) release(lock);
     }
     if (kind) stepPoint(kind);
     return out;
