@@ -229,7 +229,11 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   }
 
   let id = r0?.next ?? 0;
+  // a violation reached through an interleaving waits for the end of its level: one with the same
+  // number of events and no preemption, found later in the level, is the shorter counterexample.
+  let interleaved: { violations: FoundViolation[]; level: number } | undefined;
   outer: for (; id < table.size && violations.length === 0; id++) {
+    if (interleaved && table.depth[id] !== interleaved.level) break;
     if ((id & 63) === 0) yield;
     const stop = opts.shouldStop?.();
     if (stop) {
@@ -251,7 +255,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     }
     const a = ancestors.get(id);
     const { world, choices } = a;
-    const x = { ...expander, parentKey: () => (a.key ??= key(world)) };
+    const x = { ...expander, parentKey: () => (a.key ??= key(world)), preemptions: interleaved ? 0 : preemptions };
     let anyOk = choices.length === 0;
     for (const { id: move, succ } of expandState(world, choices, x)) {
       const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
@@ -260,8 +264,14 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       for (const i of hits) covers[i].hit = true;
       if (found.length > 0) {
         const trace = traceTo(id, event);
-        for (const v of found) violations.push({ ...v, trace, setupLength: setupEvents.length });
-        break outer;
+        const list = found.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));
+        if (!event.step?.actor) {
+          violations.push(...list);
+          break outer;
+        }
+        interleaved ??= { violations: list, level: depth };
+        x.preemptions = 0;
+        continue;
       }
       const nid = table.add(nextKey, id, move, depth + 1);
       if (nid >= 0) {
@@ -275,6 +285,10 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     }
     if (!anyOk && opts.deadlock) deadlocks++;
     if (opts.onProgress && (id & 1023) === 0) opts.onProgress({ states: table.size, transitions, depth, queued: table.size - id });
+  }
+  if (violations.length === 0 && interleaved) {
+    violations.push(...interleaved.violations);
+    incomplete = undefined;
   }
 
   // a run that stopped early leaves a checkpoint to resume from.

@@ -60,6 +60,9 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
     if (step && !trace.at(-1)!.step) trace[trace.length - 1] = { ...trace.at(-1)!, step };
     return trace;
   };
+  // as in the one-thread explorer: a violation through an interleaving gives way to one of the
+  // same level reached by a whole choice.
+  let interleaved: FoundViolation[] | undefined;
   try {
     let levelStart = 0;
     level: while (levelStart < table.size) {
@@ -110,13 +113,22 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
             const n = r.keys[at++];
             let anyOk = n === 0;
             for (let c = 0; c < n; c++, at += 4) {
-              transitions++;
               const move = r.keys[at];
-              if (r.keys[at + 3]) anyOk = true;
-              if (r.violation && r.violation.state === id - sl.first && r.violation.move === move) {
-                const trace = traceTo(id, move, r.violation.step);
-                for (const v of r.violation.list) violations.push({ ...v, trace, setupLength: setupEvents.length });
-                break level;
+              const flags = r.keys[at + 3];
+              // once an interleaved violation waits, only whole choices are still explored.
+              if (interleaved && !(flags & 2)) continue;
+              transitions++;
+              if (flags & 1) anyOk = true;
+              const found = [r.violation, r.whole].find((v) => v && v.state === id - sl.first && v.move === move && (!interleaved || !v.step?.actor));
+              if (found) {
+                const trace = traceTo(id, move, found.step);
+                const list = found.list.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));
+                if (!found.step?.actor) {
+                  violations.push(...list);
+                  break level;
+                }
+                interleaved ??= list;
+                continue;
               }
               const nid = table.add([r.keys[at + 1], r.keys[at + 2]], id, move, depth + 1);
               if (nid >= 0) {
@@ -134,10 +146,15 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
         merging = false;
       }
       opts.onProgress?.({ states: table.size, transitions, depth, queued: table.size - levelEnd });
+      if (interleaved) break;
       levelStart = levelEnd;
     }
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
+  }
+  if (violations.length === 0 && interleaved) {
+    violations.push(...interleaved);
+    incomplete = undefined;
   }
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);

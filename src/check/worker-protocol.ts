@@ -12,10 +12,20 @@ export interface WorkerInit {
   readonly modules: readonly LoadedModule[];
 }
 
+/** A violation a worker found: batch index, move index, violations, and where inside the event. */
+export interface WorkerViolation {
+  readonly state: number;
+  readonly move: number;
+  readonly list: { property: string; message: string }[];
+  readonly step?: StepMark;
+}
+
 export interface WorkerResult {
-  /** Per state: number of moves, then per move: move index, key hi, key lo, ok flag (1 for a whole choice that succeeded). */
+  /** Per state: number of moves, then per move: move index, key hi, key lo, flags (1: a choice that succeeded; 2: a whole choice). */
   readonly keys: Uint32Array;
   readonly covers: number[];
-  /** The first violation in this batch's order: batch index, move index, violations, and where inside the event. */
-  readonly violation?: { state: number; move: number; list: { property: string; message: string }[]; step?: StepMark };
+  /** The first violation in this batch's order. */
+  readonly violation?: WorkerViolation;
+  /** The first one reached by a whole choice (no actor inside), which a violation through an interleaving gives way to. */
+  readonly whole?: WorkerViolation;
 }

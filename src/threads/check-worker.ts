@@ -53,6 +53,7 @@ parentPort!.on('message', (paths: number[][]) => {
   const keys: number[] = [];
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
+  let whole: WorkerResult['whole'];
   paths.forEach((path, state) => {
     const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
@@ -62,16 +63,21 @@ parentPort!.on('message', (paths: number[][]) => {
     for (const { id: move, succ } of expandState(w, choices, x)) {
       keys[at]++;
       for (const c of succ.covers) covers.add(c);
-      if (succ.violations.length && !violation) violation = { state, move, list: succ.violations, step: succ.event.step };
+      if (succ.violations.length) {
+        const v = { state, move, list: succ.violations, step: succ.event.step };
+        violation ??= v;
+        if (!v.step?.actor) whole ??= v;
+      }
       const k = succ.key;
       if (!succ.violations.length) {
         const i = slot(k);
         cacheHi[i] = k[0] >>> 0;
         cacheLo[i] = k[1] >>> 0;
       }
-      keys.push(move, k[0], k[1], succ.ok && move < choices.length ? 1 : 0);
+      const isWhole = move < choices.length;
+      keys.push(move, k[0], k[1], (succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
     }
   });
-  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation };
+  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation, whole };
   parentPort!.postMessage(result);
 });

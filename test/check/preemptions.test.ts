@@ -42,11 +42,27 @@ describe('preemptions', () => {
   });
 
   it('should explore interleavings with worker threads to the same counts and first violation', async () => {
-    for (const spec of [{ scenario: 'type1-unmap', params: {} }, { scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' }]) {
+    // a pass; a violation of a whole choice; one only an interleaving reaches (a vCPU writes during the RPCIT).
+    for (const spec of [{ scenario: 'type1-unmap', params: {} }, { scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' }, { scenario: 'rpcit-shadow', params: {}, variant: 'kvm-leak-on-invalidate' }]) {
       const one = runCheck(spec, { preemptions: 1 });
       const two = await runCheckParallel(spec, 2, { preemptions: 1 });
       expect([two.verdict, two.result.states, two.result.transitions]).toEqual([one.verdict, one.result.states, one.result.transitions]);
       expect(two.result.violations.map((v) => [v.message, v.trace.length])).toEqual(one.result.violations.map((v) => [v.message, v.trace.length]));
+      expect(two.result.violations[0]?.trace.at(-1)).toEqual(one.result.violations[0]?.trace.at(-1));
     }
+  });
+});
+
+describe('the order of counterexamples', () => {
+  it('should prefer, among the shortest, one with no actor inside', () => {
+    // kvm-leak-on-invalidate is first reached with another vCPU's write inside an RPCIT; no
+    // 3-event counterexample without one exists, so the interleaved one stands.
+    const r = runCheck({ scenario: 'rpcit-shadow', params: {}, variant: 'kvm-leak-on-invalidate' }, { preemptions: 1 });
+    const v = r.result.violations[0];
+    expect(v.trace.slice(v.setupLength).map((e) => (e as { step?: { actor?: { type: string } } }).step?.actor?.type ?? e.type)).toEqual(['guest.mem.write', 'guest.mem.write', 'guest.s390.rpcit']);
+    // type1-unpin-before-unmap is found at a step point of a whole unmap, with no actor.
+    const t = runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' }, { preemptions: 1 });
+    expect(t.result.violations[0].trace.at(-1)).toMatchObject({ type: 'vmm.vfio.dma.unmap', step: { point: 'vfio_iommu_type1.unpin_pages_remote: unpin' } });
+    expect((t.result.violations[0].trace.at(-1) as { step?: { actor?: unknown } }).step?.actor).toBeUndefined();
   });
 });
