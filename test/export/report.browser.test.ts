@@ -55,7 +55,11 @@ describe('HTML report in a headless browser', () => {
       // Mermaid's own parser on every kind of Mermaid text vkm writes.
       const r = runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' });
       const v = r.result.violations[0];
-      const texts = [...graphs.map(toMermaidState), toMermaidSequence(traceSteps(v.trace).slice(v.setupLength), 'violated')];
+      // and a counterexample with an actor's event inside an op (another vCPU's write inside an RPCIT).
+      const i = runCheck({ scenario: 'rpcit-shadow', params: {}, variant: 'kvm-leak-on-invalidate' }, { preemptions: 1 }).result.violations[0];
+      const interleaved = toMermaidSequence(traceSteps(i.trace).slice(i.setupLength), 'violated');
+      expect(interleaved).toMatch(/Note over KVM: step point \d+ /);
+      const texts = [...graphs.map(toMermaidState), toMermaidSequence(traceSteps(v.trace).slice(v.setupLength), 'violated'), interleaved];
       const verdicts = await page.evaluate(async (ts) => {
         const m = (window as unknown as { mermaid: { parse(t: string): Promise<unknown> } }).mermaid;
         const out: string[] = [];

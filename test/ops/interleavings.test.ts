@@ -9,6 +9,8 @@ import {
   addrOf, allocFrame, anonOwner, counterexampleLines, diffDesigns, kvmPinsOf, moveFrame, OK, opsOf, pageOf, readHostPte, readLog, registerDesign, replay, runCheck,
   setDomainPte, TCE_PERM_MASK, tcePut, validPte, ZPCI_PTE_INVALID, type DesignSpec,
 } from '../../src/index.js';
+import { traceSteps, traceText } from '../../src/export/trace.js';
+import { toMermaidSequence } from '../../src/export/mermaid.js';
 
 interface Swap {
   readonly spec: DesignSpec;
@@ -196,5 +198,19 @@ describe('a reordering inside one op', () => {
     expect(replayed.mismatches).toBe(0);
     expect(replayed.violated?.line).toBe(v.trace.length);
     expect(replayed.violated?.violations.map((y) => y.message)).toContain(v.message);
+  });
+});
+
+describe('an interleaved counterexample as a reviewer reads it', () => {
+  it('should show the actor\'s event inside the op, in the text trace and the sequence diagram', () => {
+    const r = runCheck({ scenario: 'liobn-binding', params: {}, variant: 'swap-tce-kill-first' }, { preemptions: 1 });
+    const v = r.result.violations[0];
+    const text = traceText(v.trace, v.setupLength, `${v.property}: ${v.message}`);
+    expect(text).toMatch(/ 24\. guest\.spapr\.h_put_tce\(.*\) → H_SUCCESS\n {7}at step point 0 \(kvm_spapr_tce\.put_everywhere: invalidate\): device\.dma\.read\(device=a0, iova=0x0, len=1\) → OK\n/);
+    const diagram = toMermaidSequence(traceSteps(v.trace).slice(v.setupLength));
+    const lines = diagram.split('\n');
+    const call = lines.findIndex((l) => l.includes('->>KVM: 2. guest.spapr.h_put_tce'));
+    expect(lines.slice(call + 1, call + 4).map((l) => l.trim().split(':')[0])).toEqual(['Note over KVM', 'Device->>IOMMU', 'IOMMU-->>Device']);
+    expect(lines[call + 4].trim()).toMatch(/^KVM-->>Guest: H_SUCCESS/);
   });
 });
