@@ -118,7 +118,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'vkm report [--load FILE]... --out DIR',
     summary: 'one self-contained HTML report: verdicts, coverage, counterexamples with diagrams, machine graphs',
     positionals: 0,
-    options: [LOAD, { name: 'out', takes: 'DIR', help: 'where report.html goes' }],
+    options: [LOAD, { name: 'out', takes: 'DIR', help: 'where report.html goes' }, { name: 'preemptions', takes: 'N', help: 'as for vkm check (default 1)' }],
   },
   {
     name: 'variants',

@@ -1,4 +1,4 @@
-/** Parses `--param G=3,I=2,L=1`. Pure. */
+/** Parses the CLI's structured option values: `--param G=3,I=2,L=1`, `--preemptions N`. Pure. */
 import { UsageError } from '../errors.js';
 
 export function parseParamList(text: string): Record<string, number> {
@@ -9,4 +9,12 @@ export function parseParamList(text: string): Record<string, number> {
     out[m[1]] = Number(m[2]);
   }
   return out;
+}
+
+/** --preemptions: 0 or 1, 1 when not given. */
+export function preemptionsOf(opts: Record<string, string | true>): number {
+  const v = opts.preemptions;
+  if (v === undefined) return 1;
+  if (v !== '0' && v !== '1') throw new UsageError(`--preemptions must be 0 or 1, not "${v}"`);
+  return Number(v);
 }

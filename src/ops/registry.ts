@@ -10,7 +10,7 @@
  */
 import { DesignError } from '../errors.js';
 import { currentOrigin, type ModuleOrigin } from './origin.js';
-import { traceOp, tracingSteps } from './steps.js';
+import { traceOp, tracing } from './steps.js';
 import type { Ops, TableName } from './types.js';
 
 /** Replaces one op: receives the base design's op (to wrap or ignore) and the base design's tables. */
@@ -169,7 +169,7 @@ export function opsOf(w: { readonly design: string }): Ops {
     lastDesign = requireDesign(w.design);
     lastName = w.design;
   }
-  return tracingSteps() ? traced(lastDesign!) : lastDesign!.ops;
+  return tracing ? traced(lastDesign!) : lastDesign!.ops;
 }
 
 /** The design in force in a world. */

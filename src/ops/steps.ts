@@ -59,9 +59,12 @@ const opStack: string[] = [];
 /** Locks held, with how deep, by the interrupted op ('op') or by the actor's event inside it ('actor'). */
 const held = new Map<string, { by: 'op' | 'actor'; depth: number }>();
 
-/** Whether ops are traced (a hook is installed, or an actor runs): step points named, locks taken. */
+/** Whether ops are traced (a hook is installed, or an actor runs): step points named, locks taken. A live binding, read per op call. */
+export let tracing = false;
+
+/** Whether ops are traced (the function form of `tracing`). */
 export function tracingSteps(): boolean {
-  return hook !== undefined || inActor;
+  return tracing;
 }
 
 /** A hardware-visible step just happened; the hook (if any) runs before the op goes on. */
@@ -78,10 +81,12 @@ export function withStepHook<T>(h: StepHook, fn: () => T): T {
   const outer = hook;
   const depth = opStack.length;
   hook = h;
+  tracing = true;
   try {
     return fn();
   } finally {
     hook = outer;
+    tracing = hook !== undefined || inActor;
     opStack.length = depth;
     held.clear();
   }
@@ -92,11 +97,13 @@ export function withoutSteps<T>(fn: () => T): T {
   const outer = hook;
   hook = undefined;
   inActor = true;
+  tracing = true;
   try {
     return fn();
   } finally {
     hook = outer;
     inActor = false;
+    tracing = hook !== undefined;
     for (const [lock, h] of held) if (h.by === 'actor') held.delete(lock);
   }
 }

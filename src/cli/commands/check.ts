@@ -14,7 +14,7 @@ import { UsageError } from '../../errors.js';
 import { designNames, requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
-import { parseParamList } from '../params.js';
+import { parseParamList, preemptionsOf } from '../params.js';
 
 function num(opts: Record<string, string | true>, key: string): number | undefined {
   const v = opts[key];
@@ -22,14 +22,6 @@ function num(opts: Record<string, string | true>, key: string): number | undefin
   const n = Number(v);
   if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${key} needs a positive number, got "${v}"`);
   return n;
-}
-
-/** --preemptions: 0 or 1, 1 when not given (or what a resumed checkpoint was taken with). */
-function preemptionsOf(opts: Record<string, string | true>): number {
-  const v = opts.preemptions;
-  if (v === undefined) return 1;
-  if (v !== '0' && v !== '1') throw new UsageError(`--preemptions must be 0 or 1, not "${v}"`);
-  return Number(v);
 }
 
 /** The verdict as shown: an incomplete run says what stopped it. */

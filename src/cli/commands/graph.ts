@@ -16,7 +16,7 @@ import { UsageError } from '../../errors.js';
 import { requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
-import { parseParamList } from '../params.js';
+import { parseParamList, preemptionsOf } from '../params.js';
 
 async function render(g: Graph, format: string): Promise<string> {
   switch (format) {
@@ -71,8 +71,9 @@ export async function graphCommand(opts: Record<string, string | true>, io: Io):
 export async function reportCommand(opts: Record<string, string | true>, io: Io, mermaidJs: () => string): Promise<ExitCode> {
   if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
   const now = io.now;
-  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now }));
-  const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } }, { now }));
+  const preemptions = preemptionsOf(opts);
+  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now, preemptions }));
+  const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } }, { now, preemptions }));
   const machines = await Promise.all(
     (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),
   );
