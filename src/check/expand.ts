@@ -23,6 +23,10 @@ export interface Successor {
   /** The choice, marked with the step point it was interrupted at or failed at (moves.ts). */
   readonly event: SteppedEvent;
   readonly ok: boolean;
+  /** The outcome's code (for coverage). */
+  readonly code: string;
+  /** The op calls of the move, when the expander counts them. */
+  readonly calls?: Map<string, number>;
   readonly key: [number, number];
   readonly violations: Violation[];
   /** Indices (into the scenario's covers) this step hits. */
@@ -44,6 +48,8 @@ export interface Expander {
    */
   readonly observe?: (w: World) => Violation[];
   readonly preemptions?: number;
+  /** Count every move's op calls (action coverage). */
+  readonly countCalls?: boolean;
 }
 
 const transitionsOnly = new WeakMap<readonly Property[], readonly Property[]>();
@@ -71,7 +77,7 @@ export function expandChoice(world: World, event: ModelEvent, x: Expander): Succ
 }
 
 /** Checks and keys what applying `event` to `world` gave: `stepFound` are violations found inside it. */
-function successor(world: World, event: SteppedEvent, applied: { world: World; outcome: Outcome }, x: Expander, stepFound?: readonly Violation[]): Successor {
+function successor(world: World, event: SteppedEvent, applied: { world: World; outcome: Outcome; calls?: Map<string, number> }, x: Expander, stepFound?: readonly Violation[]): Successor {
   const pre = preOf(world, x.props);
   const { world: next, outcome } = applied;
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
@@ -85,7 +91,7 @@ function successor(world: World, event: SteppedEvent, applied: { world: World; o
   x.covers.forEach((c, i) => {
     if (c.hit(view, { event, outcome })) hit.push(i);
   });
-  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), key, violations, covers: hit };
+  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls: applied.calls, key, violations, covers: hit };
 }
 
 /** Where in a choice a step violation was found, as its messages say. */
@@ -93,7 +99,7 @@ const inside = (v: Violation, e: SteppedEvent): Violation => ({ ...v, message: `
 
 /** One move of a sealed state: decoded, applied, checked at its step points, and keyed; undefined when it cannot happen. */
 export function expandMove(world: World, choices: readonly ModelEvent[], id: number, x: Expander): { succ: Successor; points: number } | undefined {
-  const r = tryMove(world, choices, id, x.observe);
+  const r = tryMove(world, choices, id, x.observe, x.countCalls);
   if (!r) return undefined;
   const found = r.run?.violation?.violations.map((v) => inside(v, r.event));
   return { succ: successor(world, r.event, r, x, found), points: r.run?.points.length ?? 0 };
@@ -107,14 +113,14 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
   const actors = actorIndices(choices);
   for (let c = 0; c < choices.length; c++) {
     const e = choices[c];
-    if (!x.observe || !interruptible(e)) {
+    if (!x.countCalls && (!x.observe || !interruptible(e))) {
       yield { id: c, succ: expandChoice(world, e, x) };
       continue;
     }
     // a whole choice never waits: nothing else runs inside it.
     const whole = expandMove(world, choices, c, x)!;
     yield { id: c, succ: whole.succ };
-    if ((x.preemptions ?? 0) < 1) continue;
+    if ((x.preemptions ?? 0) < 1 || !x.observe || !interruptible(e)) continue;
     for (let k = 0; k < whole.points; k++) {
       for (let j = 0; j < actors.length; j++) {
         // an op does not race itself: a migration of a page waits for the page lock a migration of it holds.

@@ -17,6 +17,8 @@ import { checkProperties, deviceCheck, notePre, propertyNamed, type Property, ty
 import { fingerprint } from './fingerprint.js';
 import { expandState } from './expand.js';
 import { applyMove } from './moves.js';
+import { CoverageTally, type Coverage } from './coverage.js';
+import { withOpCounts } from '../ops/steps.js';
 import { stateKeyFn } from './state-key.js';
 import { SETUP_REFUSED, SetupRefused, type Params, type Scenario } from './scenario.js';
 import { collisionProbability, StateTable, type StateTableData } from './visited.js';
@@ -36,6 +38,8 @@ export interface ExploreOptions {
    * actor choice (DMA, migration, another vCPU's write) run at each of its step points.
    */
   readonly preemptions?: number;
+  /** Count action coverage: per event type and per op (see coverage.ts). Not kept across a checkpoint. */
+  readonly coverage?: boolean;
   readonly now?: () => number;
   /** Called with every newly discovered state (tests use it to compare state keys). */
   readonly observe?: (w: World) => void;
@@ -84,6 +88,8 @@ export interface ExploreResult {
   readonly violations: FoundViolation[];
   readonly covers: { name: string; hit: boolean }[];
   readonly deadlocks: number;
+  /** Per-action counts, present when the run asked for coverage. */
+  readonly coverage?: Coverage;
 }
 
 /**
@@ -110,6 +116,18 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
     world,
   );
   return { world, events, ctx };
+}
+
+/** Coverage of a run's setup events, each applied once, with their op calls (the workers' runs start from it). */
+export function setupCoverage(setup: readonly ModelEvent[]): CoverageTally {
+  const tally = new CoverageTally();
+  const w = emptyWorld();
+  for (const e of setup) {
+    const r = withOpCounts(() => applyEvent(w, e));
+    tally.event(e.type, r.result.code, true);
+    tally.calls(r.calls);
+  }
+  return tally;
 }
 
 /** The preemption bound of a run: 0 or 1 (more actors per event are not offered yet). */
@@ -188,7 +206,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   if (!r0) table.add(key(root), -1, 0, 0);
   // every state in the table had its invariants checked when it was found (the root by the setup's steps).
   const observe = preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
-  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions };
+  const tally = opts.coverage && !r0 ? new CoverageTally() : undefined;
+  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
@@ -224,7 +243,10 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   for (let i = 0; i < setupEvents.length && violations.length === 0 && !r0; i++) {
     const event = setupEvents[i];
     const pre = notePre(scratch, props);
-    const outcome = applyEvent(scratch, event);
+    const counted = tally ? withOpCounts(() => applyEvent(scratch, event)) : undefined;
+    const outcome = counted ? counted.result : applyEvent(scratch, event);
+    tally?.event(event.type, outcome.code, true);
+    tally?.calls(counted?.calls);
     for (const v of checkProperties(scratch, props, { event, outcome, pre })) violations.push({ ...v, trace: setupEvents.slice(0, i + 1), setupLength: i + 1 });
   }
 
@@ -262,6 +284,10 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       transitions++;
       if (ok && move < choices.length) anyOk = true;
       for (const i of hits) covers[i].hit = true;
+      if (tally) {
+        tally.event(event.type, succ.code, found.length === 0 && !table.has(nextKey), event.step?.actor !== undefined);
+        tally.calls(succ.calls);
+      }
       if (found.length > 0) {
         const trace = traceTo(id, event);
         const list = found.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));
@@ -295,13 +321,17 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   if (opts.checkpoint && violations.length === 0 && (incomplete === 'time-limit' || incomplete === 'max-memory' || incomplete === 'interrupted')) {
     opts.checkpoint.save(snapshot(id));
   }
-  return exploreResult(table, { violations, incomplete, transitions, deepest, deadlocks, covers: covers.filter((_, i) => required[i]).map((c) => ({ name: c.cover.name, hit: c.hit })) });
+  return exploreResult(table, {
+    violations, incomplete, transitions, deepest, deadlocks,
+    covers: covers.filter((_, i) => required[i]).map((c) => ({ name: c.cover.name, hit: c.hit })),
+    coverage: tally?.toJSON(),
+  });
 }
 
 /** The result record both explorers return. */
 export function exploreResult(
   table: StateTable,
-  r: { violations: FoundViolation[]; incomplete: ExploreResult['incompleteReason']; transitions: number; deepest: number; deadlocks: number; covers: ExploreResult['covers'] },
+  r: { violations: FoundViolation[]; incomplete: ExploreResult['incompleteReason']; transitions: number; deepest: number; deadlocks: number; covers: ExploreResult['covers']; coverage?: Coverage },
 ): ExploreResult {
   return {
     status: r.violations.length ? 'violation' : r.incomplete ? 'incomplete' : 'pass',
@@ -314,6 +344,7 @@ export function exploreResult(
     violations: r.violations,
     covers: r.covers,
     deadlocks: r.deadlocks,
+    ...(r.coverage ? { coverage: r.coverage } : {}),
   };
 }
 

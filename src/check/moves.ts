@@ -10,7 +10,8 @@ import { applyForked } from '../kernel/fork.js';
 import { ACTOR_TYPES, applyStepped, interruptible, type SteppedEvent, type SteppedRun } from '../kernel/stepped.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
-import { WouldWait } from '../ops/steps.js';
+import { withOpCounts, WouldWait } from '../ops/steps.js';
+import { applyEvent } from '../kernel/reduce.js';
 
 /** Choice `choice`, whole (`at` -1), or interrupted at step point `at` by actor choice `actor`. */
 export interface Move {
@@ -51,6 +52,8 @@ export interface MoveResult<V> {
   readonly event: SteppedEvent;
   /** The step run, when the move was applied step by step. */
   readonly run?: SteppedRun<V>;
+  /** The op calls the move made, when counted. */
+  readonly calls?: Map<string, number>;
 }
 
 /**
@@ -59,34 +62,44 @@ export interface MoveResult<V> {
  * checked right after the actor's event. Undefined when the actor would have to wait for what the
  * op holds at that step point: that interleaving does not exist.
  */
-export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[]): MoveResult<V> | undefined {
+export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> | undefined {
   try {
-    return applyMove(parent, choices, id, observe);
+    return applyMove(parent, choices, id, observe, count);
   } catch (err) {
     if (err instanceof WouldWait) return undefined;
     throw err;
   }
 }
 
-/** applyMove of a move known to exist (tryMove gave a result for it). */
-export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[]): MoveResult<V> {
+/**
+ * applyMove of a move known to exist (tryMove gave a result for it). With `count`, the op calls of
+ * the attempt that stood are counted (a fork that had to start over counts once).
+ */
+export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> {
   const actors = actorIndices(choices);
   const m = decodeMove(id, choices.length, actors.length);
   const e = choices[m.choice];
+  let calls: Map<string, number> | undefined;
+  const counted = <T>(fn: () => T): T => {
+    if (!count) return fn();
+    const r = withOpCounts(fn);
+    calls = r.calls;
+    return r.result;
+  };
   if (m.at < 0 && (!observe || !interruptible(e))) {
-    const r = applyForked(parent, e);
-    return { ...r, event: e };
+    const r = applyForked(parent, e, (w, ev) => counted(() => applyEvent(w, ev)));
+    return { ...r, event: e, calls };
   }
   const actor = m.at < 0 ? undefined : choices[actors[m.actor]];
   let run!: SteppedRun<V>;
   const r = applyForked(
     parent,
     e,
-    (w, ev) => (run = applyStepped(w, ev, { observe, inject: actor && { at: m.at, actor } })).outcome,
+    (w, ev) => (run = counted(() => applyStepped(w, ev, { observe, inject: actor && { at: m.at, actor } }))).outcome,
     actor ? `${e.type}+${actor.type}` : e.type,
   );
   const at = actor ? m.at : run.violation?.at;
   const point = at === undefined ? undefined : run.points[at]?.name;
   const event: SteppedEvent = at === undefined ? e : { ...e, step: { at, point: point ?? '', ...(actor ? { actor } : {}) } };
-  return { ...r, event, run };
+  return { ...r, event, run, calls };
 }

@@ -13,6 +13,7 @@ import { stateKeyFn } from './state-key.js';
 import { StateTable } from './visited.js';
 import type { WorkerInit, WorkerResult } from './worker-protocol.js';
 import { loadedModules } from '../ops/origin.js';
+import { setupCoverage } from './explore.js';
 
 /** The compiled worker: beside this file in dist, or dist's copy when running from the TypeScript sources. */
 function workerUrl(): URL {
@@ -31,7 +32,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   const table = new StateTable();
   table.add(key(root), -1, 0, 0);
   const preemptions = checkPreemptions(opts.preemptions);
-  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, preemptions, modules: loadedModules() };
+  const init: WorkerInit = { scenario: s.name, params: p, variant: opts.variant ?? '', symmetry: opts.symmetry === true, preemptions, coverage: opts.coverage === true, modules: loadedModules() };
+  const tally = opts.coverage ? setupCoverage(setupEvents) : undefined;
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { workerData: init }));
   // a worker answers its requests in order, so each keeps a queue of the promises it owes.
   const owed = pool.map(() => [] as { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }[]);
@@ -109,15 +111,22 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
           const r = await sl.result!;
           for (const c of r.covers) covers[c] = true;
           let at = 0;
+          let mi = 0;
           for (let id = sl.first; id < sl.end; id++) {
             const n = r.keys[at++];
             let anyOk = n === 0;
             for (let c = 0; c < n; c++, at += 4) {
               const move = r.keys[at];
               const flags = r.keys[at + 3];
+              const m = r.moves?.[mi++];
               // once an interleaved violation waits, only whole choices are still explored.
               if (interleaved && !(flags & 2)) continue;
               transitions++;
+              if (tally && m) {
+                const isViolation = [r.violation, r.whole].some((v) => v && v.state === id - sl.first && v.move === move);
+                tally.event(m.type, m.code, !isViolation && !table.has([r.keys[at + 1], r.keys[at + 2]]), m.interleaved);
+                tally.calls(m.calls);
+              }
               if (flags & 1) anyOk = true;
               const found = [r.violation, r.whole].find((v) => v && v.state === id - sl.first && v.move === move && (!interleaved || !v.step?.actor));
               if (found) {
@@ -159,6 +168,7 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
   return exploreResult(table, {
+    coverage: tally?.toJSON(),
     violations, incomplete, transitions, deepest, deadlocks,
     covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })).filter((_, i) => required[i]),
   });

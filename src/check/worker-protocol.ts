@@ -8,6 +8,8 @@ export interface WorkerInit {
   readonly variant: string;
   readonly symmetry: boolean;
   readonly preemptions: number;
+  /** Count action coverage: each move's outcome code and op calls come back with it. */
+  readonly coverage: boolean;
   /** User modules to import before anything else, in the order the parent loaded them. */
   readonly modules: readonly LoadedModule[];
 }
@@ -28,4 +30,6 @@ export interface WorkerResult {
   readonly violation?: WorkerViolation;
   /** The first one reached by a whole choice (no actor inside), which a violation through an interleaving gives way to. */
   readonly whole?: WorkerViolation;
+  /** With coverage: per move, in order, the event type, outcome code, whether an actor ran inside, and its op calls. */
+  readonly moves?: { type: string; code: string; interleaved: boolean; calls?: Map<string, number> }[];
 }

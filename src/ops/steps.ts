@@ -59,8 +59,25 @@ const opStack: string[] = [];
 /** Locks held, with how deep, by the interrupted op ('op') or by the actor's event inside it ('actor'). */
 const held = new Map<string, { by: 'op' | 'actor'; depth: number }>();
 
-/** Whether ops are traced (a hook is installed, or an actor runs): step points named, locks taken. A live binding, read per op call. */
+/** Whether ops are traced (a hook is installed, an actor runs, or calls are counted): step points named, locks taken. A live binding, read per op call. */
 export let tracing = false;
+/** Op calls counted for coverage, while `withOpCounts` runs. */
+let counts: Map<string, number> | undefined;
+const traceWanted = () => hook !== undefined || inActor || counts !== undefined;
+
+/** Runs `fn` counting the calls of every op it makes (action coverage); returns both. */
+export function withOpCounts<T>(fn: () => T): { result: T; calls: Map<string, number> } {
+  const outer = counts;
+  const calls = new Map<string, number>();
+  counts = calls;
+  tracing = true;
+  try {
+    return { result: fn(), calls };
+  } finally {
+    counts = outer;
+    tracing = traceWanted();
+  }
+}
 
 /** Whether ops are traced (the function form of `tracing`). */
 export function tracingSteps(): boolean {
@@ -86,7 +103,7 @@ export function withStepHook<T>(h: StepHook, fn: () => T): T {
     return fn();
   } finally {
     hook = outer;
-    tracing = hook !== undefined || inActor;
+    tracing = traceWanted();
     opStack.length = depth;
     held.clear();
   }
@@ -103,7 +120,7 @@ export function withoutSteps<T>(fn: () => T): T {
   } finally {
     hook = outer;
     inActor = false;
-    tracing = hook !== undefined;
+    tracing = traceWanted();
     for (const [lock, h] of held) if (h.by === 'actor') held.delete(lock);
   }
 }
@@ -128,6 +145,7 @@ export function traceOp<F extends (...args: never[]) => unknown>(table: TableNam
   const kind = STEP_OPS[name];
   const lock = OP_LOCKS[name];
   const traced = function (this: unknown, ...args: never[]) {
+    if (counts) counts.set(name, (counts.get(name) ?? 0) + 1);
     if (lock) acquire(lock);
     opStack.push(name);
     let out: unknown;

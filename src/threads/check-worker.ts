@@ -36,7 +36,7 @@ const checked = (k: [number, number]) => {
   return cacheHi[i] === k[0] >>> 0 && cacheLo[i] === k[1] >>> 0 && (k[0] | k[1]) !== 0;
 };
 const observe = init.preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
-const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions };
+const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage };
 
 // paths name the states: a parent is its path without the last choice.
 const ancestors: AncestorCache<string> = new AncestorCache(
@@ -54,6 +54,7 @@ parentPort!.on('message', (paths: number[][]) => {
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   let whole: WorkerResult['whole'];
+  const moves: NonNullable<WorkerResult['moves']> = [];
   paths.forEach((path, state) => {
     const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
@@ -74,10 +75,11 @@ parentPort!.on('message', (paths: number[][]) => {
         cacheHi[i] = k[0] >>> 0;
         cacheLo[i] = k[1] >>> 0;
       }
+      if (init.coverage) moves.push({ type: succ.event.type, code: succ.code, interleaved: succ.event.step?.actor !== undefined, calls: succ.calls });
       const isWhole = move < choices.length;
       keys.push(move, k[0], k[1], (succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
     }
   });
-  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation, whole };
+  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
   parentPort!.postMessage(result);
 });

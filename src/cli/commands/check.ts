@@ -15,6 +15,9 @@ import { designNames, requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList, preemptionsOf } from '../params.js';
+import { FAMILIES, familyOf } from '../../check/families.js';
+import { coverageLines, opsNeverCalled, vocabularyLine } from '../../export/coverage.js';
+import { REFERENCE_OPS } from '../../designs/reference.js';
 
 function num(opts: Record<string, string | true>, key: string): number | undefined {
   const v = opts[key];
@@ -53,6 +56,7 @@ function recordJson(r: RunRecord): Record<string, unknown> {
     incompleteReason: x.incompleteReason ?? null,
     violations: x.violations.map((v) => ({ property: v.property, message: v.message, trace: counterexampleLines(v.trace).map((l) => JSON.parse(l)) })),
     covers: x.covers,
+    ...(x.coverage ? { coverage: x.coverage } : {}),
   };
 }
 
@@ -126,6 +130,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       symmetry: opts.symmetry === true,
       deadlock: opts.deadlock === true,
       preemptions: spec.resume ? spec.resume.preemptions : preemptionsOf(opts),
+      coverage: opts.coverage === true,
       now,
       onProgress: (p) => {
         if (now() - lastReport < 1000) return;
@@ -154,11 +159,28 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       const covers = r.verdict === 'pass' ? r.result.covers.filter((c) => !c.hit).map((c) => c.name) : [];
       io.out(`${label(r).padEnd(44)} ${exp.padEnd(30)} ${verdictText(r).padEnd(10)} ${String(r.result.states).padStart(8)} ${String(r.result.transitions).padStart(9)} ${String(r.result.maxDepth).padStart(5)} ${String(Math.round(r.durationMs)).padStart(7)}  ${covers.length ? 'NEVER HIT: ' + covers.join(', ') : r.verdict === 'pass' ? 'all hit' : '-'}${r.asExpected ? '' : '   <-- not as expected'}`);
       for (const v of r.result.violations.slice(0, 3)) io.out(`    ${v.property}: ${v.message} (trace: ${v.trace.length - v.setupLength} steps after ${v.setupLength} setup events)`);
+      if (r.result.coverage) for (const line of coverageLines(r.result.coverage)) io.out(line);
     }
+    if (opts.coverage === true) for (const line of coverageSummary(records)) io.out(line);
   }
   if (opts.junit !== undefined) io.writeFile(String(opts.junit), junit(records));
   if (records.some((r) => r.verdict === 'incomplete')) return EXIT.incomplete;
   return records.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
+}
+
+/** Per design family present among the runs, its vocabulary line; then the ops no run called. */
+function coverageSummary(records: readonly RunRecord[]): string[] {
+  const withCoverage = records.filter((r) => r.result.coverage);
+  if (withCoverage.length === 0) return [];
+  const lines = ['', 'coverage by design family (the events of its vocabulary):'];
+  for (const f of FAMILIES) {
+    const runs = withCoverage.filter((r) => familyOf(r.scenario) === f).map((r) => r.result.coverage!);
+    if (runs.length) lines.push(`  ${vocabularyLine(f, runs)}`);
+  }
+  const all = Object.entries(REFERENCE_OPS).flatMap(([t, ops]) => Object.keys(ops).map((o) => `${t}.${o}`));
+  const never = opsNeverCalled(all, withCoverage.map((r) => r.result.coverage!));
+  lines.push(`ops no run called: ${never.length ? never.join(', ') : 'none'}`);
+  return lines;
 }
 
 export function checkCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {

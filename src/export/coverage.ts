@@ -1,0 +1,42 @@
+/**
+ * Action coverage as text: per run, every event type with how often it was offered, succeeded,
+ * led to a new state and which refusals it reached; per design family, the events of its
+ * vocabulary no run offered or saw succeed; and the ops no run called. Pure.
+ */
+import { mergeCoverage, type Coverage } from '../check/coverage.js';
+import type { Family } from '../check/families.js';
+
+/** One run's coverage table. */
+export function coverageLines(c: Coverage): string[] {
+  const lines = [`    ${'event'.padEnd(34)} ${'offered'.padStart(8)} ${'ok'.padStart(8)} ${'new'.padStart(7)} ${'inside'.padStart(7)}  refused`];
+  for (const [type, e] of Object.entries(c.events)) {
+    const refused = Object.entries(e.refused).map(([code, n]) => `${code} ${n}`).join(', ');
+    lines.push(`    ${type.padEnd(34)} ${String(e.offered).padStart(8)} ${String(e.ok).padStart(8)} ${String(e.newStates).padStart(7)} ${String(e.interleaved).padStart(7)}  ${refused || '-'}`);
+  }
+  return lines;
+}
+
+/** What a family's runs never did with its vocabulary: events never offered, and events never seen to succeed. */
+export function vocabularyGaps(f: Family, runs: readonly Coverage[]): { neverOffered: string[]; neverSucceeded: string[] } {
+  const all = mergeCoverage(runs);
+  return {
+    neverOffered: f.vocabulary.filter((t) => !all.events[t]),
+    neverSucceeded: f.vocabulary.filter((t) => all.events[t] && all.events[t].ok === 0),
+  };
+}
+
+/** The vocabulary line of a family, as `vkm check --coverage` prints it. */
+export function vocabularyLine(f: Family, runs: readonly Coverage[]): string {
+  const g = vocabularyGaps(f, runs);
+  const parts = [
+    g.neverOffered.length ? `never offered: ${g.neverOffered.join(', ')}` : '',
+    g.neverSucceeded.length ? `never succeeded: ${g.neverSucceeded.join(', ')}` : '',
+  ].filter(Boolean);
+  return `${f.name}: ${parts.length ? parts.join('; ') : `every event of its vocabulary (${f.vocabulary.length}) offered and seen to succeed`}`;
+}
+
+/** The ops of `all` that no run called. */
+export function opsNeverCalled(all: readonly string[], runs: readonly Coverage[]): string[] {
+  const called = mergeCoverage(runs).ops;
+  return all.filter((op) => !called[op]);
+}
