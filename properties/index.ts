@@ -22,6 +22,9 @@ import { tceWindowBounds } from './tce-window-bounds.js';
 import { dirtyTrackingComplete } from './dirty-tracking-complete.js';
 import { iotlbCoherence } from './iotlb-coherence.js';
 import { sharedStage2Populated } from './shared-stage2-populated.js';
+import { dmaAvailAccounting } from './dma-avail-accounting.js';
+import { spaprAccounting } from './spapr-accounting.js';
+import { kvmPinAccounting } from './kvm-pin-accounting.js';
 import type { Property, Violation } from './types.js';
 
 export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
@@ -64,6 +67,9 @@ for (const p of [
   dirtyTrackingComplete,
   iotlbCoherence,
   sharedStage2Populated,
+  dmaAvailAccounting,
+  spaprAccounting,
+  kvmPinAccounting,
 ] as Property[]) registerProperty(p);
 
 /** A property by its stable name. */

@@ -1,7 +1,9 @@
 /**
  * teardown-complete: once every fd of a container is closed it holds no mappings and no driver;
  * once a process holds no VFIO fd its pages carry no pins and its locked_vm is 0 (references to a
- * destroyed VM are no-dangling-kvm's concern).
+ * destroyed VM are no-dangling-kvm's concern); and once everything is closed (every container,
+ * group, device, KVM-VFIO device, TCE table and VM) nothing remains anywhere: no pin, no charge,
+ * no domain, no binding, no cached translation.
  */
 import { hex } from '../src/util/hex.js';
 import { anonOwner } from '../src/mm/pages.js';
@@ -18,6 +20,38 @@ function busyMms(w: World): Set<string> {
     if (vm) busy.add(vm.mm);
   }
   return busy;
+}
+
+/** Whether every VFIO and KVM object the world ever had is closed: the state a full teardown reaches. */
+export function everythingClosed(w: World): boolean {
+  for (const c of w.containers.values()) if (c.lc !== 'released') return false;
+  for (const g of w.groups.values()) if (g.lc !== 'closed') return false;
+  for (const d of w.devices.values()) if (d.lc !== 'closed') return false;
+  for (const k of w.kvmdevs.values()) if (k.lc !== 'released') return false;
+  for (const vm of w.vms.values()) if (vm.lc !== 'destroyed') return false;
+  return w.tceTables.size === 0 && w.containers.size + w.vms.size > 0;
+}
+
+/** What is left over once everything is closed, as messages. */
+function leftovers(w: World): string[] {
+  const out: string[] = [];
+  for (const [pfn, n] of w.pins) if (n !== 0) out.push(`frame ${hex(pfn)} is still pinned ${n} times`);
+  for (const mm of w.mms.values()) if (mm.lockedVm !== 0) out.push(`mm ${mm.id} still has locked_vm ${mm.lockedVm}`);
+  for (const d of w.domains.values()) out.push(`domain ${d.id} (${d.type}) was never freed`);
+  for (const d of w.devices.values()) {
+    if (d.sva) out.push(`device ${d.id} is still bound to mm ${d.sva.mm}`);
+    if (d.kvm || d.kzdev) out.push(`device ${d.id} still refers to kvm ${d.kvm ?? d.kzdev!.kvm}`);
+  }
+  for (const g of w.groups.values()) {
+    if (g.kvm) out.push(`group ${g.id} still refers to kvm ${g.kvm}`);
+    if (g.kvmFileRefs) out.push(`group ${g.id} still has ${g.kvmFileRefs} KVM-VFIO file references`);
+    if (g.tceCache.size) out.push(`group ${g.id} still caches ${g.tceCache.size} TCEs`);
+  }
+  for (const f of w.zpci.values()) {
+    const held = f.shadow.size + f.tablePins.size + (f.aen?.pins.length ?? 0);
+    if (held) out.push(`zPCI function ${f.id} still holds ${held} pinned pages`);
+  }
+  return out;
 }
 
 export const teardownComplete: Property = {
@@ -42,6 +76,7 @@ export const teardownComplete: Property = {
         if (count !== 0 && w.frames.owner.get(pfn) === owner) report(`mm ${mm.id} holds no VFIO fd but frame ${hex(pfn)} has pin count ${count}`);
       }
     }
+    if (everythingClosed(w)) for (const m of leftovers(w)) report(`everything is closed but ${m}`);
     return out;
   },
 };

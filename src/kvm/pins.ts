@@ -10,17 +10,30 @@ import { opsOf } from '../ops/registry.js';
 import type { KvmOps } from '../ops/types.js';
 import { faultInGuestPage } from './guest-memory.js';
 
-/** KVM's pin count per frame for one VM, from its functions' and its shared table's records. Pure. */
-export function kvmPinsOf(w: World, vm: Vm): Map<number, number> {
-  const pins = new Map<number, number>();
-  const add = (pfn: number) => pins.set(pfn, (pins.get(pfn) ?? 0) + 1);
+/** One pin KVM holds for a VM: the guest page it was taken for, the frame, and which record holds it. */
+export interface KvmPin {
+  readonly gpaPage: number;
+  readonly pfn: number;
+  readonly holder: string;
+}
+
+/** Every pin KVM holds for one VM, from its functions' and its shared table's records. Pure. */
+export function kvmPinRecords(w: World, vm: Vm): KvmPin[] {
+  const out: KvmPin[] = [];
   for (const f of w.zpci.values()) {
     if (f.vm !== vm.id) continue;
-    for (const s of f.shadow.values()) add(s.pfn);
-    for (const pfn of f.tablePins.values()) add(pfn);
-    for (const p of f.aen?.pins ?? []) add(p.pfn);
+    for (const s of f.shadow.values()) out.push({ gpaPage: s.gpaPage, pfn: s.pfn, holder: `zPCI ${f.id} shadow entry` });
+    for (const [gpaPage, pfn] of f.tablePins) out.push({ gpaPage, pfn, holder: `zPCI ${f.id} guest table page` });
+    for (const p of f.aen?.pins ?? []) out.push({ gpaPage: p.gpaPage, pfn: p.pfn, holder: `zPCI ${f.id} AEN vector` });
   }
-  for (const pfn of vm.shared?.pins.values() ?? []) add(pfn);
+  for (const [gpaPage, pfn] of vm.shared?.pins ?? []) out.push({ gpaPage, pfn, holder: 'shared stage-2' });
+  return out;
+}
+
+/** KVM's pin count per frame for one VM. Pure. */
+export function kvmPinsOf(w: World, vm: Vm): Map<number, number> {
+  const pins = new Map<number, number>();
+  for (const p of kvmPinRecords(w, vm)) pins.set(p.pfn, (pins.get(p.pfn) ?? 0) + 1);
   return pins;
 }
 

@@ -48,7 +48,8 @@ export interface Vm {
 /** One vfio_dma: a MAP_DMA range, its pinned frames and its accounting. */
 export interface Dma {
   readonly iovaPage: number;
-  readonly pages: number;
+  /** Pages pinned and mapped so far (dma->size): MAP_DMA grows it chunk by chunk. */
+  pages: number;
   vaddrPage: number;
   /** Set by UNMAP_DMA with FLAG_VADDR (live update): the pins stay, the vaddr is unknown until MAP_DMA with FLAG_VADDR. */
   vaddrInvalid: boolean;
@@ -57,7 +58,7 @@ export interface Dma {
   /** Pinned frame of each page, in order. */
   readonly pfns: number[];
   /** Pages charged to `mm`'s locked_vm. */
-  readonly accounted: number;
+  accounted: number;
   readonly lockCap: boolean;
   readonly mm: string;
 }
@@ -70,6 +71,11 @@ export interface Type1 {
   /** Sorted by iovaPage, non-overlapping. */
   dmas: Dma[];
   dmaAvail: number;
+  /**
+   * Ghost state, not the kernel's: the dma_entry_limit dma_avail started from when the instance
+   * was opened (the kernel keeps only dma_avail). dma-avail-accounting compares the two.
+   */
+  readonly entryLimit: number;
   /** Unmapped ranges whose translations a lazy-flush variant has not removed yet. */
   pendingSync?: { iovaPage: number; pages: number }[];
 }

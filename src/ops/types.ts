@@ -97,14 +97,19 @@ export interface Type1Ops {
   map_dma(w: World, c: Container, t1: Type1, e: EventOf<'vmm.vfio.dma.map'>): Outcome;
   /** vfio_dma_do_unmap: argument checks, the v2 no-bisect rule, unmap-all, removal of whole vfio_dmas. */
   unmap_dma(w: World, c: Container, t1: Type1, e: EventOf<'vmm.vfio.dma.unmap'>): Outcome;
-  /** vfio_pin_pages_remote: faults in and pins `pages` pages from `vaddrPage`, charging them (lock_acct). The caller checked they can be. */
-  pin_pages_remote(w: World, mm: Mm, vaddrPage: number, pages: number, lockCap: boolean): number[];
+  /**
+   * vfio_pin_pages_remote: faults in and pins the physically contiguous run of at most `npage`
+   * pages from `vaddrPage`, charges it (lock_acct) and appends it to the vfio_dma's frames; an
+   * unmapped page (EFAULT) or RLIMIT_MEMLOCK (ENOMEM, unless the dma has CAP_IPC_LOCK) refuses
+   * the call with nothing of it left pinned.
+   */
+  pin_pages_remote(w: World, dma: Dma, vaddrPage: number, npage: number): { pfns: number[] } | { code: 'EFAULT' | 'ENOMEM' };
   /** vfio_unpin_pages_remote: unpins a vfio_dma's frames and returns its charge. */
   unpin_pages_remote(w: World, dma: Dma): void;
   /** vfio_lock_acct: charges (or with a negative count returns) pages to the mm's locked_vm. */
   lock_acct(w: World, mm: Mm, npages: number): void;
-  /** vfio_iommu_map: writes the translations of a new vfio_dma into the container's domain. */
-  iommu_map(w: World, t1: Type1, dma: Dma): void;
+  /** vfio_iommu_map: writes the translations of a vfio_dma's newest chunk (its last `pfns.length` pages) into the container's domain. */
+  iommu_map(w: World, t1: Type1, dma: Dma, pfns: readonly number[]): void;
   /** vfio_unmap_unpin: removes the translations, syncs the IOTLB, then unpins (in that order). */
   unmap_unpin(w: World, t1: Type1, dma: Dma): void;
   /** vfio_remove_dma: unmap_unpin, unlink, dma_avail back up by one. */

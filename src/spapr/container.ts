@@ -15,12 +15,10 @@ import type { Container, Group, SpaprIommu, SpaprWindow, World } from '../model/
 import { opsOf } from '../ops/registry.js';
 import type { SpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
-import { TCE_PCI_READ, TCE_PCI_WRITE } from './layout.js';
+import { HW_TCE_ENDIAN as HW_ENDIAN, TCE_PCI_READ, TCE_PCI_WRITE, tablePages } from './layout.js';
 import { TABLES } from '../../machines/index.js';
 import { stepPoint } from '../ops/steps.js';
 
-/** Hardware TCE tables are host-order; this model's POWER host is little-endian. */
-const HW_ENDIAN = 'le' as const;
 /** The default 32-bit window: 1 GiB of 4 KiB pages at bus offset 0 (QEMU's dma_win_size). */
 const DEFAULT_WINDOW_SIZE = 1n << 30n;
 /** Where the platform places each window slot: the default at 0, the dynamic one at 1 << 59. */
@@ -39,13 +37,6 @@ function spaprOf(w: World, id: string): { c: Container; s: SpaprIommu } | Outcom
   if (st.code) return refused(st.code);
   if (!c.spapr) return refused('ENOTTY');
   return { c, s: c.spapr };
-}
-
-/** Table size in pages for a window (get_table_size, one level); 0 when the geometry is invalid. */
-function tablePages(pageShift: number, windowSize: bigint): number {
-  if (windowSize === 0n || (windowSize & (windowSize - 1n)) !== 0n || windowSize < 1n << BigInt(pageShift)) return 0;
-  const entries = windowSize >> BigInt(pageShift);
-  return Number((entries * 8n + 4095n) / 4096n);
 }
 
 /** tce_iommu_create_table + set_window: charges the table, places it in slot `num`. */

@@ -10,6 +10,8 @@ export const TCE_PERM_MASK = 0x3n;
 
 /** KVM stores the guest-visible table in host order; this model's POWER host is little-endian. */
 export const KVM_TCE_ENDIAN: Endian = 'le';
+/** The hardware TCE tables VFIO writes, in the little-endian POWER host's order. */
+export const HW_TCE_ENDIAN: Endian = 'le';
 /** H_PUT_TCE_INDIRECT lists in guest memory are big-endian. */
 export const TCE_LIST_ENDIAN: Endian = 'be';
 
@@ -35,4 +37,11 @@ export function tcePages(size: bigint): bigint {
 /** kvmppc_stt_pages: what KVM_CREATE_SPAPR_TCE_64 charges to locked_vm up front. */
 export function sttPages(tcePagesN: bigint): bigint {
   return tcePagesN + (BigInt(STT_STRUCT_BYTES) + tcePagesN * 8n + 4095n) / 4096n;
+}
+
+/** Table size in pages for a window (get_table_size, one level); 0 when the geometry is invalid. */
+export function tablePages(pageShift: number, windowSize: bigint): number {
+  if (windowSize === 0n || (windowSize & (windowSize - 1n)) !== 0n || windowSize < 1n << BigInt(pageShift)) return 0;
+  const entries = windowSize >> BigInt(pageShift);
+  return Number((entries * 8n + 4095n) / 4096n);
 }

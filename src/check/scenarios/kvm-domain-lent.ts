@@ -26,7 +26,7 @@ export const kvmDomainLent: Scenario<undefined> = {
       ev('device.dma.read', { device: 'zpci0', iova: iova(1), len: 1 }),
     ];
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'kvm-domain-exclusive'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'kvm-domain-exclusive', 'kvm-pin-accounting'],
   covers: [
     { name: 'userspace-map-refused', description: 'userspace MAP_DMA on the KVM domain was refused', hit: (_v, s) => s.event.type === 'vmm.vfio.dma.map' && s.outcome.code === 'EINVAL' },
     { name: 'shadowed', description: 'KVM shadowed a guest entry', hit: (v) => [...v.w.zpci.values()].some((f) => f.shadow.size > 0) },

@@ -76,7 +76,7 @@ export const liobnBinding: Scenario<undefined> = {
     out.push(ev('vmm.vfio.spapr.unregister_memory', { container: 'c0', vaddr: VMM_HVA, size: addrOf(16) }));
     return out;
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'container-coherence', 'tce-window-bounds'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'container-coherence', 'tce-window-bounds', 'spapr-accounting'],
   covers: [
     { name: 'hw-mapped', description: 'H_PUT_TCE reached the hardware table and a device read through it', hit: (_v, s) => s.event.type === 'device.dma.read' && s.outcome.code === 'OK' },
     { name: 'late-group-cached', description: 'the group that joined after the bind cached a TCE', hit: (v) => (v.w.groups.get('gB')?.tceCache.size ?? 0) > 0 },

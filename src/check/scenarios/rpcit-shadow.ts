@@ -74,7 +74,7 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     }
     return out;
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence', 'kvm-domain-exclusive'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence', 'kvm-domain-exclusive', 'kvm-pin-accounting'],
   covers: [
     {
       name: 'pin-refused',

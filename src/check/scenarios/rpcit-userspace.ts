@@ -38,7 +38,7 @@ export const rpcitUserspace: Scenario<undefined> = {
     }
     return out;
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence', 'dma-avail-accounting', 'kvm-pin-accounting'],
   covers: [
     { name: 'insufficient-resources', description: "an RPCIT hit QEMU's mapping budget (cc 1 status 16)", hit: (_v, s) => s.event.type === 'guest.s390.rpcit' && s.outcome.code === 'CC1' && s.outcome.value === 16n },
     { name: 'dma-through-shadow', description: 'a device read went through a shadowed entry', hit: (_v, s) => s.event.type === 'device.dma.read' && s.outcome.code === 'OK' },

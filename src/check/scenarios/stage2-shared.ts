@@ -65,7 +65,7 @@ export const stage2Shared: Scenario<undefined> = {
     out.push(ev('vmm.kvm.dirty_log.get', { vm: 'vm0', slot: 0 }));
     return out;
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'dirty-tracking-complete', 'iotlb-coherence', 'shared-stage2-populated'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'dirty-tracking-complete', 'iotlb-coherence', 'shared-stage2-populated', 'kvm-pin-accounting'],
   covers: [
     { name: 'device-wrote', description: "a device write reached guest memory through KVM's table", applies: (p) => p.S === 1, hit: (_v, s) => s.event.type === 'device.dma.write' && s.outcome.code === 'OK' },
     {

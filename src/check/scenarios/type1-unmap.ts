@@ -41,7 +41,7 @@ export const type1Unmap: Scenario<undefined> = {
     out.push(ev('host.iommu.sync', { container: 'c0' }));
     return out;
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'dma-avail-accounting'],
   covers: [
     { name: 'dma-through-mapping', description: 'a device read succeeded through a mapping', hit: (_v, s) => s.event.type === 'device.dma.read' && s.outcome.code === 'OK' },
     { name: 'unmapped', description: 'an unmap removed a mapping', hit: (_v, s) => s.event.type === 'vmm.vfio.dma.unmap' && s.outcome.value === 4096n },

@@ -30,7 +30,7 @@ export const zpciTeardown: Scenario<undefined> = {
       ev('device.dma.read', { device: 'zpci0', iova: iova(0), len: 1 }),
     ];
   },
-  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'teardown-complete', 'kvm-domain-exclusive', 'no-dangling-kvm'],
+  properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'isolation', 'teardown-complete', 'kvm-domain-exclusive', 'no-dangling-kvm', 'kvm-pin-accounting'],
   covers: [
     { name: 'vm-destroyed', description: 'the VM was destroyed', hit: (v) => v.w.vms.get('vm0')?.lc === 'destroyed' },
     { name: 'all-closed', description: 'every fd closed and the container released', hit: (v) => v.w.containers.get('c0')?.lc === 'released' && v.w.vms.get('vm0')?.lc === 'destroyed' },

@@ -1,12 +1,14 @@
 /**
  * VFIO_IOMMU_MAP_DMA (`vfio_dma_do_map`), with the checks of kernel-facts §5.2 in the kernel's
- * order, pinning and charging at map time. All checks run before any state changes, so a refused
- * map leaves nothing behind, as the kernel's unwind does.
+ * order, then `vfio_pin_map_dma`: the vfio_dma is linked, and pinned, charged and mapped one
+ * physically contiguous chunk at a time. A chunk that cannot be pinned (an unmapped page, or
+ * RLIMIT_MEMLOCK) removes the vfio_dma with every chunk before it, as the kernel's unwind does;
+ * only the pages faulted in on the way stay resident, as they do in the kernel.
  */
 import { PAGE_MASK_N, pageOf } from '../../memory/constants.js';
-import { firstUnmapped, type Mm } from '../../memory/mm.js';
+import { firstUnmapped } from '../../memory/mm.js';
 import { OK, refused, type Outcome } from '../../model/outcome.js';
-import type { Type1 } from '../../model/world.js';
+import type { Dma, Type1 } from '../../model/world.js';
 import { opsOf } from '../../ops/registry.js';
 import type { Type1Ops } from '../../ops/types.js';
 import { U64_MAX } from '../../util/hex.js';
@@ -15,17 +17,6 @@ import { insertDma, lowerBound, overlaps } from './dma-list.js';
 import { DMA_MAP_MINSZ, VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_MAP_FLAG_WRITE } from '../uapi.js';
 
 const MAP_FLAGS = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE | VFIO_DMA_MAP_FLAG_VADDR;
-
-/** Where the pin loop would stop: the first page that is unmapped (EFAULT) or over the limit (ENOMEM). Pure. */
-export function pinFailure(mm: Mm, vaddrPage: number, pages: number, lockCap: boolean): string | undefined {
-  const unmapped = firstUnmapped(mm, vaddrPage, pages);
-  // vfio_pin_pages_remote checks each page in order: get the pfn (EFAULT), then the limit (ENOMEM).
-  const room = lockCap ? Infinity : Math.max(0, mm.memlockPages - mm.lockedVm);
-  const overLimitAt = room >= pages ? -1 : room;
-  if (unmapped >= 0 && (overLimitAt < 0 || unmapped <= overLimitAt)) return 'EFAULT';
-  if (overLimitAt >= 0) return 'ENOMEM';
-  return undefined;
-}
 
 /** MAP_DMA with FLAG_VADDR: gives an invalidated vfio_dma its new vaddr; it must match exactly. */
 function updateVaddr(t1: Type1, iovaPage: number, pages: number, vaddrPage: number): Outcome {
@@ -57,42 +48,73 @@ export const TYPE1_MAP_OPS: Pick<Type1Ops, 'map_dma' | 'pin_pages_remote' | 'loc
     // the aperture minus reserved regions (kernel-facts §5.2 step 8; s390: below start_dma is reserved, §1.4).
     if (iovaPage < format.firstPage || iovaPage + pages > format.aperturePages) return refused('EINVAL');
     const mm = w.mms.get(container.mm)!;
-    const lockCap = mm.capIpcLock;
-    const vaddrPage = pageOf(e.vaddr);
-    const failure = pinFailure(mm, vaddrPage, pages, lockCap);
-    if (failure) return refused(failure);
-    // s390_iommu_map_pages refuses a mapping without IOMMU_READ; type1 unwinds the pins.
+    // s390_iommu_map_pages refuses a mapping without IOMMU_READ, and iommu_map a domain userspace
+    // may not map (a KVM-owned one); the kernel finds both after pinning the first chunk and
+    // unwinds it, so the call ends the same way when they are checked first.
     if (format.requiresRead && !read) return refused('EINVAL');
     const ops = opsOf(w);
-    // iommu_map refuses a domain userspace may not map (a KVM-owned one); type1 unwinds the pins.
     const owner = ops.iommu.domain_owner_check(w, dom, 'vfio');
     if (owner) return refused(owner);
 
-    const pfns = ops.vfio_iommu_type1.pin_pages_remote(w, mm, vaddrPage, pages, lockCap);
-    const dma = { iovaPage, pages, vaddrPage, vaddrInvalid: false, read, write, pfns, accounted: pages, lockCap, mm: container.mm };
-    ops.vfio_iommu_type1.iommu_map(w, t1, dma);
+    // the vfio_dma is linked and counted before anything is pinned; it grows chunk by chunk
+    // (dma->size), and a failure part-way removes it with what it had mapped (vfio_pin_map_dma).
+    const dma: Dma = { iovaPage, pages: 0, vaddrPage: pageOf(e.vaddr), vaddrInvalid: false, read, write, pfns: [], accounted: 0, lockCap: mm.capIpcLock, mm: container.mm };
     insertDma(t1.dmas, dma);
     t1.dmaAvail--;
+    while (dma.pages < pages) {
+      const got = ops.vfio_iommu_type1.pin_pages_remote(w, dma, dma.vaddrPage + dma.pages, pages - dma.pages);
+      if ('code' in got) {
+        ops.vfio_iommu_type1.remove_dma(w, t1, dma);
+        return refused(got.code);
+      }
+      // dma->size covers the chunk once it is mapped; the pins are held already, so the holder
+      // lookup may see it from the first entry written.
+      dma.pages += got.pfns.length;
+      ops.vfio_iommu_type1.iommu_map(w, t1, dma, got.pfns);
+    }
     return OK;
   },
 
-  pin_pages_remote(w, mm, vaddrPage, pages) {
+  pin_pages_remote(w, dma, vaddrPage, npage) {
     const ops = opsOf(w);
-    const pfns: number[] = new Array(pages);
-    for (let i = 0; i < pages; i++) {
-      pfns[i] = ops.mm.fault_in(w, mm, vaddrPage + i);
-      ops.mm.pin_page(w, pfns[i]);
+    const mm = w.mms.get(dma.mm)!;
+    const pfns: number[] = [];
+    let failed: 'EFAULT' | 'ENOMEM' | undefined;
+    // pages faulted in on the way stay resident whatever happens, as pin_user_pages leaves them.
+    for (let i = 0; i < npage; i++) {
+      // vaddr_get_pfns finds no VMA: EFAULT.
+      if (firstUnmapped(mm, vaddrPage + i, 1) === 0) {
+        failed = 'EFAULT';
+        break;
+      }
+      const pfn = ops.mm.fault_in(w, mm, vaddrPage + i);
+      // one call pins one physically contiguous run; the next page starts the next call.
+      if (pfns.length > 0 && pfn !== pfns[pfns.length - 1] + 1) break;
+      // the limit is checked page by page, after the contiguity test (ENOMEM).
+      if (!dma.lockCap && mm.lockedVm + pfns.length + 1 > mm.memlockPages) {
+        failed = 'ENOMEM';
+        break;
+      }
+      ops.mm.pin_page(w, pfn);
+      pfns.push(pfn);
     }
-    // CAP_IPC_LOCK skips the limit (checked by the caller), never the charge.
-    ops.vfio_iommu_type1.lock_acct(w, mm, pages);
-    return pfns;
+    if (failed) {
+      // unpin_out: what this call pinned goes back; nothing of it was charged.
+      for (const pfn of pfns) ops.mm.unpin_page(w, pfn);
+      return { code: failed };
+    }
+    // CAP_IPC_LOCK skips the limit, never the charge.
+    ops.vfio_iommu_type1.lock_acct(w, mm, pfns.length);
+    dma.pfns.push(...pfns);
+    dma.accounted += pfns.length;
+    return { pfns };
   },
 
   lock_acct(w, mm, npages) {
     opsOf(w).mm.account_locked_vm(w, mm, npages);
   },
 
-  iommu_map(w, t1, dma) {
-    opsOf(w).iommu.map_pages(w, w.domains.get(t1.domain)!, dma.iovaPage, dma.pfns, dma.read, dma.write);
+  iommu_map(w, t1, dma, pfns) {
+    opsOf(w).iommu.map_pages(w, w.domains.get(t1.domain)!, dma.iovaPage + dma.pages - pfns.length, pfns, dma.read, dma.write);
   },
 };

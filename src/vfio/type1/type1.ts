@@ -33,7 +33,7 @@ export const TYPE1_INSTANCE_OPS: Pick<Type1Ops, 'open' | 'release' | 'attach_gro
     const format = hostFormat(w.arch);
     const root = format.newRoot(w.frames, 'iommu:' + id);
     w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [] });
-    return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit };
+    return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit, entryLimit: w.dmaEntryLimit };
   },
 
   /** vfio_iommu_type1_attach_group: the group (already DMA-owned by VFIO) joins the domain. */

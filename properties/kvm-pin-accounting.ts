@@ -1,0 +1,34 @@
+/**
+ * kvm-pin-accounting: every pin KVM holds for a VM is accounted for by a guest page of that VM:
+ * the page lies in one of its memslots and is backed by the pinned frame now (KVM unpins what a
+ * memslot change or a destroyed VM leaves behind), and a destroyed VM holds none. Pin counts and
+ * charges per frame are pin-balance's and locked-vm-accounting's concern.
+ */
+import { hex } from '../src/util/hex.js';
+import { gpaToHvaPage } from '../src/kvm/memslots.js';
+import { kvmPinRecords } from '../src/kvm/pins.js';
+import type { Invariant, Violation } from './types.js';
+
+export const kvmPinAccounting: Invariant = {
+  name: 'kvm-pin-accounting',
+  kind: 'invariant',
+  description: "KVM's pins for a VM are on frames backing guest pages of its memslots",
+  check(view) {
+    const w = view.w;
+    const out: Violation[] = [];
+    for (const vm of w.vms.values()) {
+      const mm = w.mms.get(vm.mm);
+      for (const p of kvmPinRecords(w, vm)) {
+        const where = `VM ${vm.id}'s ${p.holder} pins frame ${hex(p.pfn)} for guest page ${hex(p.gpaPage)}`;
+        if (vm.lc === 'destroyed') {
+          out.push({ property: this.name, message: `${where}, but the VM is destroyed` });
+          continue;
+        }
+        const h = gpaToHvaPage(vm, p.gpaPage);
+        if (h === undefined) out.push({ property: this.name, message: `${where}, which no memslot holds` });
+        else if (mm?.pages.get(h) !== p.pfn) out.push({ property: this.name, message: `${where}, which no longer backs it` });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * spapr-accounting: the sPAPR counters against their definitions (kernel-facts §7): each
+ * preregistered region's mapped count equals the hardware TCEs pointing into it (unregistering
+ * waits for 0, so a count too high pins memory forever and one too low lets it go while mapped);
+ * each VFIO window charged the pages of its table (get_table_size); each KVM TCE table charged
+ * kvmppc_stt_pages of its size. What was charged in total is locked-vm-accounting's concern.
+ */
+import { lazyGet, lazyNonZero } from '../src/memory/lazy-array.js';
+import { HW_TCE_ENDIAN, sttPages, tablePages, tcePages } from '../src/spapr/layout.js';
+import type { Invariant, Violation } from './types.js';
+
+export const spaprAccounting: Invariant = {
+  name: 'spapr-accounting',
+  kind: 'invariant',
+  description: 'prereg mapped counts equal the TCEs into each region; windows and KVM tables charged their size',
+  check(view) {
+    const w = view.w;
+    const out: Violation[] = [];
+    const report = (message: string) => out.push({ property: this.name, message });
+    for (const c of w.containers.values()) {
+      const s = c.spapr;
+      if (!s) continue;
+      const into = new Map<number, number>();
+      const regionOf = new Map<number, number>();
+      s.prereg.forEach((r, i) => r.pfns.forEach((pfn) => regionOf.set(pfn, i)));
+      s.windows.forEach((win, num) => {
+        if (!win) return;
+        const size = win.entries << BigInt(win.pageShift);
+        if (win.charged !== tablePages(win.pageShift, size)) report(`container ${c.id} window ${num} charged ${win.charged} pages for a table of ${tablePages(win.pageShift, size)}`);
+        for (const idx of lazyNonZero(w.frames, win.frames, 0n, win.entries, HW_TCE_ENDIAN)) {
+          const r = regionOf.get(Number(lazyGet(w.frames, win.frames, idx, HW_TCE_ENDIAN) >> 12n));
+          if (r !== undefined) into.set(r, (into.get(r) ?? 0) + 1);
+        }
+      });
+      s.prereg.forEach((r, i) => {
+        const n = into.get(i) ?? 0;
+        if (r.mapped !== n) report(`container ${c.id} region at vaddr page ${r.vaddrPage} has mapped ${r.mapped} but ${n} TCEs point into it`);
+      });
+    }
+    for (const t of w.tceTables.values()) {
+      const expect = Number(sttPages(tcePages(t.size)));
+      if (t.charged !== expect) report(`KVM TCE table ${t.id} charged ${t.charged} pages where kvmppc_stt_pages gives ${expect}`);
+    }
+    return out;
+  },
+};
