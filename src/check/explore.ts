@@ -21,6 +21,7 @@ import { CoverageTally, type Coverage } from './coverage.js';
 import { withOpCounts } from '../ops/steps.js';
 import { stateKeyFn } from './state-key.js';
 import { SETUP_REFUSED, SetupRefused, type Params, type Scenario } from './scenario.js';
+import { SUCCESS_CODES } from '../model/codes.js';
 import { collisionProbability, StateTable, type StateTableData } from './visited.js';
 
 export interface ExploreOptions {
@@ -106,7 +107,7 @@ export function buildSetup<Ctx>(s: Scenario<Ctx>, p: Params, variant = ''): { wo
   };
   const ctx = s.setup(
     p,
-    (given, allowed = ['OK', 'CC0', 'CLP_RC_OK']) => {
+    (given, allowed: readonly string[] = [...SUCCESS_CODES]) => {
       const e = given.type === 'host.boot' ? boot(given) : given;
       const out = applyEvent(world, e);
       events.push(e);

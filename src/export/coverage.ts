@@ -17,26 +17,41 @@ export function coverageLines(c: Coverage): string[] {
 }
 
 /** What a family's runs never did with its vocabulary: events never offered, and events never seen to succeed. */
-export function vocabularyGaps(f: Family, runs: readonly Coverage[]): { neverOffered: string[]; neverSucceeded: string[] } {
+export interface FamilyGaps {
+  readonly name: string;
+  readonly neverOffered: string[];
+  readonly neverSucceeded: string[];
+  /** Ops of the family that no run called. */
+  readonly opsNeverCalled: string[];
+}
+
+/** What a family's runs never did: events of its vocabulary never offered or never seen to succeed, ops never called. */
+export function vocabularyGaps(f: Family, runs: readonly Coverage[]): FamilyGaps {
   const all = mergeCoverage(runs);
   return {
+    name: f.name,
     neverOffered: f.vocabulary.filter((t) => !all.events[t]),
     neverSucceeded: f.vocabulary.filter((t) => all.events[t] && all.events[t].ok === 0),
+    opsNeverCalled: f.ops.filter((op) => !all.ops[op]),
   };
 }
 
 /** The vocabulary line of a family, as `vkm check --coverage` prints it. */
-export function vocabularyLine(f: Family, runs: readonly Coverage[]): string {
-  const g = vocabularyGaps(f, runs);
+export function vocabularyLine(g: FamilyGaps): string {
   const parts = [
     g.neverOffered.length ? `never offered: ${g.neverOffered.join(', ')}` : '',
     g.neverSucceeded.length ? `never succeeded: ${g.neverSucceeded.join(', ')}` : '',
+    g.opsNeverCalled.length ? `ops never called: ${g.opsNeverCalled.join(', ')}` : '',
   ].filter(Boolean);
-  return `${f.name}: ${parts.length ? parts.join('; ') : `every event of its vocabulary (${f.vocabulary.length}) offered and seen to succeed`}`;
+  return `${g.name}: ${parts.length ? parts.join('; ') : 'every event of its vocabulary offered and seen to succeed, every op called'}`;
 }
 
-/** The ops of `all` that no run called. */
+/**
+ * The ops of `all` that no run called, among the ops tables the runs used at all (for runs of no
+ * family, such as a user's scenarios): a table no run touched belongs to another family.
+ */
 export function opsNeverCalled(all: readonly string[], runs: readonly Coverage[]): string[] {
   const called = mergeCoverage(runs).ops;
-  return all.filter((op) => !called[op]);
+  const used = new Set(Object.keys(called).map((op) => op.slice(0, op.indexOf('.'))));
+  return all.filter((op) => !called[op] && used.has(op.slice(0, op.indexOf('.'))));
 }

@@ -16,6 +16,11 @@ import { type1Unmap } from './type1-unmap.js';
 import { zpciTeardown } from './zpci-teardown.js';
 import { stage2Shared } from './stage2-shared.js';
 import { svaPri } from './sva-pri.js';
+import { type1Lifecycle } from './type1-lifecycle.js';
+import { svaLifecycle } from './sva-lifecycle.js';
+import { stage2Lifecycle } from './stage2-lifecycle.js';
+import { spaprLifecycle } from './spapr-lifecycle.js';
+import { rpcitRanges } from './rpcit-ranges.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyScenario = Scenario<any>;
@@ -74,7 +79,7 @@ export function registerScenario<Ctx>(s: Scenario<Ctx>): Scenario<Ctx> {
   return s;
 }
 
-for (const s of [rpcitShadow, rpcitUserspace, type1Unmap, zpciTeardown, kvmDomainLent, liobnBinding, stage2Shared, svaPri]) registerScenario(s);
+for (const s of [rpcitShadow, rpcitUserspace, type1Unmap, zpciTeardown, kvmDomainLent, liobnBinding, stage2Shared, svaPri, type1Lifecycle, svaLifecycle, stage2Lifecycle, spaprLifecycle, rpcitRanges]) registerScenario(s);
 
 /** One default run: a scenario, its parameters, and for a design variant the verdict that design must reach. */
 export interface DefaultRun {
@@ -88,18 +93,28 @@ export interface DefaultRun {
 export const DEFAULT_RUNS: readonly DefaultRun[] = [
   { scenario: 'rpcit-shadow', params: {} },
   { scenario: 'rpcit-userspace', params: { G: 1 } },
+  { scenario: 'rpcit-ranges', params: { U: 0 } },
+  { scenario: 'rpcit-ranges', params: { U: 1 }, variant: 's390-userspace' },
   { scenario: 'type1-unmap', params: {} },
+  { scenario: 'type1-lifecycle', params: {} },
   { scenario: 'zpci-teardown', params: { A: 0 } },
   { scenario: 'zpci-teardown', params: { A: 1 } },
+  { scenario: 'zpci-teardown', params: { U: 1 }, variant: 's390-userspace' },
   { scenario: 'kvm-domain-lent', params: {} },
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-container' },
   // the LIOBN-to-group design is expected to fail: the checker shows how.
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-group', expect: { verdict: 'violation', property: 'container-coherence' } },
+  { scenario: 'spapr-lifecycle', params: { T: 0 } },
+  { scenario: 'spapr-lifecycle', params: { T: 1 } },
+  { scenario: 'spapr-lifecycle', params: { T: 2 } },
   { scenario: 'stage2-shared', params: { S: 1 } },
   // the alternative that keeps dirty logging: the table's D bits, harvested with an IOTLB flush.
   { scenario: 'stage2-shared', params: { S: 1 }, variant: 'stage2-shared-dirty-bits' },
   { scenario: 'stage2-shared', params: { S: 0 } },
+  { scenario: 'stage2-lifecycle', params: { T: 0 } },
+  { scenario: 'stage2-lifecycle', params: { T: 1 } },
   { scenario: 'sva-pri', params: {} },
+  { scenario: 'sva-lifecycle', params: {} },
 ];
 
 /** The verdict a design variant is known to reach on a scenario, when it is one of the default runs. */

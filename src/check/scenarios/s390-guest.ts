@@ -1,7 +1,8 @@
 /**
  * Shared setup for s390 scenarios: a VMM, a VM with 16 MiB of RAM, one zPCI function of the
  * given design opened and associated with the VM, and a guest whose region and segment entries
- * map IOVA 4 GiB onward through a page table at 0x18000.
+ * map IOVA 4 GiB onward through page tables from 0x18000, one 2 KiB table per 1 MiB segment (so
+ * PTE i of the registered range sits at 0x18000 + 8 i whatever table holds it).
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import { u64Bytes } from '../../memory/bits.js';
@@ -27,6 +28,8 @@ export interface GuestSetupOptions {
   readonly design: 'userspace' | 'kvm-shadow';
   /** IOVA pages registered (and page-table entries written invalid). */
   readonly pages: number;
+  /** The first IOVA page registered (0 when absent); a range past page 255 uses the next page table. */
+  readonly firstPage?: number;
   readonly memlockPages?: number;
   readonly dmaEntryLimit?: number;
   readonly kvmAssociation?: 'open' | 'notifier';
@@ -34,10 +37,13 @@ export interface GuestSetupOptions {
 
 /** The events of an s390 guest set up up to (not including) its MPCIFC REG_IOAT, FIB written. */
 export function s390GuestEvents(o: GuestSetupOptions): ModelEvent[] {
+  const first = o.firstPage ?? 0;
   const fib = new Uint8Array(80);
   const dv = new DataView(fib.buffer);
-  dv.setBigUint64(16, IOVA0, false);
-  dv.setBigUint64(24, iova(o.pages) - 1n, false);
+  dv.setBigUint64(16, iova(first), false);
+  dv.setBigUint64(24, iova(first + o.pages) - 1n, false);
+  // one 2 KiB page table per 1 MiB segment, placed one after the other from PT.
+  const segments = Array.from({ length: ((first + o.pages - 1) >> 8) - (first >> 8) + 1 }, (_, k) => (first >> 8) + k);
   dv.setBigUint64(32, RT | 0x804n, false);
   return [
     ev('host.boot', { arch: 's390', kvmAssociation: o.kvmAssociation ?? 'open' }),
@@ -57,8 +63,8 @@ export function s390GuestEvents(o: GuestSetupOptions): ModelEvent[] {
     ev('vmm.s390.zpci.plug', { vm: 'vm0', device: 'zpci0', fh: 1, design: o.design }),
     ev('guest.s390.clp.set_pci_fn', { vm: 'vm0', fh: 1, op: 'enable' }),
     ev('guest.mem.write', { vm: 'vm0', gpa: RT + ((IOVA0 >> 31n) & 0x7ffn) * 8n, data: u64be(ST | 0x7n) }),
-    ev('guest.mem.write', { vm: 'vm0', gpa: ST, data: u64be(PT) }),
-    ...Array.from({ length: o.pages }, (_, i) => pteWrite(i, PTE_INVALID)),
+    ...segments.map((seg) => ev('guest.mem.write', { vm: 'vm0', gpa: ST + BigInt(seg) * 8n, data: u64be(PT + BigInt(seg) * 0x800n) })),
+    ...Array.from({ length: o.pages }, (_, i) => pteWrite(first + i, PTE_INVALID)),
     ev('guest.mem.write', { vm: 'vm0', gpa: FIB_GPA, data: fib }),
   ];
 }
