@@ -16,5 +16,10 @@ import './stage2-flush-cpu-only.js';
 import './stage2-dirty-bits-no-flush.js';
 import './stage2-zap-pinned.js';
 import './kvm-domain-lent-out.js';
+import './type1-map-failure-keeps-pins.js';
+import './kvm-shadow-refresh-first-page.js';
+import './spapr-close-table-keeps-charge.js';
+import './stage2-stop-sharing-keeps-pins.js';
+import './sva-unbind-keeps-binding.js';
 
 export { FAULTS } from '../src/index.js';

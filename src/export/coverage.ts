@@ -4,7 +4,9 @@
  * vocabulary no run offered or saw succeed; and the ops no run called. Pure.
  */
 import { mergeCoverage, type Coverage } from '../check/coverage.js';
-import type { Family } from '../check/families.js';
+import { FAMILIES, familyOf, type Family } from '../check/families.js';
+import type { RunRecord } from '../check/run.js';
+import { REFERENCE_OPS } from '../designs/reference.js';
 
 /** One run's coverage table. */
 export function coverageLines(c: Coverage): string[] {
@@ -54,4 +56,20 @@ export function opsNeverCalled(all: readonly string[], runs: readonly Coverage[]
   const called = mergeCoverage(runs).ops;
   const used = new Set(Object.keys(called).map((op) => op.slice(0, op.indexOf('.'))));
   return all.filter((op) => !called[op] && used.has(op.slice(0, op.indexOf('.'))));
+}
+
+/**
+ * Per design family present among the runs, what its runs never did, with the family's merged
+ * counts; for runs of no family (a user's scenarios), the ops never called in the tables they used.
+ */
+export function coverageByFamily(records: readonly RunRecord[]): { families: (FamilyGaps & { coverage: Coverage })[]; other?: { opsNeverCalled: string[] } } | undefined {
+  const withCoverage = records.filter((r) => r.result.coverage);
+  if (withCoverage.length === 0) return undefined;
+  const families = FAMILIES.flatMap((f) => {
+    const runs = withCoverage.filter((r) => familyOf(r.scenario) === f).map((r) => r.result.coverage!);
+    return runs.length ? [{ ...vocabularyGaps(f, runs), coverage: mergeCoverage(runs) }] : [];
+  });
+  const others = withCoverage.filter((r) => !familyOf(r.scenario)).map((r) => r.result.coverage!);
+  const all = Object.entries(REFERENCE_OPS).flatMap(([t, ops]) => Object.keys(ops).map((o) => `${t}.${o}`));
+  return { families, ...(others.length ? { other: { opsNeverCalled: opsNeverCalled(all, others) } } : {}) };
 }

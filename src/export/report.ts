@@ -1,11 +1,12 @@
 /**
  * The HTML report: one self-contained file (no network) with the check and mutant verdicts,
- * coverage, counterexamples as text traces and sequence diagrams, and every lifecycle machine as
+ * covers, action coverage per design family, counterexamples as text traces and sequence diagrams, and every lifecycle machine as
  * inline SVG. The Mermaid library is inlined by the caller so diagrams render offline. Pure.
  */
 import type { RunRecord } from '../check/run.js';
 import { toMermaidSequence } from './mermaid.js';
 import { traceSteps, traceText } from './trace.js';
+import { coverageByFamily, vocabularyLine } from './coverage.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -38,10 +39,28 @@ export interface ReportInput {
   readonly mermaidJs: string;
 }
 
+/** Per design family: what its default runs never did, and how often each event was offered, succeeded and refused. */
+function coverageSection(checks: readonly RunRecord[]): string {
+  const c = coverageByFamily(checks);
+  if (!c) return '<p>No coverage was recorded.</p>';
+  return c.families
+    .map((f) => {
+      const rows = Object.entries(f.coverage.events).map(([type, e]) => {
+        const refused = Object.entries(e.refused).map(([code, n]) => `${esc(code)} ${n}`).join(', ');
+        return `<tr><td>${esc(type)}</td><td>${e.offered}</td><td>${e.ok}</td><td>${e.newStates}</td><td>${e.interleaved}</td><td>${refused || '-'}</td></tr>`;
+      });
+      const gaps = vocabularyLine(f);
+      const clean = f.neverOffered.length + f.neverSucceeded.length + f.opsNeverCalled.length === 0;
+      return `<h3 data-family="${esc(f.name)}">${esc(f.name)}</h3><p class="gaps ${clean ? 'hit' : 'miss'}">${esc(gaps)}</p>
+<table><thead><tr><th>event</th><th>offered</th><th>succeeded</th><th>new states</th><th>with an actor inside</th><th>refused</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+    })
+    .join('\n');
+}
+
 export function reportHtml(input: ReportInput): string {
   const all = [...input.checks, ...input.mutants];
   const ok = all.filter((r) => r.asExpected).length;
-  const table = (rows: readonly RunRecord[]) => `<table><thead><tr><th>scenario</th><th>parameters</th><th>variant</th><th>expected</th><th>verdict</th><th>states</th><th>transitions</th><th>depth</th><th>covers</th></tr></thead><tbody>${rows.map(verdictRow).join('\n')}</tbody></table>`;
+  const table = (rows: readonly RunRecord[]) => `<table class="verdicts"><thead><tr><th>scenario</th><th>parameters</th><th>variant</th><th>expected</th><th>verdict</th><th>states</th><th>transitions</th><th>depth</th><th>covers</th></tr></thead><tbody>${rows.map(verdictRow).join('\n')}</tbody></table>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>
@@ -52,6 +71,7 @@ tr.ok .verdict{color:#1a7f37}tr.bad{background:#ffebe9}.hit{color:#1a7f37}.miss{
 <h1>${esc(input.title)}</h1>
 <p id="summary">${ok} of ${all.length} verdicts as expected.</p>
 <h2>Built-in scenarios</h2>${table(input.checks)}
+<h2>Action coverage</h2>${coverageSection(input.checks)}
 <h2>Seeded faults</h2>${table(input.mutants)}
 <h2>Counterexamples</h2>${input.mutants.map(counterexample).join('\n')}
 <h2>Lifecycle machines</h2>${input.machines.map((m) => `<div class="machine" data-machine="${esc(m.name)}"><h3>${esc(m.name)}</h3>${m.svg.replace(/^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>)?/s, '')}</div>`).join('\n')}

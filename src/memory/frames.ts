@@ -51,6 +51,12 @@ export interface FramePool {
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
 export const FIRST_PFN = 0x100;
+/**
+ * The host's frames: 1 GiB of RAM. Frames are handed out as they are used, so this bounds only a
+ * migration that names its target frame: claiming one above every frame in use frees the ones in
+ * between, and that work (and the free list it makes) must stay bounded whatever a log asks for.
+ */
+export const HOST_FRAMES = 1 << 18;
 
 let generations = 1;
 let writeSeq = 1;
@@ -123,12 +129,15 @@ export function allocContiguous(pool: FramePool, count: number, align: number, o
   return first;
 }
 
-/** Claims a specific free frame (migration target); false when it is in use. */
+/** Claims a specific free frame below HOST_FRAMES (migration target); false when it is in use. */
 export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
   if (pool.owner.has(pfn)) return false;
   own(pool);
   if (pfn >= pool.next) {
-    for (let p = pool.next; p < pfn; p++) insertFree(pool, p);
+    // the free list is kept in descending order and every frame skipped lies above it.
+    const skipped: number[] = [];
+    for (let p = pfn - 1; p >= pool.next; p--) skipped.push(p);
+    pool.free = skipped.concat(pool.free);
     pool.next = pfn + 1;
   } else {
     const i = pool.free.indexOf(pfn);

@@ -4,7 +4,7 @@
  * a page moves only after every mmu-notifier subscriber has dropped its translation of it.
  */
 import { pageOf } from '../memory/constants.js';
-import { allocFrame, claimFrame } from '../memory/frames.js';
+import { allocFrame, claimFrame, FIRST_PFN, HOST_FRAMES } from '../memory/frames.js';
 import { OK, refused } from '../model/outcome.js';
 import { opsOf } from '../ops/registry.js';
 import { migratingPage } from '../ops/steps.js';
@@ -33,7 +33,8 @@ export const MM_OPS: MmOps = {
     let to: number;
     if (e.pfn === undefined) to = allocFrame(w.frames, anonOwner(mm.id));
     else {
-      if (e.pfn >= 1n << 52n) return refused('EINVAL');
+      // no such frame: the host has HOST_FRAMES of them.
+      if (e.pfn >= BigInt(HOST_FRAMES) || e.pfn < BigInt(FIRST_PFN)) return refused('EINVAL');
       to = Number(e.pfn);
       if (!claimFrame(w.frames, to, anonOwner(mm.id))) return refused('EBUSY');
     }

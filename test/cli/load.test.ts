@@ -24,14 +24,14 @@ describe('vkm --load', () => {
     expect(check.status).toBe(1);
     const record = JSON.parse(check.stdout.trim());
     expect(record).toMatchObject({ scenario: 'map-unmap-cycle', design: 'type1-split-remove', verdict: 'violation' });
-    expect(record.violations[0].property).toBe('dma-avail-balance');
+    expect(record.violations[0].property).toBe('dma-avail-accounting');
     const file = join(out, readdirSync(out).find((f) => f.endsWith('.jsonl'))!);
     const boot = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]);
     expect(boot).toMatchObject({ type: 'host.boot', design: 'type1-split-remove', module: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
 
     const replayed = vkm('replay', '--load', MODULE, '--quiet', file);
     expect(replayed.status).toBe(1);
-    expect(replayed.stdout).toMatch(/VIOLATION dma-avail-balance/);
+    expect(replayed.stdout).toMatch(/VIOLATION dma-avail-accounting/);
     expect(replayed.stderr).toBe('');
 
     const bare = vkm('replay', file);

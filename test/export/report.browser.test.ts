@@ -20,6 +20,7 @@ import { graphs } from './formats.test.js';
 import { FAULTS } from '../../faults/index.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
 import { MACHINES } from '../../machines/index.js';
+import { FAMILIES } from '../../src/check/families.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts');
 
@@ -48,7 +49,10 @@ describe('HTML report in a headless browser', () => {
       expect(problems).toEqual([]);
       const runs = DEFAULT_RUNS.length + FAULTS.length;
       expect(await page.textContent('#summary')).toBe(`${runs} of ${runs} verdicts as expected.`);
-      expect(await page.locator('table tbody tr').count()).toBe(runs);
+      expect(await page.locator('table.verdicts tbody tr').count()).toBe(runs);
+      // action coverage: one section per design family, none with a gap.
+      expect(await page.locator('h3[data-family]').count()).toBe(FAMILIES.length);
+      expect(await page.locator('p.gaps.miss').count()).toBe(0);
       expect(await page.locator('.machine svg').count()).toBe(Object.keys(MACHINES).length);
       expect(await page.locator('pre.mermaid svg').count()).toBe(FAULTS.length);
 

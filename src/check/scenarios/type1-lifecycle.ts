@@ -1,7 +1,7 @@
 /**
  * type1-lifecycle(P, L): the whole life of a VFIO type1 container under tight limits. The VMM has
- * P pages faulted in back to front (no two frames contiguous, so every page is its own pinning
- * chunk), RLIMIT_MEMLOCK of P - 1 pages and a dma_entry_limit of L. It maps single pages and a
+ * P pages faulted in last page first (pages 0..P-2 pin as one physically contiguous chunk, the
+ * last as another), RLIMIT_MEMLOCK of P - 1 pages and a dma_entry_limit of L. It maps single pages and a
  * range of all P pages (which fails part-way on the limit, after mapping its first chunks),
  * unmaps them one by one and all at once, raises the limit or gains CAP_IPC_LOCK, its device
  * reads and writes, the host migrates, and the VMM closes device, group and container in any
@@ -22,7 +22,7 @@ export const type1Lifecycle: Scenario<undefined> = {
   description: 'type1 MAP_DMA failing part-way on RLIMIT_MEMLOCK and dma_entry_limit, unmap-all, limits changing, and every close order',
   design: 'reference',
   params: {
-    P: { default: 2, min: 2, max: 3, help: 'VMM pages (the limit leaves room for P - 1)' },
+    P: { default: 3, min: 2, max: 4, help: 'VMM pages (the limit leaves room for P - 1)' },
     L: { default: 2, min: 1, max: 3, help: 'dma_entry_limit' },
   },
   setup(p, apply) {
@@ -38,8 +38,9 @@ export const type1Lifecycle: Scenario<undefined> = {
       ev('vmm.vfio.set_iommu', { container: 'c0', iommu: 3 }),
       ev('vmm.vfio.group.get_device_fd', { group: 'g7', device: 'nic0', fd: 'f0' }),
     ]) apply(e);
-    // back to front: descending frames, so no two pages pin as one chunk.
-    for (let v = p.P - 1; v >= 0; v--) apply(ev('vmm.mem.write', { mm: 'qemu', hva: page(v), data: Uint8Array.of(v + 1) }));
+    // the last page first: pages 0..P-2 get contiguous frames and pin as one chunk, the last page
+    // as another, so a map of the range can fail inside a chunk or after one was mapped.
+    for (const v of [p.P - 1, ...Array.from({ length: p.P - 1 }, (_, i) => i)]) apply(ev('vmm.mem.write', { mm: 'qemu', hva: page(v), data: Uint8Array.of(v + 1) }));
     return undefined;
   },
   choices(_w, p): ModelEvent[] {

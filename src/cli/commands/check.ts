@@ -15,9 +15,7 @@ import { designNames, requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList, preemptionsOf } from '../params.js';
-import { FAMILIES, familyOf } from '../../check/families.js';
-import { coverageLines, opsNeverCalled, vocabularyGaps, vocabularyLine, type FamilyGaps } from '../../export/coverage.js';
-import { REFERENCE_OPS } from '../../designs/reference.js';
+import { coverageByFamily, coverageLines, vocabularyLine } from '../../export/coverage.js';
 
 function num(opts: Record<string, string | true>, key: string): number | undefined {
   const v = opts[key];
@@ -151,8 +149,9 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
   }
   if (json) {
     for (const r of records) io.out(JSON.stringify(recordJson(r)));
-    const summary = coverageOfRuns(records);
-    if (summary) io.out(JSON.stringify({ coverage: summary }));
+    const summary = coverageByFamily(records);
+    // the family's merged counts are the records' own, summed: the summary carries the gaps only.
+    if (summary) io.out(JSON.stringify({ coverage: { ...summary, families: summary.families.map(({ coverage: _, ...gaps }) => gaps) } }));
   } else {
     io.out(title);
     io.out(`${'scenario'.padEnd(44)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(10)} ${'states'.padStart(8)} ${'trans'.padStart(9)} ${'depth'.padStart(5)} ${'ms'.padStart(7)}  covers`);
@@ -171,24 +170,8 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
   return records.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
 }
 
-/**
- * Per design family present among the runs, what its runs never did; for runs of no family (a
- * user's scenarios), the ops never called in the ops tables they used.
- */
-function coverageOfRuns(records: readonly RunRecord[]): { families: FamilyGaps[]; other?: { opsNeverCalled: string[] } } | undefined {
-  const withCoverage = records.filter((r) => r.result.coverage);
-  if (withCoverage.length === 0) return undefined;
-  const families = FAMILIES.flatMap((f) => {
-    const runs = withCoverage.filter((r) => familyOf(r.scenario) === f).map((r) => r.result.coverage!);
-    return runs.length ? [vocabularyGaps(f, runs)] : [];
-  });
-  const others = withCoverage.filter((r) => !familyOf(r.scenario)).map((r) => r.result.coverage!);
-  const all = Object.entries(REFERENCE_OPS).flatMap(([t, ops]) => Object.keys(ops).map((o) => `${t}.${o}`));
-  return { families, ...(others.length ? { other: { opsNeverCalled: opsNeverCalled(all, others) } } : {}) };
-}
-
 function coverageSummary(records: readonly RunRecord[]): string[] {
-  const c = coverageOfRuns(records);
+  const c = coverageByFamily(records);
   if (!c) return [];
   const lines = ['', 'coverage by design family (the events of its vocabulary, the ops it is built from):'];
   for (const f of c.families) lines.push(`  ${vocabularyLine(f)}`);

@@ -72,7 +72,7 @@ export async function reportCommand(opts: Record<string, string | true>, io: Io,
   if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
   const now = io.now;
   const preemptions = preemptionsOf(opts);
-  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now, preemptions }));
+  const checks = DEFAULT_RUNS.map((r) => runCheck({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect }, { now, preemptions, coverage: true }));
   const mutants = FAULTS.map((f) => runCheck({ scenario: f.scenario, params: f.params ?? {}, variant: f.design.name, expect: { verdict: 'violation', property: f.property } }, { now, preemptions }));
   const machines = await Promise.all(
     (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),
