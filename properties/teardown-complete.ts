@@ -2,8 +2,8 @@
  * teardown-complete: once every fd of a container is closed it holds no mappings and no driver;
  * once a process holds no VFIO fd its pages carry no pins and its locked_vm is 0 (references to a
  * destroyed VM are no-dangling-kvm's concern); and once everything is closed (every container,
- * group, device, KVM-VFIO device, TCE table and VM) nothing remains anywhere: no pin, no charge,
- * no domain, no binding, no cached translation.
+ * group, device, KVM-VFIO device, TCE table and VM fd) nothing remains anywhere: no VM kept
+ * alive by a leaked reference, no pin, no charge, no domain, no binding, no cached translation.
  */
 import { hex } from '../src/util/hex.js';
 import { anonOwner } from '../src/mm/pages.js';
@@ -22,14 +22,26 @@ function busyMms(w: World): Set<string> {
   return busy;
 }
 
-/** Whether every VFIO and KVM object the world ever had is closed: the state a full teardown reaches. */
-export function everythingClosed(w: World): boolean {
+/**
+ * Whether userspace has closed every file it had: containers released, groups, devices and
+ * KVM-VFIO devices closed, TCE tables gone and every VM fd closed. A VM may still be alive here
+ * ('closing') or a group file ('orphaned'), but only on references the kernel itself leaked:
+ * nothing userspace holds can put them.
+ */
+export function everyFileClosed(w: World): boolean {
   for (const c of w.containers.values()) if (c.lc !== 'released') return false;
-  for (const g of w.groups.values()) if (g.lc !== 'closed') return false;
+  for (const g of w.groups.values()) if (g.lc !== 'closed' && g.lc !== 'orphaned') return false;
   for (const d of w.devices.values()) if (d.lc !== 'closed') return false;
   for (const k of w.kvmdevs.values()) if (k.lc !== 'released') return false;
-  for (const vm of w.vms.values()) if (vm.lc !== 'destroyed') return false;
+  for (const vm of w.vms.values()) if (vm.lc !== 'destroyed' && vm.lc !== 'closing') return false;
   return w.tceTables.size === 0 && w.containers.size + w.vms.size > 0;
+}
+
+/** Whether every VFIO and KVM object the world ever had is closed: the state a full teardown reaches. */
+export function everythingClosed(w: World): boolean {
+  for (const g of w.groups.values()) if (g.lc !== 'closed') return false;
+  for (const vm of w.vms.values()) if (vm.lc !== 'destroyed') return false;
+  return everyFileClosed(w);
 }
 
 /** What is left over once everything is closed, as messages. */
@@ -76,7 +88,12 @@ export const teardownComplete: Property = {
         if (count !== 0 && w.frames.owner.get(pfn) === owner) report(`mm ${mm.id} holds no VFIO fd but frame ${hex(pfn)} has pin count ${count}`);
       }
     }
-    if (everythingClosed(w)) for (const m of leftovers(w)) report(`everything is closed but ${m}`);
+    if (everyFileClosed(w)) {
+      // a VM outliving every file is a leaked kvm reference (kvm_put_kvm never called): it is never freed.
+      for (const vm of w.vms.values()) if (vm.lc === 'closing') report(`every file is closed but VM ${vm.id} still has ${vm.refs} references and is never destroyed`);
+      for (const g of w.groups.values()) if (g.lc === 'orphaned') report(`every file is closed but group ${g.id}'s file is still referenced and never released`);
+      for (const m of leftovers(w)) report(`everything is closed but ${m}`);
+    }
     return out;
   },
 };

@@ -32,18 +32,18 @@ export const REFUSALS: Record<EventType, readonly Refusals[]> = {
 
   // KVM ioctls (virt/kvm/kvm_main.c, kvm-vfio.c, book3s_64_vio.c, arch/s390/kvm/pci.c).
   'vmm.kvm.create_vm': ['EEXIST'],
-  'vmm.kvm.set_user_memory_region': ['EBADF', 'EINVAL', 'EEXIST', 'ENOMEM'],
+  'vmm.kvm.set_user_memory_region': ['EBADF', 'EINVAL', 'EEXIST', 'EFAULT', 'ENOMEM'],
   'vmm.kvm.close_vm': ['EBADF'],
   'vmm.kvm.dirty_log.enable': ['EBADF', 'EINVAL'],
   'vmm.kvm.dirty_log.get': ['EBADF', 'EINVAL', 'ENOENT'],
   'vmm.kvm.create_device': ['EBADF', 'EEXIST', 'EBUSY'],
   'vmm.kvm.vfio.file_add': ['EBADF', 'EEXIST'],
   'vmm.kvm.vfio.file_del': ['EBADF', 'ENOENT'],
-  'vmm.kvm.vfio.set_spapr_tce': ['EBADF', 'ENOENT'],
-  'vmm.kvm.vfio.share_stage2': ['EBADF', 'ENOENT', 'ENODEV', 'EBUSY'],
+  'vmm.kvm.vfio.set_spapr_tce': ['EBADF', 'ENXIO', 'ENOENT', 'EINVAL'],
+  'vmm.kvm.vfio.share_stage2': ['EBADF', 'ENOENT', 'ENODEV', 'EINVAL', 'EBUSY', 'EFAULT', 'ENOMEM'],
   'vmm.kvm.device.close': ['EBADF'],
   'vmm.kvm.s390.zpci_op': ['EBADF', 'ENODEV', 'EINVAL', 'EPERM', 'EIO'],
-  'vmm.kvm.create_spapr_tce_64': ['EBADF', 'EINVAL', 'EEXIST', 'ENOMEM', 'EBUSY'],
+  'vmm.kvm.create_spapr_tce_64': ['EBADF', 'ENOTTY', 'EINVAL', 'EEXIST', 'ENOMEM', 'EBUSY'],
   'vmm.kvm.spapr_tce.close': ['EBADF'],
 
   // VFIO container, group and device fds (drivers/vfio/container.c, group.c).

@@ -1,6 +1,6 @@
 /**
  * Action coverage as text: per run, every event type with how often it was offered, succeeded,
- * led to a new state and which refusals it reached; per design family, the events of its
+ * led to a new state and which refusals it reached, and how often each op was called; per design family, the events of its
  * vocabulary no run offered or saw succeed; and the ops no run called. Pure.
  */
 import { mergeCoverage, type Coverage } from '../check/coverage.js';
@@ -14,6 +14,16 @@ export function coverageLines(c: Coverage): string[] {
   for (const [type, e] of Object.entries(c.events)) {
     const refused = Object.entries(e.refused).map(([code, n]) => `${code} ${n}`).join(', ');
     lines.push(`    ${type.padEnd(34)} ${String(e.offered).padStart(8)} ${String(e.ok).padStart(8)} ${String(e.newStates).padStart(7)} ${String(e.interleaved).padStart(7)}  ${refused || '-'}`);
+  }
+  // op calls, several to a line: an op is called by many events, so it gets no row of its own.
+  const calls = Object.entries(c.ops).sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, n]) => `${op} ${n}`);
+  lines.push('    op calls:');
+  for (let line = '', i = 0; i < calls.length; i++) {
+    line += (line ? ', ' : '') + calls[i];
+    if (line.length > 90 || i === calls.length - 1) {
+      lines.push(`      ${line}`);
+      line = '';
+    }
   }
   return lines;
 }

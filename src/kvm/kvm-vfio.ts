@@ -69,6 +69,8 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
   set_spapr_tce(w, e) {
     const d = activeDev(w, e.dev, 'SET_SPAPR_TCE');
     if ('code' in d) return d;
+    // the attribute exists only under CONFIG_SPAPR_TCE_IOMMU: elsewhere kvm_vfio_set_file's switch falls out with -ENXIO.
+    if (w.arch !== 'ppc64') return refused('ENXIO');
     const g = addedGroup(w, d, e.group);
     if ('code' in g) return g;
     const t = w.tceTables.get(e.table);

@@ -30,8 +30,6 @@ export const KVM_TCE_BINDING_OPS: Pick<KvmSpaprTceOps, 'attach_group' | 'release
   attach_group(w, d, g, t) {
     // the table must be one of this VM's (kvm->arch.spapr_tce_tables).
     if (t.vm !== d.vm) return refused('EINVAL');
-    // only POWER groups have an iommu_table_group.
-    if (w.arch !== 'ppc64') return refused('EFAULT');
     const c = spaprContainerOf(w, g.id);
     if (!c || !windowOf(c.spapr!, t)) return refused('EINVAL');
     // a second bind of the same group only takes another reference on the link.

@@ -16,6 +16,8 @@ import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
 const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
+  // KVM_CREATE_SPAPR_TCE_64 is POWER's own VM ioctl: kvm_arch_vm_ioctl elsewhere answers -ENOTTY.
+  if (w.arch !== 'ppc64') return refused('ENOTTY');
   if (e.size === 0n || e.pageShift < 12 || e.pageShift > 34 || e.offset + e.size > U64_MAX >> BigInt(e.pageShift)) return refused('EINVAL');
   if (w.tceTables.has(e.table)) return refused('EEXIST');
   const mm = w.mms.get(vm.mm)!;

@@ -8,20 +8,30 @@ import { runCheck, runCheckParallel } from '../../src/check/run.js';
 import { DEFAULT_RUNS } from '../../src/check/scenarios/index.js';
 import { FAULTS } from '../../faults/index.js';
 
-/** States and transitions of each default run with every event applied whole (the README's figures before interleavings). */
+/** States and transitions of each default run with every event applied whole (the README's N=0 figures). */
 const ATOMIC: Record<string, [number, number]> = {
   'rpcit-shadow {}': [1700, 26200],
   'rpcit-userspace {"G":1}': [207, 2214],
+  'rpcit-ranges {"U":0}': [848, 11024],
+  'rpcit-ranges {"U":1} s390-userspace': [3328, 43264],
   'type1-unmap {}': [223, 2453],
-  'zpci-teardown {"A":0}': [48, 336],
-  'zpci-teardown {"A":1}': [48, 336],
+  'type1-lifecycle {}': [5488, 93296],
+  'zpci-teardown {"A":0}': [528, 7920],
+  'zpci-teardown {"A":1}': [432, 6480],
+  'zpci-teardown {"U":1} s390-userspace': [640, 9600],
   'kvm-domain-lent {}': [5, 25],
   'liobn-binding {} liobn-to-container': [247, 3458],
   'liobn-binding {} liobn-to-group': [91, 562],
+  'spapr-lifecycle {"T":0}': [44, 396],
+  'spapr-lifecycle {"T":1}': [440, 4400],
+  'spapr-lifecycle {"T":2}': [352, 3520],
   'stage2-shared {"S":1}': [540, 8100],
   'stage2-shared {"S":1} stage2-shared-dirty-bits': [4230, 63450],
   'stage2-shared {"S":0}': [448, 6720],
+  'stage2-lifecycle {"T":0}': [360, 3600],
+  'stage2-lifecycle {"T":1}': [64, 640],
   'sva-pri {}': [313, 2504],
+  'sva-lifecycle {}': [204, 2448],
 };
 const name = (r: (typeof DEFAULT_RUNS)[number]) => `${r.scenario} ${JSON.stringify(r.params)}${r.variant ? ' ' + r.variant : ''}`;
 

@@ -11,7 +11,7 @@ import { dotToSvg } from '../../src/export/svg.js';
 const names = Object.keys(MACHINES) as MachineName[];
 const machineGraphs = names.map((n) => machineGraph(MACHINES[n], TABLES[n], { refusals: true }));
 const reachable = (() => {
-  const r = reachableGraph(scenarioNamed('zpci-teardown')!, { A: 0 }, { maxStates: 500 });
+  const r = reachableGraph(scenarioNamed('spapr-lifecycle')!, { T: 0 }, { maxStates: 500 });
   if (!r.ok) throw new Error('unexpectedly large');
   return r.graph;
 })();

@@ -76,15 +76,17 @@ describe('KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE', () => {
     expect(w.tceTables.get('t32')!.attached).toEqual([]);
   });
 
-  it('should refuse on a host whose groups have no iommu_table_group (EFAULT)', () => {
+  it('should refuse off POWER: no TCE table ioctl (ENOTTY) and no SET_SPAPR_TCE attribute (ENXIO), changing nothing', () => {
     const w = emptyWorld();
     for (const e of [
       ev('host.boot', { arch: 'x86' }), ev('host.process.spawn', { mm: 'q' }), ev('host.pci.device.add', { device: 'd', group: 'g' }),
       ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'q' }), ev('vmm.vfio.group.open', { group: 'g', mm: 'q' }),
       ev('vmm.kvm.create_device', { vm: 'vm0', dev: 'kv' }), ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'g' }),
-      ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 't32', liobn: LIOBN, pageShift: 12, offset: 0n, size: 0x40000n }),
     ]) ok(w, e);
-    expect(run(w, bind('g')).code).toBe('EFAULT');
+    const before = [w.mms.get('q')!.lockedVm, w.vms.get('vm0')!.refs];
+    expect(run(w, ev('vmm.kvm.create_spapr_tce_64', { vm: 'vm0', table: 't32', liobn: LIOBN, pageShift: 12, offset: 0n, size: 0x40000n })).code).toBe('ENOTTY');
+    expect([w.tceTables.size, w.mms.get('q')!.lockedVm, w.vms.get('vm0')!.refs]).toEqual([0, ...before]);
+    expect(run(w, bind('g')).code).toBe('ENXIO');
   });
 });
 

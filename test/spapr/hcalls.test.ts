@@ -18,6 +18,7 @@ const P59 = 1n << 59n;
 function guest(memlockPages = 4096): World {
   const w = emptyWorld();
   for (const e of [
+    ev('host.boot', { arch: 'ppc64' }),
     ev('host.process.spawn', { mm: 'qemu', memlock: BigInt(memlockPages) * 4096n }),
     ev('vmm.mmap', { mm: 'qemu', hva: HVA, size: 0x10_0000n }),
     ev('vmm.kvm.create_vm', { vm: 'vm0', mm: 'qemu' }),
