@@ -57,6 +57,10 @@ class MapCmd implements Cmd {
     if (want === 'OK') {
       m.ranges.push({ iova: this.iova, pages: this.pages, vpage: this.vpage, read: (this.flags & 1) !== 0, write: (this.flags & 2) !== 0 });
       for (let i = 0; i < this.pages; i++) m.touched.add(this.vpage + i);
+    } else if (want === 'ENOMEM') {
+      // vfio_pin_pages_remote faults each page in before it charges it: every page that fitted
+      // and the one that did not stay faulted in (unpinned) after the map fails.
+      for (let i = 0; i < Math.min(this.pages, LIMIT - locked(m) + 1); i++) m.touched.add(this.vpage + i);
     }
     agree(m, w);
   }
