@@ -1,4 +1,9 @@
-/** The "lent out to KVM" flag design: the KVM domain shares the paging domain's ops, userspace map/unmap included. */
+/**
+ * The "lent out to KVM" flag design: the domain KVM shadows into keeps the paging domain's ops,
+ * which never look at the flag, so userspace MAP/UNMAP_DMA still go through. Written as the
+ * domain-owner machine with its `ownerChecked` guard false: `vkm graph --machine domain-owner
+ * --variant kvm-domain-lent-out` draws the KVM-owned state accepting USER_MAP.
+ */
 import { registerFault } from '../src/index.js';
 
 export default registerFault({
@@ -7,5 +12,5 @@ export default registerFault({
   description: 'the KVM-owned domain shares its ops with userspace map/unmap (the "lent out to KVM" flag)',
   scenario: 'kvm-domain-lent',
   property: 'kvm-domain-exclusive',
-  ops: { iommu: { domain_owner_check: () => () => undefined } },
+  machines: { 'domain-owner': { guards: { ownerChecked: () => false } } },
 });

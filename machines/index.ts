@@ -1,4 +1,4 @@
-/** The lifecycle machines, by name, and their compiled tables (built once at load). */
+/** The lifecycle machines, by name, and their compiled tables as the reference design has them (built once at load). */
 import type { AnyStateMachine } from 'xstate';
 import { compileMachine, type MachineTable } from './compile.js';
 import { iommuDomainMachine } from './iommu-domain.js';
@@ -9,6 +9,11 @@ import { vfioDeviceMachine } from './vfio-device.js';
 import { vfioGroupMachine } from './vfio-group.js';
 import { zpciFunctionMachine } from './zpci-function.js';
 import { svaBondMachine } from './sva-bond.js';
+import { liobnMachine } from './liobn.js';
+import { pagePinMachine } from './page-pin.js';
+import { kvmAssociationMachine } from './kvm-association.js';
+import { setKvmNotifierMachine } from './set-kvm-notifier.js';
+import { domainOwnerMachine } from './domain-owner.js';
 
 export const MACHINES = {
   'vfio-container': vfioContainerMachine,
@@ -19,6 +24,11 @@ export const MACHINES = {
   'iommu-domain': iommuDomainMachine,
   'zpci-function': zpciFunctionMachine,
   'sva-bond': svaBondMachine,
+  'kvm-association': kvmAssociationMachine,
+  'set-kvm-notifier': setKvmNotifierMachine,
+  'domain-owner': domainOwnerMachine,
+  liobn: liobnMachine,
+  'page-pin': pagePinMachine,
 } satisfies Record<string, AnyStateMachine>;
 
 export type MachineName = keyof typeof MACHINES;

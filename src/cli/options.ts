@@ -86,18 +86,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'paths',
-    usage: 'vkm paths [--load FILE]... --machine NAME [--json]',
+    usage: 'vkm paths [--load FILE]... --machine NAME [--variant DESIGN] [--json]',
     summary: 'test paths from a lifecycle machine: shortest path to every state and a transition-covering suite',
     positionals: 0,
     options: [
       LOAD,
-      { name: 'machine', takes: 'NAME', help: 'vfio-container, vfio-group, vfio-device, kvm-vm, kvm-vfio-device, iommu-domain, zpci-function' },
+      { name: 'machine', takes: 'NAME', help: 'a lifecycle machine (vkm graph --machine all lists them)' },
+      { name: 'variant', takes: 'DESIGN', help: 'the machine as this design provides it (its guards)' },
       { name: 'json', help: 'as a JSON array of {kind, target, events, description}' },
     ],
   },
   {
     name: 'graph',
-    usage: 'vkm graph [--load FILE]... --machine NAME|all | --scenario NAME --reachable [--variant DESIGN] [--project MACHINE] [--format dot|mermaid|json|svg] [--out FILE]',
+    usage: 'vkm graph [--load FILE]... --machine NAME|all [--variant DESIGN] | --scenario NAME --reachable [--variant DESIGN] [--project MACHINE] [--format dot|mermaid|json|svg] [--out FILE]',
     summary: 'export lifecycle machines, or the reachable state graph of a small scenario',
     positionals: 0,
     options: [
@@ -105,7 +106,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'machine', takes: 'NAME|all', help: 'a lifecycle machine, or all of them' },
       { name: 'scenario', takes: 'NAME', help: 'with --reachable: the scenario whose reachable graph to export' },
       { name: 'reachable', help: 'export the reachable state graph (edges: events with their parameters)' },
-      { name: 'variant', takes: 'DESIGN', help: 'with --reachable: under this design instead of the scenario\'s own' },
+      { name: 'variant', takes: 'DESIGN', help: 'with --reachable: under this design instead of the scenario\'s own; with --machine: the machine as this design provides it' },
       { name: 'project', takes: 'MACHINE', help: 'collapse the reachable graph onto one machine\'s states' },
       { name: 'param', takes: 'k=v,...', help: 'scenario parameters' },
       { name: 'max-states', takes: 'N', help: 'refuse graphs with more states (default 500)' },

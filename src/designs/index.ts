@@ -1,7 +1,7 @@
 /**
  * The built-in designs: the reference, and each design the mailing-list threads argued over, by
  * name. Most are the reference tables under the name a reviewer knows them by, with the
- * configuration that design implies; two replace ops (liobn-to-group, stage2-shared-dirty-bits).
+ * configuration that design implies; two replace ops (liobn-to-group, stage2-shared-dirty-bits), and liobn-to-group a machine guard.
  * Seeded faults are designs too, in faults/.
  */
 import { registerDesign } from '../ops/registry.js';
@@ -46,6 +46,7 @@ export const LIOBN_TO_GROUP = registerDesign({
   name: 'liobn-to-group',
   description: 'sPAPR: a LIOBN is bound to VFIO groups; KVM hypercalls kill the TCE caches of the bound groups only (the 2016 patch)',
   ops: { kvm_spapr_tce: { kill_groups: () => (_w, _c, bound) => bound } },
+  machines: { liobn: { guards: { bindsContainer: () => false } } },
 });
 
 export const STAGE2_SHARED = registerDesign({

@@ -59,7 +59,7 @@ export const HOST_OPS: HostOps = {
     }
     group.devices.push(e.device);
     if (e.driver === 'host') group.dmaLc = TABLES['iommu-domain'].step(group.dmaLc, 'KERNEL_DRIVER_BIND').target;
-    w.devices.set(e.device, { id: e.device, group: e.group, driver: e.driver, lc: TABLES['vfio-device'].initial, openCount: 0 });
+    w.devices.set(e.device, { id: e.device, group: e.group, driver: e.driver, lc: TABLES['vfio-device'].initial, assoc: TABLES['kvm-association'].initial, openCount: 0 });
     return OK;
   },
 

@@ -7,7 +7,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Group, KvmVfioDev, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
-import { kvmAssociationOps } from '../ops/select.js';
+import { kvmAssociationOps, stepAssociation } from '../ops/select.js';
 import type { KvmVfioOps } from '../ops/types.js';
 
 const KV = TABLES['kvm-vfio-device'];
@@ -54,6 +54,7 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
     g.kvmFileRefs++;
     g.kvm = d.vm;
     kvmAssociationOps(w).group_set_kvm(w, g, d.vm);
+    openDevicesHear(w, g, 'SET_KVM');
     return OK;
   },
 
@@ -106,7 +107,16 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
     const g = w.groups.get(groupId)!;
     g.kvm = undefined;
     kvmAssociationOps(w).group_set_kvm(w, g, undefined);
+    openDevicesHear(w, g, 'SET_KVM_NULL');
     g.kvmFileRefs--;
     ops.vfio.group_put_file(w, g);
   },
 };
+
+/** Every open device of a group hears SET_KVM (the notifier's call, or nothing in the final design). */
+function openDevicesHear(w: World, g: Group, event: 'SET_KVM' | 'SET_KVM_NULL'): void {
+  for (const id of g.devices) {
+    const dev = w.devices.get(id)!;
+    if (dev.openCount > 0) stepAssociation(w, dev, event);
+  }
+}

@@ -10,6 +10,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Memslot, Vm, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
+import { stepAssociation } from '../ops/select.js';
 import type { KvmOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from './memslot-flags.js';
@@ -111,7 +112,7 @@ export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | '
     if (!vm) return refused('EBADF');
     const r = stepVm(vm, vm.refs === 0 ? 'CLOSE_LAST_REF' : 'CLOSE_WITH_REFS');
     if (r) return r;
-    if (vm.lc === 'destroyed') s2Free(w, vm);
+    if (vm.lc === 'destroyed') vmDestroyed(w, vm);
     return OK;
   },
 
@@ -150,7 +151,15 @@ export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | '
     const vm = w.vms.get(vmId);
     if (!vm) return;
     vm.refs--;
-    if (vm.lc === 'closing') stepVm(vm, vm.refs === 0 ? 'PUT_LAST' : 'PUT_OTHER');
-    if (vm.lc === 'destroyed') s2Free(w, vm);
+    if (vm.lc !== 'closing') return;
+    stepVm(vm, vm.refs === 0 ? 'PUT_LAST' : 'PUT_OTHER');
+    // stepVm moved it on: read the state afresh.
+    if ((vm.lc as string) === 'destroyed') vmDestroyed(w, vm);
   },
 };
+
+/** kvm_destroy_vm: the stage-2 table goes, and every device still associated with the VM hears of it. */
+function vmDestroyed(w: World, vm: Vm): void {
+  s2Free(w, vm);
+  for (const dev of w.devices.values()) if ((dev.kvm ?? dev.kzdev?.kvm) === vm.id) stepAssociation(w, dev, 'VM_DESTROYED');
+}

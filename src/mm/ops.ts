@@ -9,7 +9,7 @@ import { OK, refused } from '../model/outcome.js';
 import { opsOf } from '../ops/registry.js';
 import { migratingPage } from '../ops/steps.js';
 import type { MmOps } from '../ops/types.js';
-import { anonOwner, charge, moveFrame, pinCount, pinFrame, touchPage, unpinFrame } from './pages.js';
+import { anonOwner, charge, moveFrame, pinFrame, pinnedAgainstMigration, touchPage, unpinFrame } from './pages.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
 
 export const MM_OPS: MmOps = {
@@ -18,7 +18,7 @@ export const MM_OPS: MmOps = {
   fault_in: touchPage,
   pin_page: pinFrame,
   unpin_page: unpinFrame,
-  page_pinned: (w, pfn) => pinCount(w, pfn) !== 0,
+  page_pinned: pinnedAgainstMigration,
   account_locked_vm: (_w, mm, npages) => charge(mm, npages),
 
   migrate(w, e) {

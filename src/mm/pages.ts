@@ -6,6 +6,7 @@
  */
 import { allocFrame, copyFrame, freeFrame } from '../memory/frames.js';
 import { faultWaits, stepPoint } from '../ops/steps.js';
+import { machineOf } from '../ops/machines.js';
 import type { Mm } from '../memory/mm.js';
 import type { World } from '../model/world.js';
 
@@ -26,17 +27,39 @@ export function pinCount(w: World, pfn: number): number {
   return w.pins.get(pfn) ?? 0;
 }
 
+/** A frame's state in the page-pin machine (machines/page-pin.ts): its pin count is the machine's context. */
+export function pinState(count: number): string {
+  return count < 0 ? 'underflow' : count === 0 ? 'unpinned' : count === 1 ? 'pinned' : 'pinned-shared';
+}
+
+/** One step of a frame's page-pin machine; a refusal here is a model bug (the event follows from the count). */
+function pinStep(w: World, pfn: number, count: number, event: string): void {
+  const step = machineOf(w, 'page-pin').step(pinState(count), event);
+  if (step.code) throw new Error(`page-pin: ${event} refused with ${step.code} for frame ${pfn} at pin count ${count}`);
+}
+
 export function pinFrame(w: World, pfn: number): void {
-  w.pins.set(pfn, pinCount(w, pfn) + 1);
+  const c = pinCount(w, pfn);
+  pinStep(w, pfn, c, c === 0 ? 'PIN_FIRST' : 'PIN_MORE');
+  w.pins.set(pfn, c + 1);
   w.stats.pins++;
 }
 
-/** Drops one pin. An unbalanced unpin is kept as a negative count so pin-balance reports it. */
+/**
+ * Drops one pin. An unpin with no pin is the kernel's refcount underflow (a WARN, no refusal):
+ * the machine's `underflow` state, kept as a negative count so pin-balance reports it.
+ */
 export function unpinFrame(w: World, pfn: number): void {
-  const c = pinCount(w, pfn) - 1;
-  if (c === 0) w.pins.delete(pfn);
-  else w.pins.set(pfn, c);
+  const c = pinCount(w, pfn);
+  pinStep(w, pfn, c, c <= 0 ? 'UNPIN_UNDERFLOW' : c === 1 ? 'UNPIN_LAST' : c === 2 ? 'UNPIN_TO_ONE' : 'UNPIN_OTHER');
+  if (c === 1) w.pins.delete(pfn);
+  else w.pins.set(pfn, c - 1);
   w.stats.unpins++;
+}
+
+/** Whether migration (and reclaim) must leave a frame alone: the page-pin machine refuses MIGRATE there (folio_maybe_dma_pinned). */
+export function pinnedAgainstMigration(w: World, pfn: number): boolean {
+  return machineOf(w, 'page-pin').step(pinState(pinCount(w, pfn)), 'MIGRATE').code !== undefined;
 }
 
 /** Whether `n` more pages fit under RLIMIT_MEMLOCK; CAP_IPC_LOCK bypasses the check, not the charge. */

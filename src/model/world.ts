@@ -150,6 +150,8 @@ export interface PciDevice {
   /** vfio-device machine state. */
   lc: string;
   openCount: number;
+  /** State in the world's kvm association machine (kvm-association or set-kvm-notifier). */
+  assoc: string;
   /** device->kvm, captured at first open. */
   kvm?: string;
   /** s390: the kvm this zdev is registered with (kvm_zdev), and whether it holds a kvm reference. */
@@ -190,6 +192,8 @@ export interface Domain {
   readonly vm?: string;
   /** kvm-stage2: the IOMMU's cached translations by IOVA (= guest) page, filled by DMA walks. */
   iotlb?: Map<number, { pfn: number; write: boolean; dirty?: boolean }>;
+  /** Who may map it: its state in the domain-owner machine (machines/domain-owner.ts). */
+  owner: string;
 }
 
 /** A VFIO device plugged into an s390 guest as a zPCI function. */
@@ -235,6 +239,8 @@ export interface TceTable {
   pages: Map<number, number>;
   /** Groups bound with SET_SPAPR_TCE (each holds a reference on its container's hardware window). */
   attached: string[];
+  /** State in the liobn machine (machines/liobn.ts). */
+  lc: string;
 }
 
 export interface Stats {

@@ -8,6 +8,7 @@
  * A world names its design (host.boot); `opsOf(w)` is how every op reaches the others, so a
  * replaced op is seen by all its callers.
  */
+import { MACHINES, type MachineName } from '../../machines/index.js';
 import { DesignError } from '../errors.js';
 import { currentOrigin, type ModuleOrigin } from './origin.js';
 import { traceOp, tracing } from './steps.js';
@@ -27,6 +28,13 @@ export interface DesignConfig {
   readonly kvmAssociation?: 'open' | 'notifier';
 }
 
+/**
+ * A machine's guards a design replaces (XState's `provide`), by machine and guard name. A guard
+ * is a design choice the machine states (see each machine's file): it takes no arguments that
+ * vary, so it returns the same answer in every state.
+ */
+export type MachineOverrides = { readonly [M in MachineName]?: { readonly guards?: Readonly<Record<string, () => boolean>> } };
+
 export interface DesignSpec {
   /** Lower-case kebab-case, unique. */
   readonly name: string;
@@ -34,6 +42,8 @@ export interface DesignSpec {
   /** The design this one derives from; 'reference' when omitted. */
   readonly base?: string;
   readonly ops?: OpsOverrides;
+  /** Guards of lifecycle machines this design replaces; its base's replacements stand unless replaced again. */
+  readonly machines?: MachineOverrides;
   readonly config?: DesignConfig;
 }
 
@@ -45,7 +55,9 @@ export interface Design {
   /** The complete, frozen tables. */
   readonly ops: Readonly<Ops>;
   readonly config: Required<DesignConfig>;
-  /** `table.op` of every op this design replaced, its bases' included. */
+  /** Machine guards this design and its bases replaced. */
+  readonly machines: MachineOverrides;
+  /** `table.op` of every op this design replaced, its bases' included (and `machine:guard` of every guard). */
   readonly replaced: readonly string[];
   /** The user module that registered it (`--load`), undefined for built-in designs. */
   readonly origin?: ModuleOrigin;
@@ -61,7 +73,7 @@ const DESIGNS = new Map<string, Design>();
 export function registerReference(description: string, tables: Ops): Design {
   if (DESIGNS.has(REFERENCE)) throw new DesignError('the reference design is already registered');
   const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze({ ...table })]))) as unknown as Ops;
-  const d: Design = { name: REFERENCE, description, base: undefined, ops, config: { zpci: 'userspace', kvmAssociation: 'open' }, replaced: [] };
+  const d: Design = { name: REFERENCE, description, base: undefined, ops, config: { zpci: 'userspace', kvmAssociation: 'open' }, machines: {}, replaced: [] };
   DESIGNS.set(REFERENCE, d);
   return d;
 }
@@ -86,6 +98,15 @@ function validate(spec: DesignSpec): Design {
     for (const [op, fn] of Object.entries(table ?? {})) {
       if (!Object.prototype.hasOwnProperty.call(known, op)) throw new DesignError(`design "${spec.name}": unknown op "${t}.${op}" (ops of ${t}: ${list(Object.keys(known))})`);
       if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": ${t}.${op} must be a function (base) => op`);
+    }
+  }
+  for (const [m, o] of Object.entries(spec.machines ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(MACHINES, m)) throw new DesignError(`design "${spec.name}": unknown machine "${m}" (machines: ${list(Object.keys(MACHINES))})`);
+    const known = Object.keys(MACHINES[m as MachineName].implementations.guards);
+    for (const k of Object.keys(o ?? {})) if (k !== 'guards') throw new DesignError(`design "${spec.name}": machine ${m} takes guards only, not "${k}"`);
+    for (const [g, fn] of Object.entries(o?.guards ?? {})) {
+      if (!known.includes(g)) throw new DesignError(`design "${spec.name}": unknown guard "${g}" of machine ${m} (guards: ${known.length ? list(known) : 'none'})`);
+      if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": guard ${m}.${g} must be a function () => boolean`);
     }
   }
   for (const k of Object.keys(spec.config ?? {})) if (k !== 'zpci' && k !== 'kvmAssociation') throw new DesignError(`design "${spec.name}": unknown config "${k}" (config: zpci, kvmAssociation)`);
@@ -118,12 +139,19 @@ export function registerDesign(spec: DesignSpec): Design {
     }
   }
   const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze(table)]))) as unknown as Ops;
+  const machines: Record<string, { guards: Record<string, () => boolean> }> = {};
+  for (const [m, o] of Object.entries(base.machines)) machines[m] = { guards: { ...o?.guards } };
+  for (const [m, o] of Object.entries(spec.machines ?? {})) {
+    machines[m] = { guards: { ...machines[m]?.guards, ...o?.guards } };
+    for (const g of Object.keys(o?.guards ?? {})) replaced.add(`machine ${m}.${g}`);
+  }
   const d: Design = {
     name: spec.name,
     description: spec.description,
     base: base.name,
     ops,
     config: { ...base.config, ...spec.config },
+    machines: Object.freeze(machines),
     replaced: [...replaced].sort(),
     origin: currentOrigin(),
   };

@@ -4,7 +4,9 @@
  * (its plug) picks the design ops. Both tables are part of every design, so a variant can change
  * either.
  */
-import type { World, ZpciFn } from '../model/world.js';
+import type { MachineTable } from '../../machines/compile.js';
+import type { PciDevice, World, ZpciFn } from '../model/world.js';
+import { machineOf } from './machines.js';
 import { opsOf } from './registry.js';
 import type { KvmAssociationOps, ZpciDesignOps } from './types.js';
 
@@ -12,6 +14,17 @@ import type { KvmAssociationOps, ZpciDesignOps } from './types.js';
 export function kvmAssociationOps(w: World): KvmAssociationOps {
   const ops = opsOf(w);
   return w.kvmAssociation === 'notifier' ? ops.kvm_association_notifier : ops.kvm_association_open;
+}
+
+/** The kvm association machine in force: the final design's or the v3 notifier's (both start `unregistered`). */
+export function associationMachine(w: World): MachineTable {
+  return machineOf(w, w.kvmAssociation === 'notifier' ? 'set-kvm-notifier' : 'kvm-association');
+}
+
+/** Steps a device's association; a refusal leaves it where it is (a design that broke the rules the machine states). */
+export function stepAssociation(w: World, dev: PciDevice, event: string): void {
+  const st = associationMachine(w).step(dev.assoc, event);
+  if (!st.code) dev.assoc = st.target;
 }
 
 /** The RPCIT design ops of a zPCI function. */

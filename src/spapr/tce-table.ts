@@ -8,6 +8,7 @@ import { OK, refused } from '../model/outcome.js';
 import { canCharge } from '../mm/pages.js';
 import type { TceTable, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
+import { machineOf } from '../ops/machines.js';
 import type { KvmSpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
@@ -29,7 +30,7 @@ const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
   ops.mm.account_locked_vm(w, mm, Number(charged));
   // the table fd holds a reference on the VM (kvm_get_kvm at create, kvm_put_kvm at release).
   ops.kvm.get_kvm(w, vm.id);
-  w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map(), attached: [] });
+  w.tceTables.set(e.table, { id: e.table, vm: vm.id, liobn: e.liobn, pageShift: e.pageShift, offset: e.offset, size: e.size, charged: Number(charged), pages: new Map(), attached: [], lc: machineOf(w, 'liobn').initial });
   return OK;
 };
 
@@ -37,6 +38,11 @@ const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
 const closeTable: KvmSpaprTceOps['close_table'] = (w, e) => {
   const t = w.tceTables.get(e.table);
   if (!t) return refused('EBADF');
+  const step = machineOf(w, 'liobn').step(t.lc, 'CLOSE');
+  if (step.code) return refused(step.code as 'EBADF');
+  // the bindings go with the table (kvm_spapr_tce_release drops each stit): nothing else points at it.
+  t.lc = step.target;
+  t.attached = [];
   const ops = opsOf(w);
   lazyFree(w.frames, t.pages);
   const vm = w.vms.get(t.vm);

@@ -6,7 +6,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused } from '../model/outcome.js';
 import type { Group, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
-import { kvmAssociationOps } from '../ops/select.js';
+import { kvmAssociationOps, stepAssociation } from '../ops/select.js';
 import type { VfioOps } from '../ops/types.js';
 import { attach, canAttach, groupDetach } from './container.js';
 
@@ -96,6 +96,7 @@ export const VFIO_GROUP_OPS: Pick<VfioOps, 'group_open' | 'group_close' | 'set_c
       // open_device: a failure (kvm registration) undoes the open.
       const code = kvmAssociationOps(w).open_device(w, dev, g);
       if (code) return refused(code);
+      stepAssociation(w, dev, g.kvm ? 'OPEN_WITH_KVM' : 'OPEN_NO_KVM');
     }
     dev.lc = DEVICE.step(dev.lc, first ? 'OPEN_FIRST' : 'OPEN_AGAIN').target;
     dev.openCount++;
@@ -120,6 +121,7 @@ export const VFIO_GROUP_OPS: Pick<VfioOps, 'group_open' | 'group_close' | 'set_c
       ops.zpci.close_device(w, dev);
       ops.sva.release(w, dev);
       kvmAssociationOps(w).close_device(w, dev);
+      stepAssociation(w, dev, 'CLOSE');
     }
     g.deviceFds--;
     const ops = opsOf(w);

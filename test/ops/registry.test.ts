@@ -10,6 +10,8 @@ import {
   type Scenario,
 } from '../../src/index.js';
 import { scenarioNamed } from '../../src/check/scenarios/index.js';
+import { machineOf } from '../../src/ops/machines.js';
+import { TABLES } from '../../machines/index.js';
 
 const refusal = (f: () => unknown): string => {
   try {
@@ -52,8 +54,26 @@ describe('registerDesign', () => {
     expect(seenBase).toBe(REFERENCE_OPS.mm.migrate);
     expect(d.ops.kvm_spapr_tce.kill_groups).toBe(requireDesign('liobn-to-group').ops.kvm_spapr_tce.kill_groups);
     expect(d.ops.vfio).toEqual(REFERENCE_OPS.vfio);
-    expect(d.replaced).toEqual(['kvm_spapr_tce.kill_groups', 'mm.migrate']);
+    expect(d.replaced).toEqual(['kvm_spapr_tce.kill_groups', 'machine liobn.bindsContainer', 'mm.migrate']);
     expect(Object.isFrozen(d.ops.mm)).toBe(true);
+  });
+
+  it("should provide a design's machine guards to the reducer, keep its base's, and refuse unknown machines and guards", () => {
+    // liobn-to-group binds groups; a design on top of it inherits that, and its own guard wins.
+    expect(machineOf({ design: 'liobn-to-group' }, 'liobn').step('created', 'BIND').target).toBe('bound-to-groups');
+    expect(machineOf({ design: 'liobn-to-container' }, 'liobn').step('created', 'BIND').target).toBe('bound-to-container');
+    registerDesign({ name: 't-guard-kept', base: 'liobn-to-group', description: 'x' });
+    expect(machineOf({ design: 't-guard-kept' }, 'liobn').step('created', 'BIND').target).toBe('bound-to-groups');
+    registerDesign({ name: 't-guard-back', base: 'liobn-to-group', description: 'x', machines: { liobn: { guards: { bindsContainer: () => true } } } });
+    expect(machineOf({ design: 't-guard-back' }, 'liobn').step('created', 'BIND').target).toBe('bound-to-container');
+    // the reference's tables are the shared ones, untouched.
+    expect(machineOf({ design: 'reference' }, 'liobn')).toBe(TABLES.liobn);
+    expect(refusal(() => registerDesign({ name: 't-bad-machine', description: 'x', machines: { lioben: {} } as never }))).toMatch(/unknown machine "lioben" \(machines: .*liobn/);
+    expect(refusal(() => registerDesign({ name: 't-bad-guard', description: 'x', machines: { liobn: { guards: { bindContainer: () => true } } } }))).toMatch(/unknown guard "bindContainer" of machine liobn \(guards: bindsContainer\)/);
+    expect(refusal(() => registerDesign({ name: 't-guard-nofn', description: 'x', machines: { liobn: { guards: { bindsContainer: true as never } } } }))).toMatch(/guard liobn.bindsContainer must be a function/);
+    expect(refusal(() => registerDesign({ name: 't-no-guards', description: 'x', machines: { 'page-pin': { guards: { x: () => true } } } }))).toMatch(/guards: none/);
+    expect(refusal(() => registerDesign({ name: 't-actions', description: 'x', machines: { liobn: { actions: {} } as never } }))).toMatch(/takes guards only/);
+    expect(['t-bad-machine', 't-bad-guard', 't-guard-nofn', 't-no-guards', 't-actions'].map(designNamed)).toEqual(Array(5).fill(undefined));
   });
 
   it('should make every op an override replaces the one all callers reach (opsOf)', () => {

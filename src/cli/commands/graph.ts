@@ -14,6 +14,8 @@ import { reportHtml } from '../../export/report.js';
 import { dotToSvg } from '../../export/svg.js';
 import { UsageError } from '../../errors.js';
 import { requireDesign } from '../../ops/registry.js';
+import { designMachine } from '../../ops/machines.js';
+import { compileMachine } from '../../../machines/compile.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 import { parseParamList, preemptionsOf } from '../params.js';
@@ -56,7 +58,12 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
   const name = opts.machine === undefined ? '' : String(opts.machine);
   const names = name === 'all' ? (Object.keys(MACHINES) as MachineName[]) : [name as MachineName];
   if (!names.every((n) => n in MACHINES)) throw new UsageError(`--machine must be all or one of ${Object.keys(MACHINES).join(', ')}`);
-  return names.map((n) => machineGraph(MACHINES[n], TABLES[n], { refusals: opts.refusals === true }));
+  // the machine as the named design provides it (its guards), the reference's otherwise.
+  const design = opts.variant === undefined ? undefined : requireDesign(String(opts.variant)).name;
+  return names.map((n) => {
+    const machine = design ? designMachine(design, n) : MACHINES[n];
+    return machineGraph(machine, design ? compileMachine(machine) : TABLES[n], { refusals: opts.refusals === true });
+  });
 }
 
 export async function graphCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {

@@ -1,0 +1,37 @@
+/**
+ * The lifecycle machines as a design has them. A design may replace a machine's guards (XState's
+ * `provide`): the guards are the design choices a machine states, such as whether a LIOBN binds
+ * a container or its groups, or whether a KVM-owned domain refuses userspace maps. The reducer
+ * reads the compiled table of the design in force through `machineOf`, and `vkm graph` and
+ * `vkm paths` draw the machine of the design named by --variant.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { compileMachine, type MachineTable } from '../../machines/compile.js';
+import { MACHINES, TABLES, type MachineName } from '../../machines/index.js';
+import { designOf, requireDesign, type Design } from './registry.js';
+
+const PROVIDED = new WeakMap<Design, Map<MachineName, { machine: AnyStateMachine; table: MachineTable }>>();
+
+/** A design's version of a machine and its compiled table: the reference one unless it provides guards. */
+function provided(d: Design, name: MachineName): { machine: AnyStateMachine; table: MachineTable } {
+  const guards = d.machines[name]?.guards;
+  if (!guards) return { machine: MACHINES[name], table: TABLES[name] };
+  let byName = PROVIDED.get(d);
+  if (!byName) PROVIDED.set(d, (byName = new Map()));
+  let m = byName.get(name);
+  if (!m) {
+    const machine = (MACHINES[name] as AnyStateMachine).provide({ guards: guards as never });
+    byName.set(name, (m = { machine, table: compileMachine(machine) }));
+  }
+  return m;
+}
+
+/** The machine `name` as the design `design` (a registered name) has it. */
+export function designMachine(design: string, name: MachineName): AnyStateMachine {
+  return provided(requireDesign(design), name).machine;
+}
+
+/** The compiled table of machine `name` in the design a world runs. */
+export function machineOf(w: { readonly design: string }, name: MachineName): MachineTable {
+  return provided(designOf(w), name).table;
+}
