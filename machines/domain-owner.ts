@@ -4,10 +4,13 @@
  * an unmanaged domain that VFIO type1 maps for userspace (MAP/UNMAP_DMA); a KVM-owned domain
  * (VFIO_KVM_IOMMU, IOMMU_DOMAIN_KVM with its own ops: only KVM's shadowing writes it). The
  * alternative the thread weighed, a flag on the shared paging domain marking it "lent out to
- * KVM", is the `lent` state: KVM registers and takes the domain over (LEND), and gives it back
- * when it lets go (RETURN). Whether userspace maps are then refused is the `ownerChecked` guard:
- * with its own ops a KVM domain refuses them (EINVAL, as domain_owner_check does); the flag
- * design shares the paging ops, which do not look at the flag, so they go through.
+ * KVM", is the `lent` state: when a zPCI function registers its IOAT, KVM takes the container's
+ * paging domain over (LEND), and gives it back when the IOAT goes (RETURN). Whether a design
+ * lends at all is the `lendable` guard (the reference and the v4 design do not: KVM shadows into
+ * the domain it has; kvm-domain-lent-flag does). Whether userspace maps are refused while KVM
+ * owns the domain is the `ownerChecked` guard: with its own ops, or with the flag checked, they
+ * are (EINVAL, as domain_owner_check answers); a flag the shared paging ops never look at lets
+ * them through (the kvm-domain-lent-out fault).
  */
 import { setup } from 'xstate';
 import { refuse, refuseAction } from './refuse.js';
@@ -28,7 +31,7 @@ export type DomainOwnerEvent =
 export const domainOwnerMachine = setup({
   types: { events: {} as DomainOwnerEvent },
   actions: { refuse: refuseAction, freeTables: () => {} },
-  guards: { ownerChecked: () => true },
+  guards: { ownerChecked: () => true, lendable: () => false },
 }).createMachine({
   id: 'domain-owner',
   initial: 'allocated',
@@ -43,14 +46,21 @@ export const domainOwnerMachine = setup({
       on: { DMA_API_MAP: 'dma-api' },
     },
     userspace: {
-      on: { USER_MAP: 'userspace', USER_UNMAP: 'userspace', LEND: 'lent', FREE: { target: 'freed', actions: 'freeTables' } },
+      on: {
+        USER_MAP: 'userspace',
+        USER_UNMAP: 'userspace',
+        LEND: [{ guard: 'lendable', target: 'lent' }, { target: 'userspace' }],
+        RETURN: 'userspace',
+        FREE: { target: 'freed', actions: 'freeTables' },
+      },
     },
     kvm: {
       on: {
         KVM_MAP: 'kvm',
         KVM_UNMAP: 'kvm',
         USER_MAP: [{ guard: 'ownerChecked', actions: { type: 'refuse', params: { code: 'EINVAL' } } }, { target: 'kvm' }],
-        USER_UNMAP: [{ guard: 'ownerChecked', actions: { type: 'refuse', params: { code: 'EINVAL' } } }, { target: 'kvm' }],
+        // type1 walks its own vfio_dma list, which holds nothing userspace could map here.
+        USER_UNMAP: 'kvm',
         FREE: { target: 'freed', actions: 'freeTables' },
       },
     },
@@ -64,6 +74,9 @@ export const domainOwnerMachine = setup({
         FREE: { target: 'freed', actions: 'freeTables' },
       },
     },
-    freed: {},
+    // the container that held it is released: whoever would map has a closed fd.
+    freed: {
+      on: { '*': refuse('EBADF') },
+    },
   },
 });

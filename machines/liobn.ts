@@ -9,7 +9,7 @@
  * guard makes the choice; liobn-to-group provides it as false. A bind of another group, or the
  * same one again, rebinds; FILE_DEL, the KVM-VFIO device's release or the group's own release
  * unbinds one group (UNBIND_LAST when it was the last); closing the table fd destroys it, bound
- * or not, and every later call on it is EBADF.
+ * or not, and every later ioctl naming it is EBADF.
  */
 import { setup } from 'xstate';
 import { refuse, refuseAction } from './refuse.js';
@@ -29,8 +29,9 @@ export const liobnMachine = setup({
     created: {
       on: {
         BIND: [{ guard: 'bindsContainer', target: 'bound-to-container' }, { target: 'bound-to-groups' }],
-        UNBIND_OTHER: refuse('ENOENT'),
-        UNBIND_LAST: refuse('ENOENT'),
+        // FILE_DEL of a group no LIOBN binds: nothing to drop.
+        UNBIND_OTHER: 'created',
+        UNBIND_LAST: 'created',
         HCALL: 'created',
         CLOSE: 'destroyed',
       },
@@ -53,6 +54,10 @@ export const liobnMachine = setup({
         CLOSE: { target: 'destroyed', actions: 'unbindAll' },
       },
     },
-    destroyed: {},
+    // the fd is closed: KVM no longer knows the LIOBN, so a hypercall on it goes to the VMM, which
+    // answers H_PARAMETER for a LIOBN it does not know either.
+    destroyed: {
+      on: { HCALL: refuse('H_PARAMETER'), UNBIND_OTHER: 'destroyed', UNBIND_LAST: 'destroyed' },
+    },
   },
 });

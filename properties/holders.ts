@@ -40,6 +40,11 @@ const MAPPED_PAGE: Record<Domain['type'], (w: World, d: Domain, iovaPage: number
 };
 
 export function mappedPage(w: World, d: Domain, iovaPage: number): MappedPage {
+  // a paging domain lent to KVM (the flag design) holds KVM's shadow entries, and what userspace mapped before.
+  if (d.owner === 'lent') {
+    const k = MAPPED_PAGE.kvm(w, d, iovaPage);
+    return k === 'unknown' ? MAPPED_PAGE.unmanaged(w, d, iovaPage) : k;
+  }
   return MAPPED_PAGE[d.type](w, d, iovaPage);
 }
 

@@ -1,5 +1,5 @@
 /**
- * kvm-domain-exclusive (s390 kvm-shadow): a KVM-owned domain changes only through KVM. Every
+ * kvm-domain-exclusive (s390 kvm-shadow): a KVM-owned domain (or one lent to KVM) changes only through KVM. Every
  * valid entry in its table is one KVM shadowed (same frame, same protection), every entry KVM
  * holds is in the table, and no userspace mapping exists in its container.
  */
@@ -16,8 +16,9 @@ export const kvmDomainExclusive: Property = {
     const out: Violation[] = [];
     const report = (message: string) => out.push({ property: this.name, message });
     for (const { domain, container, leaves } of view.domainLeaves()) {
-      if (domain.type !== 'kvm') continue;
-      if (container?.iommu?.dmas.length) report(`${domain.id} is KVM-owned but container ${container.id} has ${container.iommu.dmas.length} userspace mappings`);
+      // a KVM-owned domain, or a paging domain lent to KVM (the flag design) while it is.
+      if (domain.type !== 'kvm' && domain.owner !== 'lent') continue;
+      if (container?.iommu?.dmas.length) report(`${domain.id} is ${domain.owner === 'lent' ? 'lent to KVM' : 'KVM-owned'} but container ${container.id} has ${container.iommu.dmas.length} userspace mappings`);
       const shadow = new Map<number, { pfn: number; write: boolean }>();
       for (const f of w.zpci.values()) if (f.container === domain.container) for (const [p, s] of f.shadow) shadow.set(p, s);
       for (const { iovaPage, t } of leaves) {

@@ -27,7 +27,9 @@
  */
 
 // ops tables, designs, and tables chosen per object
-export { opsOf, registerDesign, designNamed, designNames, requireDesign, designOf, REFERENCE, type Design, type DesignSpec, type DesignConfig, type OpOverride, type OpsOverrides } from './ops/registry.js';
+export { opsOf, registerDesign, designNamed, designNames, requireDesign, designOf, REFERENCE, type Design, type DesignSpec, type DesignConfig, type OpOverride, type OpsOverrides, type MachineOverrides } from './ops/registry.js';
+export { machineOf, designMachine, recordMachineSteps, type MachineStep } from './ops/machines.js';
+export { MACHINES, TABLES, type MachineName } from '../machines/index.js';
 export { kvmAssociationOps, zpciDesignOps } from './ops/select.js';
 export type * from './ops/types.js';
 export { REFERENCE_OPS } from './designs/reference.js';

@@ -25,6 +25,13 @@ export const KVM_OWNED_DOMAIN = registerDesign({
   base: 's390-kvm-shadow',
 });
 
+export const KVM_DOMAIN_LENT_FLAG = registerDesign({
+  name: 'kvm-domain-lent-flag',
+  description: 'the alternative to a KVM-owned domain: the container\'s type1 paging domain is flagged "lent out to KVM" while a zPCI function\'s IOAT is registered, and userspace maps are refused while it is',
+  base: 's390-kvm-shadow',
+  machines: { 'domain-owner': { guards: { lendable: () => true } } },
+});
+
 export const ASSOCIATION_AT_OPEN = registerDesign({
   name: 'kvm-association-at-open',
   description: 'a VFIO device captures the group\'s kvm at its first open, with a reference (6.0+, the final zPCI series)',

@@ -10,7 +10,8 @@ export function toDot(g: Graph): string {
   for (const n of g.nodes) lines.push(`  ${q(n.id)} [label=${q(n.label)}];`);
   for (const e of g.edges) {
     const label = e.refused ? `${e.label} / ${e.refused}` : e.actions?.length ? `${e.label} / ${e.actions.join(', ')}` : e.label;
-    lines.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(label)}${e.refused ? ', style=dashed, color=gray40' : ''}];`);
+    const style = e.taken ? ', color=red3, fontcolor=red3, penwidth=2.5' : e.refused ? ', style=dashed, color=gray40' : '';
+    lines.push(`  ${q(e.from)} -> ${q(e.to)} [label=${q(label)}${style}];`);
   }
   lines.push('}');
   return lines.join('\n') + '\n';

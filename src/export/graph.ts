@@ -21,6 +21,8 @@ export interface GraphEdge {
   readonly refused?: string;
   /** Named actions the transition runs. */
   readonly actions?: readonly string[];
+  /** Set on the transitions a counterexample took (drawn bold). */
+  readonly taken?: boolean;
 }
 
 export interface Graph {
@@ -30,17 +32,21 @@ export interface Graph {
   readonly edges: readonly GraphEdge[];
 }
 
-/** A machine's graph from its definition; refusals are included only when asked for. */
-export function machineGraph(machine: AnyStateMachine, table: MachineTable, opts: { refusals?: boolean } = {}): Graph {
+/**
+ * A machine's graph from its definition; refusals are included only when asked for, and the
+ * (state, event) pairs in `taken` are marked (a refusal among them is drawn even without `refusals`).
+ */
+export function machineGraph(machine: AnyStateMachine, table: MachineTable, opts: { refusals?: boolean; taken?: ReadonlySet<string> } = {}): Graph {
   const events = machineEvents(machine);
   const nodes = table.states.map((s) => ({ id: s, label: s, initial: s === table.initial }));
   const edges: GraphEdge[] = [];
   for (const s of table.states) {
     for (const e of events) {
       const st = table.step(s, e);
+      const taken = opts.taken?.has(`${s} ${e}`) ? true : undefined;
       if (st.code) {
-        if (opts.refusals) edges.push({ from: s, to: s, label: e, refused: st.code });
-      } else edges.push({ from: s, to: st.target, label: e, actions: st.actions.length ? st.actions : undefined });
+        if (opts.refusals || taken) edges.push({ from: s, to: s, label: e, refused: st.code, taken });
+      } else edges.push({ from: s, to: st.target, label: e, actions: st.actions.length ? st.actions : undefined, taken });
     }
   }
   return { name: machine.id, kind: 'machine', nodes, edges };

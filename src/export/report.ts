@@ -4,6 +4,7 @@
  * inline SVG. The Mermaid library is inlined by the caller so diagrams render offline. Pure.
  */
 import type { RunRecord } from '../check/run.js';
+import type { MachineStep } from '../ops/machines.js';
 import { toMermaidSequence } from './mermaid.js';
 import { traceSteps, traceText } from './trace.js';
 import { coverageByFamily, vocabularyLine } from './coverage.js';
@@ -18,7 +19,19 @@ function verdictRow(r: RunRecord): string {
   return `<tr class="${r.asExpected ? 'ok' : 'bad'}"><td>${esc(r.scenario)}</td><td>${esc(params)}</td><td>${esc(r.variant || '(reference)')}</td><td>${esc(expected)}</td><td class="verdict">${esc(r.verdict)}</td><td>${r.result.states}</td><td>${r.result.transitions}</td><td>${r.result.maxDepth}</td><td>${covers || '-'}</td></tr>`;
 }
 
-function counterexample(r: RunRecord, index: number): string {
+/** A counterexample drawn on a machine its design changed: the machine as the design has it, the steps taken in red. */
+export interface CexMachine {
+  readonly machine: string;
+  readonly svg: string;
+  readonly steps: readonly MachineStep[];
+}
+
+function cexMachine(m: CexMachine): string {
+  const steps = m.steps.map((x) => `${x.from} --${x.event}--> ${x.code ? `refused ${x.code}` : x.to}`);
+  return `<div class="machine cex-machine" data-machine="${esc(m.machine)}"><h4>on the ${esc(m.machine)} machine, as this design has it</h4>${m.svg}<pre>${esc(steps.join('\n'))}</pre></div>`;
+}
+
+function counterexample(r: RunRecord, index: number, machines: readonly CexMachine[] = []): string {
   const v = r.result.violations[0];
   if (!v) return '';
   const steps = traceSteps(v.trace).slice(v.setupLength);
@@ -26,6 +39,7 @@ function counterexample(r: RunRecord, index: number): string {
   return `<section class="cex" id="cex-${index}"><h3>${esc(r.scenario)}${r.variant ? ` [${esc(r.variant)}]` : ''}: ${esc(v.property)}</h3>
 <p class="violation">${esc(v.message)}</p>
 <pre class="mermaid">${esc(mermaid)}</pre>
+${machines.map(cexMachine).join('\n')}
 <details><summary>text trace (${steps.length} steps after ${v.setupLength} setup events)</summary><pre>${esc(traceText(v.trace, v.setupLength, `${v.property}: ${v.message}`))}</pre></details></section>`;
 }
 
@@ -35,6 +49,8 @@ export interface ReportInput {
   readonly mutants: readonly RunRecord[];
   /** Machine name and its rendered SVG. */
   readonly machines: readonly { name: string; svg: string }[];
+  /** Per seeded fault (by index in `mutants`), its counterexample on each machine its design changed. */
+  readonly cexMachines?: ReadonlyMap<number, readonly CexMachine[]>;
   /** The Mermaid library's browser bundle, inlined. */
   readonly mermaidJs: string;
 }
@@ -73,7 +89,7 @@ tr.ok .verdict{color:#1a7f37}tr.bad{background:#ffebe9}.hit{color:#1a7f37}.miss{
 <h2>Built-in scenarios</h2>${table(input.checks)}
 <h2>Action coverage</h2>${coverageSection(input.checks)}
 <h2>Seeded faults</h2>${table(input.mutants)}
-<h2>Counterexamples</h2>${input.mutants.map(counterexample).join('\n')}
+<h2>Counterexamples</h2>${input.mutants.map((r, i) => counterexample(r, i, input.cexMachines?.get(i))).join('\n')}
 <h2>Lifecycle machines</h2>${input.machines.map((m) => `<div class="machine" data-machine="${esc(m.name)}"><h3>${esc(m.name)}</h3>${m.svg.replace(/^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>)?/s, '')}</div>`).join('\n')}
 <script>${input.mermaidJs.replace(/<\/script/gi, '<\\/script')}</script>
 <script>mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>

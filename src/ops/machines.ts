@@ -31,7 +31,56 @@ export function designMachine(design: string, name: MachineName): AnyStateMachin
   return provided(requireDesign(design), name).machine;
 }
 
+/** One step a machine took while steps were recorded: the object's state before, the event, and what the table said. */
+export interface MachineStep {
+  readonly machine: MachineName;
+  readonly from: string;
+  readonly event: string;
+  readonly to: string;
+  readonly code?: string;
+}
+
+let recording: MachineStep[] | undefined;
+// one design per run in practice: the last design's tables stay at hand (pins look here per call).
+let lastName: string | undefined;
+let lastTables: Partial<Record<MachineName, MachineTable>> = {};
+
 /** The compiled table of machine `name` in the design a world runs. */
 export function machineOf(w: { readonly design: string }, name: MachineName): MachineTable {
-  return provided(designOf(w), name).table;
+  const table = machineProbe(w, name);
+  return recording ? recorder(table, name, recording) : table;
+}
+
+/** The same table for a look ahead: what a step would do, asked without taking it (never recorded). */
+export function machineProbe(w: { readonly design: string }, name: MachineName): MachineTable {
+  if (w.design !== lastName) {
+    lastName = w.design;
+    lastTables = {};
+  }
+  return (lastTables[name] ??= provided(designOf(w), name).table);
+}
+
+function recorder(table: MachineTable, machine: MachineName, into: MachineStep[]): MachineTable {
+  return {
+    ...table,
+    step(state, event) {
+      const st = table.step(state, event);
+      into.push({ machine, from: state, event, to: st.target, code: st.code });
+      return st;
+    },
+  };
+}
+
+/**
+ * Runs `fn` (a replay) and returns every step the machines took in it, in order: how the report
+ * draws a counterexample on a machine. Not reentrant; the explorer never records.
+ */
+export function recordMachineSteps<T>(fn: () => T): { result: T; steps: MachineStep[] } {
+  const steps: MachineStep[] = [];
+  recording = steps;
+  try {
+    return { result: fn(), steps };
+  } finally {
+    recording = undefined;
+  }
 }

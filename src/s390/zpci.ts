@@ -6,6 +6,7 @@ import { TABLES } from '../../machines/index.js';
 import { OK, refused } from '../model/outcome.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
 import { designOf, opsOf } from '../ops/registry.js';
+import { machineProbe } from '../ops/machines.js';
 import { zpciDesignOps } from '../ops/select.js';
 import type { ZpciOps } from '../ops/types.js';
 
@@ -41,8 +42,10 @@ const plug: ZpciOps['plug'] = (w, e) => {
   const container = w.groups.get(dev.group)!.container!;
   const t1 = w.containers.get(container)!.iommu!;
   const design = e.design ?? designOf(w).config.zpci;
-  // the userspace design maps through type1; the kvm-shadow design needs the KVM-owned domain.
-  if (t1.kvm !== (design === 'kvm-shadow')) return refused('EINVAL');
+  // the userspace design maps through type1; the kvm-shadow design needs a domain KVM may own:
+  // a KVM-owned one, or a paging domain where the design lends it to KVM (the flag design).
+  const lendable = !t1.kvm && machineProbe(w, 'domain-owner').step(w.domains.get(t1.domain)!.owner, 'LEND').target === 'lent';
+  if (design === 'kvm-shadow' ? !t1.kvm && !lendable : t1.kvm) return refused('EINVAL');
   if (design === 'kvm-shadow' && dev.kzdev?.kvm !== vm.id) return refused('EINVAL');
   // QEMU reads the container's DMA_AVAIL capability once and shares the count among its functions.
   if (!w.qemuDmaLimits.has(container)) w.qemuDmaLimits.set(container, t1.dmaAvail);

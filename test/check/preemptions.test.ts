@@ -20,6 +20,7 @@ const ATOMIC: Record<string, [number, number]> = {
   'zpci-teardown {"A":1}': [432, 6480],
   'zpci-teardown {"U":1} s390-userspace': [640, 9600],
   'kvm-domain-lent {}': [5, 25],
+  'kvm-domain-lent {"F":1} kvm-domain-lent-flag': [10, 30],
   'liobn-binding {} liobn-to-container': [247, 3458],
   'liobn-binding {} liobn-to-group': [91, 562],
   'spapr-lifecycle {"T":0}': [44, 396],

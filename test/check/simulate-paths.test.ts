@@ -8,6 +8,8 @@ import { simulate } from '../../src/check/simulate.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { emptyWorld } from '../../src/model/world.js';
 import '../../faults/index.js';
+import { designNames, requireDesign } from '../../src/ops/registry.js';
+import { designMachine, machineOf } from '../../src/ops/machines.js';
 
 describe('vkm simulate', () => {
   it('should find a seeded fault, shrink it, and give a trace that fails again when replayed', () => {
@@ -30,12 +32,25 @@ describe('vkm simulate', () => {
 });
 
 describe('vkm paths', () => {
-  it.each(Object.keys(MACHINES) as MachineName[])('%s: every state gets a path and every (state, event) pair a test', (name) => {
-    const paths = machinePaths(MACHINES[name], TABLES[name]);
-    const t = TABLES[name];
-    expect(paths.filter((p) => p.kind === 'state').map((p) => p.target).sort()).toEqual([...t.states].sort());
-    expect(paths.filter((p) => p.kind === 'transition').length).toBe(t.states.length * t.events.length);
-    // following each transition test's events through the table ends where its description says.
+  it.each(Object.keys(MACHINES) as MachineName[])('%s: every state gets a path (under the reference or a design that provides its guards) and every (state, event) pair a test', (name) => {
+    const versions = [undefined, ...designNames().filter((d) => requireDesign(d).machines[name])];
+    const reached = new Set<string>();
+    for (const design of versions) {
+      const machine = design ? designMachine(design, name) : MACHINES[name];
+      const t = design ? machineOf({ design }, name) : TABLES[name];
+      const paths = machinePaths(machine, t);
+      const states = paths.filter((p) => p.kind === 'state').map((p) => p.target);
+      for (const x of states) reached.add(x);
+      expect(paths.filter((p) => p.kind === 'transition').length).toBe(states.length * t.events.length);
+      checkTransitions(paths, t);
+    }
+    expect([...reached].sort()).toEqual([...TABLES[name].states].sort());
+  });
+});
+
+/** Following each transition test's events through the table ends where its description says. */
+function checkTransitions(paths: ReturnType<typeof machinePaths>, t: (typeof TABLES)[MachineName]): void {
+  {
     for (const p of paths.filter((x) => x.kind === 'transition')) {
       let state = t.initial;
       let code: string | undefined;
@@ -47,8 +62,8 @@ describe('vkm paths', () => {
       expect(p.target).toBe(code ? `${p.target.split(' ')[0]} (refused ${code})` : p.target);
       if (!code) expect(p.target.endsWith(`--> ${state}`)).toBe(true);
     }
-  });
-});
+  }
+}
 
 describe('library API', () => {
   it('should find the user-defined variant written as the README shows', () => {

@@ -53,7 +53,13 @@ describe('HTML report in a headless browser', () => {
       // action coverage: one section per design family, none with a gap.
       expect(await page.locator('h3[data-family]').count()).toBe(FAMILIES.length);
       expect(await page.locator('p.gaps.miss').count()).toBe(0);
-      expect(await page.locator('.machine svg').count()).toBe(Object.keys(MACHINES).length);
+      // every lifecycle machine, and the lent-flag fault's counterexample on the domain-owner machine as that design has it.
+      expect(await page.locator('.machine:not(.cex-machine) svg').count()).toBe(Object.keys(MACHINES).length);
+      const lent = page.locator('#cex-' + FAULTS.findIndex((f) => f.design.name === 'kvm-domain-lent-out') + ' .cex-machine[data-machine="domain-owner"]');
+      expect(await lent.locator('svg').count()).toBe(1);
+      expect(await lent.locator('pre').textContent()).toContain('lent --USER_MAP--> lent');
+      // the taken transitions are drawn in red: ALLOC_UNMANAGED, LEND and the USER_MAP the flag design should refuse.
+      expect(await lent.locator('svg g.edge path[stroke="#cd0000"]').count()).toBe(3);
       expect(await page.locator('pre.mermaid svg').count()).toBe(FAULTS.length);
 
       // Mermaid's own parser on every kind of Mermaid text vkm writes.

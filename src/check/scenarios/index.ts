@@ -101,6 +101,8 @@ export const DEFAULT_RUNS: readonly DefaultRun[] = [
   { scenario: 'zpci-teardown', params: { A: 1 } },
   { scenario: 'zpci-teardown', params: { U: 1 }, variant: 's390-userspace' },
   { scenario: 'kvm-domain-lent', params: {} },
+  // the flag design lends a domain userspace has mapped: KVM then owns a domain holding userspace mappings.
+  { scenario: 'kvm-domain-lent', params: { F: 1 }, variant: 'kvm-domain-lent-flag', expect: { verdict: 'violation', property: 'kvm-domain-exclusive' } },
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-container' },
   // the LIOBN-to-group design is expected to fail: the checker shows how.
   { scenario: 'liobn-binding', params: {}, variant: 'liobn-to-group', expect: { verdict: 'violation', property: 'container-coherence' } },

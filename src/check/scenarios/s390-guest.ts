@@ -33,6 +33,8 @@ export interface GuestSetupOptions {
   readonly memlockPages?: number;
   readonly dmaEntryLimit?: number;
   readonly kvmAssociation?: 'open' | 'notifier';
+  /** kvm-shadow only: the container's IOMMU type; VFIO_KVM_IOMMU (11) unless a type1 domain is to be lent to KVM (3). */
+  readonly iommu?: number;
 }
 
 /** The events of an s390 guest set up up to (not including) its MPCIFC REG_IOAT, FIB written. */
@@ -57,7 +59,7 @@ export function s390GuestEvents(o: GuestSetupOptions): ModelEvent[] {
     ev('vmm.vfio.container.open', { container: 'c0', mm: 'qemu' }),
     ev('vmm.vfio.group.open', { group: 'g1', mm: 'qemu' }),
     ev('vmm.vfio.group.set_container', { group: 'g1', container: 'c0' }),
-    ev('vmm.vfio.set_iommu', { container: 'c0', iommu: o.design === 'userspace' ? 3 : 11 }),
+    ev('vmm.vfio.set_iommu', { container: 'c0', iommu: o.design === 'userspace' ? 3 : (o.iommu ?? 11) }),
     ev('vmm.kvm.vfio.file_add', { dev: 'kv', group: 'g1' }),
     ev('vmm.vfio.group.get_device_fd', { group: 'g1', device: 'zpci0', fd: 'zf' }),
     ev('vmm.s390.zpci.plug', { vm: 'vm0', device: 'zpci0', fh: 1, design: o.design }),
@@ -73,7 +75,7 @@ export function s390GuestEvents(o: GuestSetupOptions): ModelEvent[] {
 export const regIoat = (): ModelEvent => ev('guest.s390.mpcifc', { vm: 'vm0', fh: FH, fc: 'reg_ioat', fib: FIB_GPA });
 
 /** Everything up to and including the registered IOAT over `pages` IOVA pages. */
-export function s390GuestSetup(apply: SetupApply, design: 'userspace' | 'kvm-shadow', pages: number, kvmAssociation: 'open' | 'notifier' = 'open'): void {
-  for (const e of s390GuestEvents({ design, pages, kvmAssociation })) apply(e);
+export function s390GuestSetup(apply: SetupApply, design: 'userspace' | 'kvm-shadow', pages: number, kvmAssociation: 'open' | 'notifier' = 'open', iommu?: number): void {
+  for (const e of s390GuestEvents({ design, pages, kvmAssociation, iommu })) apply(e);
   apply(regIoat());
 }

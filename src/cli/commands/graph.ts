@@ -10,7 +10,8 @@ import { machineGraph, type Graph } from '../../export/graph.js';
 import { toJson } from '../../export/json.js';
 import { toMermaidState } from '../../export/mermaid.js';
 import { PROJECTABLE, reachableGraph } from '../../export/reachable.js';
-import { reportHtml } from '../../export/report.js';
+import { reportHtml, type CexMachine } from '../../export/report.js';
+import { cexMachineGraphs } from '../../export/cex-machines.js';
 import { dotToSvg } from '../../export/svg.js';
 import { UsageError } from '../../errors.js';
 import { requireDesign } from '../../ops/registry.js';
@@ -84,8 +85,13 @@ export async function reportCommand(opts: Record<string, string | true>, io: Io,
   const machines = await Promise.all(
     (Object.keys(MACHINES) as MachineName[]).map(async (name) => ({ name, svg: await dotToSvg(toDot(machineGraph(MACHINES[name], TABLES[name]))) })),
   );
+  const cexMachines = new Map<number, CexMachine[]>();
+  for (const [i, r] of mutants.entries()) {
+    const drawn = cexMachineGraphs(r);
+    if (drawn.length) cexMachines.set(i, await Promise.all(drawn.map(async (d) => ({ machine: d.machine, svg: await dotToSvg(toDot(d.graph)), steps: d.steps }))));
+  }
   const file = `${String(opts.out)}/report.html`;
-  io.writeFile(file, reportHtml({ title: 'vfio-kvm-model check report', checks, mutants, machines, mermaidJs: mermaidJs() }));
+  io.writeFile(file, reportHtml({ title: 'vfio-kvm-model check report', checks, mutants, machines, cexMachines, mermaidJs: mermaidJs() }));
   io.out(`wrote ${file}: ${[...checks, ...mutants].filter((r) => r.asExpected).length} of ${checks.length + mutants.length} verdicts as expected`);
   return [...checks, ...mutants].every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
 }
