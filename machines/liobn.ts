@@ -18,7 +18,7 @@ export type LiobnEvent = { type: 'BIND' } | { type: 'UNBIND_OTHER' } | { type: '
 
 export const liobnMachine = setup({
   types: { events: {} as LiobnEvent },
-  actions: { refuse: refuseAction, hwUpdate: () => {}, unbindAll: () => {} },
+  actions: { refuse: refuseAction, unbindAll: () => {} },
   guards: { bindsContainer: () => true },
 }).createMachine({
   id: 'liobn',
@@ -41,7 +41,8 @@ export const liobnMachine = setup({
         BIND: 'bound-to-groups',
         UNBIND_OTHER: 'bound-to-groups',
         UNBIND_LAST: 'created',
-        HCALL: { target: 'bound-to-groups', actions: 'hwUpdate' },
+        // KVM updates the hardware tables behind the binding too (iommu_targets).
+        HCALL: 'bound-to-groups',
         CLOSE: { target: 'destroyed', actions: 'unbindAll' },
       },
     },
@@ -50,7 +51,7 @@ export const liobnMachine = setup({
         BIND: 'bound-to-container',
         UNBIND_OTHER: 'bound-to-container',
         UNBIND_LAST: 'created',
-        HCALL: { target: 'bound-to-container', actions: 'hwUpdate' },
+        HCALL: 'bound-to-container',
         CLOSE: { target: 'destroyed', actions: 'unbindAll' },
       },
     },

@@ -2,14 +2,14 @@
  * The reference iommu ops: the IOMMU core's domain check and the iommu_domain_ops of a paging
  * domain, writing leaves in the domain's table format (VT-d second stage or the s390 host table).
  */
-import { machineOf } from '../ops/machines.js';
+import { stepMachine } from '../ops/machines.js';
 import type { IommuOps, Refusal } from '../ops/types.js';
 import { FORMATS } from './formats.js';
 
 export const IOMMU_OPS: IommuOps = {
   // a KVM-owned domain (IOMMU_DOMAIN_KVM, v4 patch 14/32) changes only through KVM's shadowing:
   // the domain-owner machine says which callers each owner accepts.
-  domain_owner_check: (w, dom, caller) => machineOf(w, 'domain-owner').step(dom.owner, caller === 'kvm' ? 'KVM_MAP' : 'USER_MAP').code as Refusal,
+  domain_owner_check: (w, dom, caller) => stepMachine(w, 'domain-owner', dom.owner, caller === 'kvm' ? 'KVM_MAP' : 'USER_MAP', dom.id).code as Refusal,
 
   map_pages(w, dom, iovaPage, pfns, read, write) {
     const format = FORMATS[dom.format];
@@ -27,7 +27,7 @@ export const IOMMU_OPS: IommuOps = {
   },
 
   domain_free(w, dom) {
-    dom.owner = machineOf(w, 'domain-owner').step(dom.owner, 'FREE').target;
+    dom.owner = stepMachine(w, 'domain-owner', dom.owner, 'FREE', dom.id).target;
     FORMATS[dom.format].free(w.frames, dom.root, dom.tables);
     w.domains.delete(dom.id);
   },

@@ -9,7 +9,8 @@ import { OK, refused } from '../model/outcome.js';
 import { opsOf } from '../ops/registry.js';
 import { migratingPage } from '../ops/steps.js';
 import type { MmOps } from '../ops/types.js';
-import { anonOwner, charge, moveFrame, pinFrame, pinnedAgainstMigration, touchPage, unpinFrame } from './pages.js';
+import { anonOwner, charge, moveFrame, pinCount, pinFrame, pinnedAgainstMigration, pinState, touchPage, unpinFrame } from './pages.js';
+import { stepMachine } from '../ops/machines.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
 
 export const MM_OPS: MmOps = {
@@ -30,6 +31,8 @@ export const MM_OPS: MmOps = {
     const ops = opsOf(w);
     // migrate_pages gives up on a page whose refcount shows extra (DMA) pins.
     if (ops.mm.page_pinned(w, from)) return refused('EBUSY');
+    // the frame's page-pin machine takes the step (its `move` action, where a design provides one).
+    stepMachine(w, 'page-pin', pinState(pinCount(w, from)), 'MIGRATE', String(from));
     let to: number;
     if (e.pfn === undefined) to = allocFrame(w.frames, anonOwner(mm.id));
     else {

@@ -6,7 +6,7 @@
  */
 import { allocFrame, copyFrame, freeFrame } from '../memory/frames.js';
 import { faultWaits, stepPoint } from '../ops/steps.js';
-import { machineOf } from '../ops/machines.js';
+import { machineProbe, stepMachine } from '../ops/machines.js';
 import type { Mm } from '../memory/mm.js';
 import type { World } from '../model/world.js';
 
@@ -34,7 +34,7 @@ export function pinState(count: number): string {
 
 /** One step of a frame's page-pin machine; a refusal here is a model bug (the event follows from the count). */
 function pinStep(w: World, pfn: number, count: number, event: string): void {
-  const step = machineOf(w, 'page-pin').step(pinState(count), event);
+  const step = stepMachine(w, 'page-pin', pinState(count), event, String(pfn));
   if (step.code) throw new Error(`page-pin: ${event} refused with ${step.code} for frame ${pfn} at pin count ${count}`);
 }
 
@@ -59,7 +59,7 @@ export function unpinFrame(w: World, pfn: number): void {
 
 /** Whether migration (and reclaim) must leave a frame alone: the page-pin machine refuses MIGRATE there (folio_maybe_dma_pinned). */
 export function pinnedAgainstMigration(w: World, pfn: number): boolean {
-  return machineOf(w, 'page-pin').step(pinState(pinCount(w, pfn)), 'MIGRATE').code !== undefined;
+  return machineProbe(w, 'page-pin').step(pinState(pinCount(w, pfn)), 'MIGRATE').code !== undefined;
 }
 
 /** Whether `n` more pages fit under RLIMIT_MEMLOCK; CAP_IPC_LOCK bypasses the check, not the charge. */

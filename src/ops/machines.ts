@@ -1,14 +1,18 @@
 /**
- * The lifecycle machines as a design has them. A design may replace a machine's guards (XState's
- * `provide`): the guards are the design choices a machine states, such as whether a LIOBN binds
- * a container or its groups, or whether a KVM-owned domain refuses userspace maps. The reducer
- * reads the compiled table of the design in force through `machineOf`, and `vkm graph` and
- * `vkm paths` draw the machine of the design named by --variant.
+ * The lifecycle machines as a design has them. A design may replace a machine's guards and
+ * actions (XState's `provide`): the guards are the design choices a machine states, such as
+ * whether a LIOBN binds a container or its groups, or whether a KVM-owned domain refuses
+ * userspace maps; an action is work the design adds where the machine names it (the reference's
+ * own work there is its ops). The reducer takes steps through `stepMachine` on the compiled table
+ * of the design in force, and `vkm graph` and `vkm paths` draw the machine of the design named by
+ * --variant.
  */
 import type { AnyStateMachine } from 'xstate';
 import { compileMachine, type MachineTable } from '../../machines/compile.js';
 import { MACHINES, TABLES, type MachineName } from '../../machines/index.js';
-import { designOf, requireDesign, type Design } from './registry.js';
+import type { Step } from '../../machines/compile.js';
+import type { World } from '../model/world.js';
+import { designOf, requireDesign, type Design, type MachineAction } from './registry.js';
 
 const PROVIDED = new WeakMap<Design, Map<MachineName, { machine: AnyStateMachine; table: MachineTable }>>();
 
@@ -44,6 +48,7 @@ let recording: MachineStep[] | undefined;
 // one design per run in practice: the last design's tables stay at hand (pins look here per call).
 let lastName: string | undefined;
 let lastTables: Partial<Record<MachineName, MachineTable>> = {};
+let lastActions: Partial<Record<MachineName, Readonly<Record<string, MachineAction>> | null>> = {};
 
 /** The compiled table of machine `name` in the design a world runs. */
 export function machineOf(w: { readonly design: string }, name: MachineName): MachineTable {
@@ -56,8 +61,23 @@ export function machineProbe(w: { readonly design: string }, name: MachineName):
   if (w.design !== lastName) {
     lastName = w.design;
     lastTables = {};
+    lastActions = {};
   }
   return (lastTables[name] ??= provided(designOf(w), name).table);
+}
+
+/**
+ * Takes one step of an object's machine in the design a world runs: the table's answer, and, when
+ * the transition is taken, every action the design provides among those it names, in order.
+ * The caller stores `target` as the object's state (or returns `code` as the refusal).
+ */
+export function stepMachine(w: World, name: MachineName, state: string, event: string, subject: string): Step {
+  const step = machineOf(w, name).step(state, event);
+  if (step.code || step.actions.length === 0) return step;
+  let actions = lastActions[name];
+  if (actions === undefined) actions = lastActions[name] = designOf(w).machines[name]?.actions ?? null;
+  if (actions) for (const a of step.actions) actions[a]?.(w, { subject, from: state, event, to: step.target });
+  return step;
 }
 
 function recorder(table: MachineTable, machine: MachineName, into: MachineStep[]): MachineTable {

@@ -13,6 +13,7 @@ import { DesignError } from '../errors.js';
 import { currentOrigin, type ModuleOrigin } from './origin.js';
 import { traceOp, tracing } from './steps.js';
 import type { Ops, TableName } from './types.js';
+import type { World } from '../model/world.js';
 
 /** Replaces one op: receives the base design's op (to wrap or ignore) and the base design's tables. */
 export type OpOverride<F> = (base: F, baseOps: Ops) => F;
@@ -28,12 +29,27 @@ export interface DesignConfig {
   readonly kvmAssociation?: 'open' | 'notifier';
 }
 
+/** What a machine action a design provides is told: the object it ran on, and the transition. */
+export interface MachineActionContext {
+  /** The object's id: a TCE table, a frame number, a domain, a device. */
+  readonly subject: string;
+  readonly from: string;
+  readonly event: string;
+  readonly to: string;
+}
+
+/** A machine action a design provides: more work where the machine names the action, after the reference's. */
+export type MachineAction = (w: World, x: MachineActionContext) => void;
+
 /**
- * A machine's guards a design replaces (XState's `provide`), by machine and guard name. A guard
- * is a design choice the machine states (see each machine's file): it takes no arguments that
- * vary, so it returns the same answer in every state.
+ * A machine's guards and actions a design replaces (XState's `provide`), by machine and name. A
+ * guard is a design choice the machine states (see each machine's file): it takes no arguments
+ * that vary, so it returns the same answer in every state. An action runs each time a transition
+ * naming it is taken (never on a refusal), after the ops the reference runs there.
  */
-export type MachineOverrides = { readonly [M in MachineName]?: { readonly guards?: Readonly<Record<string, () => boolean>> } };
+export type MachineOverrides = {
+  readonly [M in MachineName]?: { readonly guards?: Readonly<Record<string, () => boolean>>; readonly actions?: Readonly<Record<string, MachineAction>> };
+};
 
 export interface DesignSpec {
   /** Lower-case kebab-case, unique. */
@@ -42,7 +58,7 @@ export interface DesignSpec {
   /** The design this one derives from; 'reference' when omitted. */
   readonly base?: string;
   readonly ops?: OpsOverrides;
-  /** Guards of lifecycle machines this design replaces; its base's replacements stand unless replaced again. */
+  /** Guards and actions of lifecycle machines this design replaces; its base's stand unless replaced again. */
   readonly machines?: MachineOverrides;
   readonly config?: DesignConfig;
 }
@@ -55,7 +71,7 @@ export interface Design {
   /** The complete, frozen tables. */
   readonly ops: Readonly<Ops>;
   readonly config: Required<DesignConfig>;
-  /** Machine guards this design and its bases replaced. */
+  /** Machine guards and actions this design and its bases replaced. */
   readonly machines: MachineOverrides;
   /** `table.op` of every op this design replaced, its bases' included (and `machine:guard` of every guard). */
   readonly replaced: readonly string[];
@@ -102,11 +118,17 @@ function validate(spec: DesignSpec): Design {
   }
   for (const [m, o] of Object.entries(spec.machines ?? {})) {
     if (!Object.prototype.hasOwnProperty.call(MACHINES, m)) throw new DesignError(`design "${spec.name}": unknown machine "${m}" (machines: ${list(Object.keys(MACHINES))})`);
-    const known = Object.keys(MACHINES[m as MachineName].implementations.guards);
-    for (const k of Object.keys(o ?? {})) if (k !== 'guards') throw new DesignError(`design "${spec.name}": machine ${m} takes guards only, not "${k}"`);
+    const impl = MACHINES[m as MachineName].implementations;
+    const known = Object.keys(impl.guards);
+    const actions = Object.keys(impl.actions).filter((a) => a !== 'refuse');
+    for (const k of Object.keys(o ?? {})) if (k !== 'guards' && k !== 'actions') throw new DesignError(`design "${spec.name}": machine ${m} takes guards and actions, not "${k}"`);
     for (const [g, fn] of Object.entries(o?.guards ?? {})) {
       if (!known.includes(g)) throw new DesignError(`design "${spec.name}": unknown guard "${g}" of machine ${m} (guards: ${known.length ? list(known) : 'none'})`);
       if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": guard ${m}.${g} must be a function () => boolean`);
+    }
+    for (const [a, fn] of Object.entries(o?.actions ?? {})) {
+      if (!actions.includes(a)) throw new DesignError(`design "${spec.name}": unknown action "${a}" of machine ${m} (actions: ${actions.length ? list(actions) : 'none'})`);
+      if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": action ${m}.${a} must be a function (w, { subject, from, event, to }) => void`);
     }
   }
   for (const k of Object.keys(spec.config ?? {})) if (k !== 'zpci' && k !== 'kvmAssociation') throw new DesignError(`design "${spec.name}": unknown config "${k}" (config: zpci, kvmAssociation)`);
@@ -139,11 +161,17 @@ export function registerDesign(spec: DesignSpec): Design {
     }
   }
   const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze(table)]))) as unknown as Ops;
-  const machines: Record<string, { guards: Record<string, () => boolean> }> = {};
-  for (const [m, o] of Object.entries(base.machines)) machines[m] = { guards: { ...o?.guards } };
+  const machines: Record<string, { guards?: Record<string, () => boolean>; actions?: Record<string, MachineAction> }> = {};
+  const merge = (m: string, o: { guards?: object; actions?: object } | undefined) => {
+    const guards = { ...machines[m]?.guards, ...o?.guards };
+    const actions = { ...machines[m]?.actions, ...o?.actions };
+    machines[m] = { ...(Object.keys(guards).length ? { guards } : {}), ...(Object.keys(actions).length ? { actions } : {}) };
+  };
+  for (const [m, o] of Object.entries(base.machines)) merge(m, o);
   for (const [m, o] of Object.entries(spec.machines ?? {})) {
-    machines[m] = { guards: { ...machines[m]?.guards, ...o?.guards } };
+    merge(m, o);
     for (const g of Object.keys(o?.guards ?? {})) replaced.add(`machine ${m}.${g}`);
+    for (const a of Object.keys(o?.actions ?? {})) replaced.add(`machine ${m}.${a}`);
   }
   const d: Design = {
     name: spec.name,

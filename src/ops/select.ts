@@ -4,9 +4,8 @@
  * (its plug) picks the design ops. Both tables are part of every design, so a variant can change
  * either.
  */
-import type { MachineTable } from '../../machines/compile.js';
 import type { PciDevice, World, ZpciFn } from '../model/world.js';
-import { machineOf } from './machines.js';
+import { stepMachine } from './machines.js';
 import { opsOf } from './registry.js';
 import type { KvmAssociationOps, ZpciDesignOps } from './types.js';
 
@@ -16,14 +15,12 @@ export function kvmAssociationOps(w: World): KvmAssociationOps {
   return w.kvmAssociation === 'notifier' ? ops.kvm_association_notifier : ops.kvm_association_open;
 }
 
-/** The kvm association machine in force: the final design's or the v3 notifier's (both start `unregistered`). */
-export function associationMachine(w: World): MachineTable {
-  return machineOf(w, w.kvmAssociation === 'notifier' ? 'set-kvm-notifier' : 'kvm-association');
-}
-
-/** Steps a device's association; a refusal leaves it where it is (a design that broke the rules the machine states). */
+/**
+ * Steps a device's association in the machine in force (the final design's or the v3 notifier's;
+ * both start `unregistered`); a refusal leaves it where it is (a design that broke the rules the machine states).
+ */
 export function stepAssociation(w: World, dev: PciDevice, event: string): void {
-  const st = associationMachine(w).step(dev.assoc, event);
+  const st = stepMachine(w, w.kvmAssociation === 'notifier' ? 'set-kvm-notifier' : 'kvm-association', dev.assoc, event, dev.id);
   if (!st.code) dev.assoc = st.target;
 }
 

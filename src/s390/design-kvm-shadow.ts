@@ -12,7 +12,7 @@ import { addrOf, pageOf } from '../memory/constants.js';
 import type { Outcome } from '../model/outcome.js';
 import type { Domain, World, ZpciFn } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
-import { machineOf } from '../ops/machines.js';
+import { stepMachine } from '../ops/machines.js';
 import type { ShadowCtx, ZpciKvmShadowOps } from '../ops/types.js';
 import { walkGuestTable } from '../iommu/s390/guest-walk.js';
 import { ensurePtePointer, readHostPte, setDomainPte } from '../iommu/s390/host-table.js';
@@ -55,8 +55,7 @@ export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
       if (!had) taken.push(p);
     }
     // a paging domain passes to KVM while it shadows into it, where the design lends domains.
-    const owners = machineOf(w, 'domain-owner');
-    if (x.dom.owner === 'userspace') x.dom.owner = owners.step(x.dom.owner, 'LEND').target;
+    if (x.dom.owner === 'userspace') x.dom.owner = stepMachine(w, 'domain-owner', x.dom.owner, 'LEND', x.dom.id).target;
     return undefined;
   },
 
@@ -72,7 +71,7 @@ export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
     for (const pfn of f.tablePins.values()) ops.kvm.unpin_guest_page(w, vm, pfn, x.held);
     f.tablePins.clear();
     w.stats.iotlbFlushes++;
-    if (x.dom.owner === 'lent') x.dom.owner = machineOf(w, 'domain-owner').step(x.dom.owner, 'RETURN').target;
+    if (x.dom.owner === 'lent') x.dom.owner = stepMachine(w, 'domain-owner', x.dom.owner, 'RETURN', x.dom.id).target;
   },
 
   refresh(w, vm, f, sstart, end) {

@@ -10,7 +10,7 @@
 import { OK, refused } from '../model/outcome.js';
 import type { Container, SpaprIommu, SpaprWindow, TceTable, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
-import { machineOf } from '../ops/machines.js';
+import { stepMachine } from '../ops/machines.js';
 import type { HwTarget, KvmSpaprTceOps } from '../ops/types.js';
 import { compatibleWindow } from './container.js';
 
@@ -33,7 +33,7 @@ export const KVM_TCE_BINDING_OPS: Pick<KvmSpaprTceOps, 'attach_group' | 'release
     if (t.vm !== d.vm) return refused('EINVAL');
     const c = spaprContainerOf(w, g.id);
     if (!c || !windowOf(c.spapr!, t)) return refused('EINVAL');
-    const step = machineOf(w, 'liobn').step(t.lc, 'BIND');
+    const step = stepMachine(w, 'liobn', t.lc, 'BIND', t.id);
     if (step.code) return refused(step.code as 'EBADF');
     t.lc = step.target;
     // a second bind of the same group only takes another reference on the link.
@@ -42,12 +42,11 @@ export const KVM_TCE_BINDING_OPS: Pick<KvmSpaprTceOps, 'attach_group' | 'release
   },
 
   release_group(w, groupId) {
-    const liobn = machineOf(w, 'liobn');
     for (const t of w.tceTables.values()) {
       const i = t.attached.indexOf(groupId);
       if (i < 0) continue;
       t.attached.splice(i, 1);
-      t.lc = liobn.step(t.lc, t.attached.length === 0 ? 'UNBIND_LAST' : 'UNBIND_OTHER').target;
+      t.lc = stepMachine(w, 'liobn', t.lc, t.attached.length === 0 ? 'UNBIND_LAST' : 'UNBIND_OTHER', t.id).target;
     }
   },
 

@@ -8,7 +8,7 @@ import { OK, refused } from '../model/outcome.js';
 import { canCharge } from '../mm/pages.js';
 import type { TceTable, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
-import { machineOf } from '../ops/machines.js';
+import { machineOf, stepMachine } from '../ops/machines.js';
 import type { KvmSpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
@@ -38,7 +38,7 @@ const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
 const closeTable: KvmSpaprTceOps['close_table'] = (w, e) => {
   const t = w.tceTables.get(e.table);
   if (!t) return refused('EBADF');
-  const step = machineOf(w, 'liobn').step(t.lc, 'CLOSE');
+  const step = stepMachine(w, 'liobn', t.lc, 'CLOSE', t.id);
   if (step.code) return refused(step.code as 'EBADF');
   // the bindings go with the table (kvm_spapr_tce_release drops each stit): nothing else points at it.
   t.lc = step.target;

@@ -72,8 +72,33 @@ describe('registerDesign', () => {
     expect(refusal(() => registerDesign({ name: 't-bad-guard', description: 'x', machines: { liobn: { guards: { bindContainer: () => true } } } }))).toMatch(/unknown guard "bindContainer" of machine liobn \(guards: bindsContainer\)/);
     expect(refusal(() => registerDesign({ name: 't-guard-nofn', description: 'x', machines: { liobn: { guards: { bindsContainer: true as never } } } }))).toMatch(/guard liobn.bindsContainer must be a function/);
     expect(refusal(() => registerDesign({ name: 't-no-guards', description: 'x', machines: { 'page-pin': { guards: { x: () => true } } } }))).toMatch(/guards: none/);
-    expect(refusal(() => registerDesign({ name: 't-actions', description: 'x', machines: { liobn: { actions: {} } as never } }))).toMatch(/takes guards only/);
-    expect(['t-bad-machine', 't-bad-guard', 't-guard-nofn', 't-no-guards', 't-actions'].map(designNamed)).toEqual(Array(5).fill(undefined));
+    expect(refusal(() => registerDesign({ name: 't-states', description: 'x', machines: { liobn: { states: {} } as never } }))).toMatch(/takes guards and actions, not "states"/);
+    expect(refusal(() => registerDesign({ name: 't-bad-action', description: 'x', machines: { liobn: { actions: { unbind: () => {} } } } }))).toMatch(/unknown action "unbind" of machine liobn \(actions: unbindAll\)/);
+    expect(refusal(() => registerDesign({ name: 't-action-nofn', description: 'x', machines: { liobn: { actions: { unbindAll: 1 as never } } } }))).toMatch(/action liobn.unbindAll must be a function/);
+    expect(['t-bad-machine', 't-bad-guard', 't-guard-nofn', 't-no-guards', 't-states', 't-bad-action', 't-action-nofn'].map(designNamed)).toEqual(Array(7).fill(undefined));
+  });
+
+  it('should run an action a design provides on each transition naming it, with the object and the step, never on a refusal', () => {
+    const calls: string[] = [];
+    registerDesign({
+      name: 't-unbind-all-seen', base: 'liobn-to-container', description: 'x',
+      machines: { liobn: { actions: { unbindAll: (_w, x) => void calls.push(`${x.subject} ${x.from} ${x.event} ${x.to}`) } } },
+    });
+    const w = runCheck({ scenario: 'spapr-lifecycle', params: { T: 1 }, variant: 't-unbind-all-seen' }, { preemptions: 0 });
+    expect(w.verdict).toBe('pass');
+    // the table is closed while bound in some orders: each such close ran the action once, on table t.
+    expect(calls.length).toBeGreaterThan(0);
+    expect(new Set(calls)).toEqual(new Set(['t bound-to-container CLOSE destroyed']));
+  });
+
+  it('should find a fault planted as a machine action: the notifier\'s register takes a kvm reference it never puts', () => {
+    registerDesign({
+      name: 't-register-leaks', base: 'kvm-association-notifier', description: 'the SET_KVM notifier takes a kvm reference at register',
+      machines: { 'set-kvm-notifier': { actions: { register: (w, x) => opsOf(w).kvm.get_kvm(w, w.devices.get(x.subject)!.kzdev!.kvm) } } },
+    });
+    const r = runCheck({ scenario: 'zpci-teardown', params: { A: 1 }, variant: 't-register-leaks' }, { maxStates: 100_000 });
+    expect(r.verdict).toBe('violation');
+    expect(r.result.violations.map((v) => v.property)).toContain('teardown-complete');
   });
 
   it('should make every op an override replaces the one all callers reach (opsOf)', () => {

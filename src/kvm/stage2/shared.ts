@@ -10,7 +10,7 @@ import { canCharge } from '../../mm/pages.js';
 import { OK, refused, type Outcome } from '../../model/outcome.js';
 import type { Domain, Memslot, Vm, World } from '../../model/world.js';
 import { opsOf } from '../../ops/registry.js';
-import { machineOf } from '../../ops/machines.js';
+import { machineOf, stepMachine } from '../../ops/machines.js';
 import type { Stage2ShareOps } from '../../ops/types.js';
 import { guestRamPage } from '../guest-memory.js';
 import { kvmPinsOf } from '../pins.js';
@@ -87,8 +87,7 @@ export const STAGE2_SHARE_OPS: Stage2ShareOps = {
       for (const s of vm.slots) pinSlot(w, vm, s);
       s2Ensure(w, vm);
       // KVM's own table: only KVM writes it, so it is a KVM-owned domain.
-      const owners = machineOf(w, 'domain-owner');
-      const owner = owners.step(owners.initial, 'ALLOC_KVM').target;
+      const owner = stepMachine(w, 'domain-owner', machineOf(w, 'domain-owner').initial, 'ALLOC_KVM', id).target;
       w.domains.set(id, { id, type: 'kvm-stage2', format: 'vtd', container: c.id, root: vm.s2!.root, tables: [], vm: vm.id, iotlb: new Map(), owner });
     }
     g.domain = vm.shared.domain;

@@ -6,7 +6,7 @@ import { TABLES } from '../../../machines/index.js';
 import { refused, type Outcome } from '../../model/outcome.js';
 import type { Container, Type1, World } from '../../model/world.js';
 import { opsOf } from '../../ops/registry.js';
-import { machineOf } from '../../ops/machines.js';
+import { machineOf, stepMachine } from '../../ops/machines.js';
 import type { Type1Ops } from '../../ops/types.js';
 import { hostFormat } from '../../iommu/formats.js';
 import { VFIO_KVM_IOMMU, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from '../uapi.js';
@@ -33,8 +33,7 @@ export const TYPE1_INSTANCE_OPS: Pick<Type1Ops, 'open' | 'release' | 'attach_gro
     const id = 'dom' + w.nextDomain++;
     const format = hostFormat(w.arch);
     const root = format.newRoot(w.frames, 'iommu:' + id);
-    const owners = machineOf(w, 'domain-owner');
-    const owner = owners.step(owners.initial, iommu === VFIO_KVM_IOMMU ? 'ALLOC_KVM' : 'ALLOC_UNMANAGED').target;
+    const owner = stepMachine(w, 'domain-owner', machineOf(w, 'domain-owner').initial, iommu === VFIO_KVM_IOMMU ? 'ALLOC_KVM' : 'ALLOC_UNMANAGED', id).target;
     w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [], owner });
     return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit, entryLimit: w.dmaEntryLimit };
   },
