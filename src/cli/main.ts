@@ -2,7 +2,8 @@
  * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
  * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { DesignError, InputError, UsageError } from '../errors.js';
 import { loadModules } from './load.js';
@@ -16,7 +17,7 @@ import { createRequire } from 'node:module';
 import { comparisonTable, replayCommand } from './commands/replay.js';
 import type { PhaseStats } from '../log/stats.js';
 import type { Io } from './io.js';
-import { EXIT, helpText, type ExitCode } from './options.js';
+import { COMMANDS, commandHelp, EXIT, helpText, type ExitCode } from './options.js';
 import { parseArgs } from './parse-args.js';
 
 export const processIo: Io = {
@@ -46,6 +47,17 @@ export const processIo: Io = {
 };
 
 let interruptedFlag = false;
+
+/** The version in the package's own package.json (two levels up from src/cli, three from dist/src/cli). */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const path = fileURLToPath(new URL(up, import.meta.url));
+    if (!existsSync(path)) continue;
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version: string };
+    if (pkg.name === 'vfio-kvm-model') return pkg.version;
+  }
+  return 'unknown';
+}
 
 /** SIGINT ends a long check cleanly (a partial, clearly marked result and a checkpoint) instead of killing it. */
 export function watchInterrupt(): void {
@@ -102,9 +114,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return variantsCommand(args.options, io);
       case 'events':
         return eventsCommand(args.options, io);
-      default:
-        io.out(helpText());
+      case 'version':
+        io.out(`vkm ${packageVersion()}`);
         return EXIT.ok;
+      default: {
+        const about = args.positionals[0] === undefined ? undefined : COMMANDS.find((c) => c.name === args.positionals[0]);
+        io.out(about ? commandHelp(about) : helpText());
+        return EXIT.ok;
+      }
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof InputError || err instanceof DesignError) {

@@ -151,8 +151,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'help',
-    usage: 'vkm help [COMMAND]',
-    summary: 'show this help',
+    usage: 'vkm help [COMMAND]   (also: vkm [COMMAND] --help, -h)',
+    summary: 'show this overview, or one command\'s usage and options',
+    positionals: -1,
+    options: [],
+  },
+  {
+    name: 'version',
+    usage: 'vkm --version   (also: -V)',
+    summary: 'print the version',
     positionals: 0,
     options: [],
   },
@@ -161,12 +168,23 @@ export const COMMANDS: readonly CommandSpec[] = [
 export const EXIT = { ok: 0, violation: 1, usage: 2, incomplete: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+const EXIT_LINE = 'Exit codes: 0 all good, 1 a property violated or an expectation failed, 2 bad usage or input, 3 incomplete.';
+
+/** The overview: every command with its usage and one line on what it does. */
 export function helpText(): string {
   const lines = ['vkm: a model checker for VFIO/KVM device passthrough', '', 'Commands:'];
-  for (const c of COMMANDS) {
-    lines.push(`  ${c.usage}`, `      ${c.summary}`);
-    for (const o of c.options) lines.push(`      --${o.name}${o.takes ? ' ' + o.takes : ''}${o.repeatable ? ' (repeatable)' : ''}  ${o.help}`);
+  for (const c of COMMANDS) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  lines.push('', 'vkm help COMMAND (or vkm COMMAND --help) shows a command\'s options.', EXIT_LINE);
+  return lines.join('\n');
+}
+
+/** One command's help: its usage, what it does, and every option. */
+export function commandHelp(c: CommandSpec): string {
+  const lines = [`usage: ${c.usage}`, '', c.summary];
+  if (c.options.length) {
+    lines.push('', 'Options:');
+    for (const o of c.options) lines.push(`  --${o.name}${o.takes ? ' ' + o.takes : ''}${o.repeatable ? ' (repeatable)' : ''}`, `      ${o.help}`);
   }
-  lines.push('', 'Exit codes: 0 all good, 1 a property violated or an expectation failed, 2 bad usage or input, 3 incomplete.');
+  lines.push('', EXIT_LINE);
   return lines.join('\n');
 }

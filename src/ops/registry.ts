@@ -10,6 +10,7 @@
  */
 import { MACHINES, type MachineName } from '../../machines/index.js';
 import { DesignError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { currentOrigin, type ModuleOrigin } from './origin.js';
 import { traceOp, tracing } from './steps.js';
 import type { Ops, TableName } from './types.js';
@@ -195,7 +196,7 @@ export function designNamed(name: string): Design | undefined {
 /** A design by name, or a DesignError listing every registered design. */
 export function requireDesign(name: string): Design {
   const d = designNamed(name);
-  if (!d) throw new DesignError(`unknown design "${name}" (designs: ${list(DESIGNS.keys())})`);
+  if (!d) throw new DesignError(`unknown design "${name}"${didYouMean(name, DESIGNS.keys())} (designs: ${list(DESIGNS.keys())})`);
   return d;
 }
 

@@ -71,7 +71,7 @@ describe('vkm --load', () => {
     const missing = vkm('check', '--load', join(dir, 'nope.mjs'));
     expect([missing.status, missing.stderr]).toEqual([2, expect.stringMatching(/cannot read .*nope\.mjs: ENOENT/)]);
     const unknown = vkm('check', '--scenario', 'type1-unmap', '--variant', 'type1-unpin-befor-unmap');
-    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/unknown design "type1-unpin-befor-unmap" \(designs: reference, .*type1-unpin-before-unmap/)]);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/unknown design "type1-unpin-befor-unmap"; did you mean "type1-unpin-before-unmap"\? \(designs: reference, .*type1-unpin-before-unmap/)]);
   });
 
   it('should accept a module that exports a function receiving the API (in-process, no package resolution)', async () => {

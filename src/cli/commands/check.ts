@@ -10,6 +10,7 @@ import { resolveParams } from '../../check/scenario.js';
 import type { Checkpoint } from '../../check/explore.js';
 import { traceSteps, traceText } from '../../export/trace.js';
 import { toMermaidSequence } from '../../export/mermaid.js';
+import { didYouMean } from '../../util/suggest.js';
 import { UsageError } from '../../errors.js';
 import { designNames, requireDesign } from '../../ops/registry.js';
 import type { Io } from '../io.js';
@@ -35,7 +36,7 @@ function label(r: RunRecord): string {
   return `${r.scenario}${ps ? `(${ps})` : ''}${r.variant ? ` [${r.variant}]` : ''}`;
 }
 
-function recordJson(r: RunRecord): Record<string, unknown> {
+function recordJson(r: RunRecord, deadlock: boolean): Record<string, unknown> {
   const x = r.result;
   return {
     scenario: r.scenario,
@@ -54,6 +55,7 @@ function recordJson(r: RunRecord): Record<string, unknown> {
     incompleteReason: x.incompleteReason ?? null,
     violations: x.violations.map((v) => ({ property: v.property, message: v.message, trace: counterexampleLines(v.trace).map((l) => JSON.parse(l)) })),
     covers: x.covers,
+    ...(deadlock ? { deadlocks: x.deadlocks } : {}),
     ...(x.coverage ? { coverage: x.coverage } : {}),
   };
 }
@@ -98,7 +100,7 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
     return [...DEFAULT_RUNS.map((r) => ({ scenario: r.scenario, params: r.params, variant: r.variant, expect: r.expect })), ...loaded];
   }
   const name = String(opts.scenario);
-  if (!scenarioNamed(name)) throw new UsageError(`unknown scenario "${name}" (scenarios: ${scenarioNames().join(', ')})`);
+  if (!scenarioNamed(name)) throw new UsageError(`unknown scenario "${name}"${didYouMean(name, scenarioNames())} (scenarios: ${scenarioNames().join(', ')})`);
   const variant = opts.variant === undefined ? undefined : String(opts.variant);
   if (variant !== undefined) requireDesign(variant);
   const fault = variant === undefined ? undefined : faultNamed(variant);
@@ -148,7 +150,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
     }
   }
   if (json) {
-    for (const r of records) io.out(JSON.stringify(recordJson(r)));
+    for (const r of records) io.out(JSON.stringify(recordJson(r, opts.deadlock === true)));
     const summary = coverageByFamily(records);
     // the family's merged counts are the records' own, summed: the summary carries the gaps only.
     if (summary) io.out(JSON.stringify({ coverage: { ...summary, families: summary.families.map(({ coverage: _, ...gaps }) => gaps) } }));
@@ -161,6 +163,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       const covers = r.verdict === 'pass' ? r.result.covers.filter((c) => !c.hit).map((c) => c.name) : [];
       io.out(`${label(r).padEnd(44)} ${exp.padEnd(30)} ${verdictText(r).padEnd(10)} ${String(r.result.states).padStart(8)} ${String(r.result.transitions).padStart(9)} ${String(r.result.maxDepth).padStart(5)} ${String(Math.round(r.durationMs)).padStart(7)}  ${covers.length ? 'NEVER HIT: ' + covers.join(', ') : r.verdict === 'pass' ? 'all hit' : '-'}${r.asExpected ? '' : '   <-- not as expected'}`);
       for (const v of r.result.violations.slice(0, 3)) io.out(`    ${v.property}: ${v.message} (trace: ${v.trace.length - v.setupLength} steps after ${v.setupLength} setup events)`);
+      if (opts.deadlock === true) io.out(`    deadlocks: ${r.result.deadlocks} state${r.result.deadlocks === 1 ? '' : 's'} in which every choice is refused`);
       if (r.result.coverage) for (const line of coverageLines(r.result.coverage)) io.out(line);
     }
     if (opts.coverage === true) for (const line of coverageSummary(records)) io.out(line);

@@ -1,7 +1,8 @@
 /** `vkm graph` (machine or reachable graphs in DOT, Mermaid, JSON or SVG) and `vkm report` (the HTML report). */
 import { MACHINES, TABLES, type MachineName } from '../../../machines/index.js';
 import { resolveParams } from '../../check/scenario.js';
-import { scenarioNamed } from '../../check/scenarios/index.js';
+import { scenarioNamed, scenarioNames } from '../../check/scenarios/index.js';
+import { didYouMean } from '../../util/suggest.js';
 import { FAULTS } from '../../check/faults.js';
 import { runCheck } from '../../check/run.js';
 import { DEFAULT_RUNS } from '../../check/scenarios/index.js';
@@ -40,7 +41,7 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
   if (opts.scenario !== undefined) {
     if (opts.reachable !== true) throw new UsageError('--scenario needs --reachable (the reachable state graph)');
     const s = scenarioNamed(String(opts.scenario));
-    if (!s) throw new UsageError(`unknown scenario "${opts.scenario}"`);
+    if (!s) throw new UsageError(`unknown scenario "${opts.scenario}"${didYouMean(String(opts.scenario), scenarioNames())} (scenarios: ${scenarioNames().join(', ')})`);
     const params = resolveParams(s, opts.param === undefined ? {} : parseParamList(String(opts.param)));
     if (typeof params === 'string') throw new UsageError(params);
     const project = opts.project === undefined ? undefined : String(opts.project);
@@ -58,7 +59,7 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
   }
   const name = opts.machine === undefined ? '' : String(opts.machine);
   const names = name === 'all' ? (Object.keys(MACHINES) as MachineName[]) : [name as MachineName];
-  if (!names.every((n) => n in MACHINES)) throw new UsageError(`--machine must be all or one of ${Object.keys(MACHINES).join(', ')}`);
+  if (!names.every((n) => n in MACHINES)) throw new UsageError(`unknown machine "${name}"${didYouMean(name, Object.keys(MACHINES))} (--machine: all, or one of ${Object.keys(MACHINES).join(', ')})`);
   // the machine as the named design provides it (its guards), the reference's otherwise.
   const design = opts.variant === undefined ? undefined : requireDesign(String(opts.variant)).name;
   return names.map((n) => {

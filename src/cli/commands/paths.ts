@@ -5,12 +5,15 @@ import { compileMachine } from '../../../machines/compile.js';
 import { UsageError } from '../../errors.js';
 import { designMachine } from '../../ops/machines.js';
 import { requireDesign } from '../../ops/registry.js';
+import { didYouMean } from '../../util/suggest.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
 
 export function pathsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
   const name = opts.machine === undefined ? '' : String(opts.machine);
-  if (!(name in MACHINES)) throw new UsageError(`--machine NAME is required (machines: ${Object.keys(MACHINES).join(', ')})`);
+  if (!(name in MACHINES)) {
+    throw new UsageError(`${name ? `unknown machine "${name}"${didYouMean(name, Object.keys(MACHINES))}` : '--machine NAME is required'} (machines: ${Object.keys(MACHINES).join(', ')})`);
+  }
   // the machine as the named design provides it (its guards), the reference's otherwise.
   const design = opts.variant === undefined ? undefined : requireDesign(String(opts.variant)).name;
   const machine = design ? designMachine(design, name as MachineName) : MACHINES[name as MachineName];
