@@ -13,6 +13,7 @@ import type { Io } from '../../src/cli/io.js';
 import { COMMANDS } from '../../src/cli/options.js';
 import { closest } from '../../src/util/suggest.js';
 import { ev, registerScenario } from '../../src/index.js';
+import { MACHINES } from '../../machines/index.js';
 
 function io(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -140,5 +141,36 @@ describe('vkm variants', () => {
     const names = (JSON.parse(r.out) as { name: string }[]).map((x) => x.name);
     expect(names.length).toBeGreaterThan(20);
     for (const n of names) expect((await run('graph', '--machine', 'liobn', '--variant', n)).code, n).toBe(0);
+  });
+});
+
+describe('vkm graph --machine all', () => {
+  async function runFiles(...argv: string[]) {
+    const x = io();
+    const files: Record<string, string> = {};
+    x.writeFile = (p, t) => void (files[p] = t);
+    const code = await main(argv, x);
+    return { code, out: x.stdout.join('\n'), err: x.stderr.join('\n'), files };
+  }
+
+  it('should print one JSON document: an array of every machine graph', async () => {
+    const r = await run('graph', '--machine', 'all', '--format', 'json');
+    const graphs = JSON.parse(r.out) as { format: string; name: string }[];
+    expect(graphs.map((g) => g.name)).toEqual(Object.keys(MACHINES).map((n) => MACHINES[n as keyof typeof MACHINES].id));
+    expect(new Set(graphs.map((g) => g.format))).toEqual(new Set(['vkm-graph/1']));
+  });
+
+  it('should write one SVG and one Mermaid file per machine into --out DIR, and refuse without it', async () => {
+    for (const [format, ext] of [['svg', 'svg'], ['mermaid', 'mmd']]) {
+      const r = await runFiles('graph', '--machine', 'all', '--format', format, '--out', 'g');
+      expect(r.code).toBe(0);
+      expect(Object.keys(r.files).sort()).toEqual(Object.values(MACHINES).map((m) => `g/${m.id}.${ext}`).sort());
+      for (const text of Object.values(r.files)) {
+        if (format === 'svg') expect((text.match(/<svg[\s>]/g) ?? []).length).toBe(1);
+        else expect((text.match(/^stateDiagram-v2$/gm) ?? []).length).toBe(1);
+      }
+      const refused = await run('graph', '--machine', 'all', '--format', format);
+      expect([refused.code, refused.err]).toEqual([2, `vkm: --machine all --format ${format} writes one file per machine: give --out DIR`]);
+    }
   });
 });

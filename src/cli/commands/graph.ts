@@ -68,11 +68,26 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
   });
 }
 
+const EXT: Record<string, string> = { dot: 'dot', mermaid: 'mmd', json: 'json', svg: 'svg' };
+
+/**
+ * One graph: its document, to --out FILE or stdout. Several (--machine all): each output stays one
+ * valid document: JSON as one array; DOT as one file of several digraphs (Graphviz reads them in
+ * turn); SVG and Mermaid, which hold one diagram per document, one file per machine in --out DIR.
+ */
 export async function graphCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
   const format = opts.format === undefined ? 'dot' : String(opts.format);
-  const outputs = await Promise.all(graphsFor(opts).map((g) => render(g, format)));
-  const text = outputs.join(format === 'json' ? '' : '\n');
-  if (opts.out !== undefined) io.writeFile(String(opts.out), text);
+  if (!(format in EXT)) throw new UsageError(`--format must be dot, mermaid, json or svg, not "${format}"`);
+  const graphs = graphsFor(opts);
+  const out = opts.out === undefined ? undefined : String(opts.out);
+  if (graphs.length > 1 && opts.machine === 'all' && (format === 'svg' || format === 'mermaid' || out !== undefined)) {
+    if (out === undefined) throw new UsageError(`--machine all --format ${format} writes one file per machine: give --out DIR`);
+    for (const g of graphs) io.writeFile(`${out}/${g.name}.${EXT[format]}`, await render(g, format));
+    io.out(`wrote ${graphs.length} ${format} files to ${out}/`);
+    return EXIT.ok;
+  }
+  const text = format === 'json' && graphs.length > 1 ? `[${graphs.map((g) => toJson(g).trim()).join(',\n')}]\n` : (await Promise.all(graphs.map((g) => render(g, format)))).join('\n');
+  if (out !== undefined) io.writeFile(out, text);
   else io.out(text.replace(/\n$/, ''));
   return EXIT.ok;
 }
