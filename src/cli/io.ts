@@ -11,4 +11,8 @@ export interface Io {
   memoryMiB(): number;
   /** Whether SIGINT arrived since the command started. */
   interrupted(): boolean;
+  /** Wall-clock time now (JUnit's timestamp); the epoch when not given. */
+  wallClock?(): Date;
+  /** The machine's name (JUnit's hostname); 'localhost' when not given. */
+  hostname?(): string;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DesignError, InputError, UsageError } from '../errors.js';
 import { loadModules } from './load.js';
@@ -34,6 +35,8 @@ export const processIo: Io = {
     }
   },
   now: () => performance.now(),
+  wallClock: () => new Date(),
+  hostname: () => hostname(),
   memoryMiB: () => process.memoryUsage.rss() / 2 ** 20,
   interrupted: () => interruptedFlag,
   readFile: (path) => {

@@ -123,7 +123,7 @@ describe('vkm check', () => {
     expect(Object.keys(io.written).sort()).toEqual([`${base}.jsonl`, `${base}.mmd`, `${base}.txt`, 'j.xml']);
     expect(io.written[`${base}.txt`]).toMatch(/VIOLATION no-iova-to-unpinned-page/);
     expect(io.written[`${base}.mmd`]).toMatch(/^sequenceDiagram/);
-    expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" tests="1" failures="0">/);
+    expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" timestamp="[0-9T:-]+" hostname="[^"]+" tests="1" failures="0" errors="0"/);
     const { registerDesign } = await import('../../src/index.js');
     const unpinFirst = (await import('../../faults/type1-unpin-before-unmap.js')).default.design.ops.vfio_iommu_type1.unmap_unpin;
     registerDesign({ name: 'test-unexpected', description: 'same fault, not registered as a fault', ops: { vfio_iommu_type1: { unmap_unpin: () => unpinFirst } } });

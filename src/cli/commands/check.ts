@@ -60,14 +60,40 @@ function recordJson(r: RunRecord, deadlock: boolean): Record<string, unknown> {
   };
 }
 
-function junit(records: RunRecord[]): string {
+/**
+ * A JUnit report CI tools accept (the testsuite structure of the common JUnit XSD): a run not as
+ * expected is a failure whose text is the counterexample's text trace (or why no violation was
+ * found); an incomplete run is an error; the options the run was given are its properties.
+ */
+function junit(records: RunRecord[], opts: Record<string, string | true>, io: Io): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const failed = records.filter((r) => !r.asExpected).length;
+  const expected = (r: RunRecord) => (r.expected.verdict === 'pass' ? 'pass' : `violation of ${r.expected.property}`);
+  const errors = records.filter((r) => r.verdict === 'incomplete').length;
+  const failures = records.filter((r) => !r.asExpected && r.verdict !== 'incomplete').length;
   const cases = records.map((r) => {
-    const body = r.asExpected ? '' : `<failure message="${esc(`expected ${r.expected.verdict}, got ${r.verdict}`)}">${esc(r.result.violations.map((v) => `${v.property}: ${v.message}`).join('\n'))}</failure>`;
-    return `  <testcase classname="vkm.check" name="${esc(label(r))}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
+    let body = '';
+    if (r.verdict === 'incomplete') {
+      body = `<error message="${esc(`incomplete: ${r.result.incompleteReason ?? 'stopped'} after ${r.result.states} states`)}" type="incomplete">${esc(`expected ${expected(r)}; the run stopped (${r.result.incompleteReason ?? 'stopped'}) before it could tell`)}</error>`;
+    } else if (!r.asExpected) {
+      const v = r.result.violations[0];
+      const text = v ? traceText(v.trace, v.setupLength, `${v.property}: ${v.message}`) : `no violation of ${r.expected.verdict === 'violation' ? r.expected.property : 'any property'} in ${r.result.states} states`;
+      body = `<failure message="${esc(`expected ${expected(r)}, got ${verdictText(r)}`)}" type="${r.verdict === 'violation' ? 'violation' : 'missed'}">${esc(text)}</failure>`;
+    }
+    return `  <testcase classname="vkm.check.${esc(r.scenario)}" name="${esc(label(r))}" time="${(r.durationMs / 1000).toFixed(3)}">${body}</testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vkm check" tests="${records.length}" failures="${failed}">\n${cases.join('\n')}\n</testsuite>\n`;
+  const props = Object.entries(opts).map(([k, v]) => `    <property name="--${esc(k)}" value="${esc(v === true ? '' : v)}"/>`);
+  const stamp = (io.wallClock?.() ?? new Date(0)).toISOString().slice(0, 19);
+  const time = (records.reduce((n, r) => n + r.durationMs, 0) / 1000).toFixed(3);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuite name="vkm check" timestamp="${stamp}" hostname="${esc(io.hostname?.() || 'localhost')}" tests="${records.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}">`,
+    props.length ? `  <properties>\n${props.join('\n')}\n  </properties>` : '  <properties/>',
+    ...cases,
+    `  <system-out>${esc(`${records.filter((r) => r.asExpected).length} of ${records.length} runs as expected`)}</system-out>`,
+    '  <system-err/>',
+    '</testsuite>',
+    '',
+  ].join('\n');
 }
 
 function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
@@ -168,7 +194,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
     }
     if (opts.coverage === true) for (const line of coverageSummary(records)) io.out(line);
   }
-  if (opts.junit !== undefined) io.writeFile(String(opts.junit), junit(records));
+  if (opts.junit !== undefined) io.writeFile(String(opts.junit), junit(records, opts, io));
   if (records.some((r) => r.verdict === 'incomplete')) return EXIT.incomplete;
   return records.every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
 }
