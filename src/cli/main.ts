@@ -2,8 +2,8 @@
  * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
  * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { packageVersion } from './version.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DesignError, InputError, UsageError } from '../errors.js';
@@ -51,16 +51,6 @@ export const processIo: Io = {
 
 let interruptedFlag = false;
 
-/** The version in the package's own package.json (two levels up from src/cli, three from dist/src/cli). */
-function packageVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    const path = fileURLToPath(new URL(up, import.meta.url));
-    if (!existsSync(path)) continue;
-    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version: string };
-    if (pkg.name === 'vfio-kvm-model') return pkg.version;
-  }
-  return 'unknown';
-}
 
 /** SIGINT ends a long check cleanly (a partial, clearly marked result and a checkpoint) instead of killing it. */
 export function watchInterrupt(): void {
@@ -112,7 +102,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'graph':
         return await graphCommand(args.options, io);
       case 'report':
-        return await reportCommand(args.options, io, () => readFileSync(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'), 'utf8'));
+        return await reportCommand(args.options, io, packageVersion(), () => readFileSync(createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js'), 'utf8'));
       case 'variants':
         return variantsCommand(args.options, io);
       case 'events':

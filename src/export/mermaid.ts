@@ -1,6 +1,7 @@
 /** Mermaid state diagrams for graphs and sequence diagrams for counterexamples. Pure. */
 import type { ModelEvent } from '../events/types.js';
 import type { Graph } from './graph.js';
+import { eventLabel } from './event-label.js';
 
 /** Mermaid state ids must be plain words: map each node to s0, s1, ... and label it. */
 export function toMermaidState(g: Graph): string {
@@ -28,6 +29,8 @@ function lanes(e: ModelEvent): { from: string; to: string } {
 
 /** One trace step as a diagram shows it: the event, its outcome, and an actor's event inside it. */
 interface DiagramStep {
+  /** The step's number in the whole trace (setup included), as the text trace numbers it. */
+  readonly n?: number;
   readonly event: ModelEvent;
   readonly code: string;
   readonly step?: { readonly at: number; readonly point: string; readonly actor?: ModelEvent; readonly actorCode?: string };
@@ -42,14 +45,14 @@ export function toMermaidSequence(steps: readonly DiagramStep[], note?: string):
   const clean = (t: string) => t.replace(/[;#:]/g, ' ').trim();
   steps.forEach((s, i) => {
     const { from, to } = lanes(s.event);
-    const label = clean(`${i + 1}. ${s.event.type} ${summary(s.event)}`);
+    const label = clean(`${s.n ?? i + 1}. ${eventLabel(s.event)}`);
     const inside = () => {
       const st = s.step;
       if (!st) return;
       lines.push(`  Note over ${to}: ${clean(`step point ${st.at} ${st.point}`)}`);
       if (!st.actor) return;
       const a = lanes(st.actor);
-      const what = clean(`${st.actor.type} ${summary(st.actor)}`);
+      const what = clean(eventLabel(st.actor));
       if (a.from === a.to) lines.push(`  Note over ${a.from}: ${what} → ${st.actorCode ?? '?'}`);
       else lines.push(`  ${a.from}->>${a.to}: ${what}`, `  ${a.to}-->>${a.from}: ${st.actorCode ?? '?'}`);
     };
@@ -66,12 +69,3 @@ export function toMermaidSequence(steps: readonly DiagramStep[], note?: string):
   return lines.join('\n') + '\n';
 }
 
-/** The parameters that matter in a diagram: addresses and sizes in hex, ids. */
-function summary(e: ModelEvent): string {
-  const f = e as unknown as Record<string, unknown>;
-  const keep = ['iova', 'len', 'size', 'gpa', 'hva', 'vaddr', 'pfn', 'group', 'container', 'fd', 'fh'];
-  return keep
-    .filter((k) => f[k] !== undefined)
-    .map((k) => `${k}=${typeof f[k] === 'bigint' ? '0x' + (f[k] as bigint).toString(16) : typeof f[k] === 'number' && k === 'fh' ? '0x' + (f[k] as number).toString(16) : String(f[k])}`)
-    .join(' ');
-}

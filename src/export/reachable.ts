@@ -6,12 +6,11 @@
 import { applyEvent } from '../kernel/reduce.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
-import { eventToJson } from '../events/serialize.js';
-import type { ModelEvent } from '../events/types.js';
 import { buildSetup } from '../check/explore.js';
 import { fingerprint } from '../check/fingerprint.js';
 import type { Params, Scenario } from '../check/scenario.js';
 import type { Graph, GraphEdge } from './graph.js';
+import { eventLabel } from './event-label.js';
 
 /** The lifecycle state a world is in, for each machine a projection can use. */
 const PROJECTIONS: Record<string, (w: World) => string | undefined> = {
@@ -26,12 +25,6 @@ const PROJECTIONS: Record<string, (w: World) => string | undefined> = {
 
 export const PROJECTABLE = Object.keys(PROJECTIONS);
 
-/** An event with its parameters, as an edge label. */
-export function eventLabel(e: ModelEvent): string {
-  const { type, ...rest } = eventToJson(e);
-  const args = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${type}(${args.join(', ')})`;
-}
 
 /** A short label for a state: the lifecycle states of its objects and its pin total. */
 function stateLabel(w: World): string {

@@ -8,7 +8,7 @@ import { applyStepped, type SteppedEvent } from '../kernel/stepped.js';
 import { emptyWorld, type World } from '../model/world.js';
 import type { ModelEvent } from '../events/types.js';
 import { hex } from '../util/hex.js';
-import { eventLabel } from './reachable.js';
+import { eventLabel } from './event-label.js';
 
 /** The facts a trace reports, as key → value strings. */
 export function facts(w: World): Map<string, string> {

@@ -30,7 +30,7 @@ describe('HTML report in a headless browser', () => {
     const written: Record<string, string> = {};
     const io: Io = {
       out: () => {}, err: () => {}, readFile: (p) => readFileSync(p, 'utf8'),
-      writeFile: (p, t) => void (written[p] = t), now: () => 0, memoryMiB: () => 0, interrupted: () => false,
+      writeFile: (p, t) => void (written[p] = t), now: () => 0, memoryMiB: () => 0, interrupted: () => false, wallClock: () => new Date('2026-12-01T20:00:00Z'),
     };
     const code = await main(['report', '--out', dir], io);
     expect(code).toBe(0);
@@ -60,7 +60,26 @@ describe('HTML report in a headless browser', () => {
       expect(await lent.locator('pre').textContent()).toContain('lent --USER_MAP--> lent');
       // the taken transitions are drawn in red: ALLOC_UNMANAGED, LEND and the USER_MAP the flag design should refuse.
       expect(await lent.locator('svg g.edge path[stroke="#cd0000"]').count()).toBe(3);
-      expect(await page.locator('pre.mermaid svg').count()).toBe(FAULTS.length);
+      // every violation found gets a diagram: each seeded fault's, and each default run's that expects one.
+      const expectedViolations = DEFAULT_RUNS.filter((x) => x.expect?.verdict === 'violation').length;
+      expect(expectedViolations).toBeGreaterThan(0);
+      expect(await page.locator('pre.mermaid svg').count()).toBe(FAULTS.length + expectedViolations);
+      const group = page.locator(`#cex-check-${DEFAULT_RUNS.findIndex((x) => x.variant === 'liobn-to-group')}`);
+      expect(await group.locator('h3').textContent()).toBe('liobn-binding [liobn-to-group]: container-coherence');
+      expect(await group.locator('p.status').textContent()).toBe('as expected');
+      // the heading names the property the fault targets, the others beside it.
+      const tce = page.locator(`#cex-${FAULTS.findIndex((f) => f.design.name === 'h-put-tce-unvalidated')}`);
+      expect(await tce.locator('h3').textContent()).toMatch(/: isolation$/);
+      // the diagram numbers steps as the text trace does, and shows every field.
+      const diagramText = await tce.locator('pre.mermaid svg').textContent();
+      const textTrace = await tce.locator('details pre').textContent();
+      const firstStep = /^\s*(\d+)\. (\S+?\(.*\)) →/m.exec(textTrace ?? '')!;
+      expect(diagramText).toContain(`${firstStep[1]}. ${firstStep[2].replace(/[;#:]/g, ' ')}`);
+      // what made it, and a table of contents whose every link lands on a section.
+      expect(await page.textContent('#meta')).toMatch(/^vkm \d+\.\d+\.\d+, \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: vkm report --out /);
+      const targets = await page.locator('#toc a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')!.slice(1)));
+      expect(targets.length).toBe(5 + FAULTS.length + expectedViolations);
+      for (const id of targets) expect(await page.locator(`[id="${id}"]`).count(), id).toBe(1);
 
       // Mermaid's own parser on every kind of Mermaid text vkm writes.
       const r = runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' });
@@ -98,6 +117,11 @@ describe('HTML report in a headless browser', () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: false });
       expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+      // readable at 800 px: nothing wider than the window, so no sideways scrolling.
+      await page.setViewportSize({ width: 800, height: 1000 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+      await page.screenshot({ path: join(ARTIFACTS, 'report-800.png'), fullPage: false });
+      expect(existsSync(join(ARTIFACTS, 'report-800.png'))).toBe(true);
     } finally {
       await browser.close();
     }

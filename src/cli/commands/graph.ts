@@ -92,7 +92,7 @@ export async function graphCommand(opts: Record<string, string | true>, io: Io):
   return EXIT.ok;
 }
 
-export async function reportCommand(opts: Record<string, string | true>, io: Io, mermaidJs: () => string): Promise<ExitCode> {
+export async function reportCommand(opts: Record<string, string | true>, io: Io, version: string, mermaidJs: () => string): Promise<ExitCode> {
   if (opts.out === undefined) throw new UsageError('vkm report needs --out DIR');
   const now = io.now;
   const preemptions = preemptionsOf(opts);
@@ -107,7 +107,9 @@ export async function reportCommand(opts: Record<string, string | true>, io: Io,
     if (drawn.length) cexMachines.set(i, await Promise.all(drawn.map(async (d) => ({ machine: d.machine, svg: await dotToSvg(toDot(d.graph)), steps: d.steps }))));
   }
   const file = `${String(opts.out)}/report.html`;
-  io.writeFile(file, reportHtml({ title: 'vfio-kvm-model check report', checks, mutants, machines, cexMachines, mermaidJs: mermaidJs() }));
+  const command = ['vkm report', ...Object.entries(opts).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`))].join(' ');
+  const date = (io.wallClock?.() ?? new Date(0)).toISOString().replace(/\.\d+Z$/, 'Z');
+  io.writeFile(file, reportHtml({ title: 'vfio-kvm-model check report', checks, mutants, machines, cexMachines, mermaidJs: mermaidJs(), meta: { version, date, command } }));
   io.out(`wrote ${file}: ${[...checks, ...mutants].filter((r) => r.asExpected).length} of ${checks.length + mutants.length} verdicts as expected`);
   return [...checks, ...mutants].every((r) => r.asExpected) ? EXIT.ok : EXIT.violation;
 }
