@@ -15,4 +15,6 @@ export interface Io {
   wallClock?(): Date;
   /** The machine's name (JUnit's hostname); 'localhost' when not given. */
   hostname?(): string;
+  /** A progress line: on a terminal it replaces the previous one in place; elsewhere (or when absent) it is an err line. */
+  progress?(text: string): void;
 }

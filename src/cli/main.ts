@@ -21,9 +21,31 @@ import type { Io } from './io.js';
 import { COMMANDS, commandHelp, EXIT, helpText, type ExitCode } from './options.js';
 import { parseArgs } from './parse-args.js';
 
+/** Whether a progress line is on the terminal now, to be cleared before anything else is written there. */
+let progressShown = false;
+const clearProgress = () => {
+  if (progressShown) process.stderr.write('\r\x1b[K');
+  progressShown = false;
+};
+
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t + '\n'),
-  err: (t) => process.stderr.write(t + '\n'),
+  out: (t) => {
+    clearProgress();
+    process.stdout.write(t + '\n');
+  },
+  err: (t) => {
+    clearProgress();
+    process.stderr.write(t + '\n');
+  },
+  progress: (t) => {
+    if (!process.stderr.isTTY) {
+      process.stderr.write(t + '\n');
+      return;
+    }
+    // one line, rewritten in place, cut to the terminal's width so it never wraps.
+    process.stderr.write('\r\x1b[K' + t.slice(0, Math.max(20, (process.stderr.columns ?? 80) - 1)));
+    progressShown = true;
+  },
   writeFile: (path, text) => {
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -92,7 +114,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return worst;
       }
       case 'check':
-        return await checkCommand(args.options, io);
+        return await checkCommand(args.options, io, args.lists.load ?? []);
       case 'mutants':
         return await mutantsCommand(args.options, io);
       case 'simulate':

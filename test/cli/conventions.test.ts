@@ -111,6 +111,24 @@ describe('option values', () => {
   });
 });
 
+describe('progress and interruption', () => {
+  it('should report progress with rate, elapsed time, memory and queue, through the progress channel when there is one', async () => {
+    const lines: string[] = [];
+    let t = 0;
+    const x = { ...io(), now: () => (t += 2000), memoryMiB: () => 123.4, progress: (l: string) => void lines.push(l) };
+    expect(await main(['check', '--scenario', 'type1-unmap', '--preemptions', '0'], x)).toBe(0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(/^  type1-unmap: \d+ states \(\d+\/s\), \d+ transitions, depth \d+, \d+ queued, \d+ s, 123 MiB$/);
+    expect(x.stderr.some((l) => / states \(\d+\/s\)/.test(l))).toBe(false);
+  });
+
+  it('should say how to make an interrupted run resumable when it kept no checkpoint', async () => {
+    const x = { ...io(), interrupted: () => true };
+    expect(await main(['check', '--scenario', 'type1-unmap'], x)).toBe(3);
+    expect(x.stderr).toContain('interrupted: this run kept no checkpoint; run it again with --checkpoint FILE to be able to resume');
+  });
+});
+
 describe('--deadlock', () => {
   it('should print the count of states where every choice is refused, in text and JSON', async () => {
     // one choice that succeeds once: the state after it refuses everything (EEXIST).

@@ -209,7 +209,7 @@ describe('an interleaved counterexample as a reviewer reads it', () => {
     expect(text).toMatch(/ 24\. guest\.spapr\.h_put_tce\(.*\) → H_SUCCESS\n {7}at step point 0 \(kvm_spapr_tce\.put_everywhere: invalidate\): device\.dma\.read\(device=a0, iova=0x0, len=1\) → OK\n/);
     const diagram = toMermaidSequence(traceSteps(v.trace).slice(v.setupLength));
     const lines = diagram.split('\n');
-    const call = lines.findIndex((l) => l.includes('->>KVM: 2. guest.spapr.h_put_tce'));
+    const call = lines.findIndex((l) => l.includes('->>KVM: 24. guest.spapr.h_put_tce('));
     expect(lines.slice(call + 1, call + 4).map((l) => l.trim().split(':')[0])).toEqual(['Note over KVM', 'Device->>IOMMU', 'IOMMU-->>Device']);
     expect(lines[call + 4].trim()).toMatch(/^KVM-->>Guest: H_SUCCESS/);
   });

@@ -56,6 +56,8 @@ describe('checkpoint and resume', () => {
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(3);
     expect(err).not.toMatch(/at .*\.js:\d+/);
+    // it says exactly what to type to go on.
+    expect(err).toContain(`interrupted: the checkpoint is saved; resume with: vkm check --resume ${ckpt}\n`);
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
     expect([r.verdict, r.incompleteReason]).toEqual(['incomplete', 'interrupted']);
     const saved = JSON.parse(readFileSync(ckpt, 'utf8'));

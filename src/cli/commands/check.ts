@@ -136,12 +136,20 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
   return [{ scenario: name, params, variant, expect: fault ? { verdict: 'violation', property: fault.property } : designExpectation(name, variant) }];
 }
 
-export async function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string): Promise<ExitCode> {
+/** What to type to go on after Ctrl-C: the exact --resume command, or how to make one possible. */
+function resumeAdvice(opts: Record<string, string | true>, checkpointFile: string | undefined, loads: readonly string[]): string {
+  if (checkpointFile === undefined) return 'interrupted: this run kept no checkpoint; run it again with --checkpoint FILE to be able to resume';
+  const words = ['vkm check', ...loads.map((l) => `--load ${l}`), `--resume ${checkpointFile}`, ...(opts.symmetry === true ? ['--symmetry'] : [])];
+  return `interrupted: the checkpoint is saved; resume with: ${words.join(' ')}`;
+}
+
+export async function runAndReport(specs: RunSpec[], opts: Record<string, string | true>, io: Io, title: string, loads: readonly string[] = []): Promise<ExitCode> {
   const json = opts.json === true;
   const now = io.now;
   const records: RunRecord[] = [];
   for (const spec of specs) {
-    let lastReport = now();
+    const started = now();
+    let lastReport = started;
     const checkpointFile = opts.checkpoint === undefined ? undefined : String(opts.checkpoint);
     const maxMemory = num(opts, 'max-memory');
     const record = await runCheckParallel(spec, num(opts, 'workers') ?? 1, {
@@ -159,12 +167,17 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       coverage: opts.coverage === true,
       now,
       onProgress: (p) => {
-        if (now() - lastReport < 1000) return;
-        lastReport = now();
-        io.err(`  ${spec.scenario}: ${p.states} states, ${p.transitions} transitions, depth ${p.depth}, ${p.queued} queued`);
+        const t = now();
+        if (t - lastReport < 1000) return;
+        lastReport = t;
+        const secs = (t - started) / 1000;
+        const line = `  ${spec.scenario}: ${p.states} states (${Math.round(p.states / Math.max(secs, 1e-3))}/s), ${p.transitions} transitions, depth ${p.depth}, ${p.queued} queued, ${secs.toFixed(0)} s, ${Math.round(io.memoryMiB())} MiB`;
+        if (io.progress) io.progress(line);
+        else io.err(line);
       },
     });
     records.push(record);
+    if (record.result.incompleteReason === 'interrupted') io.err(resumeAdvice(opts, checkpointFile, loads));
     if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${verdictText(record)}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
     if (opts.out !== undefined) {
       record.result.violations.slice(0, 1).forEach((v) => {
@@ -208,10 +221,10 @@ function coverageSummary(records: readonly RunRecord[]): string[] {
   return lines;
 }
 
-export function checkCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
+export function checkCommand(opts: Record<string, string | true>, io: Io, loads: readonly string[] = []): Promise<ExitCode> {
   const loaded = SCENARIOS.filter((s) => scenarioOrigin(s.name)).length;
   const title = opts.scenario !== undefined || opts.resume !== undefined ? 'vkm check' : `vkm check: built-in scenarios${loaded ? ` and ${loaded} loaded` : ''}`;
-  return runAndReport(specsFor(opts, io), opts, io, title);
+  return runAndReport(specsFor(opts, io), opts, io, title, loads);
 }
 
 export function mutantsCommand(opts: Record<string, string | true>, io: Io): Promise<ExitCode> {
