@@ -144,10 +144,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'events',
-    usage: 'vkm events [--json]',
+    usage: 'vkm events [--json | --schema]',
     summary: 'list the event vocabulary: every event type and its fields',
     positionals: 0,
-    options: [{ name: 'json', help: 'as a JSON object' }],
+    options: [{ name: 'json', help: 'as a JSON object' }, { name: 'schema', help: 'the JSON Schema (draft 2020-12) of a log line, for editors and CI' }],
   },
   {
     name: 'help',

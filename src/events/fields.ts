@@ -49,3 +49,16 @@ export const u32 = { kind: 'u32' } as const;
 export const bytes = { kind: 'bytes' } as const;
 export const ref = <K extends ObjectKind>(object: K) => ({ kind: 'ref', object }) as const;
 export const create = <K extends ObjectKind>(object: K) => ({ kind: 'create', object }) as const;
+
+/** What the parser accepts, shared with the log's JSON Schema (json-schema.ts) so the two agree. */
+export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+export const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
+export const HEX_ANY = /^0x[0-9a-fA-F]+$/;
+export const NAME_PATTERN = /^[A-Za-z0-9_.:-]{0,64}$/;
+export const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+export const CHAIN_PATTERN = /^[0-9a-f]{64}$/;
+export const PHASE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+/** A line's keys beside its event's fields. */
+export const META_FIELDS = ['type', 'expect', 'comment', 'chain', 'phase', 'step'] as const;
+/** The events that may run inside another as an actor (a line's step.actor). */
+export const ACTOR_EVENT_TYPES = ['device.dma.read', 'device.dma.write', 'host.mm.migrate', 'guest.mem.write'] as const;

@@ -3,7 +3,7 @@
  * Pure; failures are returned as `{ field, reason }` so the log reader can add file and line.
  */
 import { hexToBytes, U64_MAX } from '../util/hex.js';
-import type { FieldSpec } from './fields.js';
+import { ACTOR_EVENT_TYPES, CHAIN_PATTERN, HASH_PATTERN, HEX_ANY, HEX_U64, ID_PATTERN, META_FIELDS, NAME_PATTERN, PHASE_PATTERN, type FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
 import type { EventType, Expectation, ModelEvent, StepMark } from './types.js';
 
@@ -15,12 +15,9 @@ export interface FieldProblem {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
 /** Keys a log line may carry besides the event's own fields. */
-const META_KEYS = new Set(['type', 'expect', 'comment', 'chain', 'phase', 'step']);
+const META_KEYS: ReadonlySet<string> = new Set(META_FIELDS);
 /** The events that may run inside another at a step point: the device's, the host mm's, another vCPU's. */
-const ACTOR_EVENTS = new Set(['device.dma.read', 'device.dma.write', 'host.mm.migrate', 'guest.mem.write']);
-const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
-const HEX_U64 = /^0x[0-9a-fA-F]{1,16}$/;
-const HEX_ANY = /^0x[0-9a-fA-F]+$/;
+const ACTOR_EVENTS: ReadonlySet<string> = new Set(ACTOR_EVENT_TYPES);
 const U32_MAX = 0xffffffff;
 /** Each event type's fields as an array, built once (the parser runs per log line). */
 const FIELD_LISTS = new Map(Object.entries(EVENT_SCHEMA).map(([t, specs]) => [t as EventType, Object.entries(specs) as [string, FieldSpec][]]));
@@ -70,11 +67,11 @@ function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<u
       return { ok: true, value: b };
     }
     case 'name':
-      return typeof raw === 'string' && /^[A-Za-z0-9_.:-]{0,64}$/.test(raw)
+      return typeof raw === 'string' && NAME_PATTERN.test(raw)
         ? { ok: true, value: raw }
         : fail(field, `expected a name (letters, digits, _.:-, at most 64), got ${describe(raw)}`);
     case 'hash':
-      return typeof raw === 'string' && /^sha256:[0-9a-f]{64}$/.test(raw)
+      return typeof raw === 'string' && HASH_PATTERN.test(raw)
         ? { ok: true, value: raw }
         : fail(field, `expected "sha256:" and 64 lower-case hex digits, got ${describe(raw)}`);
     case 'bool':
@@ -158,8 +155,8 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
     expect = r.value;
   }
   if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
-  if (o.phase !== undefined && (typeof o.phase !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
-  if (o.chain !== undefined && (typeof o.chain !== 'string' || !/^[0-9a-f]{64}$/.test(o.chain))) return fail('chain', 'must be a 64-digit lower-case hex sha256');
+  if (o.phase !== undefined && (typeof o.phase !== 'string' || !PHASE_PATTERN.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
+  if (o.chain !== undefined && (typeof o.chain !== 'string' || !CHAIN_PATTERN.test(o.chain))) return fail('chain', 'must be a 64-digit lower-case hex sha256');
   let step: StepMark | undefined;
   if (o.step !== undefined) {
     const r = parseStep(o.step);

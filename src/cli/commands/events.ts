@@ -1,5 +1,6 @@
 /** `vkm events`: the event vocabulary, printed from EVENT_SCHEMA so it can never drift from the parser. */
 import type { FieldSpec } from '../../events/fields.js';
+import { logLineSchema } from '../../events/json-schema.js';
 import { EVENT_SCHEMA } from '../../events/schema.js';
 import { hex } from '../../util/hex.js';
 import type { Io } from '../io.js';
@@ -31,6 +32,10 @@ function describeField(spec: FieldSpec): string {
 }
 
 export function eventsCommand(opts: Record<string, string | true>, io: Io): ExitCode {
+  if (opts.schema === true) {
+    io.out(JSON.stringify(logLineSchema(), null, 2));
+    return EXIT.ok;
+  }
   if (opts.json === true) {
     const out = Object.fromEntries(
       Object.entries(EVENT_SCHEMA).map(([t, specs]) => [t, Object.fromEntries(Object.entries(specs).map(([f, s]) => [f, describeField(s as FieldSpec)]))]),
@@ -43,5 +48,6 @@ export function eventsCommand(opts: Record<string, string | true>, io: Io): Exit
     for (const [field, spec] of Object.entries(specs)) io.out(`    ${field.padEnd(11)} ${describeField(spec as FieldSpec)}`);
   }
   io.out('\nEvery line may also carry "expect" (an outcome code, or {"code","data","value"}) and "comment".');
+  io.out('vkm events --schema prints the JSON Schema (draft 2020-12) of a log line.');
   return EXIT.ok;
 }

@@ -1,0 +1,98 @@
+/**
+ * The log format as a JSON Schema (draft 2020-12), generated from the one event vocabulary
+ * (EVENT_SCHEMA) and the parser's own patterns, so editors and CI can check a JSONL log line by
+ * line. It states what a line must look like; what only the whole log can tell (an id used before
+ * an event creates it) stays the reader's to check. Pure.
+ */
+import { ACTOR_EVENT_TYPES, CHAIN_PATTERN, HASH_PATTERN, HEX_U64, ID_PATTERN, NAME_PATTERN, PHASE_PATTERN, type FieldSpec } from './fields.js';
+import { EVENT_SCHEMA } from './schema.js';
+
+export const LOG_SCHEMA_ID = 'https://vfio-kvm-model.invalid/schema/log-line/1';
+
+type Json = Record<string, unknown>;
+
+const U32_MAX = 0xffff_ffff;
+const HEX_BYTES = '^(0[xX])?([0-9a-fA-F]{2})*$';
+
+function fieldSchema(spec: FieldSpec): Json {
+  switch (spec.kind) {
+    case 'u64':
+      return { type: 'string', pattern: HEX_U64.source, description: 'a 64-bit value as a 0x-prefixed hex string' };
+    case 'u32':
+      return { oneOf: [{ type: 'integer', minimum: 0, maximum: U32_MAX }, { type: 'string', pattern: '^0x0*[0-9a-fA-F]{1,8}$' }] };
+    case 'bytes':
+      return { type: 'string', pattern: HEX_BYTES, description: 'bytes as an even-length hex string' };
+    case 'name':
+      return { type: 'string', pattern: NAME_PATTERN.source };
+    case 'hash':
+      return { type: 'string', pattern: HASH_PATTERN.source };
+    case 'bool':
+      return { type: 'boolean' };
+    case 'enum':
+      return { enum: [...spec.values] };
+    case 'ref':
+    case 'create':
+    case 'declare':
+      return { type: 'string', pattern: ID_PATTERN.source, description: `the id of a ${spec.object}` };
+  }
+}
+
+const required = (spec: FieldSpec) => !('default' in spec && spec.default !== undefined) && !('optional' in spec && spec.optional);
+
+/** One event type's line: its fields, and the keys every line may carry. */
+function eventLine(type: string, specs: Record<string, FieldSpec>, withStep: boolean): Json {
+  const props: Json = { type: { const: type } };
+  for (const [f, s] of Object.entries(specs)) props[f] = fieldSchema(s);
+  Object.assign(props, {
+    expect: { $ref: '#/$defs/expect' },
+    comment: { type: 'string' },
+    chain: { type: 'string', pattern: CHAIN_PATTERN.source },
+    phase: { type: 'string', pattern: PHASE_PATTERN.source },
+    ...(withStep ? { step: { $ref: '#/$defs/step' } } : {}),
+  });
+  const line: Json = { type: 'object', properties: props, required: ['type', ...Object.entries(specs).filter(([, s]) => required(s)).map(([f]) => f)], additionalProperties: false };
+  // logs written before designs were ops tables name host.boot's design `variant`: read as design, never both.
+  if (type === 'host.boot') {
+    props.variant = { ...fieldSchema(specs.design), deprecated: true, description: 'the old name of design' };
+    line.not = { properties: { design: true, variant: true }, required: ['design', 'variant'] };
+  }
+  return line;
+}
+
+/** The JSON Schema of one line of a vkm log. */
+export function logLineSchema(): Json {
+  const entries = Object.entries(EVENT_SCHEMA) as [string, Record<string, FieldSpec>][];
+  const byType = (types: readonly string[], withStep: boolean) =>
+    entries.filter(([t]) => types.includes(t)).map(([t, specs]) => ({ if: { properties: { type: { const: t } }, required: ['type'] }, then: eventLine(t, specs, withStep) }));
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: LOG_SCHEMA_ID,
+    title: 'vkm log line',
+    description: 'One line of a vkm JSONL log: an event of the vocabulary (vkm events), with optional expect, comment, phase, chain and step.',
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: entries.map(([t]) => t) } },
+    allOf: byType(entries.map(([t]) => t), true),
+    $defs: {
+      expect: {
+        oneOf: [
+          { type: 'string', description: 'an outcome code' },
+          {
+            type: 'object',
+            properties: { code: { type: 'string' }, data: { type: 'string', pattern: HEX_BYTES }, value: { type: 'string', pattern: HEX_U64.source } },
+            required: ['code'],
+            additionalProperties: false,
+          },
+        ],
+      },
+      step: {
+        type: 'object',
+        properties: { at: { type: 'integer', minimum: 0, maximum: U32_MAX }, point: { type: 'string', maxLength: 200 }, actor: { $ref: '#/$defs/actor' } },
+        required: ['at', 'point'],
+        additionalProperties: false,
+      },
+      // an actor's event runs whole: one of the actor types, with no step of its own.
+      actor: { type: 'object', required: ['type'], properties: { type: { enum: [...ACTOR_EVENT_TYPES] } }, allOf: byType(ACTOR_EVENT_TYPES, false) },
+    },
+  };
+}
