@@ -45,6 +45,7 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'preemptions', takes: 'N', help: 'actor events (DMA, migration, another vCPU) allowed inside each kernel op: 1 (default) also checks what a device could see at every step point; 0 applies every event whole' },
   { name: 'deadlock', help: 'count states in which every choice is refused' },
   { name: 'coverage', help: 'per run: every event type offered, succeeded, new states, refusal codes; per design family: the events of its vocabulary never offered; the ops never called' },
+  { name: 'schema', help: 'print the JSON Schemas (draft 2020-12) of the --json output (and of the log lines its traces hold), then exit' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [

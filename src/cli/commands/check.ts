@@ -4,6 +4,7 @@
  * expected, 1 a verdict not as expected, 2 usage, 3 incomplete.
  */
 import { FAULTS, faultNamed } from '../../check/faults.js';
+import { CHECK_COVERAGE_SCHEMA, CHECK_RUN_SCHEMA, checkJsonSchemas } from '../../export/check-json-schema.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
 import { DEFAULT_RUNS, designExpectation, scenarioNamed, scenarioNames, scenarioOrigin, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
@@ -39,6 +40,7 @@ function label(r: RunRecord): string {
 function recordJson(r: RunRecord, deadlock: boolean): Record<string, unknown> {
   const x = r.result;
   return {
+    schema: CHECK_RUN_SCHEMA,
     scenario: r.scenario,
     variant: r.variant || null,
     design: r.design || 'reference',
@@ -192,7 +194,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
     for (const r of records) io.out(JSON.stringify(recordJson(r, opts.deadlock === true)));
     const summary = coverageByFamily(records);
     // the family's merged counts are the records' own, summed: the summary carries the gaps only.
-    if (summary) io.out(JSON.stringify({ coverage: { ...summary, families: summary.families.map(({ coverage: _, ...gaps }) => gaps) } }));
+    if (summary) io.out(JSON.stringify({ schema: CHECK_COVERAGE_SCHEMA, coverage: { ...summary, families: summary.families.map(({ coverage: _, ...gaps }) => gaps) } }));
   } else {
     io.out(title);
     io.out(`${'scenario'.padEnd(44)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(10)} ${'states'.padStart(8)} ${'trans'.padStart(9)} ${'depth'.padStart(5)} ${'ms'.padStart(7)}  covers`);
@@ -222,6 +224,10 @@ function coverageSummary(records: readonly RunRecord[]): string[] {
 }
 
 export function checkCommand(opts: Record<string, string | true>, io: Io, loads: readonly string[] = []): Promise<ExitCode> {
+  if (opts.schema === true) {
+    io.out(JSON.stringify(checkJsonSchemas(), null, 2));
+    return Promise.resolve(EXIT.ok);
+  }
   const loaded = SCENARIOS.filter((s) => scenarioOrigin(s.name)).length;
   const title = opts.scenario !== undefined || opts.resume !== undefined ? 'vkm check' : `vkm check: built-in scenarios${loaded ? ` and ${loaded} loaded` : ''}`;
   return runAndReport(specsFor(opts, io), opts, io, title, loads);
