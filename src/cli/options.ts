@@ -110,7 +110,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'variant', takes: 'DESIGN', help: 'with --reachable: under this design instead of the scenario\'s own; with --machine: the machine as this design provides it' },
       { name: 'project', takes: 'MACHINE', help: 'collapse the reachable graph onto one machine\'s states' },
       { name: 'param', takes: 'k=v,...', help: 'scenario parameters' },
-      { name: 'max-states', takes: 'N', help: 'refuse graphs with more states (default 500)' },
+      { name: 'max-states', takes: 'N', help: 'refuse graphs with more states (default 100, about what still reads as a picture)' },
       { name: 'refusals', help: 'include refused events (with their codes) as dashed self-loops' },
       { name: 'format', takes: 'F', help: 'dot (default), mermaid, json (schema: vkm-graph/1) or svg' },
       { name: 'out', takes: 'FILE', help: 'write to FILE instead of stdout' },

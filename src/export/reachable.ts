@@ -55,12 +55,20 @@ export function reachableGraph<Ctx>(s: Scenario<Ctx>, p: Params, opts: { maxStat
       edges.push({ from: `s${i}`, to: `s${j}`, label: eventLabel(event), refused: SUCCESS_CODES.has(out.code) ? undefined : out.code });
     }
   }
-  const nodes = worlds.map((w, i) => ({ id: `s${i}`, label: stateLabel(w), initial: i === 0 }));
+  // the summary can coincide for states that differ elsewhere (bytes, caches): the id tells them apart.
+  const labels = worlds.map(stateLabel);
+  const count = new Map<string, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  const nodes = worlds.map((_, i) => ({ id: `s${i}`, label: count.get(labels[i])! > 1 ? `${labels[i]} · s${i}` : labels[i], initial: i === 0 }));
   const graph: Graph = { name: `${s.name} reachable`, kind: 'reachable', nodes, edges };
   return { ok: true, graph: opts.project ? project(graph, worlds, opts.project) : graph };
 }
 
-/** Collapses states onto one machine's states; parallel edges with the same event type merge. */
+/**
+ * Collapses states onto one machine's states; parallel edges with the same event type merge. A
+ * successful event that leaves the machine's state as it was stays, as a self-loop: it is what the
+ * object accepts there.
+ */
 function project(g: Graph, worlds: World[], machine: string): Graph {
   const of = PROJECTIONS[machine];
   const stateOf = new Map(g.nodes.map((n, i) => [n.id, of(worlds[i]) ?? 'none']));
@@ -71,7 +79,6 @@ function project(g: Graph, worlds: World[], machine: string): Graph {
     const from = stateOf.get(e.from)!;
     const to = stateOf.get(e.to)!;
     const type = e.label.slice(0, e.label.indexOf('('));
-    if (from === to && !e.refused && type !== '') continue;
     const k = `${from}|${to}|${type}|${e.refused ?? ''}`;
     if (seen.has(k)) continue;
     seen.add(k);

@@ -192,3 +192,24 @@ describe('vkm graph --machine all', () => {
     }
   });
 });
+
+describe('vkm graph --reachable', () => {
+  it('should refuse a graph too big to read, and draw it projected, keeping the events the object accepts', async () => {
+    const big = await run('graph', '--scenario', 'type1-unmap', '--reachable');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/more than 100 states; .*--project MACHINE/);
+    const projected = await run('graph', '--scenario', 'type1-unmap', '--reachable', '--project', 'vfio-container', '--format', 'json');
+    expect(projected.code).toBe(0);
+    const g = JSON.parse(projected.out) as { edges: { from: string; to: string; label: string; refused?: string }[] };
+    // successful maps and unmaps leave the container active: they stay, as self-loops, beside the refusals.
+    expect(g.edges.filter((e) => e.from === e.to && !e.refused).map((e) => e.label)).toEqual(expect.arrayContaining(['vmm.vfio.dma.map', 'vmm.vfio.dma.unmap']));
+    expect(g.edges.some((e) => e.refused === 'EEXIST')).toBe(true);
+  });
+
+  it('should give every node a label of its own', async () => {
+    const r = await run('graph', '--scenario', 'spapr-lifecycle', '--param', 'T=0', '--reachable', '--format', 'json');
+    const g = JSON.parse(r.out) as { nodes: { label: string }[] };
+    expect(g.nodes.length).toBeGreaterThan(10);
+    expect(new Set(g.nodes.map((n) => n.label)).size).toBe(g.nodes.length);
+  });
+});

@@ -46,7 +46,8 @@ function graphsFor(opts: Record<string, string | true>): Graph[] {
     if (typeof params === 'string') throw new UsageError(params);
     const project = opts.project === undefined ? undefined : String(opts.project);
     if (project && !PROJECTABLE.includes(project)) throw new UsageError(`--project must be one of ${PROJECTABLE.join(', ')}`);
-    const maxStates = opts['max-states'] === undefined ? 500 : Number(opts['max-states']);
+    // the limit is about what renders: a projection draws a handful of nodes however many it collapses.
+    const maxStates = opts['max-states'] !== undefined ? Number(opts['max-states']) : project ? 20_000 : 100;
     const variant = opts.variant === undefined ? s.design : requireDesign(String(opts.variant)).name;
     const r = reachableGraph(s, params, { maxStates, project, variant });
     if (!r.ok) {
