@@ -10,15 +10,11 @@
  * the zdev's KVM registration.
  */
 import { setup } from 'xstate';
+import type { AssociationEvent } from './kvm-association.js';
 import { refuse, refuseAction } from './refuse.js';
 
-export type NotifierEvent =
-  | { type: 'OPEN_WITH_KVM' }
-  | { type: 'OPEN_NO_KVM' }
-  | { type: 'CLOSE' }
-  | { type: 'SET_KVM' }
-  | { type: 'SET_KVM_NULL' }
-  | { type: 'VM_DESTROYED' };
+/** The same events as the final design's machine: what the model tells a device's association either way. */
+export type NotifierEvent = AssociationEvent;
 
 export const setKvmNotifierMachine = setup({
   types: { events: {} as NotifierEvent },
