@@ -136,8 +136,9 @@ export function pagePinDriver(): Driver {
         PIN_FIRST: count === 0, PIN_MORE: count >= 1, UNPIN_LAST: count === 1, UNPIN_TO_ONE: count === 2, UNPIN_OTHER: count > 2, UNPIN_UNDERFLOW: count <= 0,
       };
       // UNPIN_OTHER from two pins: one more map first (PIN_MORE, which leaves the state as it is).
+      const helpers: ModelEvent[] = [];
       if (event === 'UNPIN_OTHER' && count === 2) {
-        applyEvent(w, ev('vmm.vfio.dma.map', { container: 'c0', vaddr: HVA, iova: nextIova, size: 0x1000n }));
+        helpers.push(ev('vmm.vfio.dma.map', { container: 'c0', vaddr: HVA, iova: nextIova, size: 0x1000n }));
         nextIova += 0x1000n;
       } else if (implied[event] === false) return { undriven: `at pin count ${count} the reducer never names ${event}` };
       switch (event) {
@@ -151,8 +152,9 @@ export function pagePinDriver(): Driver {
         case 'UNPIN_LAST':
         case 'UNPIN_TO_ONE':
         case 'UNPIN_OTHER': {
+          // the first mapping: a helper map above adds a later one, so this one is still there.
           const dma = t1.dmas[0]!;
-          return run(w, [], ev('vmm.vfio.dma.unmap', { container: 'c0', iova: BigInt(dma.iovaPage) << 12n, size: 0x1000n }));
+          return run(w, helpers, ev('vmm.vfio.dma.unmap', { container: 'c0', iova: BigInt(dma.iovaPage) << 12n, size: 0x1000n }));
         }
         case 'MIGRATE':
           return run(w, [], ev('host.mm.migrate', { mm: 'qemu', hva: HVA }));
