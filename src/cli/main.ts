@@ -20,6 +20,7 @@ import type { PhaseStats } from '../log/stats.js';
 import type { Io } from './io.js';
 import { COMMANDS, commandHelp, EXIT, helpText, type ExitCode } from './options.js';
 import { parseArgs } from './parse-args.js';
+import { allJsonSchemas, JSON_SCHEMAS_OF } from '../export/json-schemas.js';
 
 /** Whether a progress line is on the terminal now, to be cleared before anything else is written there. */
 let progressShown = false;
@@ -97,6 +98,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     const args = parseArgs(argv);
     await loadModules(args.lists.load ?? [], io);
+    const schemas = args.options.schema === true ? JSON_SCHEMAS_OF[args.command.name] : undefined;
+    if (schemas) {
+      io.out(JSON.stringify(schemas(), null, 2));
+      return EXIT.ok;
+    }
     switch (args.command.name) {
       case 'replay': {
         // every file is replayed; the exit code is the worst one (2 > 1 > 0).
@@ -129,6 +135,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return variantsCommand(args.options, io);
       case 'events':
         return eventsCommand(args.options, io);
+      case 'schemas':
+        io.out(JSON.stringify(allJsonSchemas(), null, 2));
+        return EXIT.ok;
       case 'version':
         io.out(`vkm ${packageVersion()}`);
         return EXIT.ok;

@@ -19,6 +19,9 @@ const LOAD: OptionSpec = {
   help: 'import an ES module that registers designs, faults, scenarios and properties (repeatable; see "Your own design" in the README)',
 };
 
+/** --schema: the JSON Schemas of the command's --json output (src/export/json-schemas.ts). */
+const SCHEMA: OptionSpec = { name: 'schema', help: 'print the JSON Schemas (draft 2020-12) of the --json output, then exit' };
+
 export interface CommandSpec {
   readonly name: string;
   readonly usage: string;
@@ -94,7 +97,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       LOAD,
       { name: 'machine', takes: 'NAME', help: 'a lifecycle machine (vkm graph --machine all lists them)' },
       { name: 'variant', takes: 'DESIGN', help: 'the machine as this design provides it (its guards)' },
-      { name: 'json', help: 'as a JSON array of {kind, target, events, description}' },
+      { name: 'json', help: 'as one JSON object (schema vkm-paths/1): machine, design, paths [{kind, target, events, description}]' },
+      SCHEMA,
     ],
   },
   {
@@ -114,6 +118,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'refusals', help: 'include refused events (with their codes) as dashed self-loops' },
       { name: 'format', takes: 'F', help: 'dot (default), mermaid, json (schema: vkm-graph/1) or svg' },
       { name: 'out', takes: 'FILE', help: 'write to FILE instead of stdout' },
+      { ...SCHEMA, help: 'print the JSON Schema (draft 2020-12) of --format json, then exit' },
     ],
   },
   {
@@ -128,16 +133,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'vkm variants [--load FILE]... [--json]',
     summary: 'list the designs (with the ops each replaces) and the seeded faults with their expected verdicts',
     positionals: 0,
-    options: [LOAD, { name: 'json', help: 'as JSON' }],
+    options: [LOAD, { name: 'json', help: 'as one JSON object (schema vkm-variants/1)' }, SCHEMA],
   },
   {
     name: 'replay',
-    usage: 'vkm replay [--load FILE]... FILE... [--json] [--quiet] [--stats]',
+    usage: 'vkm replay [--load FILE]... FILE... [--json] [--quiet] [--stats]   (or: vkm replay --schema)',
     summary: 'apply every event of a JSONL log, print each outcome, check every property after each event, print the final digest',
     positionals: -1,
     options: [
       LOAD,
-      { name: 'json', help: 'one JSON object per event, then a summary object' },
+      { name: 'json', help: 'one JSON object per event (schema vkm-replay-step/1), then a summary (vkm-replay-summary/1)' },
+      SCHEMA,
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
       { name: 'verify', help: 'check the hash chain written by --out before replaying' },
@@ -148,7 +154,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'vkm events [--json | --schema]',
     summary: 'list the event vocabulary: every event type and its fields',
     positionals: 0,
-    options: [{ name: 'json', help: 'as a JSON object' }, { name: 'schema', help: 'the JSON Schema (draft 2020-12) of a log line, for editors and CI' }],
+    options: [{ name: 'json', help: 'as one JSON object (schema vkm-events/1)' }, { name: 'schema', help: 'the JSON Schema (draft 2020-12) of a log line, for editors and CI' }],
+  },
+  {
+    name: 'schemas',
+    usage: 'vkm schemas',
+    summary: 'print every JSON Schema vkm publishes (log lines and each --json output) as one array',
+    positionals: 0,
+    options: [],
   },
   {
     name: 'help',

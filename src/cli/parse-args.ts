@@ -69,6 +69,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (command.name === 'help') {
     if (positionals.length > 1) throw new UsageError(`usage: ${command.usage}`);
     if (positionals[0] !== undefined && !commandNamed(positionals[0])) throw unknownCommand(positionals[0]);
+  } else if (options.schema === true && positionals.length === 0) {
+    // `vkm replay --schema` prints the schema; it needs no log.
   } else if (n < 0 ? positionals.length === 0 : positionals.length !== n) {
     throw new UsageError(`usage: ${command.usage}`);
   }

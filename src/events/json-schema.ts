@@ -7,7 +7,12 @@
 import { ACTOR_EVENT_TYPES, CHAIN_PATTERN, HASH_PATTERN, HEX_U64, ID_PATTERN, NAME_PATTERN, PHASE_PATTERN, type FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
 
-export const LOG_SCHEMA_ID = 'https://vfio-kvm-model.invalid/schema/log-line/1';
+/** Where every vkm schema's `$id` lives: a reserved domain, since the ids name schemas, not downloads. */
+export function schemaId(name: string): string {
+  return `https://vfio-kvm-model.invalid/schema/${name}`;
+}
+
+export const LOG_SCHEMA_ID = schemaId('log-line/1');
 
 type Json = Record<string, unknown>;
 

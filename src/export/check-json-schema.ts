@@ -4,7 +4,7 @@
  * schema and version in `schema`, so a CI tool can pick the schema and notice a new version.
  * A counterexample's trace lines follow the log line schema (`vkm events --schema`). Pure.
  */
-import { LOG_SCHEMA_ID, logLineSchema } from '../events/json-schema.js';
+import { LOG_SCHEMA_ID, logLineSchema, schemaId } from '../events/json-schema.js';
 
 export const CHECK_RUN_SCHEMA = 'vkm-check-run/1';
 export const CHECK_COVERAGE_SCHEMA = 'vkm-check-coverage/1';
@@ -27,7 +27,7 @@ const eventCoverage = {
 export function checkRunSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `https://vfio-kvm-model.invalid/schema/${CHECK_RUN_SCHEMA}`,
+    $id: schemaId(CHECK_RUN_SCHEMA),
     title: 'vkm check --json: one run',
     type: 'object',
     properties: {
@@ -74,7 +74,7 @@ export function checkCoverageSchema(): Record<string, unknown> {
   const names = { type: 'array', items: { type: 'string' } };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `https://vfio-kvm-model.invalid/schema/${CHECK_COVERAGE_SCHEMA}`,
+    $id: schemaId(CHECK_COVERAGE_SCHEMA),
     title: 'vkm check --json: action coverage by design family',
     type: 'object',
     properties: {

@@ -2,16 +2,20 @@
  * The JSON export of a graph, and its schema (JSON Schema draft 2020-12), which the README
  * documents and the tests check outputs against.
  */
+import { schemaId } from '../events/json-schema.js';
 import type { Graph } from './graph.js';
+
+export const GRAPH_SCHEMA = 'vkm-graph/1';
 
 export const GRAPH_JSON_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: schemaId(GRAPH_SCHEMA),
   title: 'vkm graph',
   type: 'object',
   required: ['format', 'name', 'kind', 'nodes', 'edges'],
   additionalProperties: false,
   properties: {
-    format: { const: 'vkm-graph/1' },
+    format: { const: GRAPH_SCHEMA },
     name: { type: 'string' },
     kind: { enum: ['machine', 'reachable'] },
     nodes: {
@@ -42,5 +46,5 @@ export const GRAPH_JSON_SCHEMA = {
 } as const;
 
 export function toJson(g: Graph): string {
-  return JSON.stringify({ format: 'vkm-graph/1', ...g }, null, 2) + '\n';
+  return JSON.stringify({ format: GRAPH_SCHEMA, ...g }, null, 2) + '\n';
 }

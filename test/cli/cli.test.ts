@@ -77,8 +77,8 @@ describe('vkm replay', () => {
     expect(await main(['replay', 'a.jsonl', '--json', '--stats'], io)).toBe(0);
     const objs = io.stdout.map((l) => JSON.parse(l));
     expect(objs.length).toBe(SETUP.length + 1);
-    expect(objs[0]).toEqual({ line: 1, type: 'host.process.spawn', code: 'OK' });
-    expect(objs.at(-1)).toMatchObject({ summary: true, events: 7, mismatches: 0, violated: null });
+    expect(objs[0]).toEqual({ schema: 'vkm-replay-step/1', line: 1, type: 'host.process.spawn', code: 'OK' });
+    expect(objs.at(-1)).toMatchObject({ schema: 'vkm-replay-summary/1', events: 7, mismatches: 0, violated: null });
     expect(objs.at(-1).stats.ioctls).toBeGreaterThan(0);
   });
 
@@ -96,7 +96,7 @@ describe('vkm events', () => {
     const { EVENT_TYPES } = await import('../../src/events/types.js');
     const io = fakeIo({});
     expect(await main(['events', '--json'], io)).toBe(0);
-    const listed = JSON.parse(io.stdout.join('\n'));
+    const listed = JSON.parse(io.stdout.join('\n')).events;
     expect(Object.keys(listed)).toEqual(EVENT_TYPES);
     expect(listed['vmm.vfio.dma.map']).toMatchObject({ container: 'container id', iova: 'u64 hex', argsz: 'u32 = 32' });
   });
@@ -142,7 +142,7 @@ describe('vkm check', () => {
   it('should list variants and run every mutant', async () => {
     const io = fakeIo({});
     expect(await main(['variants', '--json'], io)).toBe(0);
-    const rows = JSON.parse(io.stdout.join('\n')) as { kind: string; name: string; expected: string }[];
+    const rows = (JSON.parse(io.stdout.join('\n')) as { variants: { kind: string; name: string; expected: string }[] }).variants;
     expect(rows.filter((r) => r.kind === 'fault').length).toBeGreaterThanOrEqual(9);
     expect(rows.filter((r) => r.name.startsWith('liobn-to-')).map((r) => `${r.name}: ${r.expected}`)).toEqual(['liobn-to-container: pass', 'liobn-to-group: violation of container-coherence']);
     expect(await main(['mutants'], fakeIo({}))).toBe(0);

@@ -156,7 +156,7 @@ describe('--deadlock', () => {
 describe('vkm variants', () => {
   it('should list only names --variant accepts', async () => {
     const r = await run('variants', '--json');
-    const names = (JSON.parse(r.out) as { name: string }[]).map((x) => x.name);
+    const names = (JSON.parse(r.out) as { variants: { name: string }[] }).variants.map((x) => x.name);
     expect(names.length).toBeGreaterThan(20);
     for (const n of names) expect((await run('graph', '--machine', 'liobn', '--variant', n)).code, n).toBe(0);
   });

@@ -4,7 +4,8 @@
  * expected, 1 a verdict not as expected, 2 usage, 3 incomplete.
  */
 import { FAULTS, faultNamed } from '../../check/faults.js';
-import { CHECK_COVERAGE_SCHEMA, CHECK_RUN_SCHEMA, checkJsonSchemas } from '../../export/check-json-schema.js';
+import { CHECK_COVERAGE_SCHEMA, CHECK_RUN_SCHEMA } from '../../export/check-json-schema.js';
+import { VARIANTS_SCHEMA } from '../../export/listing-json-schemas.js';
 import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } from '../../check/run.js';
 import { DEFAULT_RUNS, designExpectation, scenarioNamed, scenarioNames, scenarioOrigin, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
@@ -224,10 +225,6 @@ function coverageSummary(records: readonly RunRecord[]): string[] {
 }
 
 export function checkCommand(opts: Record<string, string | true>, io: Io, loads: readonly string[] = []): Promise<ExitCode> {
-  if (opts.schema === true) {
-    io.out(JSON.stringify(checkJsonSchemas(), null, 2));
-    return Promise.resolve(EXIT.ok);
-  }
   const loaded = SCENARIOS.filter((s) => scenarioOrigin(s.name)).length;
   const title = opts.scenario !== undefined || opts.resume !== undefined ? 'vkm check' : `vkm check: built-in scenarios${loaded ? ` and ${loaded} loaded` : ''}`;
   return runAndReport(specsFor(opts, io), opts, io, title, loads);
@@ -262,7 +259,7 @@ export function variantsCommand(opts: Record<string, string | true>, io: Io): Ex
     const expected = fault ? expectText({ verdict: 'violation', property: fault.property }) : runs.map((r) => expectText(r.expect ?? scenarioNamed(r.scenario)!.expect)).filter((x, i, a) => a.indexOf(x) === i).join(' / ') || '-';
     rows.push({ name, kind: fault ? 'fault' : 'design', base: d.base ?? null, replaces: d.replaced, checkedBy: scenarios.join(', ') || '-', expected, module: d.origin?.path ?? null, description: d.description });
   }
-  if (opts.json === true) io.out(JSON.stringify(rows, null, 2));
+  if (opts.json === true) io.out(JSON.stringify({ schema: VARIANTS_SCHEMA, variants: rows }, null, 2));
   else {
     for (const r of rows) {
       io.out(`${r.kind.padEnd(7)} ${r.name.padEnd(28)} ${(r.base ?? '').padEnd(26)} ${r.checkedBy.padEnd(28)} ${r.expected.padEnd(36)} ${r.description}`);

@@ -1,6 +1,7 @@
 /** `vkm events`: the event vocabulary, printed from EVENT_SCHEMA so it can never drift from the parser. */
 import type { FieldSpec } from '../../events/fields.js';
 import { logLineSchema } from '../../events/json-schema.js';
+import { EVENTS_SCHEMA } from '../../export/listing-json-schemas.js';
 import { EVENT_SCHEMA } from '../../events/schema.js';
 import { hex } from '../../util/hex.js';
 import type { Io } from '../io.js';
@@ -40,7 +41,7 @@ export function eventsCommand(opts: Record<string, string | true>, io: Io): Exit
     const out = Object.fromEntries(
       Object.entries(EVENT_SCHEMA).map(([t, specs]) => [t, Object.fromEntries(Object.entries(specs).map(([f, s]) => [f, describeField(s as FieldSpec)]))]),
     );
-    io.out(JSON.stringify(out, null, 2));
+    io.out(JSON.stringify({ schema: EVENTS_SCHEMA, events: out }, null, 2));
     return EXIT.ok;
   }
   for (const [type, specs] of Object.entries(EVENT_SCHEMA)) {

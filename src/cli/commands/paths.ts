@@ -3,6 +3,7 @@ import { MACHINES, TABLES, type MachineName } from '../../../machines/index.js';
 import { machinePaths } from '../../../machines/paths.js';
 import { compileMachine } from '../../../machines/compile.js';
 import { UsageError } from '../../errors.js';
+import { PATHS_SCHEMA } from '../../export/listing-json-schemas.js';
 import { designMachine } from '../../ops/machines.js';
 import { requireDesign } from '../../ops/registry.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -18,7 +19,7 @@ export function pathsCommand(opts: Record<string, string | true>, io: Io): ExitC
   const design = opts.variant === undefined ? undefined : requireDesign(String(opts.variant)).name;
   const machine = design ? designMachine(design, name as MachineName) : MACHINES[name as MachineName];
   const paths = machinePaths(machine, design ? compileMachine(machine) : TABLES[name as MachineName]);
-  if (opts.json === true) io.out(JSON.stringify(paths, null, 2));
+  if (opts.json === true) io.out(JSON.stringify({ schema: PATHS_SCHEMA, machine: name, design: design ?? null, paths }, null, 2));
   else {
     const states = paths.filter((p) => p.kind === 'state');
     io.out(`${name}${design ? ` (${design})` : ''}: ${states.length} states, ${paths.length - states.length} transitions (refusals included)`);

@@ -4,6 +4,7 @@ import { verifyChain } from '../../log/chain.js';
 import { checkLogDesigns } from '../../log/designs.js';
 import { replay, type StepResult } from '../../log/replay.js';
 import { digest } from '../../model/digest.js';
+import { REPLAY_STEP_SCHEMA, REPLAY_SUMMARY_SCHEMA } from '../../export/replay-json-schema.js';
 import { bytesToHex, hex } from '../../util/hex.js';
 import type { Io } from '../io.js';
 import { EXIT, type ExitCode } from '../options.js';
@@ -35,6 +36,7 @@ function outcomeText(s: StepResult): string {
 
 function stepJson(s: StepResult): Record<string, unknown> {
   return {
+    schema: REPLAY_STEP_SCHEMA,
     line: s.line,
     type: s.type,
     code: s.outcome.code,
@@ -84,7 +86,7 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
   const stats = result.world.stats;
   if (json) {
     io.out(JSON.stringify({
-      summary: true,
+      schema: REPLAY_SUMMARY_SCHEMA,
       events: result.steps.length,
       mismatches: result.mismatches,
       violated: v ? { line: v.line, type: v.type, violations: v.violations } : null,
