@@ -53,7 +53,8 @@ export function heldPins(w: World): Map<number, number> {
   const held = new Map<number, number>();
   const add = (pfn: number, n = 1) => held.set(pfn, (held.get(pfn) ?? 0) + n);
   for (const c of w.containers.values()) for (const dma of c.iommu?.dmas ?? []) for (const pfn of dma.pfns) add(pfn);
-  for (const c of w.containers.values()) for (const r of c.spapr?.prereg ?? []) for (const pfn of r.pfns) add(pfn);
+  // sPAPR: preregistered memory is the process's (one pin per page, however many containers use it).
+  for (const mm of w.mms.values()) for (const r of mm.iommuMem) for (const pfn of r.pfns) add(pfn);
   for (const vm of w.vms.values()) for (const [pfn, n] of kvmPinsOf(w, vm)) add(pfn, n);
   return held;
 }
@@ -69,9 +70,9 @@ export function charges(w: World): { pages: Map<string, number>; bypassed: Set<s
       if (dma.lockCap) bypassed.add(dma.mm);
     }
   }
-  // sPAPR: preregistered memory and each window's table are charged to the container's mm.
+  // sPAPR: preregistered memory (once per region of the process) and each window's table are charged to the mm.
+  for (const mm of w.mms.values()) for (const r of mm.iommuMem) add(mm.id, r.pages);
   for (const c of w.containers.values()) {
-    for (const r of c.spapr?.prereg ?? []) add(c.mm, r.pages);
     for (const win of c.spapr?.windows ?? []) if (win) add(c.mm, win.charged);
   }
   // KVM_CREATE_SPAPR_TCE_64 charges its whole table up front.

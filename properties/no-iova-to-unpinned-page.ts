@@ -80,7 +80,7 @@ export const noIovaToUnpinnedPage: Invariant = {
       for (const e of spaprEntries(w, c.spapr)) {
         const where = `${c.id} IOBA ${hex(addrOf(e.iobaPage))} maps frame ${hex(e.pfn)}`;
         if ((w.pins.get(e.pfn) ?? 0) <= 0) report(`${where} whose pin count is ${w.pins.get(e.pfn) ?? 0}`);
-        const r = c.spapr.prereg.find((x) => x.pfns.includes(e.pfn));
+        const r = mm?.iommuMem.find((x) => x.pfns.includes(e.pfn));
         if (!r) report(`${where} outside every preregistered region`);
         else if (mm?.pages.get(r.vaddrPage + r.pfns.indexOf(e.pfn)) !== e.pfn) report(`${where} which no longer backs its page`);
       }

@@ -10,13 +10,13 @@ import './reference.js';
 export const S390_USERSPACE = registerDesign({
   name: 's390-userspace',
   description: 's390 zPCI, the merged design: RPCIT exits to QEMU, which walks the guest tables and maps each page through VFIO type1',
-  config: { zpci: 'userspace' },
+  config: { zpci: 'userspace', arch: ['s390'] },
 });
 
 export const S390_KVM_SHADOW = registerDesign({
   name: 's390-kvm-shadow',
   description: 's390 zPCI, the v4 proposal: KVM intercepts RPCIT and shadows the guest tables into a KVM-owned IOMMU domain (VFIO_KVM_IOMMU)',
-  config: { zpci: 'kvm-shadow' },
+  config: { zpci: 'kvm-shadow', arch: ['s390'] },
 });
 
 export const KVM_OWNED_DOMAIN = registerDesign({
@@ -47,6 +47,7 @@ export const ASSOCIATION_NOTIFIER = registerDesign({
 export const LIOBN_TO_CONTAINER = registerDesign({
   name: 'liobn-to-container',
   description: "sPAPR: a LIOBN is bound to the groups' container; KVM hypercalls kill every group of the container, including groups added later (the reviewer's design)",
+  config: { arch: ['ppc64'] },
 });
 
 export const LIOBN_TO_GROUP = registerDesign({
@@ -54,11 +55,13 @@ export const LIOBN_TO_GROUP = registerDesign({
   description: 'sPAPR: a LIOBN is bound to VFIO groups; KVM hypercalls kill the TCE caches of the bound groups only (the 2016 patch)',
   ops: { kvm_spapr_tce: { kill_groups: () => (_w, _c, bound) => bound } },
   machines: { liobn: { guards: { bindsContainer: () => false } } },
+  config: { arch: ['ppc64'] },
 });
 
 export const STAGE2_SHARED = registerDesign({
   name: 'stage2-shared',
   description: "x86: a group's IOMMU walks KVM's stage-2 (EPT) table; KVM pins every guest page and refuses dirty logging",
+  config: { arch: ['x86'] },
 });
 
 export const STAGE2_SHARED_DIRTY_BITS = registerDesign({
@@ -72,4 +75,5 @@ export const STAGE2_SHARED_DIRTY_BITS = registerDesign({
 export const SVA_PRI = registerDesign({
   name: 'sva-pri',
   description: "x86: a device's PASID is bound to the VMM's mm (SVA); nothing is pinned, misses raise page requests, the mmu notifier invalidates the ATC",
+  config: { arch: ['x86'] },
 });

@@ -10,13 +10,15 @@
  * unknown process (ESRCH), group (ENOENT) or design (EINVAL) is not.
  */
 import type { OutcomeCode } from '../model/codes.js';
+import { ARCH_ONLY, ARCHES, NO_SUCH_INSTRUCTION } from './arch.js';
 import type { EventType } from './types.js';
 
 type Refusals = Exclude<OutcomeCode, 'OK' | 'CC0' | 'H_SUCCESS' | 'CLP_RC_OK'>;
 
-export const REFUSALS: Record<EventType, readonly Refusals[]> = {
-  // Host administration: not syscalls of the VMM; the model's own errno for a bad request.
-  'host.boot': ['EBUSY'],
+const OWN: Record<EventType, readonly Refusals[]> = {
+  // Host administration: not syscalls of the VMM; the model's own errno for a bad request
+  // (EINVAL: a design of another architecture's kernel, or a kernel version that is not MAJOR.MINOR).
+  'host.boot': ['EBUSY', 'EINVAL'],
   'host.iommu.sync': ['EBADF'],
   'host.process.spawn': ['EEXIST'],
   'host.rlimit.set': [],
@@ -60,8 +62,9 @@ export const REFUSALS: Record<EventType, readonly Refusals[]> = {
   'vmm.vfio.device.unbind_sva': ['EBADF', 'EINVAL'],
 
   // VFIO type1 and sPAPR TCE v2 (vfio_iommu_type1.c, vfio_iommu_spapr_tce.c).
-  'vmm.vfio.dma.map': ['EBADF', 'EINVAL', 'EPERM', 'ENXIO', 'EEXIST', 'ENOSPC', 'EFAULT', 'ENOMEM', 'ENOENT'],
-  'vmm.vfio.dma.unmap': ['EBADF', 'EINVAL', 'EPERM', 'ENXIO'],
+  // EOVERFLOW: a range that wraps, on kernels with the 2025 overflow series (host.boot kernel).
+  'vmm.vfio.dma.map': ['EBADF', 'EINVAL', 'EPERM', 'ENXIO', 'EEXIST', 'ENOSPC', 'EFAULT', 'ENOMEM', 'ENOENT', 'EOVERFLOW'],
+  'vmm.vfio.dma.unmap': ['EBADF', 'EINVAL', 'EPERM', 'ENXIO', 'EOVERFLOW'],
   'vmm.vfio.spapr.register_memory': ['EBADF', 'ENOTTY', 'EINVAL', 'EBUSY', 'EFAULT', 'ENOMEM'],
   'vmm.vfio.spapr.unregister_memory': ['EBADF', 'ENOTTY', 'EINVAL', 'ENOENT', 'EBUSY'],
   'vmm.vfio.spapr.tce_create': ['EBADF', 'ENOTTY', 'EINVAL', 'ENOSPC', 'ENOMEM'],
@@ -88,3 +91,17 @@ export const REFUSALS: Record<EventType, readonly Refusals[]> = {
   'device.dma.read': ['IOMMU_FAULT_NOT_PRESENT', 'IOMMU_FAULT_READ', 'IOMMU_FAULT_BLOCKED'],
   'device.dma.write': ['IOMMU_FAULT_NOT_PRESENT', 'IOMMU_FAULT_WRITE', 'IOMMU_FAULT_BLOCKED'],
 };
+
+/**
+ * The table: each event's own refusals, and for an event that exists on some architectures only,
+ * what the others answer (events/arch.ts): an ioctl's code, or the guest CPU's no-such-instruction
+ * exception of each other architecture.
+ */
+export const REFUSALS: Record<EventType, readonly Refusals[]> = Object.fromEntries(
+  Object.entries(OWN).map(([type, own]) => {
+    const only = ARCH_ONLY[type as EventType];
+    if (!only) return [type, own];
+    const elsewhere = only.elsewhere === 'instruction' ? ARCHES.filter((a) => !only.on.includes(a)).map((a) => NO_SUCH_INSTRUCTION[a]) : [only.elsewhere];
+    return [type, [...new Set([...own, ...(elsewhere as Refusals[])])]];
+  }),
+) as Record<EventType, readonly Refusals[]>;

@@ -32,6 +32,8 @@ export const EVENT_SCHEMA = {
     kvmAssociation: { kind: 'enum', values: ['open', 'notifier'], optional: true },
     /** A registered design (vkm variants); '' is the reference design. Logs may spell it `variant`. */
     design: { kind: 'name', default: '' },
+    /** The kernel version, MAJOR.MINOR, for calls whose answer changed across releases; the model's default when absent. */
+    kernel: { kind: 'name', default: '' },
     /** The content hash of the user module that registered the design (written by vkm check --out). */
     module: { kind: 'hash', optional: true },
   },

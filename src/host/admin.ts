@@ -2,6 +2,7 @@
  * The reference host ops: boot, processes, limits, PCI topology. None of these is a kernel ioctl;
  * they set up the host the VMM runs on, as an administrator (or the boot) would.
  */
+import { DEFAULT_KERNEL_CODE, parseKernel } from '../model/kernel-version.js';
 import { PAGE_SHIFT_N } from '../memory/constants.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused } from '../model/outcome.js';
@@ -16,7 +17,12 @@ export const HOST_OPS: HostOps = {
     if (w.mms.size || w.devices.size) return refused('EBUSY');
     const design = designNamed(e.design);
     if (!design) return refused('EINVAL');
+    // a design of one architecture's kernel (zPCI, sPAPR, VT-d stage-2 sharing) cannot boot another's.
+    if (!design.config.arch.includes(e.arch)) return refused('EINVAL');
+    const kernel = e.kernel === '' ? DEFAULT_KERNEL_CODE : parseKernel(e.kernel);
+    if (kernel === undefined) return refused('EINVAL');
     w.arch = e.arch;
+    w.kernel = kernel;
     // the world keeps '' for the reference design, however the log spells it.
     w.design = design.name === REFERENCE ? '' : design.name;
     w.kvmAssociation = e.kvmAssociation ?? design.config.kvmAssociation;
@@ -26,7 +32,7 @@ export const HOST_OPS: HostOps = {
   process_spawn(w, e) {
     if (w.mms.has(e.mm)) return refused('EEXIST');
     const memlockPages = rlimitPages(e.memlock);
-    w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, capIpcLock: e.capIpcLock });
+    w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, capIpcLock: e.capIpcLock, iommuMem: [] });
     return OK;
   },
 

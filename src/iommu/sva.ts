@@ -6,6 +6,7 @@
  * host may move any page at any time, and the one rule is that the mmu notifier invalidates the
  * device's cached translation before the page moves (mm.invalidate_range).
  */
+import { archRefusal } from '../events/arch.js';
 import { pageOf } from '../memory/constants.js';
 import { findVma } from '../memory/mm.js';
 import { FAULT, OK, refused, type Outcome } from '../model/outcome.js';
@@ -30,7 +31,8 @@ export const SVA_OPS: SvaOps = {
     const dev = boundDevice(w, e.fd);
     if ('code' in dev) return dev;
     // SVA needs an IOMMU that walks CPU page tables (VT-d first stage); the model offers it on x86 only.
-    if (w.arch !== 'x86') return refused('ENODEV');
+    const elsewhere = archRefusal(w.arch, 'vmm.vfio.device.bind_sva');
+    if (elsewhere) return refused(elsewhere);
     const g = w.groups.get(dev.group)!;
     if (g.dmaLc !== 'unmanaged' || g.mm === undefined) return refused('EINVAL');
     const st = SVA.step(svaState(dev), 'BIND');

@@ -6,7 +6,8 @@
  */
 import type { EventOf, EventType, ModelEvent } from '../events/types.js';
 import { isIoctl } from '../events/schema.js';
-import type { Outcome } from '../model/outcome.js';
+import { refused, type Outcome } from '../model/outcome.js';
+import { ARCH_ONLY, archRefusal } from '../events/arch.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
@@ -75,7 +76,9 @@ export const DISPATCH: { readonly [K in EventType]: Handler<K> } = {
 
 /** Applies an event in place. Only the caller's world changes; a refusal changes nothing. */
 export function applyEvent(w: World, e: ModelEvent): Outcome {
-  const out = (DISPATCH[e.type] as Handler<EventType>)(opsOf(w), w, e as EventOf<EventType>);
+  // a guest instruction of another architecture never reaches KVM: the guest CPU raises its exception.
+  const foreign = ARCH_ONLY[e.type]?.elsewhere === 'instruction' ? archRefusal(w.arch, e.type) : undefined;
+  const out = foreign ? refused(foreign) : (DISPATCH[e.type] as Handler<EventType>)(opsOf(w), w, e as EventOf<EventType>);
   w.stats.events++;
   if (isIoctl(e.type)) w.stats.ioctls++;
   if (!SUCCESS_CODES.has(out.code)) w.stats.refused++;

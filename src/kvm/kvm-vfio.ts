@@ -3,6 +3,7 @@
  * of group files (which sets group->kvm), the sPAPR and stage2-shared attributes, and teardown on
  * release of its fd (v6.2+).
  */
+import { archRefusal } from '../events/arch.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import type { Group, KvmVfioDev, World } from '../model/world.js';
@@ -71,7 +72,8 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
     const d = activeDev(w, e.dev, 'SET_SPAPR_TCE');
     if ('code' in d) return d;
     // the attribute exists only under CONFIG_SPAPR_TCE_IOMMU: elsewhere kvm_vfio_set_file's switch falls out with -ENXIO.
-    if (w.arch !== 'ppc64') return refused('ENXIO');
+    const elsewhere = archRefusal(w.arch, 'vmm.kvm.vfio.set_spapr_tce');
+    if (elsewhere) return refused(elsewhere);
     const g = addedGroup(w, d, e.group);
     if ('code' in g) return g;
     const t = w.tceTables.get(e.table);

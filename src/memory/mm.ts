@@ -20,6 +20,23 @@ export interface Mm {
   /** RLIMIT_MEMLOCK >> PAGE_SHIFT. */
   memlockPages: number;
   capIpcLock: boolean;
+  /**
+   * sPAPR preregistered memory (mm->context.iommu_group_mem_list): a process's, not a
+   * container's. mm_iommu_do_alloc checks overlap against every region of the mm, and the VFIO
+   * and KVM paths translate through this list whichever container registered the region.
+   */
+  iommuMem: MmIommuRegion[];
+}
+
+/** One preregistered region (struct mm_iommu_table_group_mem_t): pinned and charged once. */
+export interface MmIommuRegion {
+  readonly vaddrPage: number;
+  readonly pages: number;
+  readonly pfns: number[];
+  /** mem->used: the containers referencing it (mm_iommu_get / mm_iommu_put). */
+  used: number;
+  /** mem->mapped: hardware TCEs pointing into it (the final put refuses while this is not 0). */
+  mapped: number;
 }
 
 /** The VMA containing virtual page `page`, if any. */

@@ -8,13 +8,18 @@ export const OUTCOME_CODES = {
   EPERM: 'operation not permitted', ENOENT: 'no such entry', ESRCH: 'no such process', EIO: 'I/O error',
   EBADF: 'bad file descriptor', ENOMEM: 'out of memory / over RLIMIT_MEMLOCK', EFAULT: 'bad address',
   EBUSY: 'busy', EEXIST: 'exists', ENODEV: 'no such device', EINVAL: 'invalid argument', ENOSPC: 'no space (dma_avail)',
-  ENXIO: 'no such device or address (no DMA window there)', ENOTTY: 'inappropriate ioctl for this IOMMU type',
+  ENXIO: 'no such device or address (no DMA window there)', ENOTTY: 'inappropriate ioctl (for this IOMMU type, or on this architecture)',
+  EOVERFLOW: 'value too large (a range that wraps past 2^64, kernels since the 2025 overflow series)',
   // IOMMU faults seen by a device's DMA
   IOMMU_FAULT_NOT_PRESENT: 'no translation', IOMMU_FAULT_WRITE: 'write to a read-only translation',
   IOMMU_FAULT_READ: 'read of a write-only translation', IOMMU_FAULT_BLOCKED: 'group attached to a blocking domain',
   // s390 zPCI instruction results: condition codes (status in the outcome value) and program exceptions
   CC0: 'condition code 0', CC1: 'condition code 1 (status in value)', CC2: 'condition code 2 (busy)', CC3: 'condition code 3 (invalid handle)',
   PGM_SPECIFICATION: 'specification exception', PGM_OPERAND: 'operand exception', PGM_ADDRESSING: 'addressing exception',
+  // a guest instruction its CPU does not have (a KVM guest runs the host's architecture)
+  PGM_OPERATION: 's390 operation exception (program interruption code 0x0001): no such instruction',
+  X86_UD: 'x86 invalid-opcode exception (#UD): no such instruction',
+  PPC_ILLEGAL: 'POWER program interrupt, illegal instruction: no such instruction',
   // CLP response codes (arch/s390/include/asm/clp.h)
   // PAPR hypercall return codes (arch/powerpc/include/asm/hvcall.h); H_TOO_HARD never reaches a guest
   H_SUCCESS: 'hcall 0', H_HARDWARE: 'hcall -1', H_PARAMETER: 'hcall -4',

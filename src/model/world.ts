@@ -3,6 +3,7 @@
  * lifecycle field (`lc`, `dmaLc`) holds a state of the machine named beside it. Statistics are
  * kept apart from the state proper: they are not part of the digest or of state identity.
  */
+import { DEFAULT_KERNEL_CODE } from './kernel-version.js';
 import { clonePool, emptyPool, type FramePool } from '../memory/frames.js';
 import type { Mm } from '../memory/mm.js';
 
@@ -80,13 +81,10 @@ export interface Type1 {
   pendingSync?: { iovaPage: number; pages: number }[];
 }
 
-/** A preregistered memory region of an sPAPR container (mm_iommu): pinned and charged. */
-export interface SpaprRegion {
+/** A container's reference to a region of its mm's preregistered memory (struct tce_iommu_prereg). */
+export interface SpaprPreregRef {
   readonly vaddrPage: number;
   readonly pages: number;
-  readonly pfns: number[];
-  /** Hardware TCEs currently pointing into the region; unregistering needs 0. */
-  mapped: number;
 }
 
 /** A DMA window: a hardware TCE table in host frames, shared by the container's groups. */
@@ -106,7 +104,8 @@ export interface SpaprIommu {
   enabled: boolean;
   /** The default 32-bit window is created on the first MAP, UNMAP or TCE_CREATE. */
   defaultPending: boolean;
-  prereg: SpaprRegion[];
+  /** The regions this container registered (container->prereg_list); the regions are the mm's (Mm.iommuMem). */
+  prereg: SpaprPreregRef[];
   /** Two slots: the default window at bus 0, the dynamic one at 1 << 59. */
   windows: (SpaprWindow | null)[];
 }
@@ -262,6 +261,8 @@ export interface Stats {
 export interface World {
   /** Host architecture: decides the host IOMMU table format and the VFIO IOMMU drivers offered. */
   arch: 'x86' | 's390' | 'ppc64';
+  /** The kernel version the host runs, major * 1000 + minor (model/kernel-version.ts). */
+  kernel: number;
   /** The design in force ('' for the reference design): its ops tables run every event (src/ops/registry.ts). */
   design: string;
   frames: FramePool;
@@ -303,6 +304,7 @@ export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 export function emptyWorld(): World {
   return {
     arch: 'x86',
+    kernel: DEFAULT_KERNEL_CODE,
     design: '',
     frames: emptyPool(),
     pins: new Map(),
@@ -328,7 +330,7 @@ export function emptyWorld(): World {
 export const RECORD_MAPS = ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] as const satisfies readonly (keyof World)[];
 export type RecordMap = (typeof RECORD_MAPS)[number];
 /** The world's plain-value fields: a fork copies them, and compares them to tell whether it changed. */
-export const SCALARS = ['arch', 'design', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
+export const SCALARS = ['arch', 'kernel', 'design', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
 type MapField = { [K in keyof World]: World[K] extends Map<unknown, unknown> ? K : never }[keyof World];
 // a map added to World but not to RECORD_MAPS would be shared by forks without being frozen, and
 // a field in neither list would be missed when a fork compares itself with its parent.

@@ -8,6 +8,7 @@
  * A world names its design (host.boot); `opsOf(w)` is how every op reaches the others, so a
  * replaced op is seen by all its callers.
  */
+import { ARCHES, type Arch } from '../events/arch.js';
 import { MACHINES, type MachineName } from '../../machines/index.js';
 import { DesignError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -28,6 +29,8 @@ export interface DesignConfig {
   readonly zpci?: 'userspace' | 'kvm-shadow';
   /** How devices learn their kvm when host.boot does not say. */
   readonly kvmAssociation?: 'open' | 'notifier';
+  /** The architectures the design exists on (every one when omitted): host.boot elsewhere is EINVAL. */
+  readonly arch?: readonly Arch[];
 }
 
 /** What a machine action a design provides is told: the object it ran on, and the transition. */
@@ -90,7 +93,7 @@ const DESIGNS = new Map<string, Design>();
 export function registerReference(description: string, tables: Ops): Design {
   if (DESIGNS.has(REFERENCE)) throw new DesignError('the reference design is already registered');
   const ops = Object.freeze(Object.fromEntries(Object.entries(tables).map(([t, table]) => [t, Object.freeze({ ...table })]))) as unknown as Ops;
-  const d: Design = { name: REFERENCE, description, base: undefined, ops, config: { zpci: 'userspace', kvmAssociation: 'open' }, machines: {}, replaced: [] };
+  const d: Design = { name: REFERENCE, description, base: undefined, ops, config: { zpci: 'userspace', kvmAssociation: 'open', arch: ARCHES }, machines: {}, replaced: [] };
   DESIGNS.set(REFERENCE, d);
   return d;
 }
@@ -132,7 +135,11 @@ function validate(spec: DesignSpec): Design {
       if (typeof fn !== 'function') throw new DesignError(`design "${spec.name}": action ${m}.${a} must be a function (w, { subject, from, event, to }) => void`);
     }
   }
-  for (const k of Object.keys(spec.config ?? {})) if (k !== 'zpci' && k !== 'kvmAssociation') throw new DesignError(`design "${spec.name}": unknown config "${k}" (config: zpci, kvmAssociation)`);
+  for (const k of Object.keys(spec.config ?? {})) if (k !== 'zpci' && k !== 'kvmAssociation' && k !== 'arch') throw new DesignError(`design "${spec.name}": unknown config "${k}" (config: zpci, kvmAssociation, arch)`);
+  const arch = spec.config?.arch;
+  if (arch !== undefined && (!Array.isArray(arch) || arch.length === 0 || arch.some((a) => !ARCHES.includes(a)))) {
+    throw new DesignError(`design "${spec.name}": config.arch must be a non-empty list of ${ARCHES.join(', ')}`);
+  }
   return base;
 }
 

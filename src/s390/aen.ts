@@ -4,6 +4,7 @@
  * Kept quirk of the merged code: an accounting failure jumps to cleanup with rc still 0, so the
  * ioctl reports success while nothing is registered.
  */
+import { archRefusal } from '../events/arch.js';
 import { OK, refused } from '../model/outcome.js';
 import { pageOf } from '../memory/constants.js';
 import { opsOf } from '../ops/registry.js';
@@ -16,6 +17,8 @@ const KVM_S390_ZPCIOP_REGAEN_HOST = 1;
 export const zpciOp: KvmS390PciOps['zpci_op'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
+  const elsewhere = archRefusal(w.arch, 'vmm.kvm.s390.zpci_op');
+  if (elsewhere) return refused(elsewhere);
   const f = findByFh(w, e.vm, e.fh);
   const dev = f ? w.devices.get(f.id) : undefined;
   if (!f || !dev?.kzdev) return refused('ENODEV');

@@ -6,7 +6,8 @@
  * replaces it and unpins the old page, an invalid guest entry over a valid host entry invalidates it
  * (exactly 0x400) and unpins. Pins are charged to locked_vm per page (the review's demand);
  * partial failures are not rewound: the guest sees cc 1 and refreshes globally.
- * Result codes (handle_rpcit): -ENOMEM gives cc 1 status 4; other failures cc 3.
+ * Result codes (handle_rpcit): -ENOMEM gives cc 1 status 4, -EIO (a page not pinned) cc 1 status 16;
+ * other failures cc 3.
  */
 import { addrOf, pageOf } from '../memory/constants.js';
 import type { Outcome } from '../model/outcome.js';
@@ -27,7 +28,12 @@ function kvmDomain(w: World, f: ZpciFn): Domain {
   return w.domains.get(w.containers.get(f.container)!.iommu!.domain)!;
 }
 
-const failure = (code: 'EFAULT' | 'ENOMEM'): Outcome => (code === 'ENOMEM' ? ccErr(ST.FUNC_NOT_ENABLED) : ccInvalHandle);
+/**
+ * A page the shadow cannot pin (over RLIMIT_MEMLOCK) makes dma_shadow_cpu_trans return -EIO,
+ * which handle_rpcit reports as cc 1 status 16; status 4 is its -ENOMEM, a host table that cannot
+ * be allocated, which the model's frame pool never refuses. An address no memslot backs is cc 3.
+ */
+const failure = (code: 'EFAULT' | 'ENOMEM'): Outcome => (code === 'ENOMEM' ? ccErr(ST.INSUF_RES) : ccInvalHandle);
 
 export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
   // handle_rpcit runs in KVM: no exit to the VMM.

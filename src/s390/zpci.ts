@@ -2,6 +2,7 @@
  * zPCI functions: the VMM plugging a VFIO device into an s390 guest, handle lookup, and CLP SET
  * PCI FUNCTION (enable / disable) with QEMU's response codes.
  */
+import { archRefusal } from '../events/arch.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused } from '../model/outcome.js';
 import type { Vm, World, ZpciFn } from '../model/world.js';
@@ -33,7 +34,8 @@ function findByBase(w: World, vm: string, fh: number): ZpciFn | undefined {
 const plug: ZpciOps['plug'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
-  if (w.arch !== 's390') return refused('ENODEV');
+  const elsewhere = archRefusal(w.arch, 'vmm.s390.zpci.plug');
+  if (elsewhere) return refused(elsewhere);
   const dev = w.devices.get(e.device);
   // QEMU plugs a vfio-pci device it has opened.
   if (!dev || dev.openCount === 0) return refused('ENODEV');

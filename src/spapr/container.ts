@@ -8,13 +8,13 @@
 import type { EventOf } from '../events/types.js';
 import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js';
 import { pageOf } from '../memory/constants.js';
-import { firstUnmapped } from '../memory/mm.js';
+import type { Mm } from '../memory/mm.js';
+import { mmRegionAt, regionHolding, registerMemory, releasePrereg, unregisterMemory } from './prereg.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
 import { canCharge } from '../mm/pages.js';
 import type { Container, Group, SpaprIommu, SpaprWindow, World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
 import type { SpaprTceOps } from '../ops/types.js';
-import { U64_MAX } from '../util/hex.js';
 import { HW_TCE_ENDIAN as HW_ENDIAN, TCE_PCI_READ, TCE_PCI_WRITE, tablePages } from './layout.js';
 import { TABLES } from '../../machines/index.js';
 import { stepPoint } from '../ops/steps.js';
@@ -90,8 +90,10 @@ function tceRemove(w: World, e: EventOf<'vmm.vfio.spapr.tce_remove'>): Outcome {
     s.defaultPending = false;
     return OK;
   }
-  const num = s.windows.findIndex((x) => x !== null && x.start === e.startAddr);
-  if (num < 0) return refused('EINVAL');
+  // tce_iommu_find_table: the window whose entries cover the bus address, not only its start.
+  const win = windowFor(s, e.startAddr);
+  if (!win) return refused('EINVAL');
+  const num = s.windows.indexOf(win);
   removeWindow(w, c, s, num);
   return OK;
 }
@@ -106,57 +108,14 @@ function removeWindow(w: World, c: Container, s: SpaprIommu, num: number): void 
   s.windows[num] = null;
 }
 
-/** The preregistered region holding virtual page `vpage`, with the page's index in it. */
-function preregAt(s: SpaprIommu, vpage: number): { region: number; index: number } | undefined {
-  const region = s.prereg.findIndex((r) => vpage >= r.vaddrPage && vpage < r.vaddrPage + r.pages);
-  return region < 0 ? undefined : { region, index: vpage - s.prereg[region].vaddrPage };
-}
-
-function registerMemory(w: World, e: EventOf<'vmm.vfio.spapr.register_memory'>): Outcome {
+function registerMemoryOp(w: World, e: EventOf<'vmm.vfio.spapr.register_memory'>): Outcome {
   const got = spaprOf(w, e.container);
-  if ('code' in got) return got;
-  const { c, s } = got;
-  if (e.flags !== 0 || e.size === 0n || ((e.vaddr | e.size) & 0xfffn) !== 0n || e.vaddr + e.size - 1n > U64_MAX) return refused('EINVAL');
-  const vaddrPage = pageOf(e.vaddr);
-  const pages = pageOf(e.size);
-  const same = s.prereg.find((r) => r.vaddrPage === vaddrPage && r.pages === pages);
-  if (same) return refused('EBUSY');
-  if (s.prereg.some((r) => r.vaddrPage < vaddrPage + pages && vaddrPage < r.vaddrPage + r.pages)) return refused('EINVAL');
-  const mm = w.mms.get(c.mm)!;
-  if (firstUnmapped(mm, vaddrPage, pages) >= 0) return refused('EFAULT');
-  if (!canCharge(mm, pages, mm.capIpcLock)) return refused('ENOMEM');
-  const ops = opsOf(w);
-  const pfns: number[] = [];
-  for (let i = 0; i < pages; i++) {
-    const pfn = ops.mm.fault_in(w, mm, vaddrPage + i);
-    ops.mm.pin_page(w, pfn);
-    pfns.push(pfn);
-  }
-  ops.mm.account_locked_vm(w, mm, pages);
-  s.prereg.push({ vaddrPage, pages, pfns, mapped: 0 });
-  s.enabled = true;
-  return OK;
+  return 'code' in got ? got : registerMemory(w, got.c, got.s, e);
 }
 
-function unregisterMemory(w: World, e: EventOf<'vmm.vfio.spapr.unregister_memory'>): Outcome {
+function unregisterMemoryOp(w: World, e: EventOf<'vmm.vfio.spapr.unregister_memory'>): Outcome {
   const got = spaprOf(w, e.container);
-  if ('code' in got) return got;
-  const { c, s } = got;
-  if (e.flags !== 0 || ((e.vaddr | e.size) & 0xfffn) !== 0n) return refused('EINVAL');
-  const i = s.prereg.findIndex((r) => r.vaddrPage === pageOf(e.vaddr) && r.pages === pageOf(e.size));
-  if (i < 0) return refused('ENOENT');
-  if (s.prereg[i].mapped > 0) return refused('EBUSY');
-  freeRegion(w, c, s, i);
-  return OK;
-}
-
-function freeRegion(w: World, c: Container, s: SpaprIommu, i: number): void {
-  const r = s.prereg[i];
-  const ops = opsOf(w);
-  for (const pfn of r.pfns) ops.mm.unpin_page(w, pfn);
-  const mm = w.mms.get(c.mm);
-  if (mm) ops.mm.account_locked_vm(w, mm, -r.pages);
-  s.prereg.splice(i, 1);
+  return 'code' in got ? got : unregisterMemory(w, got.c, got.s, e);
 }
 
 /** The window covering [iova, iova + size), or undefined. */
@@ -189,16 +148,15 @@ function clearEntries(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, f
 /** Clears hardware entries [first, first + count) without killing any cache: the caller decides whose. */
 function hwClearRange(w: World, s: SpaprIommu, win: SpaprWindow, first: bigint, count: bigint): void {
   for (const idx of lazyNonZero(w.frames, win.frames, first, count, HW_ENDIAN)) {
-    releaseEntry(s, lazyGet(w.frames, win.frames, idx, HW_ENDIAN));
+    releaseEntry(w, lazyGet(w.frames, win.frames, idx, HW_ENDIAN));
     lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
     stepPoint('table-write');
   }
 }
 
 /** The region owning the frame an entry maps: its mapped count goes down by one. */
-function releaseEntry(s: SpaprIommu, entry: bigint): void {
-  const pfn = Number(entry >> 12n);
-  const r = s.prereg.find((x) => x.pfns.includes(pfn));
+function releaseEntry(w: World, entry: bigint): void {
+  const r = regionHolding(w, Number(entry >> 12n));
   if (r) r.mapped--;
 }
 
@@ -218,7 +176,8 @@ function dmaWindow(w: World, id: string, iova: bigint, argsOk: boolean): { c: Co
 function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   const got = dmaWindow(w, e.container, e.iova, e.argsz >= 32 && (e.flags & ~3) === 0);
   if ('code' in got) return got;
-  const { c, s, win } = got;
+  const { c, win } = got;
+  const mm = w.mms.get(c.mm)!;
   const shift = BigInt(win.pageShift);
   const mask = (1n << shift) - 1n;
   if ((e.size & mask) !== 0n || (e.vaddr & mask) !== 0n) return refused('EINVAL');
@@ -229,19 +188,19 @@ function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
   // tce_iommu_build_v2 resolves every page through the preregistered memory before writing any.
   const frames: number[] = [];
   for (let off = 0n; off < e.size; off += 1n << shift) {
-    const at = preregAt(s, pageOf(e.vaddr + off));
+    const at = mmRegionAt(mm, pageOf(e.vaddr + off));
     if (!at) return refused('EINVAL');
     // a region of 4 KiB pages cannot back a larger IOMMU page (mm_iommu_ua_to_hpa).
     if (win.pageShift > 12) return refused('EFAULT');
-    frames.push(s.prereg[at.region].pfns[at.index]);
+    frames.push(at.region.pfns[at.index]);
   }
   const first = (e.iova - win.start) >> shift;
   frames.forEach((pfn, i) => {
     const idx = Number(first) + i;
     const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
-    if (old !== 0n) releaseEntry(s, old);
+    if (old !== 0n) releaseEntry(w, old);
     lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
-    s.prereg.find((r) => r.pfns.includes(pfn))!.mapped++;
+    regionHolding(w, pfn)!.mapped++;
     stepPoint('table-write');
   });
   killCaches(w, c, pageOf(e.iova), Number(e.size >> 12n));
@@ -279,7 +238,7 @@ function releaseSpapr(w: World, c: Container): void {
   const s = c.spapr;
   if (!s) return;
   s.windows.forEach((win, num) => win && removeWindow(w, c, s, num));
-  while (s.prereg.length) freeRegion(w, c, s, 0);
+  releasePrereg(w, c, s);
   c.spapr = undefined;
 }
 
@@ -308,10 +267,10 @@ export function compatibleWindow(s: SpaprIommu, busStart: bigint, pageShift: num
   return s.windows.find((x): x is SpaprWindow => x !== null && x.start === busStart && x.pageShift <= pageShift && x.entries << BigInt(x.pageShift) >= bytes);
 }
 
-/** The frame backing a user virtual page through preregistered memory (mm_iommu_ua_to_hpa), or undefined. */
-export function preregFrame(s: SpaprIommu, vpage: number): number | undefined {
-  const at = preregAt(s, vpage);
-  return at ? s.prereg[at.region].pfns[at.index] : undefined;
+/** The frame backing a user virtual page through the process's preregistered memory (mm_iommu_ua_to_hpa), or undefined. */
+export function preregFrame(mm: Mm, vpage: number): number | undefined {
+  const at = mmRegionAt(mm, vpage);
+  return at ? at.region.pfns[at.index] : undefined;
 }
 
 /**
@@ -322,7 +281,7 @@ export function preregFrame(s: SpaprIommu, vpage: number): number | undefined {
 function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iova: bigint, pfn: number | undefined, perm: bigint): void {
   const idx = Number((iova - win.start) >> BigInt(win.pageShift));
   const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
-  if (old !== 0n) releaseEntry(s, old);
+  if (old !== 0n) releaseEntry(w, old);
   if (pfn === undefined || perm === 0n) {
     if (old !== 0n) {
       lazyPut(w.frames, win.frames, idx, 0n, HW_ENDIAN, '');
@@ -333,7 +292,7 @@ function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iov
   lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
   stepPoint('table-write');
   // only a faulty variant maps a frame outside preregistered memory; nothing then counts it.
-  const r = s.prereg.find((x) => x.pfns.includes(pfn));
+  const r = regionHolding(w, pfn);
   if (r) r.mapped++;
 }
 
@@ -350,8 +309,8 @@ export const SPAPR_TCE_OPS: SpaprTceOps = {
   },
   map_dma: spaprMap,
   unmap_dma: spaprUnmap,
-  register_memory: registerMemory,
-  unregister_memory: unregisterMemory,
+  register_memory: registerMemoryOp,
+  unregister_memory: unregisterMemoryOp,
   create_window: tceCreate,
   remove_window: tceRemove,
   tce_kill: killGroupCaches,

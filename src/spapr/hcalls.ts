@@ -37,15 +37,16 @@ const tceInMemslot = (vm: Vm, tce: bigint) => gpaToHvaPage(vm, Number(tce >> 12n
 
 /**
  * The frames backing a mapping TCE's page in one container's hardware window, one per hardware
- * sub-page, through the container's preregistered memory; undefined when any is missing.
+ * sub-page, through the process's preregistered memory; undefined when any is missing.
  */
-const tceToFrames: KvmSpaprTceOps['tce_to_frames'] = (_w, vm, x, t, tce) => {
+const tceToFrames: KvmSpaprTceOps['tce_to_frames'] = (w, vm, x, t, tce) => {
   const hvaPage = gpaToHvaPage(vm, Number((tce & ~TCE_PERM_MASK) >> 12n));
   // preregistered memory is in 4 KiB pages: a larger hardware page cannot be backed (mm_iommu_ua_to_hpa).
   if (hvaPage === undefined || x.win.pageShift > 12) return undefined;
   const out: number[] = [];
   for (let i = 0; i < 1 << (t.pageShift - 12); i++) {
-    const pfn = preregFrame(x.c.spapr!, hvaPage + i);
+    // mm_iommu_lookup(kvm->mm, ...): the VMM process's preregistered memory, whichever container registered it.
+    const pfn = preregFrame(w.mms.get(vm.mm)!, hvaPage + i);
     if (pfn === undefined) return undefined;
     out.push(pfn);
   }

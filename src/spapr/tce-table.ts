@@ -3,6 +3,7 @@
  * its validation and up-front charge, the guest-visible table in host frames (backing pages
  * allocated on the first non-zero write), and release.
  */
+import { archRefusal } from '../events/arch.js';
 import { lazyFree, lazyGet, lazyNonZero, lazyPut } from '../memory/lazy-array.js';
 import { OK, refused } from '../model/outcome.js';
 import { canCharge } from '../mm/pages.js';
@@ -18,7 +19,10 @@ const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
   const vm = w.vms.get(e.vm);
   if (!vm || vm.lc !== 'running') return refused('EBADF');
   // KVM_CREATE_SPAPR_TCE_64 is POWER's own VM ioctl: kvm_arch_vm_ioctl elsewhere answers -ENOTTY.
-  if (w.arch !== 'ppc64') return refused('ENOTTY');
+  const elsewhere = archRefusal(w.arch, 'vmm.kvm.create_spapr_tce_64');
+  if (elsewhere) return refused(elsewhere);
+  // kvm_arch_vm_ioctl refuses any flag before it creates anything (none is defined).
+  if (e.flags !== 0) return refused('EINVAL');
   if (e.size === 0n || e.pageShift < 12 || e.pageShift > 34 || e.offset + e.size > U64_MAX >> BigInt(e.pageShift)) return refused('EINVAL');
   if (w.tceTables.has(e.table)) return refused('EEXIST');
   const mm = w.mms.get(vm.mm)!;

@@ -6,7 +6,8 @@ import { replay } from '../../src/log/replay.js';
 import { digest } from '../../src/model/digest.js';
 
 const DIR = join(import.meta.dirname, '../../examples');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl'));
+// the top-level walkthroughs and the fidelity logs (one per kernel answer the model follows).
+const files = [...readdirSync(DIR), ...readdirSync(join(DIR, 'fidelity')).map((f) => `fidelity/${f}`)].filter((f) => f.endsWith('.jsonl'));
 
 function load(file: string) {
   const r = readLog(readFileSync(join(DIR, file), 'utf8'), file);

@@ -66,10 +66,18 @@ describe('spapr-accounting', () => {
   it.prop([iobas])('should hold on real maps and catch a mapped count off by one', (is) => {
     const w = spaprWorld(is);
     expect(checkProperties(w)).toEqual([]);
-    const r = w.containers.get('c0')!.spapr!.prereg[0];
+    const r = w.mms.get('qemu')!.iommuMem[0];
     expect(r.mapped).toBe(is.length);
     r.mapped--;
-    expect(only(w, 'spapr-accounting')).toEqual([`container c0 region at vaddr page ${Number(HVA >> 12n)} has mapped ${is.length - 1} but ${is.length} TCEs point into it`]);
+    expect(only(w, 'spapr-accounting')).toEqual([`qemu's region at vaddr page ${Number(HVA >> 12n)} has mapped ${is.length - 1} but ${is.length} TCEs point into it`]);
+  });
+
+  it('should catch a used count that disagrees with the containers referencing the region', () => {
+    const w = spaprWorld([0]);
+    const r = w.mms.get('qemu')!.iommuMem[0];
+    expect(r.used).toBe(1);
+    r.used = 2;
+    expect(only(w, 'spapr-accounting')).toEqual([`qemu's region at vaddr page ${Number(HVA >> 12n)} has used 2 but 1 containers reference it`]);
   });
 
   it('should catch a window and a KVM table charged the wrong size', () => {

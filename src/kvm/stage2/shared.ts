@@ -5,6 +5,7 @@
  * shared (charged to locked_vm like any long-term DMA pin), must flush the IOMMU's IOTLB with its
  * own TLBs, and cannot write-protect the table for dirty logging (kvm_mmu.dirty_log_mode).
  */
+import { archRefusal } from '../../events/arch.js';
 import { vtdTranslate } from '../../iommu/vtd/table.js';
 import { canCharge } from '../../mm/pages.js';
 import { OK, refused, type Outcome } from '../../model/outcome.js';
@@ -71,7 +72,8 @@ export function sharedTranslate(w: World, dom: Domain, iovaPage: number): { pfn:
 export const STAGE2_SHARE_OPS: Stage2ShareOps = {
   share(w, d, g) {
     // only an IOMMU that reads the EPT format (VT-d second stage) can walk KVM's table.
-    if (w.arch !== 'x86') return refused('ENODEV');
+    const elsewhere = archRefusal(w.arch, 'vmm.kvm.vfio.share_stage2');
+    if (elsewhere) return refused(elsewhere);
     const vm = w.vms.get(d.vm)!;
     const c = g.container === undefined ? undefined : w.containers.get(g.container);
     if (!c?.iommu || c.iommu.kvm || g.dmaLc !== 'unmanaged' || c.mm !== vm.mm) return refused('EINVAL');

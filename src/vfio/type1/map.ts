@@ -5,6 +5,7 @@
  * RLIMIT_MEMLOCK) removes the vfio_dma with every chunk before it, as the kernel's unwind does;
  * only the pages faulted in on the way stay resident, as they do in the kernel.
  */
+import { TYPE1_WRAP_EOVERFLOW } from '../../model/kernel-version.js';
 import { PAGE_MASK_N, pageOf } from '../../memory/constants.js';
 import { firstUnmapped } from '../../memory/mm.js';
 import { OK, refused, type Outcome } from '../../model/outcome.js';
@@ -15,6 +16,9 @@ import { U64_MAX } from '../../util/hex.js';
 import { FORMATS } from '../../iommu/formats.js';
 import { insertDma, lowerBound, overlaps } from './dma-list.js';
 import { DMA_MAP_MINSZ, VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_MAP_FLAG_WRITE } from '../uapi.js';
+
+/** VFIO_BATCH_MAX_CAPACITY: the page pointers one page holds (PAGE_SIZE / sizeof(struct page *)). */
+const VFIO_BATCH_PAGES = 512;
 
 const MAP_FLAGS = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE | VFIO_DMA_MAP_FLAG_VADDR;
 
@@ -37,7 +41,8 @@ export const TYPE1_MAP_OPS: Pick<Type1Ops, 'map_dma' | 'pin_pages_remote' | 'loc
     const setVaddr = (e.flags & VFIO_DMA_MAP_FLAG_VADDR) !== 0;
     if ((read || write) === setVaddr) return refused('EINVAL');
     if (e.size === 0n || ((e.size | e.iova | e.vaddr) & PAGE_MASK_N) !== 0n) return refused('EINVAL');
-    if (e.iova + e.size - 1n > U64_MAX || e.vaddr + e.size - 1n > U64_MAX) return refused('EINVAL');
+    // no IOVA or vaddr wrap: -EINVAL, -EOVERFLOW since the overflow series.
+    if (e.iova + e.size - 1n > U64_MAX || e.vaddr + e.size - 1n > U64_MAX) return refused(w.kernel >= TYPE1_WRAP_EOVERFLOW ? 'EOVERFLOW' : 'EINVAL');
     const iovaPage = pageOf(e.iova);
     const pages = pageOf(e.size);
     if (setVaddr) return updateVaddr(t1, iovaPage, pages, pageOf(e.vaddr));
@@ -78,36 +83,41 @@ export const TYPE1_MAP_OPS: Pick<Type1Ops, 'map_dma' | 'pin_pages_remote' | 'loc
   pin_pages_remote(w, dma, vaddrPage, npage) {
     const ops = opsOf(w);
     const mm = w.mms.get(dma.mm)!;
-    const pfns: number[] = [];
-    let failed: 'EFAULT' | 'ENOMEM' | undefined;
-    // pages faulted in on the way stay resident whatever happens, as pin_user_pages leaves them.
-    for (let i = 0; i < npage; i++) {
-      // vaddr_get_pfns finds no VMA: EFAULT.
+    // vaddr_get_pfns pins a batch first (pin_user_pages_remote); the limit is checked page by page
+    // after, and a failure unpins the whole batch (unpin_out): the pins and unpins are real work
+    // the cost counters show, though the frames end as they were. The model pins the batch's
+    // physically contiguous run, which is the whole batch for memory faulted in in order.
+    const run: number[] = [];
+    let hole = false;
+    for (let i = 0; i < Math.min(npage, VFIO_BATCH_PAGES); i++) {
+      // no VMA: gup stops there (EFAULT once the pages before it are done).
       if (firstUnmapped(mm, vaddrPage + i, 1) === 0) {
-        failed = 'EFAULT';
+        hole = true;
         break;
       }
+      // pages faulted in on the way stay resident whatever happens, as pin_user_pages leaves them.
       const pfn = ops.mm.fault_in(w, mm, vaddrPage + i);
-      // one call pins one physically contiguous run; the next page starts the next call.
-      if (pfns.length > 0 && pfn !== pfns[pfns.length - 1] + 1) break;
-      // the limit is checked page by page, after the contiguity test (ENOMEM).
-      if (!dma.lockCap && mm.lockedVm + pfns.length + 1 > mm.memlockPages) {
-        failed = 'ENOMEM';
-        break;
-      }
+      // one call maps one physically contiguous run; the next page starts the next call.
+      if (run.length > 0 && pfn !== run[run.length - 1] + 1) break;
       ops.mm.pin_page(w, pfn);
-      pfns.push(pfn);
+      run.push(pfn);
     }
+    let failed: 'EFAULT' | 'ENOMEM' | undefined = run.length === 0 ? 'EFAULT' : undefined;
+    for (let k = 0; k < run.length && !failed; k++) {
+      if (!dma.lockCap && mm.lockedVm + k + 1 > mm.memlockPages) failed = 'ENOMEM';
+    }
+    // the run reached a page without a VMA: refilling the batch there fails the whole call.
+    if (!failed && hole) failed = 'EFAULT';
     if (failed) {
       // unpin_out: what this call pinned goes back; nothing of it was charged.
-      for (const pfn of pfns) ops.mm.unpin_page(w, pfn);
+      for (const pfn of run) ops.mm.unpin_page(w, pfn);
       return { code: failed };
     }
     // CAP_IPC_LOCK skips the limit, never the charge.
-    ops.vfio_iommu_type1.lock_acct(w, mm, pfns.length);
-    dma.pfns.push(...pfns);
-    dma.accounted += pfns.length;
-    return { pfns };
+    ops.vfio_iommu_type1.lock_acct(w, mm, run.length);
+    dma.pfns.push(...run);
+    dma.accounted += run.length;
+    return { pfns: run };
   },
 
   lock_acct(w, mm, npages) {

@@ -3,6 +3,7 @@
  * no-bisect rule, unmap-all, and removal of whole vfio_dma ranges in the kernel's order: clear the
  * IOMMU entries, sync the IOTLB, and only then unpin and uncharge.
  */
+import { TYPE1_WRAP_EOVERFLOW } from '../../model/kernel-version.js';
 import { PAGE_MASK_N, pageOf } from '../../memory/constants.js';
 import { OK, refused } from '../../model/outcome.js';
 import type { Dma } from '../../model/world.js';
@@ -34,7 +35,7 @@ export const TYPE1_UNMAP_OPS: Pick<Type1Ops, 'unmap_dma' | 'unmap_unpin' | 'unpi
     } else {
       if ((e.iova & PAGE_MASK_N) !== 0n) return refused('EINVAL');
       if (e.size === 0n || (e.size & PAGE_MASK_N) !== 0n) return refused('EINVAL');
-      if (e.iova + e.size - 1n > U64_MAX) return refused('EINVAL');
+      if (e.iova + e.size - 1n > U64_MAX) return refused(w.kernel >= TYPE1_WRAP_EOVERFLOW ? 'EOVERFLOW' : 'EINVAL');
       startPage = pageOf(e.iova);
       endPage = startPage + pageOf(e.size);
       if (t1.v2) {
