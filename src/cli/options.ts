@@ -147,6 +147,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
       { name: 'verify', help: 'check the hash chain written by --out before replaying' },
+      { name: 'keep-going', help: 'carry on past violations a line did not expect (a line\'s "expectViolation" always carries on); the exit code still reports them' },
     ],
   },
   {

@@ -6,6 +6,9 @@
  */
 import { ACTOR_EVENT_TYPES, CHAIN_PATTERN, HASH_PATTERN, HEX_U64, ID_PATTERN, NAME_PATTERN, PHASE_PATTERN, type FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
+import { FIELD_DOCS } from './field-docs.js';
+import type { EventType } from './types.js';
+import { OUTCOME_CODES } from '../model/codes.js';
 
 /** Where every vkm schema's `$id` lives: a reserved domain, since the ids name schemas, not downloads. */
 export function schemaId(name: string): string {
@@ -47,9 +50,14 @@ const required = (spec: FieldSpec) => !('default' in spec && spec.default !== un
 /** One event type's line: its fields, and the keys every line may carry. */
 function eventLine(type: string, specs: Record<string, FieldSpec>, withStep: boolean): Json {
   const props: Json = { type: { const: type } };
-  for (const [f, s] of Object.entries(specs)) props[f] = fieldSchema(s);
+  const docs = FIELD_DOCS[type as EventType] ?? {};
+  for (const [f, s] of Object.entries(specs)) props[f] = docs[f] ? { ...fieldSchema(s), description: docs[f] } : fieldSchema(s);
   Object.assign(props, {
     expect: { $ref: '#/$defs/expect' },
+    expectViolation: {
+      oneOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'array', minItems: 1, maxItems: 64, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } }],
+      description: 'the properties this event is expected to violate; replay carries on past them',
+    },
     comment: { type: 'string' },
     chain: { type: 'string', pattern: CHAIN_PATTERN.source },
     phase: { type: 'string', pattern: PHASE_PATTERN.source },
@@ -81,10 +89,10 @@ export function logLineSchema(): Json {
     $defs: {
       expect: {
         oneOf: [
-          { type: 'string', description: 'an outcome code' },
+          { enum: Object.keys(OUTCOME_CODES), description: 'an outcome code (vkm events lists them)' },
           {
             type: 'object',
-            properties: { code: { type: 'string' }, data: { type: 'string', pattern: HEX_BYTES }, value: { type: 'string', pattern: HEX_U64.source } },
+            properties: { code: { enum: Object.keys(OUTCOME_CODES) }, data: { type: 'string', pattern: HEX_BYTES }, value: { type: 'string', pattern: HEX_U64.source } },
             required: ['code'],
             additionalProperties: false,
           },

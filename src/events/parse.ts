@@ -5,6 +5,9 @@
 import { hexToBytes, U64_MAX } from '../util/hex.js';
 import { ACTOR_EVENT_TYPES, CHAIN_PATTERN, HASH_PATTERN, HEX_ANY, HEX_U64, ID_PATTERN, META_FIELDS, NAME_PATTERN, PHASE_PATTERN, type FieldSpec } from './fields.js';
 import { EVENT_SCHEMA } from './schema.js';
+import { codesOf } from './refusals.js';
+import { isOutcomeCode, OUTCOME_CODES } from '../model/codes.js';
+import { closest } from '../util/suggest.js';
 import type { EventType, Expectation, ModelEvent, StepMark } from './types.js';
 
 export interface FieldProblem {
@@ -89,14 +92,30 @@ function parseField(field: string, spec: FieldSpec, raw: unknown): ParseResult<u
   }
 }
 
-function parseExpect(raw: unknown): ParseResult<Expectation> {
-  if (typeof raw === 'string') return { ok: true, value: { code: raw } };
+/**
+ * An expectation's code must be one the model knows: a misspelt code is the author's mistake, so it
+ * is an input error naming the nearest codes, not a mismatch found after the event ran.
+ */
+function knownCode(field: string, code: string, type: EventType): ParseResult<string> {
+  if (isOutcomeCode(code)) return { ok: true, value: code };
+  const own = codesOf(type);
+  const near = closest(code, own) ?? closest(code, Object.keys(OUTCOME_CODES));
+  return fail(field, `unknown outcome code "${clip(code)}"${near ? `; did you mean "${near}"?` : ''} (${type} answers ${own.join(', ')}; vkm events lists every code with its meaning)`);
+}
+
+function parseExpect(raw: unknown, type: EventType): ParseResult<Expectation> {
+  if (typeof raw === 'string') {
+    const c = knownCode('expect', raw, type);
+    return c.ok ? { ok: true, value: { code: raw } } : c;
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return fail('expect', `expected an outcome code or {"code", "data", "value"}, got ${describe(raw)}`);
   }
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!['code', 'data', 'value'].includes(k)) return fail(`expect.${k}`, 'unknown key');
   if (typeof o.code !== 'string') return fail('expect.code', 'is required and must be a string');
+  const c = knownCode('expect.code', o.code, type);
+  if (!c.ok) return c;
   let data: Uint8Array | undefined;
   if (o.data !== undefined) {
     data = typeof o.data === 'string' ? hexToBytes(o.data) : undefined;
@@ -114,6 +133,8 @@ function parseExpect(raw: unknown): ParseResult<Expectation> {
 export interface ParsedLine {
   readonly event: ModelEvent;
   readonly expect?: Expectation;
+  /** Properties the event is expected to violate (names; the log reader checks they exist). */
+  readonly expectViolation?: readonly string[];
   /** Runs the event interrupted at a step point (or checks it there). */
   readonly step?: StepMark;
   readonly comment?: string;
@@ -150,9 +171,18 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
   }
   let expect: Expectation | undefined;
   if (o.expect !== undefined) {
-    const r = parseExpect(o.expect);
+    const r = parseExpect(o.expect, type as EventType);
     if (!r.ok) return r;
     expect = r.value;
+  }
+  let expectViolation: string[] | undefined;
+  if (o.expectViolation !== undefined) {
+    const v = o.expectViolation;
+    const names = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
+    if (!names || names.length === 0 || names.length > 64 || names.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 64) || new Set(names).size !== names.length) {
+      return fail('expectViolation', `expected a property name or a list of distinct ones, got ${describe(v)}`);
+    }
+    expectViolation = names as string[];
   }
   if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
   if (o.phase !== undefined && (typeof o.phase !== 'string' || !PHASE_PATTERN.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
@@ -163,7 +193,7 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
     if (!r.ok) return r;
     step = r.value;
   }
-  return { ok: true, value: { event: event as unknown as ModelEvent, expect, comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined, step } };
+  return { ok: true, value: { event: event as unknown as ModelEvent, expect, ...(expectViolation ? { expectViolation } : {}), comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined, step } };
 }
 
 /** A line's `step`: {"at": n, "point": "...", "actor": {an actor's event line}}. */

@@ -105,3 +105,18 @@ export const REFUSALS: Record<EventType, readonly Refusals[]> = Object.fromEntri
     return [type, [...new Set([...own, ...(elsewhere as Refusals[])])]];
   }),
 ) as Record<EventType, readonly Refusals[]>;
+
+export type SuccessCode = 'OK' | 'CC0' | 'CLP_RC_OK' | 'H_SUCCESS';
+
+/** What an event answers when it does what was asked: an ioctl's 0, an instruction's cc 0, CLP's response code, a hypercall's H_SUCCESS. */
+export function successCode(type: EventType): SuccessCode {
+  if (type === 'guest.s390.clp.set_pci_fn') return 'CLP_RC_OK';
+  if (type.startsWith('guest.s390.')) return 'CC0';
+  if (type.startsWith('guest.spapr.')) return 'H_SUCCESS';
+  return 'OK';
+}
+
+/** Every code an event can answer with in this model: its success code, then its refusals. */
+export function codesOf(type: EventType): OutcomeCode[] {
+  return [successCode(type), ...REFUSALS[type]];
+}

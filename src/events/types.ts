@@ -43,6 +43,8 @@ export interface LogEntry {
   readonly event: ModelEvent;
   readonly line: number;
   readonly expect?: Expectation;
+  /** Properties this event is expected to violate: replay checks they are, and carries on past them. */
+  readonly expectViolation?: readonly string[];
   /** The event runs interrupted at a step point (or is checked there). */
   readonly step?: StepMark;
   readonly comment?: string;

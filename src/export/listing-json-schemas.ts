@@ -4,7 +4,9 @@
  * (the event vocabulary). Each output is one object naming its schema in `schema`. Pure.
  */
 import { schemaId } from '../events/json-schema.js';
-import { EVENT_TYPES } from '../events/types.js';
+import { EVENT_TYPES, type EventType } from '../events/types.js';
+import { EVENT_SCHEMA } from '../events/schema.js';
+import { OUTCOME_CODES } from '../model/codes.js';
 
 export const VARIANTS_SCHEMA = 'vkm-variants/1';
 export const PATHS_SCHEMA = 'vkm-paths/1';
@@ -75,6 +77,21 @@ export function pathsSchema(): Record<string, unknown> {
   };
 }
 
+/** One event type: each of its fields (kind, and units or flag bits) and the codes it can answer, success first. */
+function eventEntry(t: EventType): Record<string, unknown> {
+  const fields = Object.keys(EVENT_SCHEMA[t]);
+  const field = { type: 'object', properties: { kind: text, doc: text }, required: ['kind'], additionalProperties: false };
+  return {
+    type: 'object',
+    properties: {
+      fields: { type: 'object', properties: Object.fromEntries(fields.map((f) => [f, field])), required: fields, additionalProperties: false },
+      codes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(OUTCOME_CODES) } },
+    },
+    required: ['fields', 'codes'],
+    additionalProperties: false,
+  };
+}
+
 export function eventsSchema(): Record<string, unknown> {
   return {
     $schema: DRAFT,
@@ -85,12 +102,19 @@ export function eventsSchema(): Record<string, unknown> {
       schema: { const: EVENTS_SCHEMA },
       events: {
         type: 'object',
-        properties: Object.fromEntries(EVENT_TYPES.map((t) => [t, { type: 'object', additionalProperties: text }])),
+        properties: Object.fromEntries(EVENT_TYPES.map((t) => [t, eventEntry(t)])),
         required: [...EVENT_TYPES],
         additionalProperties: false,
       },
+      codes: {
+        type: 'object',
+        description: 'every outcome code with its meaning',
+        properties: Object.fromEntries(Object.keys(OUTCOME_CODES).map((c) => [c, text])),
+        required: Object.keys(OUTCOME_CODES),
+        additionalProperties: false,
+      },
     },
-    required: ['schema', 'events'],
+    required: ['schema', 'events', 'codes'],
     additionalProperties: false,
   };
 }

@@ -18,7 +18,12 @@ const count = { type: 'integer', minimum: 0 } as const;
 const violations = {
   type: 'array',
   minItems: 1,
-  items: { type: 'object', properties: { property: { type: 'string' }, message: { type: 'string' } }, required: ['property', 'message'], additionalProperties: false },
+  items: {
+    type: 'object',
+    properties: { property: { type: 'string' }, message: { type: 'string' }, expected: { const: true, description: 'the line named this property in expectViolation' } },
+    required: ['property', 'message'],
+    additionalProperties: false,
+  },
 } as const;
 const eventType = { enum: [...EVENT_TYPES] };
 /** Every counter of the world's statistics; the comparison's columns are the ones a reader can rely on. */
@@ -64,6 +69,7 @@ export function replaySummarySchema(): Record<string, unknown> {
         ],
       },
       digest: { type: 'string', pattern: HASH_PATTERN.source },
+      expectedViolations: { ...count, description: 'violations the log\'s lines expected (expectViolation) and got' },
       stats,
       phases: {
         type: 'array',
@@ -76,7 +82,7 @@ export function replaySummarySchema(): Record<string, unknown> {
         },
       },
     },
-    required: ['schema', 'events', 'mismatches', 'violated', 'digest'],
+    required: ['schema', 'events', 'mismatches', 'violated', 'digest', 'expectedViolations'],
     dependentRequired: { stats: ['phases'], phases: ['stats'] },
     additionalProperties: false,
   };

@@ -7,6 +7,8 @@
 import { InputError } from '../errors.js';
 import type { FieldSpec, ObjectKind } from '../events/fields.js';
 import { parseEventObject } from '../events/parse.js';
+import { propertyNamed, propertyNames } from '../../properties/index.js';
+import { didYouMean } from '../util/suggest.js';
 import { jsonErrorOffset } from './json-error-column.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
 import type { EventType, LogEntry } from '../events/types.js';
@@ -63,13 +65,16 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
-  const { event, expect, comment, phase, chain, step } = parsed.value;
+  const { event, expect, expectViolation, comment, phase, chain, step } = parsed.value;
+  for (const name of expectViolation ?? []) {
+    if (!propertyNamed(name)) return new InputError({ file, line, field: 'expectViolation' }, `unknown property "${name}"${didYouMean(name, propertyNames())} (properties: ${propertyNames().join(', ')})`);
+  }
   // the actor's event runs first, inside this one: its ids are checked first.
   const actorProblem = step?.actor && ids.visit(step.actor.type, step.actor as unknown as Record<string, unknown>);
   if (actorProblem) return new InputError({ file, line, field: `step.actor.${actorProblem.field}` }, actorProblem.reason);
   const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
   if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
-  return { event, line, expect, comment, phase, chain, ...(step ? { step } : {}) };
+  return { event, line, expect, ...(expectViolation ? { expectViolation } : {}), comment, phase, chain, ...(step ? { step } : {}) };
 }
 
 /**

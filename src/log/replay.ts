@@ -1,7 +1,10 @@
 /**
  * Replays log entries through the reducer, checking the author's expectations and every property
  * after each event. Pure: results are data; the CLI renders them. Replay stops at the first event
- * after which a property is violated, since later states would build on a broken one.
+ * after which a property is violated unexpectedly, since later states build on a broken one; a
+ * line that names the violation it expects (`expectViolation`) carries the story on, and so does
+ * `keepGoing` for any. A violation is reported once, at the event that caused it: a broken
+ * invariant that stays broken is not reported again at every later line.
  */
 import type { LogEntry } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
@@ -18,15 +21,22 @@ export interface StepResult {
   readonly outcome: Outcome;
   /** Why the outcome differs from the line's `expect`, if it does. */
   readonly mismatch?: string;
-  readonly violations: readonly Violation[];
+  /** The violations this event caused (not those still standing from earlier lines); `expected` when the line named them. */
+  readonly violations: readonly ReplayViolation[];
+}
+
+export interface ReplayViolation extends Violation {
+  readonly expected?: true;
 }
 
 export interface ReplayResult {
   readonly steps: StepResult[];
   readonly world: World;
   readonly mismatches: number;
-  /** The first violating step, if any. */
+  /** The first step with a violation its line did not expect, if any. */
   readonly violated?: StepResult;
+  /** Violations lines expected (and got). */
+  readonly expectedViolations: number;
   /** Cost counters of each phase, in log order; lines before the first `phase` are "setup". */
   readonly phases: PhaseStats[];
 }
@@ -70,13 +80,21 @@ function applyAtStep(world: World, entry: LogEntry, props: readonly Property[]):
 export interface ReplayOptions {
   readonly properties?: readonly Property[];
   readonly world?: World;
+  /** Carry on past unexpected violations too (the result still names the first). */
+  readonly keepGoing?: boolean;
 }
+
+const violationKey = (v: Violation) => `${v.property}\u0000${v.message}`;
 
 export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): ReplayResult {
   const world = opts.world ?? emptyWorld();
   const props = opts.properties ?? PROPERTIES;
   const steps: StepResult[] = [];
   let mismatches = 0;
+  let expectedViolations = 0;
+  let violated: StepResult | undefined;
+  // violations already reported and still standing: an invariant stays broken after the line that broke it.
+  let standing = new Set<string>();
   const phases: PhaseStats[] = [];
   let phase = 'setup';
   let start: Stats = { ...world.stats };
@@ -95,16 +113,21 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const pre = notePre(world, props);
     const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
     const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
-    const mismatch = stepped?.mismatch ?? compareExpectation(entry, outcome);
+    const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
+    const wanted = new Set(entry.expectViolation ?? []);
+    const missing = [...wanted].filter((p) => !all.some((v) => v.property === p));
+    const mismatch = stepped?.mismatch ?? compareExpectation(entry, outcome) ?? (missing.length ? `expected a violation of ${missing.join(', ')}, got none` : undefined);
     if (mismatch) mismatches++;
-    const violations = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
+    const violations: ReplayViolation[] = all.filter((v) => !standing.has(violationKey(v))).map((v) => (wanted.has(v.property) ? { ...v, expected: true } : v));
+    standing = new Set(all.map(violationKey));
+    expectedViolations += violations.filter((v) => v.expected).length;
     const step = { line: entry.line, type: entry.event.type, outcome, mismatch, violations };
     steps.push(step);
-    if (violations.length > 0) {
-      close();
-      return { steps, world, mismatches, violated: step, phases };
+    if (violations.some((v) => !v.expected)) {
+      violated ??= step;
+      if (!opts.keepGoing) break;
     }
   }
   close();
-  return { steps, world, mismatches, phases };
+  return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}) };
 }

@@ -14,7 +14,7 @@ export const OUTCOME_CODES = {
   IOMMU_FAULT_NOT_PRESENT: 'no translation', IOMMU_FAULT_WRITE: 'write to a read-only translation',
   IOMMU_FAULT_READ: 'read of a write-only translation', IOMMU_FAULT_BLOCKED: 'group attached to a blocking domain',
   // s390 zPCI instruction results: condition codes (status in the outcome value) and program exceptions
-  CC0: 'condition code 0', CC1: 'condition code 1 (status in value)', CC2: 'condition code 2 (busy)', CC3: 'condition code 3 (invalid handle)',
+  CC0: 'condition code 0', CC1: 'condition code 1; the status is the outcome value, written in hex in logs (status 16 is "0x10", 40 is "0x28")', CC2: 'condition code 2 (busy)', CC3: 'condition code 3 (invalid handle)',
   PGM_SPECIFICATION: 'specification exception', PGM_OPERAND: 'operand exception', PGM_ADDRESSING: 'addressing exception',
   // a guest instruction its CPU does not have (a KVM guest runs the host's architecture)
   PGM_OPERATION: 's390 operation exception (program interruption code 0x0001): no such instruction',

@@ -98,7 +98,42 @@ describe('vkm events', () => {
     expect(await main(['events', '--json'], io)).toBe(0);
     const listed = JSON.parse(io.stdout.join('\n')).events;
     expect(Object.keys(listed)).toEqual(EVENT_TYPES);
-    expect(listed['vmm.vfio.dma.map']).toMatchObject({ container: 'container id', iova: 'u64 hex', argsz: 'u32 = 32' });
+    expect(listed['vmm.vfio.dma.map'].fields).toMatchObject({ container: { kind: 'container id' }, iova: { kind: 'u64 hex' }, argsz: { kind: 'u32 = 32' } });
+    // units and flag bits where the kind does not say them; the codes each event answers, success first.
+    expect(listed['vmm.vfio.dma.map'].fields.flags.doc).toBe('VFIO_DMA_MAP_FLAG_READ 1, WRITE 2, VADDR 4');
+    expect(listed['vmm.vfio.dma.unmap'].fields.flags.doc).toBe('VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP 1, ALL 2, VADDR 4');
+    expect(listed['vmm.kvm.create_spapr_tce_64'].fields.size.doc).toMatch(/IOMMU pages/);
+    expect(listed['vmm.vfio.spapr.tce_create'].fields.windowSize.doc).toMatch(/^bytes/);
+    expect(listed['guest.s390.rpcit'].codes).toEqual(['CC0', 'EBADF', 'CC1', 'CC3', 'X86_UD', 'PPC_ILLEGAL']);
+    expect(listed['guest.spapr.h_put_tce'].codes[0]).toBe('H_SUCCESS');
+    expect(JSON.parse(io.stdout.join('\n')).codes.CC1).toMatch(/status .* hex/);
+  });
+
+  it('should print the codes of each event and the meaning of every code', async () => {
+    const { OUTCOME_CODES } = await import('../../src/model/codes.js');
+    const io = fakeIo({});
+    expect(await main(['events'], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toContain('    codes       OK | EBADF, EINVAL, EPERM, ENXIO, EEXIST, ENOSPC, EFAULT, ENOMEM, ENOENT, EOVERFLOW');
+    expect(text).toContain('    flags       u32 = 3; VFIO_DMA_MAP_FLAG_READ 1, WRITE 2, VADDR 4');
+    for (const [code, meaning] of Object.entries(OUTCOME_CODES)) expect(text).toContain(`    ${code.padEnd(24)} ${meaning}`);
+  });
+});
+
+describe('expect naming an unknown code', () => {
+  it('should be an input error naming file, line and field, with the nearest code', async () => {
+    for (const [code, near] of [['HPARAMETER', 'H_PARAMETER'], ['IOMMU_FAULT_PROTECTION', undefined], ['EBUSSY', 'EBUSY']] as const) {
+      const line = `{"type":"guest.spapr.h_put_tce","vm":"vm0","liobn":"0x1","ioba":"0x0","tce":"0x3","expect":"${code}"}`;
+      const io = fakeIo({ 'a.jsonl': [...SETUP, line].join('\n') });
+      expect(await main(['replay', 'a.jsonl'], io)).toBe(2);
+      expect(io.stderr[0]).toMatch(new RegExp(`^vkm: a\\.jsonl:${SETUP.length + 1}: field "expect": unknown outcome code "${code}"`));
+      if (near) expect(io.stderr[0]).toContain(`did you mean "${near}"?`);
+      expect(io.stderr[0]).toContain('guest.spapr.h_put_tce answers H_SUCCESS, EBADF, H_PARAMETER');
+    }
+    const obj = `{"type":"vmm.kvm.create_vm","vm":"vmz","mm":"qemu","expect":{"code":"OKAY"}}`;
+    const io = fakeIo({ 'b.jsonl': [...SETUP, obj].join('\n') });
+    expect(await main(['replay', 'b.jsonl'], io)).toBe(2);
+    expect(io.stderr[0]).toContain('field "expect.code": unknown outcome code "OKAY"');
   });
 });
 

@@ -5,7 +5,8 @@
  * holds them all.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -61,7 +62,20 @@ describe('vkm replay --json', () => {
       }
     }
     // the bundled logs reach every optional field, so each part of the schema is exercised.
-    expect([...seen].sort()).toEqual(['data', 'stats', 'value', 'violated', 'violations'].concat(seen.has('mismatch') ? ['mismatch'] : []).sort());
+    expect([...seen].sort()).toEqual(['data', 'stats', 'value', 'violations'].concat(seen.has('mismatch') ? ['mismatch'] : []).sort());
+  });
+
+  it('should validate an unexpected violation and a missed expectation, stopped and with --keep-going', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vkm-schema-'));
+    const text = readFileSync(join(EXAMPLES, 'violations/spapr-liobn-to-group-late-group.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'plain.jsonl'), text.replace(/,"expectViolation":"[a-z-]+"/g, ''));
+    writeFileSync(join(dir, 'wrong.jsonl'), text.replace('"expectViolation":"container-coherence"', '"expectViolation":"isolation"'));
+    for (const argv of [['plain.jsonl'], ['plain.jsonl', '--keep-going'], ['wrong.jsonl', '--stats']]) {
+      const objs = (await vkm('replay', join(dir, argv[0]), '--json', ...argv.slice(1))).out.map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const o of objs) expect(valid(o), JSON.stringify(o).slice(0, 160)).toBe(true);
+      expect(objs.at(-1)!.violated, argv.join(' ')).not.toBeNull();
+      if (argv[0] === 'wrong.jsonl') expect(objs.some((o) => typeof o.mismatch === 'string')).toBe(true);
+    }
   });
 
   it('should refuse a step with an unknown code and a summary without its digest', async () => {

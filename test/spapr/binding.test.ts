@@ -172,13 +172,37 @@ describe('the two binding designs', () => {
     expect([container.verdict, container.result.covers.every((c) => c.hit)]).toEqual(['pass', true]);
   });
 
-  it('the violation log should stop at the H_STUFF_TCE that left gB stale', () => {
+  it('the violation log should carry on past the violations its lines expect, and stop at the first without expectViolation', () => {
     const file = 'violations/spapr-liobn-to-group-late-group.jsonl';
     const r = readLog(readFileSync(join(import.meta.dirname, '../../examples', file), 'utf8'), file);
     if (!r.ok) throw r.error;
-    const result = replay(r.entries);
-    expect(result.violated?.type).toBe('guest.spapr.h_stuff_tce');
-    expect(result.violated?.violations.map((v) => v.property)).toEqual(['container-coherence']);
+    const told = replay(r.entries);
+    expect([told.violated, told.mismatches, told.steps.length]).toEqual([undefined, 0, r.entries.length]);
+    expect(told.steps.flatMap((s) => s.violations.map((v) => `${s.type} ${v.property} ${v.expected}`))).toEqual([
+      'guest.spapr.h_stuff_tce container-coherence true',
+      'vmm.vfio.spapr.unregister_memory no-iova-to-unpinned-page true',
+    ]);
+    // without the lines' expectations: replay stops at the H_STUFF_TCE that left gB stale.
+    const plain = r.entries.map(({ expectViolation: _, ...x }) => x);
+    const stopped = replay(plain);
+    expect(stopped.violated?.type).toBe('guest.spapr.h_stuff_tce');
+    expect(stopped.violated?.violations.map((v) => v.property)).toEqual(['container-coherence']);
+    expect(stopped.steps.length).toBe(27);
+    // --keep-going: past both, each reported once, at the line that caused it.
+    const going = replay(plain, { keepGoing: true });
+    expect(going.steps.length).toBe(r.entries.length);
+    expect(going.violated?.type).toBe('guest.spapr.h_stuff_tce');
+    expect(going.steps.filter((s) => s.violations.length).map((s) => s.line)).toEqual([27, 30]);
+  });
+
+  it('should count an expected violation that does not happen as a mismatch', () => {
+    const file = 'violations/spapr-liobn-to-group-late-group.jsonl';
+    const r = readLog(readFileSync(join(import.meta.dirname, '../../examples', file), 'utf8'), file);
+    if (!r.ok) throw r.error;
+    const wrong = r.entries.map((x) => (x.line === 26 ? { ...x, expectViolation: ['container-coherence'] } : x));
+    const result = replay(wrong);
+    expect(result.steps[25].mismatch).toBe('expected a violation of container-coherence, got none');
+    expect(result.mismatches).toBe(1);
   });
 });
 

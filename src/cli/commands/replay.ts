@@ -70,14 +70,14 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
       return EXIT.usage;
     }
   }
-  const result = replay(read.entries);
+  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true });
   const json = opts.json === true;
   const quiet = opts.quiet === true;
   for (const s of result.steps) {
     if (json) io.out(JSON.stringify(stepJson(s)));
     else if (!quiet || s.mismatch || s.violations.length) {
       io.out(`${String(s.line).padStart(5)}  ${s.type.padEnd(34)} ${outcomeText(s)}${s.mismatch ? `  MISMATCH: ${s.mismatch}` : ''}`);
-      for (const v of s.violations) io.out(`       VIOLATION ${v.property}: ${v.message}`);
+      for (const v of s.violations) io.out(`       VIOLATION${v.expected ? ' (expected)' : ''} ${v.property}: ${v.message}`);
     }
   }
   collect?.(file, result.phases);
@@ -89,17 +89,19 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
       schema: REPLAY_SUMMARY_SCHEMA,
       events: result.steps.length,
       mismatches: result.mismatches,
-      violated: v ? { line: v.line, type: v.type, violations: v.violations } : null,
+      violated: v ? { line: v.line, type: v.type, violations: v.violations.filter((x) => !x.expected) } : null,
+      expectedViolations: result.expectedViolations,
       digest: d,
       ...(opts.stats ? { stats, phases: result.phases.map((p) => ({ name: p.name, stats: p.stats, perEvent: perEvent(p.stats) })) } : {}),
     }));
   } else {
-    if (v) io.out(`violation after line ${v.line} (${v.type}): ${[...new Set(v.violations.map((x) => x.property))].join(', ')}; replay stopped`);
+    if (v) io.out(`violation after line ${v.line} (${v.type}): ${[...new Set(v.violations.filter((x) => !x.expected).map((x) => x.property))].join(', ')}; ${opts['keep-going'] === true ? 'replay went on (--keep-going)' : 'replay stopped (--keep-going carries on)'}`);
     if (opts.stats) {
       io.out(`stats: ${Object.entries(stats).map(([k, n]) => `${k}=${n}`).join(' ')}`);
       if (result.phases.length > 1) for (const line of costTable(result.phases.map((p) => ({ label: p.name, stats: p.stats })))) io.out(`  ${line}`);
     }
-    io.out(`${result.steps.length} events, ${stats.refused} refused, ${result.mismatches} expectation mismatches, ${v ? v.violations.length : 0} violations`);
+    const unexpected = result.steps.reduce((n, s) => n + s.violations.filter((x) => !x.expected).length, 0);
+    io.out(`${result.steps.length} events, ${stats.refused} refused, ${result.mismatches} expectation mismatches, ${unexpected} violations${result.expectedViolations ? ` (and ${result.expectedViolations} expected)` : ''}`);
     io.out(`digest ${d}`);
   }
   return v || result.mismatches > 0 ? EXIT.violation : EXIT.ok;
