@@ -13,17 +13,20 @@ import type { OutcomeCode } from '../model/codes.js';
 import { ARCH_ONLY, ARCHES, NO_SUCH_INSTRUCTION } from './arch.js';
 import type { EventType } from './types.js';
 
-type Refusals = Exclude<OutcomeCode, 'OK' | 'CC0' | 'H_SUCCESS' | 'CLP_RC_OK'>;
+type Refusals = Exclude<OutcomeCode, 'OK' | 'CC0' | 'H_SUCCESS' | 'CLP_RC_OK' | 'ID_IN_USE'>;
+
+/** The model's answer to a create naming a live id: no row lists it, since no kernel call answers it (codes.ts). */
+export const ID_IN_USE = 'ID_IN_USE';
 
 const OWN: Record<EventType, readonly Refusals[]> = {
   // Host administration: not syscalls of the VMM; the model's own errno for a bad request
   // (EINVAL: a design of another architecture's kernel, or a kernel version that is not MAJOR.MINOR).
   'host.boot': ['EBUSY', 'EINVAL'],
   'host.iommu.sync': ['EBADF'],
-  'host.process.spawn': ['EEXIST'],
+  'host.process.spawn': [],
   'host.rlimit.set': [],
   'host.cap.set': [],
-  'host.pci.device.add': ['EEXIST', 'EBUSY', 'EINVAL'],
+  'host.pci.device.add': ['EBUSY', 'EINVAL'],
   // migrate_pages: a pinned page cannot move (EBUSY), an untouched one has nothing to move (ENOENT).
   'host.mm.migrate': ['EINVAL', 'ENOENT', 'EBUSY'],
   'host.vfio.dma_entry_limit': [],
@@ -33,30 +36,30 @@ const OWN: Record<EventType, readonly Refusals[]> = {
   'vmm.mem.write': ['EFAULT'],
 
   // KVM ioctls (virt/kvm/kvm_main.c, kvm-vfio.c, book3s_64_vio.c, arch/s390/kvm/pci.c).
-  'vmm.kvm.create_vm': ['EEXIST'],
+  'vmm.kvm.create_vm': [],
   'vmm.kvm.set_user_memory_region': ['EBADF', 'EINVAL', 'EEXIST', 'EFAULT', 'ENOMEM'],
   'vmm.kvm.close_vm': ['EBADF'],
   'vmm.kvm.dirty_log.enable': ['EBADF', 'EINVAL'],
   'vmm.kvm.dirty_log.get': ['EBADF', 'EINVAL', 'ENOENT'],
-  'vmm.kvm.create_device': ['EBADF', 'EEXIST', 'EBUSY'],
+  'vmm.kvm.create_device': ['EBADF', 'EBUSY'],
   'vmm.kvm.vfio.file_add': ['EBADF', 'EEXIST'],
   'vmm.kvm.vfio.file_del': ['EBADF', 'ENOENT'],
   'vmm.kvm.vfio.set_spapr_tce': ['EBADF', 'ENXIO', 'ENOENT', 'EINVAL'],
   'vmm.kvm.vfio.share_stage2': ['EBADF', 'ENOENT', 'ENODEV', 'EINVAL', 'EBUSY', 'EFAULT', 'ENOMEM'],
   'vmm.kvm.device.close': ['EBADF'],
   'vmm.kvm.s390.zpci_op': ['EBADF', 'ENODEV', 'EINVAL', 'EPERM', 'EIO'],
-  'vmm.kvm.create_spapr_tce_64': ['EBADF', 'ENOTTY', 'EINVAL', 'EEXIST', 'ENOMEM', 'EBUSY'],
+  'vmm.kvm.create_spapr_tce_64': ['EBADF', 'ENOTTY', 'EINVAL', 'ENOMEM', 'EBUSY'],
   'vmm.kvm.spapr_tce.close': ['EBADF'],
 
   // VFIO container, group and device fds (drivers/vfio/container.c, group.c).
-  'vmm.vfio.container.open': ['EEXIST'],
+  'vmm.vfio.container.open': [],
   'vmm.vfio.container.close': ['EBADF'],
   'vmm.vfio.set_iommu': ['EBADF', 'EINVAL', 'ENODEV'],
   'vmm.vfio.group.open': ['EBUSY'],
   'vmm.vfio.group.close': ['EBADF'],
   'vmm.vfio.group.set_container': ['EBADF', 'EINVAL', 'EPERM'],
   'vmm.vfio.group.unset_container': ['EBADF', 'EINVAL', 'EBUSY'],
-  'vmm.vfio.group.get_device_fd': ['EBADF', 'EINVAL', 'ENODEV', 'EEXIST'],
+  'vmm.vfio.group.get_device_fd': ['EBADF', 'EINVAL', 'ENODEV'],
   'vmm.vfio.device.close': ['EBADF'],
   'vmm.vfio.device.bind_sva': ['EBADF', 'ENODEV', 'EBUSY'],
   'vmm.vfio.device.unbind_sva': ['EBADF', 'EINVAL'],

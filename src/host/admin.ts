@@ -30,7 +30,7 @@ export const HOST_OPS: HostOps = {
   },
 
   process_spawn(w, e) {
-    if (w.mms.has(e.mm)) return refused('EEXIST');
+    if (w.mms.has(e.mm)) return refused('ID_IN_USE');
     const memlockPages = rlimitPages(e.memlock);
     w.mms.set(e.mm, { id: e.mm, vmas: [], pages: new Map(), lockedVm: 0, memlockPages, capIpcLock: e.capIpcLock, iommuMem: [] });
     return OK;
@@ -52,7 +52,7 @@ export const HOST_OPS: HostOps = {
   },
 
   pci_device_add(w, e) {
-    if (w.devices.has(e.device)) return refused('EEXIST');
+    if (w.devices.has(e.device)) return refused('ID_IN_USE');
     let group = w.groups.get(e.group);
     if (group && group.lc !== 'closed') return refused('EBUSY');
     // every device of a group shares its default domain.

@@ -37,7 +37,7 @@ export const KVM_VFIO_OPS: KvmVfioOps = {
     const st = VM.step(vm.lc, 'VM_IOCTL');
     if (st.code) return refused(st.code);
     if (vm.kvmVfioDev !== undefined) return refused('EBUSY');
-    if (w.kvmdevs.has(e.dev)) return refused('EEXIST');
+    if (w.kvmdevs.has(e.dev)) return refused('ID_IN_USE');
     w.kvmdevs.set(e.dev, { id: e.dev, vm: vm.id, lc: KV.initial, files: [] });
     vm.kvmVfioDev = e.dev;
     opsOf(w).kvm.get_kvm(w, vm.id);

@@ -59,7 +59,7 @@ function accessPage(w: World, vm: Vm, mm: Mm, gpaPage: number, slot: Memslot, wr
 export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | 'close_vm' | 'guest_access' | 'get_kvm' | 'put_kvm'> = {
   create_vm(w, e) {
     if (!w.mms.has(e.mm)) return refused('ESRCH');
-    if (w.vms.has(e.vm)) return refused('EEXIST');
+    if (w.vms.has(e.vm)) return refused('ID_IN_USE');
     w.vms.set(e.vm, { id: e.vm, mm: e.mm, lc: VM.initial, slots: [], refs: 0 });
     return OK;
   },

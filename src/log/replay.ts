@@ -7,6 +7,9 @@
  * invariant that stays broken is not reported again at every later line.
  */
 import type { LogEntry } from '../events/types.js';
+import type { FieldSpec } from '../events/fields.js';
+import { EVENT_SCHEMA } from '../events/schema.js';
+import { ID_IN_USE } from '../events/refusals.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
@@ -37,6 +40,11 @@ export interface ReplayResult {
   readonly violated?: StepResult;
   /** Violations lines expected (and got). */
   readonly expectedViolations: number;
+  /**
+   * A line no log should hold: a create naming an object that still exists (the model answered
+   * ID_IN_USE, which no kernel call does). Replay stops there; the CLI reports it as an input error.
+   */
+  readonly inputError?: { readonly line: number; readonly field: string; readonly reason: string };
   /** Cost counters of each phase, in log order; lines before the first `phase` are "setup". */
   readonly phases: PhaseStats[];
 }
@@ -84,6 +92,15 @@ export interface ReplayOptions {
   readonly keepGoing?: boolean;
 }
 
+/** The input error for a create whose id names an object that still exists. */
+function idInUse(entry: LogEntry): { line: number; field: string; reason: string } {
+  const specs = EVENT_SCHEMA[entry.event.type] as Record<string, FieldSpec>;
+  const [field, spec] = Object.entries(specs).find(([, s]) => s.kind === 'create')!;
+  const kind = (spec as { object: string }).object;
+  const id = (entry.event as unknown as Record<string, string>)[field];
+  return { line: entry.line, field, reason: `id "${id}" names a ${kind} that still exists (an earlier line created it and it is not gone): a new ${kind} needs a new id` };
+}
+
 const violationKey = (v: Violation) => `${v.property}\u0000${v.message}`;
 
 export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): ReplayResult {
@@ -113,6 +130,10 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const pre = notePre(world, props);
     const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
     const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
+    if (outcome.code === ID_IN_USE) {
+      close();
+      return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}), inputError: idInUse(entry) };
+    }
     const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
     const wanted = new Set(entry.expectViolation ?? []);
     const missing = [...wanted].filter((p) => !all.some((v) => v.property === p));

@@ -23,6 +23,9 @@ export const OUTCOME_CODES = {
   // CLP response codes (arch/s390/include/asm/clp.h)
   // PAPR hypercall return codes (arch/powerpc/include/asm/hvcall.h); H_TOO_HARD never reaches a guest
   H_SUCCESS: 'hcall 0', H_HARDWARE: 'hcall -1', H_PARAMETER: 'hcall -4',
+  // the model's own answer, never the kernel's: a create naming an object that still exists. A log
+  // line doing this is an input error (vkm replay says so); only a scenario can meet it.
+  ID_IN_USE: 'model only: the id names an object that still exists; a new object needs a new id',
   CLP_RC_OK: 'CLP 0x0010', CLP_RC_SETPCIFN_FH: 'CLP 0x0101 invalid handle', CLP_RC_SETPCIFN_FHOP: 'CLP 0x0102 handle not valid for op',
 } as const;
 

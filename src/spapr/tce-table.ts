@@ -24,7 +24,7 @@ const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
   // kvm_arch_vm_ioctl refuses any flag before it creates anything (none is defined).
   if (e.flags !== 0) return refused('EINVAL');
   if (e.size === 0n || e.pageShift < 12 || e.pageShift > 34 || e.offset + e.size > U64_MAX >> BigInt(e.pageShift)) return refused('EINVAL');
-  if (w.tceTables.has(e.table)) return refused('EEXIST');
+  if (w.tceTables.has(e.table)) return refused('ID_IN_USE');
   const mm = w.mms.get(vm.mm)!;
   const charged = sttPages(tcePages(e.size));
   // a charge beyond what a number holds could never fit any limit.

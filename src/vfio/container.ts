@@ -17,7 +17,8 @@ export const VFIO_CONTAINER_OPS: Pick<VfioOps, 'container_open' | 'container_clo
   container_open(w, e) {
     if (!w.mms.has(e.mm)) return refused('ESRCH');
     const old = w.containers.get(e.container);
-    if (old && old.lc !== 'released') return refused('EEXIST');
+    // the id of a container still alive (its file, or a group holding it) is not free for another.
+    if (old && old.lc !== 'released') return refused('ID_IN_USE');
     w.containers.set(e.container, { id: e.container, mm: e.mm, lc: CONTAINER.initial, groups: [] });
     return OK;
   },

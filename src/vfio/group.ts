@@ -90,7 +90,7 @@ export const VFIO_GROUP_OPS: Pick<VfioOps, 'group_open' | 'group_close' | 'set_c
     if (st.code) return refused(st.code);
     const c = w.containers.get(g.container!)!;
     if (!c.iommu && !c.spapr) return refused('EINVAL');
-    if (w.devfds.has(e.fd)) return refused('EEXIST');
+    if (w.devfds.has(e.fd)) return refused('ID_IN_USE');
     const first = dev.openCount === 0;
     if (first) {
       // open_device: a failure (kvm registration) undoes the open.

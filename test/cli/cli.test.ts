@@ -120,6 +120,25 @@ describe('vkm events', () => {
   });
 });
 
+describe('an id still in use', () => {
+  it('should make a second create with the id of a live object an input error, and allow the id once the object is gone', async () => {
+    const again = [...SETUP, '{"type":"vmm.vfio.container.open","container":"c0","mm":"q","expect":"EEXIST"}'];
+    const io = fakeIo({ 'a.jsonl': again.join('\n') });
+    expect(await main(['replay', 'a.jsonl'], io)).toBe(2);
+    expect(io.stderr).toEqual([`vkm: a.jsonl:${again.length}: field "container": id "c0" names a container that still exists (an earlier line created it and it is not gone): a new container needs a new id`]);
+    expect(io.stdout).toEqual([]);
+    for (const [line, field] of [['{"type":"host.process.spawn","mm":"q"}', 'mm'], ['{"type":"host.pci.device.add","device":"d0","group":"g1"}', 'device'], ['{"type":"vmm.vfio.group.get_device_fd","group":"g1","device":"d0","fd":"f1"}', 'fd']] as const) {
+      const lines = [...SETUP, '{"type":"vmm.vfio.group.get_device_fd","group":"g1","device":"d0","fd":"f1"}', line];
+      const x = fakeIo({ 'b.jsonl': lines.join('\n') });
+      expect(await main(['replay', 'b.jsonl'], x), line).toBe(2);
+      expect(x.stderr[0]).toContain(`:${lines.length}: field "${field}": id `);
+    }
+    // a device fd closed frees its id: the same name opens a new fd.
+    const reopen = [...SETUP, '{"type":"vmm.vfio.group.get_device_fd","group":"g1","device":"d0","fd":"f1"}', '{"type":"vmm.vfio.device.close","fd":"f1"}', '{"type":"vmm.vfio.group.get_device_fd","group":"g1","device":"d0","fd":"f1"}'];
+    expect(await main(['replay', 'c.jsonl'], fakeIo({ 'c.jsonl': reopen.join('\n') }))).toBe(0);
+  });
+});
+
 describe('expect naming an unknown code', () => {
   it('should be an input error naming file, line and field, with the nearest code', async () => {
     for (const [code, near] of [['HPARAMETER', 'H_PARAMETER'], ['IOMMU_FAULT_PROTECTION', undefined], ['EBUSSY', 'EBUSY']] as const) {

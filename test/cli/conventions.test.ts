@@ -131,7 +131,7 @@ describe('progress and interruption', () => {
 
 describe('--deadlock', () => {
   it('should print the count of states where every choice is refused, in text and JSON', async () => {
-    // one choice that succeeds once: the state after it refuses everything (EEXIST).
+    // one choice that succeeds once: the state after it refuses everything (ID_IN_USE: the id is taken).
     registerScenario({
       name: 't-one-shot', description: 'a container opened once, then only refused', design: 'reference', params: {},
       setup(_p, apply) {

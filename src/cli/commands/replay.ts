@@ -71,6 +71,10 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
     }
   }
   const result = replay(read.entries, { keepGoing: opts['keep-going'] === true });
+  if (result.inputError) {
+    io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
+    return EXIT.usage;
+  }
   const json = opts.json === true;
   const quiet = opts.quiet === true;
   for (const s of result.steps) {
