@@ -147,6 +147,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
       { name: 'verify', help: 'check the hash chain written by --out before replaying' },
+      { name: 'state-at', takes: 'LINE', help: 'print the whole state after that line as JSON (schema vkm-state/1), every IOMMU table decoded; replays past violations to get there' },
       { name: 'keep-going', help: 'carry on past violations a line did not expect (a line\'s "expectViolation" always carries on); the exit code still reports them' },
     ],
   },

@@ -59,6 +59,6 @@ export const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 export const CHAIN_PATTERN = /^[0-9a-f]{64}$/;
 export const PHASE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** A line's keys beside its event's fields. */
-export const META_FIELDS = ['type', 'expect', 'expectViolation', 'comment', 'chain', 'phase', 'step'] as const;
+export const META_FIELDS = ['type', 'expect', 'expectViolation', 'expectState', 'comment', 'chain', 'phase', 'step'] as const;
 /** The events that may run inside another as an actor (a line's step.actor). */
 export const ACTOR_EVENT_TYPES = ['device.dma.read', 'device.dma.write', 'host.mm.migrate', 'guest.mem.write'] as const;

@@ -58,6 +58,7 @@ function eventLine(type: string, specs: Record<string, FieldSpec>, withStep: boo
       oneOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'array', minItems: 1, maxItems: 64, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } }],
       description: 'the properties this event is expected to violate; replay carries on past them',
     },
+    expectState: { $ref: '#/$defs/expectState' },
     comment: { type: 'string' },
     chain: { type: 'string', pattern: CHAIN_PATTERN.source },
     phase: { type: 'string', pattern: PHASE_PATTERN.source },
@@ -97,6 +98,36 @@ export function logLineSchema(): Json {
             additionalProperties: false,
           },
         ],
+      },
+      expectState: {
+        type: 'object',
+        description: 'facts about the state after the event: locked_vm pages per process, pin counts per frame, table entries per container and bus address, zPCI function state and error events',
+        properties: {
+          lockedVm: { type: 'object', maxProperties: 64, additionalProperties: { type: 'integer', minimum: 0 } },
+          pins: { type: 'object', maxProperties: 64, propertyNames: { pattern: HEX_U64.source }, additionalProperties: { type: 'integer', minimum: 0 } },
+          entry: {
+            type: 'object',
+            maxProperties: 64,
+            additionalProperties: { type: 'object', maxProperties: 64, propertyNames: { pattern: HEX_U64.source }, additionalProperties: { oneOf: [{ type: 'null' }, { type: 'string', pattern: HEX_U64.source }] } },
+          },
+          zpci: {
+            type: 'object',
+            maxProperties: 64,
+            additionalProperties: {
+              type: 'object',
+              properties: {
+                state: { type: 'string', maxLength: 32 },
+                errors: {
+                  type: 'array',
+                  maxItems: 64,
+                  items: { type: 'object', properties: { pec: { type: 'string', pattern: HEX_U64.source }, addr: { type: 'string', pattern: HEX_U64.source } }, required: ['pec', 'addr'], additionalProperties: false },
+                },
+              },
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
       },
       step: {
         type: 'object',

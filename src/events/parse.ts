@@ -8,7 +8,7 @@ import { EVENT_SCHEMA } from './schema.js';
 import { codesOf } from './refusals.js';
 import { isOutcomeCode, OUTCOME_CODES } from '../model/codes.js';
 import { closest } from '../util/suggest.js';
-import type { EventType, Expectation, ModelEvent, StepMark } from './types.js';
+import type { EventType, Expectation, ExpectState, ModelEvent, StepMark } from './types.js';
 
 export interface FieldProblem {
   readonly field: string;
@@ -135,6 +135,7 @@ export interface ParsedLine {
   readonly expect?: Expectation;
   /** Properties the event is expected to violate (names; the log reader checks they exist). */
   readonly expectViolation?: readonly string[];
+  readonly expectState?: ExpectState;
   /** Runs the event interrupted at a step point (or checks it there). */
   readonly step?: StepMark;
   readonly comment?: string;
@@ -184,6 +185,12 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
     }
     expectViolation = names as string[];
   }
+  let expectState: ExpectState | undefined;
+  if (o.expectState !== undefined) {
+    const r = parseExpectState(o.expectState);
+    if (!r.ok) return r;
+    expectState = r.value;
+  }
   if (o.comment !== undefined && typeof o.comment !== 'string') return fail('comment', 'must be a string');
   if (o.phase !== undefined && (typeof o.phase !== 'string' || !PHASE_PATTERN.test(o.phase))) return fail('phase', 'must be a short lower-case name such as "workload"');
   if (o.chain !== undefined && (typeof o.chain !== 'string' || !CHAIN_PATTERN.test(o.chain))) return fail('chain', 'must be a 64-digit lower-case hex sha256');
@@ -193,7 +200,7 @@ export function parseEventObject(raw: unknown): ParseResult<ParsedLine> {
     if (!r.ok) return r;
     step = r.value;
   }
-  return { ok: true, value: { event: event as unknown as ModelEvent, expect, ...(expectViolation ? { expectViolation } : {}), comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined, step } };
+  return { ok: true, value: { event: event as unknown as ModelEvent, expect, ...(expectViolation ? { expectViolation } : {}), ...(expectState ? { expectState } : {}), comment: o.comment as string | undefined, phase: o.phase as string | undefined, chain: o.chain as string | undefined, step } };
 }
 
 /** A line's `step`: {"at": n, "point": "...", "actor": {an actor's event line}}. */
@@ -209,6 +216,97 @@ function parseStep(raw: unknown): ParseResult<StepMark> {
   if (!ACTOR_EVENTS.has(a.value.event.type)) return fail('step.actor.type', `${a.value.event.type} cannot run inside another event (actors: ${[...ACTOR_EVENTS].join(', ')})`);
   if (a.value.step !== undefined) return fail('step.actor.step', 'an actor\'s event runs whole: it has no step of its own');
   return { ok: true, value: { at: o.at, point: o.point, actor: a.value.event, actorExpect: a.value.expect } };
+}
+
+/**
+ * A line's `expectState` (log/state-expect.ts checks it): each part an object keyed by the log's
+ * ids or by hex addresses, at most 64 keys each, so a line's checks stay bounded.
+ */
+function parseExpectState(raw: unknown): ParseResult<ExpectState> {
+  const obj = (field: string, v: unknown): ParseResult<Record<string, unknown>> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, got ${describe(v)}`);
+    if (Object.keys(v).length > 64) return fail(field, 'at most 64 keys');
+    return { ok: true, value: v as Record<string, unknown> };
+  };
+  const count = (field: string, v: unknown): ParseResult<number> =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? { ok: true, value: v } : fail(field, `expected a non-negative integer, got ${describe(v)}`);
+  const frame = (field: string, v: unknown): ParseResult<number> => {
+    const r = parseU64(field, v);
+    if (!r.ok) return r;
+    return r.value <= BigInt(Number.MAX_SAFE_INTEGER) ? { ok: true, value: Number(r.value) } : fail(field, 'is not a frame number');
+  };
+  const top = obj('expectState', raw);
+  if (!top.ok) return top;
+  const out: { lockedVm?: Record<string, number>; pins?: Map<number, number>; entry?: Record<string, Map<bigint, number | null>>; zpci?: Record<string, { state?: string; errors?: { pec: number; addr: bigint }[] }> } = {};
+  for (const [key, v] of Object.entries(top.value)) {
+    const f = `expectState.${key}`;
+    const o = obj(f, v);
+    if (!o.ok) return o;
+    if (key === 'lockedVm') {
+      out.lockedVm = {};
+      for (const [mm, n] of Object.entries(o.value)) {
+        const c = count(`${f}.${mm}`, n);
+        if (!c.ok) return c;
+        out.lockedVm[mm] = c.value;
+      }
+    } else if (key === 'pins') {
+      out.pins = new Map();
+      for (const [pfn, n] of Object.entries(o.value)) {
+        const p = frame(`${f}.${pfn}`, pfn);
+        if (!p.ok) return p;
+        const c = count(`${f}.${pfn}`, n);
+        if (!c.ok) return c;
+        out.pins.set(p.value, c.value);
+      }
+    } else if (key === 'entry') {
+      out.entry = {};
+      for (const [container, m] of Object.entries(o.value)) {
+        const e = obj(`${f}.${container}`, m);
+        if (!e.ok) return e;
+        const entries = new Map<bigint, number | null>();
+        for (const [iova, pfn] of Object.entries(e.value)) {
+          const a = parseU64(`${f}.${container}.${iova}`, iova);
+          if (!a.ok) return a;
+          if (pfn === null) entries.set(a.value, null);
+          else {
+            const p = frame(`${f}.${container}.${iova}`, pfn);
+            if (!p.ok) return p;
+            entries.set(a.value, p.value);
+          }
+        }
+        out.entry[container] = entries;
+      }
+    } else if (key === 'zpci') {
+      out.zpci = {};
+      for (const [device, z] of Object.entries(o.value)) {
+        const zf = `${f}.${device}`;
+        const zo = obj(zf, z);
+        if (!zo.ok) return zo;
+        const want: { state?: string; errors?: { pec: number; addr: bigint }[] } = {};
+        for (const [k, val] of Object.entries(zo.value)) {
+          if (k === 'state') {
+            if (typeof val !== 'string' || val.length > 32) return fail(`${zf}.state`, `expected a zpci-function state name, got ${describe(val)}`);
+            want.state = val;
+          } else if (k === 'errors') {
+            if (!Array.isArray(val) || val.length > 64) return fail(`${zf}.errors`, 'expected a list of at most 64 {"pec", "addr"}');
+            want.errors = [];
+            for (const [i, ev] of val.entries()) {
+              const eo = obj(`${zf}.errors[${i}]`, ev);
+              if (!eo.ok) return eo;
+              for (const ek of Object.keys(eo.value)) if (ek !== 'pec' && ek !== 'addr') return fail(`${zf}.errors[${i}].${ek}`, 'unknown key (pec, addr)');
+              const pec = frame(`${zf}.errors[${i}].pec`, eo.value.pec);
+              if (!pec.ok) return pec;
+              const addr = parseU64(`${zf}.errors[${i}].addr`, eo.value.addr);
+              if (!addr.ok) return addr;
+              want.errors.push({ pec: pec.value, addr: addr.value });
+            }
+          } else return fail(`${zf}.${k}`, 'unknown key (state, errors)');
+        }
+        out.zpci[device] = want;
+      }
+    } else return fail(f, 'unknown key (lockedVm, pins, entry, zpci)');
+  }
+  return { ok: true, value: out };
 }
 
 function describe(v: unknown): string {

@@ -16,6 +16,18 @@ export type ModelEvent = { [K in EventType]: EventOf<K> }[EventType];
 /** Every event type, in declaration order. */
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMA) as EventType[];
 
+/**
+ * What a line may assert about the state after its event: processes' locked_vm (pages), frames'
+ * pin counts, the entry a container's IOMMU table holds at a bus address (a frame, or null for
+ * none), and zPCI functions' machine state and queued error events.
+ */
+export interface ExpectState {
+  readonly lockedVm?: Readonly<Record<string, number>>;
+  readonly pins?: ReadonlyMap<number, number>;
+  readonly entry?: Readonly<Record<string, ReadonlyMap<bigint, number | null>>>;
+  readonly zpci?: Readonly<Record<string, { readonly state?: string; readonly errors?: readonly { readonly pec: number; readonly addr: bigint }[] }>>;
+}
+
 /** An expectation attached to a log line: the outcome code and, for reads, the bytes. */
 export interface Expectation {
   readonly code: string;
@@ -45,6 +57,8 @@ export interface LogEntry {
   readonly expect?: Expectation;
   /** Properties this event is expected to violate: replay checks they are, and carries on past them. */
   readonly expectViolation?: readonly string[];
+  /** Facts about the state after the event (log/state-expect.ts). */
+  readonly expectState?: ExpectState;
   /** The event runs interrupted at a step point (or is checked there). */
   readonly step?: StepMark;
   readonly comment?: string;

@@ -7,7 +7,7 @@ import { logLineSchema } from '../events/json-schema.js';
 import { checkJsonSchemas } from './check-json-schema.js';
 import { GRAPH_JSON_SCHEMA } from './json.js';
 import { eventsSchema, pathsSchema, variantsSchema } from './listing-json-schemas.js';
-import { replayStepSchema, replaySummarySchema } from './replay-json-schema.js';
+import { replayStepSchema, replaySummarySchema, stateSchema } from './replay-json-schema.js';
 
 type Schema = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ type Schema = Record<string, unknown>;
 export const JSON_SCHEMAS_OF: Readonly<Record<string, () => Schema[]>> = {
   check: checkJsonSchemas,
   mutants: checkJsonSchemas,
-  replay: () => [replayStepSchema(), replaySummarySchema()],
+  replay: () => [replayStepSchema(), replaySummarySchema(), stateSchema()],
   variants: () => [variantsSchema()],
   paths: () => [pathsSchema()],
   graph: () => [{ ...GRAPH_JSON_SCHEMA }],

@@ -9,6 +9,7 @@ import { HASH_PATTERN, HEX_U64, PHASE_PATTERN } from '../events/fields.js';
 import { EVENT_TYPES } from '../events/types.js';
 import { COST_COLUMNS } from '../log/stats.js';
 import { OUTCOME_CODES } from '../model/codes.js';
+import { STATE_SCHEMA } from './state.js';
 
 export const REPLAY_STEP_SCHEMA = 'vkm-replay-step/1';
 export const REPLAY_SUMMARY_SCHEMA = 'vkm-replay-summary/1';
@@ -84,6 +85,36 @@ export function replaySummarySchema(): Record<string, unknown> {
     },
     required: ['schema', 'events', 'mismatches', 'violated', 'digest', 'expectedViolations'],
     dependentRequired: { stats: ['phases'], phases: ['stats'] },
+    additionalProperties: false,
+  };
+}
+
+/** `vkm replay --state-at LINE`: the whole state after a line, tables decoded (export/state.ts). */
+export function stateSchema(): Record<string, unknown> {
+  const list = { type: 'array', items: { type: 'object' } };
+  return {
+    $schema: DRAFT,
+    $id: schemaId(STATE_SCHEMA),
+    title: 'vkm replay --state-at: the state after a log line',
+    type: 'object',
+    properties: {
+      schema: { const: STATE_SCHEMA },
+      line: { type: 'integer', minimum: 1 },
+      after: eventType,
+      arch: { enum: ['x86', 's390', 'ppc64'] },
+      kernel: { type: 'string', pattern: '^[0-9]+\\.[0-9]+$' },
+      design: { type: 'string' },
+      processes: list,
+      pins: { type: 'object', propertyNames: { pattern: HEX_U64.source }, additionalProperties: { type: 'integer' } },
+      vms: list,
+      containers: list,
+      groups: list,
+      devices: list,
+      domains: list,
+      zpci: list,
+      tceTables: list,
+    },
+    required: ['schema', 'line', 'after', 'arch', 'kernel', 'design', 'processes', 'pins', 'vms', 'containers', 'groups', 'devices', 'domains', 'zpci', 'tceTables'],
     additionalProperties: false,
   };
 }

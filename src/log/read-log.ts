@@ -65,7 +65,7 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   }
   const parsed = parseEventObject(raw);
   if (!parsed.ok) return new InputError({ file, line, field: parsed.problem.field }, parsed.problem.reason);
-  const { event, expect, expectViolation, comment, phase, chain, step } = parsed.value;
+  const { event, expect, expectViolation, expectState, comment, phase, chain, step } = parsed.value;
   for (const name of expectViolation ?? []) {
     if (!propertyNamed(name)) return new InputError({ file, line, field: 'expectViolation' }, `unknown property "${name}"${didYouMean(name, propertyNames())} (properties: ${propertyNames().join(', ')})`);
   }
@@ -74,7 +74,7 @@ export function readLine(text: string, file: string, line: number, ids: IdScope)
   if (actorProblem) return new InputError({ file, line, field: `step.actor.${actorProblem.field}` }, actorProblem.reason);
   const idProblem = ids.visit(event.type, event as unknown as Record<string, unknown>);
   if (idProblem) return new InputError({ file, line, field: idProblem.field }, idProblem.reason);
-  return { event, line, expect, ...(expectViolation ? { expectViolation } : {}), comment, phase, chain, ...(step ? { step } : {}) };
+  return { event, line, expect, ...(expectViolation ? { expectViolation } : {}), ...(expectState ? { expectState } : {}), comment, phase, chain, ...(step ? { step } : {}) };
 }
 
 /**

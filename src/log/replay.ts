@@ -10,6 +10,7 @@ import type { LogEntry } from '../events/types.js';
 import type { FieldSpec } from '../events/fields.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
 import { ID_IN_USE } from '../events/refusals.js';
+import { compareState } from './state-expect.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
@@ -90,6 +91,8 @@ export interface ReplayOptions {
   readonly world?: World;
   /** Carry on past unexpected violations too (the result still names the first). */
   readonly keepGoing?: boolean;
+  /** Stop after the entry of this log line (vkm replay --state-at). */
+  readonly stopAfterLine?: number;
 }
 
 /** The input error for a create whose id names an object that still exists. */
@@ -137,7 +140,11 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
     const wanted = new Set(entry.expectViolation ?? []);
     const missing = [...wanted].filter((p) => !all.some((v) => v.property === p));
-    const mismatch = stepped?.mismatch ?? compareExpectation(entry, outcome) ?? (missing.length ? `expected a violation of ${missing.join(', ')}, got none` : undefined);
+    const mismatch =
+      stepped?.mismatch ??
+      compareExpectation(entry, outcome) ??
+      (missing.length ? `expected a violation of ${missing.join(', ')}, got none` : undefined) ??
+      (entry.expectState ? compareState(world, entry.expectState) : undefined);
     if (mismatch) mismatches++;
     const violations: ReplayViolation[] = all.filter((v) => !standing.has(violationKey(v))).map((v) => (wanted.has(v.property) ? { ...v, expected: true } : v));
     standing = new Set(all.map(violationKey));
@@ -148,6 +155,7 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
       violated ??= step;
       if (!opts.keepGoing) break;
     }
+    if (opts.stopAfterLine !== undefined && entry.line >= opts.stopAfterLine) break;
   }
   close();
   return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}) };

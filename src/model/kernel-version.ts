@@ -15,6 +15,11 @@ export function parseKernel(text: string): number | undefined {
 
 export const DEFAULT_KERNEL_CODE = parseKernel(DEFAULT_KERNEL)!;
 
+/** 6012 → "6.12". */
+export function kernelText(code: number): string {
+  return `${Math.floor(code / 1000)}.${code % 1000}`;
+}
+
 /**
  * tce_iommu_unregister_pages takes its own reference (mm_iommu_get) around the put, so the final
  * put's -EBUSY for a region still mapped is dropped and the ioctl returns 0 ("powerpc/mm/iommu/

@@ -4,6 +4,9 @@ import { verifyChain } from '../../log/chain.js';
 import { checkLogDesigns } from '../../log/designs.js';
 import { replay, type StepResult } from '../../log/replay.js';
 import { digest } from '../../model/digest.js';
+import { describeState } from '../../export/state.js';
+import { UsageError } from '../../errors.js';
+import type { LogEntry } from '../../events/types.js';
 import { REPLAY_STEP_SCHEMA, REPLAY_SUMMARY_SCHEMA } from '../../export/replay-json-schema.js';
 import { bytesToHex, hex } from '../../util/hex.js';
 import type { Io } from '../io.js';
@@ -47,6 +50,21 @@ function stepJson(s: StepResult): Record<string, unknown> {
   };
 }
 
+/** `--state-at LINE`: the whole state after that line (past any violation), tables decoded, as JSON. */
+function stateAt(file: string, entries: readonly LogEntry[], text: string, io: Io): ExitCode {
+  const line = Number(text);
+  const last = entries.at(-1)?.line ?? 0;
+  if (!/^[0-9]+$/.test(text) || line < 1 || line > last) throw new UsageError(`--state-at must be a line of ${file} (1 to ${last}), not "${text}"`);
+  const result = replay(entries, { keepGoing: true, stopAfterLine: line });
+  if (result.inputError) {
+    io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
+    return EXIT.usage;
+  }
+  const at = result.steps.at(-1);
+  io.out(JSON.stringify(describeState(result.world, at?.line ?? 0, at?.type ?? ''), null, 2));
+  return EXIT.ok;
+}
+
 /** What a replay contributes to a multi-log cost comparison. */
 export type StatsCollector = (file: string, phases: readonly PhaseStats[]) => void;
 
@@ -70,6 +88,7 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
       return EXIT.usage;
     }
   }
+  if (opts['state-at'] !== undefined) return stateAt(file, read.entries, String(opts['state-at']), io);
   const result = replay(read.entries, { keepGoing: opts['keep-going'] === true });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
