@@ -2,7 +2,7 @@
  * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
  * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { packageVersion } from './version.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -20,6 +20,7 @@ import type { PhaseStats } from '../log/stats.js';
 import type { Io } from './io.js';
 import { COMMANDS, commandHelp, EXIT, helpText, type ExitCode } from './options.js';
 import { parseArgs } from './parse-args.js';
+import { sanitize } from '../util/sanitize.js';
 import { allJsonSchemas, JSON_SCHEMAS_OF } from '../export/json-schemas.js';
 
 /** Whether a progress line is on the terminal now, to be cleared before anything else is written there. */
@@ -36,7 +37,8 @@ export const processIo: Io = {
   },
   err: (t) => {
     clearProgress();
-    process.stderr.write(t + '\n');
+    // diagnostics quote what the user gave: one line each, control characters escaped, bounded.
+    process.stderr.write((process.env.VKM_DEBUG ? t : sanitize(t)) + '\n');
   },
   progress: (t) => {
     if (!process.stderr.isTTY) {
@@ -62,15 +64,41 @@ export const processIo: Io = {
   hostname: () => hostname(),
   memoryMiB: () => process.memoryUsage.rss() / 2 ** 20,
   interrupted: () => interruptedFlag,
-  readFile: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new UsageError(`cannot read ${path}: ${code}`);
-    }
-  },
+  readFile: (path) => readBounded(path),
 };
+
+/** The most bytes an input file may have: a larger one is refused before it is read, and a device or pipe is read no further. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a text file (or standard input for "-") up to MAX_INPUT_BYTES: a regular file is sized
+ * first, anything else (a pipe, /dev/zero) read in chunks and refused once it passes the bound.
+ */
+function readBounded(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = path === '-' ? 0 : openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`cannot read ${path}: EISDIR`);
+    if (st.isFile() && st.size > MAX_INPUT_BYTES) throw new UsageError(`${path} is ${st.size} bytes, more than the ${MAX_INPUT_BYTES} an input may have; split the log`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw new UsageError(`${path} has more than the ${MAX_INPUT_BYTES} bytes an input may have; split the log`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  } finally {
+    if (fd !== undefined && fd !== 0) closeSync(fd);
+  }
+}
 
 let interruptedFlag = false;
 
@@ -110,7 +138,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const rows: { file: string; phases: readonly PhaseStats[] }[] = [];
         for (const file of args.positionals) {
           if (args.positionals.length > 1 && args.options.json !== true) io.out(`== ${file}`);
-          const code = replayCommand(file, args.options, io, (f, phases) => rows.push({ file: f, phases }));
+          // each log gets its own verdict: one that cannot be read does not stop the others.
+          let code: ExitCode;
+          try {
+            code = replayCommand(file, args.options, io, (f, phases) => rows.push({ file: f, phases }));
+          } catch (err) {
+            if (!(err instanceof UsageError) || args.positionals.length === 1) throw err;
+            io.err(`vkm: ${err.message}`);
+            code = EXIT.usage;
+          }
           if (code > worst) worst = code;
         }
         if (args.options.stats === true && args.options.json !== true && rows.length > 1) {

@@ -6,6 +6,7 @@ export function parseParamList(text: string): Record<string, number> {
   for (const part of text.split(',')) {
     const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m) throw new UsageError(`--param expects name=integer pairs separated by commas, got "${part}"`);
+    if (m[1] in out) throw new UsageError(`--param gives ${m[1]} twice`);
     out[m[1]] = Number(m[2]);
   }
   return out;

@@ -84,9 +84,21 @@ export function logLineSchema(): Json {
     title: 'vkm log line',
     description: 'One line of a vkm JSONL log: an event of the vocabulary (vkm events), with optional expect, comment, phase, chain and step.',
     type: 'object',
-    required: ['type'],
-    properties: { type: { enum: entries.map(([t]) => t) } },
-    allOf: byType(entries.map(([t]) => t), true),
+    // a written log ends with a trailer (log/chain.ts): the event count and the last chain link.
+    if: { properties: { end: true }, required: ['end'] },
+    then: {
+      properties: {
+        end: {
+          type: 'object',
+          properties: { lines: { type: 'integer', minimum: 0 }, chain: { type: 'string', pattern: CHAIN_PATTERN.source } },
+          required: ['lines', 'chain'],
+          additionalProperties: false,
+        },
+      },
+      required: ['end'],
+      additionalProperties: false,
+    },
+    else: { required: ['type'], properties: { type: { enum: entries.map(([t]) => t) } }, allOf: byType(entries.map(([t]) => t), true) },
     $defs: {
       expect: {
         oneOf: [

@@ -56,7 +56,7 @@ function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
   // a literal rather than a spread: one fixed shape, built in one step (a spread cost 3x as much).
   const p = parent;
   const child: World = {
-    arch: p.arch, kernel: p.kernel, design: p.design, frames: clonePool(p.frames), pins: p.pins, mms: p.mms, vms: p.vms,
+    arch: p.arch, kernel: p.kernel, pageLimit: p.pageLimit, design: p.design, frames: clonePool(p.frames), pins: p.pins, mms: p.mms, vms: p.vms,
     containers: p.containers, groups: p.groups, devices: p.devices, devfds: p.devfds, kvmdevs: p.kvmdevs,
     domains: p.domains, nextDomain: p.nextDomain, tceTables: p.tceTables, zpci: p.zpci, qemuDmaLimits: p.qemuDmaLimits,
     kvmAssociation: p.kvmAssociation, dmaEntryLimit: p.dmaEntryLimit, stats: copyStats(p.stats),

@@ -1,11 +1,12 @@
 /**
- * The optional hash chain of a written log: each line carries `chain` = sha256 of the previous
- * line's chain and this line's own text without its chain field. Editing, dropping or reordering a
- * line breaks the chain from that line on. Pure.
+ * The hash chain of a written log: each line carries `chain` = sha256 of the previous line's
+ * chain and this line's own text without its chain field, and a trailer line
+ * `{"end":{"lines":N,"chain":"..."}}` closes the log with the event count and the last link.
+ * Editing, dropping or reordering a line breaks the chain from that line on; dropping the last
+ * lines or cutting the file loses or contradicts the trailer. Verification reads the raw text,
+ * before anything else looks at a line. Pure.
  */
 import { createHash } from 'node:crypto';
-import type { LogEntry } from '../events/types.js';
-import { eventToJson, stepToJson } from '../events/serialize.js';
 
 const GENESIS = '0'.repeat(64);
 
@@ -13,29 +14,50 @@ function link(prev: string, body: string): string {
   return createHash('sha256').update(prev).update('\n').update(body).digest('hex');
 }
 
-/** Adds the chain field to JSON log lines (objects), in order. */
+/** Whether a parsed line is the log's trailer (`{"end": {...}}`), which is not an event. */
+export function isTrailer(o: unknown): boolean {
+  return typeof o === 'object' && o !== null && !Array.isArray(o) && Object.keys(o).length === 1 && 'end' in o;
+}
+
+/** Adds the chain field to JSON log lines (objects), in order, and the trailer after them. */
 export function chainLines(objects: Record<string, unknown>[]): string[] {
   let prev = GENESIS;
-  return objects.map((o) => {
+  const lines = objects.map((o) => {
     prev = link(prev, JSON.stringify(o));
     return JSON.stringify({ ...o, chain: prev });
   });
+  return [...lines, JSON.stringify({ end: { lines: lines.length, chain: prev } })];
 }
 
-/** The first line whose chain does not match, or undefined when every line carries a valid link. */
-export function verifyChain(entries: readonly LogEntry[]): { line: number; reason: string } | undefined {
+/** The first line whose chain does not match, or that the trailer contradicts; undefined when the log is whole. */
+export function verifyChain(text: string): { line: number; reason: string } | undefined {
   let prev = GENESIS;
-  for (const e of entries) {
-    if (e.chain === undefined) return { line: e.line, reason: 'has no chain field' };
-    const body = JSON.stringify({
-      ...eventToJson(e.event, e.expect),
-      ...(e.comment !== undefined ? { comment: e.comment } : {}),
-      ...(e.phase !== undefined ? { phase: e.phase } : {}),
-      ...(e.step !== undefined ? { step: stepToJson(e.step) } : {}),
-    });
-    const want = link(prev, body);
-    if (e.chain !== want) return { line: e.line, reason: 'chain does not match: the line or one before it was changed, dropped or reordered' };
+  let events = 0;
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  let last = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    if (raw.trim() === '') continue;
+    last = i + 1;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return { line: i + 1, reason: 'is not a complete JSON line: the file was cut or changed here' };
+    }
+    if (isTrailer(o)) {
+      const end = o.end as { lines?: unknown; chain?: unknown };
+      if (lines.slice(i + 1).some((l) => l.trim() !== '')) return { line: i + 1, reason: 'the trailer is not the last line: lines were added after it' };
+      if (end?.lines !== events) return { line: i + 1, reason: `the trailer counts ${String(end?.lines)} events but the log has ${events}: lines were dropped or added` };
+      if (end.chain !== prev) return { line: i + 1, reason: 'the trailer\'s chain does not match the last line\'s' };
+      return undefined;
+    }
+    if (typeof o !== 'object' || o === null || typeof o.chain !== 'string') return { line: i + 1, reason: 'has no chain field' };
+    const { chain, ...rest } = o;
+    const want = link(prev, JSON.stringify(rest));
+    if (chain !== want) return { line: i + 1, reason: 'chain does not match: the line or one before it was changed, dropped or reordered' };
     prev = want;
+    events++;
   }
-  return undefined;
+  return { line: last + 1, reason: `has no trailer after line ${last}: the log was cut or its last lines dropped` };
 }

@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import type { FieldSpec, ObjectKind } from '../events/fields.js';
 import { parseEventObject } from '../events/parse.js';
+import { isTrailer } from './chain.js';
 import { propertyNamed, propertyNames } from '../../properties/index.js';
 import { didYouMean } from '../util/suggest.js';
 import { jsonErrorOffset } from './json-error-column.js';
@@ -51,6 +52,14 @@ export class IdScope {
   }
 }
 
+function isTrailerText(text: string): boolean {
+  try {
+    return isTrailer(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
 /** Parses one line's text; `undefined` for a blank line. */
 export function readLine(text: string, file: string, line: number, ids: IdScope): LogEntry | InputError | undefined {
   if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return undefined;
@@ -85,10 +94,17 @@ export function readLog(text: string, file: string): ReadResult {
   const ids = new IdScope();
   const entries: LogEntry[] = [];
   const warnings: string[] = [];
-  const lines = text.split('\n');
+  // a UTF-8 byte-order mark some editors write is not part of the first line.
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   const unterminated = lines.length - 1;
   for (let i = 0; i < lines.length; i++) {
-    const r = readLine(lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i], file, i + 1, ids);
+    const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    // a written log's trailer (log/chain.ts) closes it; `vkm replay --verify` checks it.
+    if (text.startsWith('{"end":') && isTrailerText(text)) {
+      if (lines.slice(i + 1).some((l) => l.trim() !== '')) return { ok: false, error: new InputError({ file, line: i + 1, field: 'end' }, 'a trailer must be the last line') };
+      break;
+    }
+    const r = readLine(text, file, i + 1, ids);
     if (r instanceof InputError) {
       if (i === unterminated && /invalid JSON/.test(r.reason)) {
         warnings.push(`${file}:${i + 1}: ignoring a truncated last line (no newline, incomplete JSON): read ${entries.length} events`);

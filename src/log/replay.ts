@@ -9,7 +9,9 @@
 import type { LogEntry } from '../events/types.js';
 import type { FieldSpec } from '../events/fields.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
-import { ID_IN_USE } from '../events/refusals.js';
+import { ID_IN_USE, OVER_LIMIT } from '../events/refusals.js';
+import { eventPages, limitedField } from '../kernel/limits.js';
+import { MAX_PAGES_PER_EVENT } from '../model/page-limit.js';
 import { compareState } from './state-expect.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../kernel/reduce.js';
@@ -93,6 +95,8 @@ export interface ReplayOptions {
   readonly keepGoing?: boolean;
   /** Stop after the entry of this log line (vkm replay --state-at). */
   readonly stopAfterLine?: number;
+  /** The most pages one event may touch (kernel/limits.ts); the default otherwise. */
+  readonly pageLimit?: number;
 }
 
 /** The input error for a create whose id names an object that still exists. */
@@ -104,10 +108,21 @@ function idInUse(entry: LogEntry): { line: number; field: string; reason: string
   return { line: entry.line, field, reason: `id "${id}" names a ${kind} that still exists (an earlier line created it and it is not gone): a new ${kind} needs a new id` };
 }
 
+/** The input error for an event asking for more pages than the run allows. */
+function overLimit(world: World, entry: LogEntry): { line: number; field: string; reason: string } {
+  const pages = eventPages(world, entry.event);
+  return {
+    line: entry.line,
+    field: limitedField(entry.event),
+    reason: `${entry.event.type} asks to touch ${pages} pages, more than this run's limit of ${world.pageLimit}; raise it with --limit pages-per-event=N (at most ${MAX_PAGES_PER_EVENT})`,
+  };
+}
+
 const violationKey = (v: Violation) => `${v.property}\u0000${v.message}`;
 
 export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): ReplayResult {
   const world = opts.world ?? emptyWorld();
+  if (opts.pageLimit !== undefined) world.pageLimit = opts.pageLimit;
   const props = opts.properties ?? PROPERTIES;
   const steps: StepResult[] = [];
   let mismatches = 0;
@@ -133,9 +148,10 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const pre = notePre(world, props);
     const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
     const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
-    if (outcome.code === ID_IN_USE) {
+    if (outcome.code === ID_IN_USE || outcome.code === OVER_LIMIT) {
       close();
-      return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}), inputError: idInUse(entry) };
+      const inputError = outcome.code === ID_IN_USE ? idInUse(entry) : overLimit(world, entry);
+      return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}), inputError };
     }
     const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
     const wanted = new Set(entry.expectViolation ?? []);

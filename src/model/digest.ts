@@ -26,7 +26,7 @@ function canonical(value: unknown): unknown {
 /** sha256 over the canonical state, as `sha256:<hex>`. Pure. */
 export function digest(w: World): string {
   const h = createHash('sha256');
-  const { frames, stats: _stats, ...rest } = w;
+  const { frames, stats: _stats, pageLimit: _limit, ...rest } = w;
   h.update(JSON.stringify(canonical(rest)));
   h.update(JSON.stringify(canonical({ owner: frames.owner, next: frames.next, free: frames.free })));
   const pages: [number, Uint8Array][] = [];

@@ -4,6 +4,7 @@
  * kept apart from the state proper: they are not part of the digest or of state identity.
  */
 import { DEFAULT_KERNEL_CODE } from './kernel-version.js';
+import { DEFAULT_PAGES_PER_EVENT } from './page-limit.js';
 import { clonePool, emptyPool, type FramePool } from '../memory/frames.js';
 import type { Mm } from '../memory/mm.js';
 
@@ -263,6 +264,8 @@ export interface World {
   arch: 'x86' | 's390' | 'ppc64';
   /** The kernel version the host runs, major * 1000 + minor (model/kernel-version.ts). */
   kernel: number;
+  /** The most pages one event may touch (kernel/limits.ts): the run's configuration, not state (no digest covers it). */
+  pageLimit: number;
   /** The design in force ('' for the reference design): its ops tables run every event (src/ops/registry.ts). */
   design: string;
   frames: FramePool;
@@ -305,6 +308,7 @@ export function emptyWorld(): World {
   return {
     arch: 'x86',
     kernel: DEFAULT_KERNEL_CODE,
+    pageLimit: DEFAULT_PAGES_PER_EVENT,
     design: '',
     frames: emptyPool(),
     pins: new Map(),
@@ -330,7 +334,7 @@ export function emptyWorld(): World {
 export const RECORD_MAPS = ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] as const satisfies readonly (keyof World)[];
 export type RecordMap = (typeof RECORD_MAPS)[number];
 /** The world's plain-value fields: a fork copies them, and compares them to tell whether it changed. */
-export const SCALARS = ['arch', 'kernel', 'design', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
+export const SCALARS = ['arch', 'kernel', 'pageLimit', 'design', 'nextDomain', 'kvmAssociation', 'dmaEntryLimit'] as const satisfies readonly (keyof World)[];
 type MapField = { [K in keyof World]: World[K] extends Map<unknown, unknown> ? K : never }[keyof World];
 // a map added to World but not to RECORD_MAPS would be shared by forks without being frozen, and
 // a field in neither list would be missed when a fork compares itself with its parent.

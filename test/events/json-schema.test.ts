@@ -37,6 +37,16 @@ describe('the log JSON Schema', () => {
     }
   });
 
+  it('should accept every line of a written counterexample, its trailer included, and refuse a bad trailer', async () => {
+    const { runCheck, counterexampleLines } = await import('../../src/check/run.js');
+    await import('../../faults/index.js');
+    const r = runCheck({ scenario: 'type1-unmap', params: {}, variant: 'type1-unpin-before-unmap' });
+    const lines = counterexampleLines(r.result.violations[0].trace);
+    for (const line of lines) expect(ok(line), line.slice(0, 80)).toBe(true);
+    expect(ok('{"end":{"lines":-1,"chain":"00"}}')).toBe(false);
+    expect(ok('{"end":{"lines":3,"chain":"' + '0'.repeat(64) + '"},"type":"host.boot"}')).toBe(false);
+  });
+
   it('should accept every line the model writes, for any event', () => {
     fc.assert(fc.property(anyEvent, (e) => ok(eventToLine(e))), { numRuns: 500 });
   });

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ID_IN_USE, REFUSALS } from '../../src/events/refusals.js';
+import { ID_IN_USE, OVER_LIMIT, REFUSALS } from '../../src/events/refusals.js';
+import { eventPages } from '../../src/kernel/limits.js';
 import { EVENT_SCHEMA } from '../../src/events/schema.js';
 import { EVENT_TYPES } from '../../src/events/types.js';
 import { DEFAULT_RUNS, scenarioNamed } from '../../src/check/scenarios/index.js';
@@ -58,7 +59,7 @@ describe('the refusal table', () => {
 
   it('should list every refusal the default runs and the bundled logs reach', () => {
     // ID_IN_USE is the model's answer to a scenario re-creating a live id, never a kernel's: no row lists it.
-    const undeclared = [...seen].flatMap(([t, cs]) => [...cs].filter((c) => c !== ID_IN_USE && !(REFUSALS as Record<string, readonly string[]>)[t].includes(c)).map((c) => `${t} ${c}`));
+    const undeclared = [...seen].flatMap(([t, cs]) => [...cs].filter((c) => c !== ID_IN_USE && c !== OVER_LIMIT && !(REFUSALS as Record<string, readonly string[]>)[t].includes(c)).map((c) => `${t} ${c}`));
     expect(undeclared).toEqual([]);
   });
 
@@ -85,6 +86,7 @@ describe('the refusal table', () => {
             const e = fc.sample(anyAimedEvent(w, nums), { seed, numRuns: 1 })[0];
             const code = applyEvent(w, e).code;
             if (code === ID_IN_USE) expect(Object.values(EVENT_SCHEMA[e.type]).some((f) => f.kind === 'create'), `${e.type} answered ID_IN_USE`).toBe(true);
+            else if (code === OVER_LIMIT) expect(eventPages(w, e), `${e.type} answered OVER_LIMIT`).toBeGreaterThan(w.pageLimit);
             else if (!SUCCESS_CODES.has(code)) expect(REFUSALS[e.type], `${run.scenario}: ${e.type} refused with ${code}`).toContain(code);
           }
         }),

@@ -35,9 +35,12 @@ describe('hash chain', () => {
     return counterexampleLines(r.result.violations[0].trace);
   };
 
-  it('should verify a log as written', () => {
-    const r = readLog(trace().join('\n'), 'c.jsonl');
-    expect(r.ok && verifyChain(r.entries)).toBeUndefined();
+  it('should verify a log as written, trailer included, and read it as the same events', () => {
+    const lines = trace();
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ end: { lines: lines.length - 1, chain: JSON.parse(lines.at(-2)!).chain } });
+    expect(verifyChain(lines.join('\n'))).toBeUndefined();
+    const r = readLog(lines.join('\n'), 'c.jsonl');
+    expect(r.ok && r.entries.length).toBe(lines.length - 1);
   });
 
   it('should name the first line after a change, a drop or a reorder', () => {
@@ -45,15 +48,44 @@ describe('hash chain', () => {
     const edited = [...lines];
     const o = JSON.parse(edited[4]);
     edited[4] = JSON.stringify({ ...o, expect: 'EINVAL' });
-    const r1 = readLog(edited.join('\n'), 'c.jsonl');
-    expect(r1.ok && verifyChain(r1.entries)?.line).toBe(5);
-    // drop the first vmm.mem.write (it declares nothing, so the log still parses).
+    expect(verifyChain(edited.join('\n'))?.line).toBe(5);
     const at = lines.findIndex((l) => l.includes('"vmm.mem.write"'));
     const dropped = [...lines.slice(0, at), ...lines.slice(at + 1)];
-    const r2 = readLog(dropped.join('\n'), 'c.jsonl');
-    expect(r2.ok && verifyChain(r2.entries)?.line).toBe(at + 1);
-    const unchained = readLog(`${A}\n`, 'c.jsonl');
-    expect(unchained.ok && verifyChain(unchained.entries)).toEqual({ line: 1, reason: 'has no chain field' });
+    expect(verifyChain(dropped.join('\n'))?.line).toBe(at + 1);
+    const swapped = [...lines];
+    [swapped[2], swapped[3]] = [swapped[3], swapped[2]];
+    expect(verifyChain(swapped.join('\n'))?.line).toBe(3);
+    expect(verifyChain(`${A}\n`)).toEqual({ line: 1, reason: 'has no chain field' });
+  });
+
+  it('should catch a dropped last line, a cut file and lines added after the trailer', () => {
+    const lines = trace();
+    const n = lines.length;
+    // the reliability report's case: the violating last event dropped, the rest intact.
+    const noLast = [...lines.slice(0, n - 2), lines[n - 1]];
+    expect(verifyChain(noLast.join('\n'))).toEqual({ line: n - 1, reason: `the trailer counts ${n - 1} events but the log has ${n - 2}: lines were dropped or added` });
+    expect(verifyChain(lines.slice(0, n - 1).join('\n'))).toEqual({ line: n, reason: `has no trailer after line ${n - 1}: the log was cut or its last lines dropped` });
+    const cut = lines.join('\n').slice(0, -30);
+    expect(verifyChain(cut)?.reason).toMatch(/not a complete JSON line|no trailer/);
+    expect(verifyChain([...lines, A].join('\n'))).toEqual({ line: n, reason: 'the trailer is not the last line: lines were added after it' });
+  });
+
+  it('should check the chain before anything else reads the line (an edit is named as an edit)', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const lines = trace();
+    const edited = [...lines];
+    // renaming a container breaks its id checks too; the chain is what --verify reports, at that line.
+    const at = edited.findIndex((l) => l.includes('"container":"c0"') && !l.includes('container.open'));
+    expect(at).toBeGreaterThan(0);
+    edited[at] = edited[at].replace('"container":"c0"', '"container":"zz"');
+    const err: string[] = [];
+    const io = { out: () => {}, err: (t: string) => void err.push(t), readFile: () => edited.join('\n'), writeFile: () => {}, now: () => 0, memoryMiB: () => 0, interrupted: () => false };
+    expect(await main(['replay', '--verify', 'c.jsonl'], io)).toBe(2);
+    expect(err[0]).toMatch(new RegExp(`^vkm: c\\.jsonl:${at + 1}: field "chain": chain does not match`));
+    // without --verify the same line is refused for the id it names.
+    err.length = 0;
+    expect(await main(['replay', 'c.jsonl'], io)).toBe(2);
+    expect(err[0]).toContain('unknown container id "zz"');
   });
 });
 

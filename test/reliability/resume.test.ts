@@ -33,7 +33,7 @@ describe('checkpoint and resume', () => {
     for (let waited = 0; !existsSync(ckpt) && waited < 20_000; waited += 20) await sleep(20);
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
-    const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
+    const saved = JSON.parse(readFileSync(ckpt, 'utf8')).checkpoint;
     expect(saved.next).toBeGreaterThan(0);
     expect(saved.next).toBeLessThan(STATES);
 
@@ -60,7 +60,7 @@ describe('checkpoint and resume', () => {
     expect(err).toContain(`interrupted: the checkpoint is saved; resume with: vkm check --resume ${ckpt}\n`);
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
     expect([r.verdict, r.incompleteReason]).toEqual(['incomplete', 'interrupted']);
-    const saved = JSON.parse(readFileSync(ckpt, 'utf8'));
+    const saved = JSON.parse(readFileSync(ckpt, 'utf8')).checkpoint;
     expect(saved.next).toBeGreaterThan(0);
     expect(saved.preemptions).toBe(1);
     const other = spawnSync('node', [BIN, 'check', '--resume', ckpt, '--preemptions', '0'], { encoding: 'utf8' });

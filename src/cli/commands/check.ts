@@ -10,6 +10,9 @@ import { counterexampleLines, runCheckParallel, type RunRecord, type RunSpec } f
 import { DEFAULT_RUNS, designExpectation, scenarioNamed, scenarioNames, scenarioOrigin, SCENARIOS } from '../../check/scenarios/index.js';
 import { resolveParams } from '../../check/scenario.js';
 import type { Checkpoint } from '../../check/explore.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../../check/checkpoint-file.js';
+import { isTrailer } from '../../log/chain.js';
+import { availableParallelism } from 'node:os';
 import { traceSteps, traceText } from '../../export/trace.js';
 import { toMermaidSequence } from '../../export/mermaid.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -25,6 +28,10 @@ function num(opts: Record<string, string | true>, key: string): number | undefin
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${key} needs a positive number, got "${v}"`);
+  // more worker threads than cores only share the cores and slow the run (64 on 2 cores: 13x).
+  if (key === 'workers' && n > availableParallelism() && opts.oversubscribe !== true) {
+    throw new UsageError(`--workers ${n} is more than this machine's ${availableParallelism()} cores; add --oversubscribe to run that many anyway`);
+  }
   return n;
 }
 
@@ -56,7 +63,7 @@ function recordJson(r: RunRecord, deadlock: boolean): Record<string, unknown> {
     bytesPerState: Math.round(x.bytesPerState * 10) / 10,
     collisionProbability: x.collisionProbability,
     incompleteReason: x.incompleteReason ?? null,
-    violations: x.violations.map((v) => ({ property: v.property, message: v.message, trace: counterexampleLines(v.trace).map((l) => JSON.parse(l)) })),
+    violations: x.violations.map((v) => ({ property: v.property, message: v.message, trace: counterexampleLines(v.trace).map((l) => JSON.parse(l) as unknown).filter((o) => !isTrailer(o)) })),
     covers: x.covers,
     ...(deadlock ? { deadlocks: x.deadlocks } : {}),
     ...(x.coverage ? { coverage: x.coverage } : {}),
@@ -106,14 +113,9 @@ function specsFor(opts: Record<string, string | true>, io: Io): RunSpec[] {
   if (opts.resume !== undefined) {
     if (opts.scenario !== undefined || opts.param !== undefined || opts.variant !== undefined) throw new UsageError('--resume takes scenario, parameters and variant from the checkpoint');
     const file = String(opts.resume);
-    let c: Checkpoint;
-    try {
-      c = JSON.parse(io.readFile(file)) as Checkpoint;
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(`${file}: not a checkpoint (invalid JSON)`);
-    }
-    if (c?.version !== 4 || typeof c.scenario !== 'string') throw new UsageError(`${file}: not a vkm checkpoint`);
+    const decoded = decodeCheckpoint(io.readFile(file));
+    if (!decoded.ok) throw new UsageError(`${file}: field "${decoded.field}": ${decoded.reason}`);
+    const c: Checkpoint = decoded.checkpoint;
     if (!scenarioNamed(c.scenario)) throw new UsageError(`${file}: the checkpoint's scenario "${c.scenario}" is not registered (pass the module that registers it with --load)`);
     requireDesign(c.variant);
     if (c.symmetry !== (opts.symmetry === true)) throw new UsageError(`${file}: was taken ${c.symmetry ? 'with' : 'without'} --symmetry; resume the same way`);
@@ -159,7 +161,7 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
       resume: spec.resume,
       shouldStop: () => (io.interrupted() ? 'interrupted' : maxMemory !== undefined && io.memoryMiB() > maxMemory ? 'max-memory' : undefined),
       checkpoint: checkpointFile
-        ? { everyMs: (num(opts, 'checkpoint-every') ?? 10) * 1000, save: (c) => io.writeFile(checkpointFile, JSON.stringify(c)) }
+        ? { everyMs: (num(opts, 'checkpoint-every') ?? 10) * 1000, save: (c) => io.writeFile(checkpointFile, encodeCheckpoint(c)) }
         : undefined,
       maxStates: num(opts, 'max-states'),
       maxDepth: num(opts, 'max-depth'),

@@ -6,6 +6,7 @@ import { replay, type StepResult } from '../../log/replay.js';
 import { digest } from '../../model/digest.js';
 import { describeState } from '../../export/state.js';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_PAGES_PER_EVENT, MAX_PAGES_PER_EVENT } from '../../model/page-limit.js';
 import type { LogEntry } from '../../events/types.js';
 import { REPLAY_STEP_SCHEMA, REPLAY_SUMMARY_SCHEMA } from '../../export/replay-json-schema.js';
 import { bytesToHex, hex } from '../../util/hex.js';
@@ -51,11 +52,11 @@ function stepJson(s: StepResult): Record<string, unknown> {
 }
 
 /** `--state-at LINE`: the whole state after that line (past any violation), tables decoded, as JSON. */
-function stateAt(file: string, entries: readonly LogEntry[], text: string, io: Io): ExitCode {
+function stateAt(file: string, entries: readonly LogEntry[], text: string, opts: Record<string, string | true>, io: Io): ExitCode {
   const line = Number(text);
   const last = entries.at(-1)?.line ?? 0;
   if (!/^[0-9]+$/.test(text) || line < 1 || line > last) throw new UsageError(`--state-at must be a line of ${file} (1 to ${last}), not "${text}"`);
-  const result = replay(entries, { keepGoing: true, stopAfterLine: line });
+  const result = replay(entries, { keepGoing: true, stopAfterLine: line, pageLimit: pageLimitOf(opts) });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
     return EXIT.usage;
@@ -65,11 +66,29 @@ function stateAt(file: string, entries: readonly LogEntry[], text: string, io: I
   return EXIT.ok;
 }
 
+/** `--limit pages-per-event=N`: the run's bound on the pages one event may touch (kernel/limits.ts). */
+export function pageLimitOf(opts: Record<string, string | true>): number | undefined {
+  if (opts.limit === undefined) return undefined;
+  const m = /^pages-per-event=([0-9]{1,9})$/.exec(String(opts.limit));
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || n < 1 || n > MAX_PAGES_PER_EVENT) throw new UsageError(`--limit takes pages-per-event=N, N from 1 to ${MAX_PAGES_PER_EVENT} (default ${DEFAULT_PAGES_PER_EVENT}), not "${String(opts.limit).slice(0, 40)}"`);
+  return n;
+}
+
 /** What a replay contributes to a multi-log cost comparison. */
 export type StatsCollector = (file: string, phases: readonly PhaseStats[]) => void;
 
 export function replayCommand(file: string, opts: Record<string, string | true>, io: Io, collect?: StatsCollector): ExitCode {
-  const read = readLog(io.readFile(file), file);
+  const text = io.readFile(file);
+  // the chain is checked on the raw lines first, so a tampered line is named as tampered, not as whatever else it breaks.
+  if (opts.verify === true) {
+    const broken = verifyChain(text);
+    if (broken) {
+      io.err(`vkm: ${file}:${broken.line}: field "chain": ${broken.reason}`);
+      return EXIT.usage;
+    }
+  }
+  const read = readLog(text, file);
   if (!read.ok) {
     io.err(`vkm: ${read.error.message}`);
     return EXIT.usage;
@@ -81,15 +100,8 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
     return EXIT.usage;
   }
   for (const w of designs.warnings) io.err(`vkm: warning: ${w}`);
-  if (opts.verify === true) {
-    const broken = verifyChain(read.entries);
-    if (broken) {
-      io.err(`vkm: ${file}:${broken.line}: field "chain": ${broken.reason}`);
-      return EXIT.usage;
-    }
-  }
-  if (opts['state-at'] !== undefined) return stateAt(file, read.entries, String(opts['state-at']), io);
-  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true });
+  if (opts['state-at'] !== undefined) return stateAt(file, read.entries, String(opts['state-at']), opts, io);
+  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true, pageLimit: pageLimitOf(opts) });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
     return EXIT.usage;
