@@ -2,7 +2,7 @@
  * The CLI entry: the only place (with the Io it builds) that touches the process, the file system
  * and the clock. Every failure is reported as one line and an exit code, never a stack trace.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { packageVersion } from './version.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -50,12 +50,18 @@ export const processIo: Io = {
     progressShown = true;
   },
   writeFile: (path, text) => {
+    const tmp = `${path}.tmp-${process.pid}`;
     try {
+      // a rename would replace a symbolic link (or a device node) with a file: refuse anything but a regular file.
+      const st = lstatOrUndefined(path);
+      if (st && !st.isFile()) throw new UsageError(`refusing to replace ${path}: it is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
       mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.tmp-${process.pid}`;
       writeFileSync(tmp, text);
       renameSync(tmp, path);
     } catch (err) {
+      // no temporary file is left behind, whatever failed.
+      rmSync(tmp, { force: true });
+      if (err instanceof UsageError) throw err;
       throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   },
@@ -66,6 +72,14 @@ export const processIo: Io = {
   interrupted: () => interruptedFlag,
   readFile: (path) => readBounded(path),
 };
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The most bytes an input file may have: a larger one is refused before it is read, and a device or pipe is read no further. */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;

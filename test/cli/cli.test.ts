@@ -174,7 +174,8 @@ describe('vkm check', () => {
     const io = fakeIo({});
     expect(await main(['check', '--scenario', 'type1-unmap', '--variant', 'type1-unpin-before-unmap', '--out', 'cex', '--junit', 'j.xml'], io)).toBe(0);
     const base = 'cex/type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page';
-    expect(Object.keys(io.written).sort()).toEqual([`${base}.jsonl`, `${base}.mmd`, `${base}.txt`, 'j.xml']);
+    expect(Object.keys(io.written).sort()).toEqual(['cex/index.json', `${base}.jsonl`, `${base}.mmd`, `${base}.txt`, 'j.xml']);
+    expect(JSON.parse(io.written['cex/index.json'])).toEqual({ schema: 'vkm-out-index/1', complete: true, files: [`${base}.jsonl`, `${base}.txt`, `${base}.mmd`].map((f) => f.slice(4)) });
     expect(io.written[`${base}.txt`]).toMatch(/VIOLATION no-iova-to-unpinned-page/);
     expect(io.written[`${base}.mmd`]).toMatch(/^sequenceDiagram/);
     expect(io.written['j.xml']).toMatch(/<testsuite name="vkm check" timestamp="[0-9T:-]+" hostname="[^"]+" tests="1" failures="0" errors="0"/);

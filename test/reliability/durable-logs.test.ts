@@ -100,7 +100,7 @@ describe('durable writes', () => {
     expect(r.status).toBe(0);
     const files = readdirSync(dir).sort();
     expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
-    expect(files).toEqual(['j.xml', ...['jsonl', 'mmd', 'txt'].map((x) => `type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.${x}`)].sort());
+    expect(files).toEqual(['index.json', 'j.xml', ...['jsonl', 'mmd', 'txt'].map((x) => `type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.${x}`)].sort());
     const v = spawnSync('node', [join(import.meta.dirname, '../../bin/vkm.js'), 'replay', '--verify', join(dir, 'type1-unmap.type1-unpin-before-unmap.no-iova-to-unpinned-page.jsonl')], { encoding: 'utf8' });
     expect(v.status).toBe(1);
     expect(v.stdout).toMatch(/violation after line 13/);

@@ -152,6 +152,9 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
   const json = opts.json === true;
   const now = io.now;
   const records: RunRecord[] = [];
+  // --out's files so far; the index names them, marked complete once every run has written its own.
+  const written: string[] = [];
+  if (opts.out !== undefined) io.writeFile(`${String(opts.out)}/index.json`, JSON.stringify({ schema: 'vkm-out-index/1', complete: false, files: [] }, null, 2) + '\n');
   for (const spec of specs) {
     const started = now();
     let lastReport = started;
@@ -186,13 +189,18 @@ export async function runAndReport(specs: RunSpec[], opts: Record<string, string
     if (!json) io.err(`${record.asExpected ? 'ok  ' : 'FAIL'} ${label(record)}: ${verdictText(record)}, ${record.result.states} states in ${Math.round(record.durationMs)} ms`);
     if (opts.out !== undefined) {
       record.result.violations.slice(0, 1).forEach((v) => {
-        const base = `${String(opts.out)}/${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}`;
+        const name = `${record.scenario}${record.variant ? '.' + record.variant : ''}.${v.property}`;
+        const base = `${String(opts.out)}/${name}`;
         io.writeFile(`${base}.jsonl`, counterexampleLines(v.trace).join('\n') + '\n');
         io.writeFile(`${base}.txt`, traceText(v.trace, v.setupLength, `${v.property}: ${v.message}`));
         io.writeFile(`${base}.mmd`, toMermaidSequence(traceSteps(v.trace).slice(v.setupLength), `${v.property} violated`));
+        written.push(...['jsonl', 'txt', 'mmd'].map((x) => `${name}.${x}`));
       });
+      // the index is rewritten after each run's files: "complete" only once the last run's are in.
+      io.writeFile(`${String(opts.out)}/index.json`, JSON.stringify({ schema: 'vkm-out-index/1', complete: false, files: written }, null, 2) + '\n');
     }
   }
+  if (opts.out !== undefined) io.writeFile(`${String(opts.out)}/index.json`, JSON.stringify({ schema: 'vkm-out-index/1', complete: true, files: written }, null, 2) + '\n');
   if (json) {
     for (const r of records) io.out(JSON.stringify(recordJson(r, opts.deadlock === true)));
     const summary = coverageByFamily(records);
