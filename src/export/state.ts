@@ -7,6 +7,8 @@ import { FORMATS } from '../iommu/formats.js';
 import { addrOf } from '../memory/constants.js';
 import type { World } from '../model/world.js';
 import { spaprEntries } from '../spapr/container.js';
+import { lazyGet, lazyNonZero } from '../memory/lazy-array.js';
+import { KVM_TCE_ENDIAN } from '../spapr/layout.js';
 import { hex } from '../util/hex.js';
 import { kernelText } from '../model/kernel-version.js';
 
@@ -72,6 +74,17 @@ export function describeState(w: World, line: number, after: string): Json {
       errors: f.errors.map((e) => ({ pec: hex(e.pec), addr: hex(e.faddr) })),
       shadow: [...f.shadow].map(([page, s]) => ({ iova: hex(addrOf(page)), gpa: hex(addrOf(s.gpaPage)), frame: hex(s.pfn), write: s.write })),
     })),
-    tceTables: [...w.tceTables.values()].map((t) => ({ id: t.id, vm: t.vm, liobn: hex(t.liobn), pageShift: t.pageShift, offset: hex(t.offset), size: hex(t.size), attached: t.attached, state: t.lc })),
+    tceTables: [...w.tceTables.values()].map((t) => ({
+      id: t.id,
+      vm: t.vm,
+      liobn: hex(t.liobn),
+      pageShift: t.pageShift,
+      offset: hex(t.offset),
+      size: hex(t.size),
+      attached: t.attached,
+      state: t.lc,
+      // every TCE ever written and not cleared: bus address → the TCE (guest real address | permission bits).
+      entries: lazyNonZero(w.frames, t.pages, 0n, t.size, KVM_TCE_ENDIAN).map((i) => ({ ioba: hex((t.offset + BigInt(i)) << BigInt(t.pageShift)), tce: hex(lazyGet(w.frames, t.pages, i, KVM_TCE_ENDIAN)) })),
+    })),
   };
 }

@@ -111,6 +111,14 @@ describe('vkm replay --state-at', () => {
     expect(s.processes[0].lockedVm).toBe(2);
   });
 
+  it('should decode KVM\'s TCE tables and the sPAPR hardware windows too', async () => {
+    const r = await vkm({}, 'replay', join(EXAMPLES, 'spapr-liobn-to-container.jsonl'), '--state-at', '21');
+    const s = JSON.parse(r.out);
+    expect(valid(s)).toBe(true);
+    expect(s.tceTables[0].entries).toEqual([{ ioba: '0x5000', tce: '0x3003' }]);
+    expect(s.containers[0].spapr.entries).toEqual([expect.objectContaining({ ioba: '0x5000', perm: 'rw' })]);
+  });
+
   it('should go past a violation to reach the line, and refuse a line outside the log', async () => {
     const file = join(EXAMPLES, 'violations/spapr-liobn-to-group-late-group.jsonl');
     const text = readFileSync(file, 'utf8').replace(/,"expectViolation":"[a-z-]+"/g, '');

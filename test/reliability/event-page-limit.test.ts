@@ -83,6 +83,15 @@ describe('pages per event', () => {
   });
 });
 
+describe('the reliability report\'s hang', () => {
+  it('should answer a migration to pfn 0x200000 after the first 18 lines of the SVA cost log at once (EINVAL: past the host\'s frames)', async () => {
+    const text = readFileSync(join(import.meta.dirname, '../../examples/cost/x86-sva-pri.jsonl'), 'utf8').split('\n').slice(0, 18);
+    const touch = '{"type":"vmm.mem.write","mm":"qemu","hva":"0x7f0000000000","data":"01"}';
+    const r = await replayText([...text, touch, '{"type":"host.mm.migrate","mm":"qemu","hva":"0x7f0000000000","pfn":"0x200000","expect":"EINVAL"}'].join('\n'), '--quiet');
+    expect(r.code, r.err).toBe(0);
+  });
+});
+
 describe('inputs', () => {
   it('should refuse /dev/zero with exit 2 once it passes the input bound, without exhausting memory', () => {
     const r = spawnSync('node', [BIN, 'replay', '/dev/zero'], { encoding: 'utf8', timeout: 60_000 });
