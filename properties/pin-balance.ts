@@ -14,11 +14,13 @@ export const pinBalance: Property = {
     const w = view.w;
     const out: Violation[] = [];
     const held = heldPins(w);
-    const frames = new Set([...held.keys(), ...w.pins.keys()]);
-    for (const pfn of [...frames].sort((a, b) => a - b)) {
-      const count = w.pins.get(pfn) ?? 0;
-      const h = held.get(pfn) ?? 0;
-      if (count !== h) out.push({ property: this.name, message: `frame ${hex(pfn)} has pin count ${count} but holders hold ${h}` });
+    // both directions, without building and sorting the union of every pinned frame: only the
+    // frames that disagree are sorted, so the report reads in frame order.
+    const bad: number[] = [];
+    for (const [pfn, h] of held) if ((w.pins.get(pfn) ?? 0) !== h) bad.push(pfn);
+    for (const [pfn, count] of w.pins) if (!held.has(pfn) && count !== 0) bad.push(pfn);
+    for (const pfn of bad.sort((a, b) => a - b)) {
+      out.push({ property: this.name, message: `frame ${hex(pfn)} has pin count ${w.pins.get(pfn) ?? 0} but holders hold ${held.get(pfn) ?? 0}` });
     }
     return out;
   },
