@@ -29,8 +29,9 @@ export function kernelText(code: number): string {
 export const SPAPR_UNREGISTER_KEEPS_MAPPED = 5000;
 
 /**
- * vfio_iommu_type1's wrap checks use check_add_overflow and answer -EOVERFLOW ("vfio/type1:
- * sanitize for overflow using check_*_overflow()", the 2025 series letting DMA map up to the top
- * of the address space; merge release UNVERIFIED, taken as v6.19). Before, -EINVAL.
+ * vfio_iommu_type1's wrap checks use check_add_overflow and answer -EOVERFLOW (commit 6012379ede6a
+ * "vfio/type1: sanitize for overflow using check_*_overflow()", Alex Mastro, v6 of the series
+ * posted 2025-10-28 <20251028-fix-unmap-v6-1-2542b96bcc8e@fb.com>; the merge release is
+ * UNVERIFIED and taken as v6.19, the merge window after it). Before, -EINVAL.
  */
 export const TYPE1_WRAP_EOVERFLOW = 6019;
