@@ -19,6 +19,18 @@ export const LOG_SCHEMA_ID = schemaId('log-line/1');
 
 type Json = Record<string, unknown>;
 
+export const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+
+/** An object with exactly these properties, the named ones required. */
+export function closedObject(properties: Json, required: readonly string[], extra: Json = {}): Json {
+  return { type: 'object', properties, required: [...required], additionalProperties: false, ...extra };
+}
+
+/** A published schema: its draft, the `$id` of its name, a title, and a closed object. */
+export function documentSchema(name: string, title: string, properties: Json, required: readonly string[], extra: Json = {}): Json {
+  return { $schema: DRAFT_2020_12, $id: schemaId(name), title, ...closedObject(properties, required, extra) };
+}
+
 const U32_MAX = 0xffff_ffff;
 const HEX_BYTES = '^(0[xX])?([0-9a-fA-F]{2})*$';
 

@@ -4,37 +4,29 @@
  * schema and version in `schema`, so a CI tool can pick the schema and notice a new version.
  * A counterexample's trace lines follow the log line schema (`vkm events --schema`). Pure.
  */
-import { LOG_SCHEMA_ID, logLineSchema, schemaId } from '../events/json-schema.js';
+import { closedObject, documentSchema, LOG_SCHEMA_ID, logLineSchema } from '../events/json-schema.js';
 
 export const CHECK_RUN_SCHEMA = 'vkm-check-run/1';
 export const CHECK_COVERAGE_SCHEMA = 'vkm-check-coverage/1';
 
 const count = { type: 'integer', minimum: 0 } as const;
-const verdict = {
-  oneOf: [
-    { type: 'object', properties: { verdict: { const: 'pass' } }, required: ['verdict'], additionalProperties: false },
-    { type: 'object', properties: { verdict: { const: 'violation' }, property: { type: 'string' } }, required: ['verdict', 'property'], additionalProperties: false },
-  ],
-} as const;
-const eventCoverage = {
-  type: 'object',
-  properties: { offered: count, ok: count, newStates: count, interleaved: count, refused: { type: 'object', additionalProperties: count } },
-  required: ['offered', 'ok', 'newStates', 'interleaved', 'refused'],
-  additionalProperties: false,
-} as const;
+const text = { type: 'string' } as const;
+const verdict = { oneOf: [closedObject({ verdict: { const: 'pass' } }, ['verdict']), closedObject({ verdict: { const: 'violation' }, property: text }, ['verdict', 'property'])] };
+const eventCoverage = closedObject(
+  { offered: count, ok: count, newStates: count, interleaved: count, refused: { type: 'object', additionalProperties: count } },
+  ['offered', 'ok', 'newStates', 'interleaved', 'refused'],
+);
 
 /** The schema of one run's object. */
 export function checkRunSchema(): Record<string, unknown> {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: schemaId(CHECK_RUN_SCHEMA),
-    title: 'vkm check --json: one run',
-    type: 'object',
-    properties: {
+  return documentSchema(
+    CHECK_RUN_SCHEMA,
+    'vkm check --json: one run',
+    {
       schema: { const: CHECK_RUN_SCHEMA },
-      scenario: { type: 'string' },
+      scenario: text,
       variant: { type: ['string', 'null'] },
-      design: { type: 'string' },
+      design: text,
       params: { type: 'object', additionalProperties: { type: 'integer' } },
       expected: verdict,
       verdict: { enum: ['pass', 'violation', 'incomplete'] },
@@ -46,55 +38,28 @@ export function checkRunSchema(): Record<string, unknown> {
       bytesPerState: { type: 'number', minimum: 0 },
       collisionProbability: { type: 'number', minimum: 0, maximum: 1 },
       incompleteReason: { enum: [null, 'max-states', 'max-depth', 'time-limit', 'max-memory', 'interrupted'] },
-      violations: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { property: { type: 'string' }, message: { type: 'string' }, trace: { type: 'array', items: { $ref: LOG_SCHEMA_ID } } },
-          required: ['property', 'message', 'trace'],
-          additionalProperties: false,
-        },
-      },
-      covers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, hit: { type: 'boolean' } }, required: ['name', 'hit'], additionalProperties: false } },
+      violations: { type: 'array', items: closedObject({ property: text, message: text, trace: { type: 'array', items: { $ref: LOG_SCHEMA_ID } } }, ['property', 'message', 'trace']) },
+      covers: { type: 'array', items: closedObject({ name: text, hit: { type: 'boolean' } }, ['name', 'hit']) },
       deadlocks: count,
-      coverage: {
-        type: 'object',
-        properties: { events: { type: 'object', additionalProperties: eventCoverage }, ops: { type: 'object', additionalProperties: count } },
-        required: ['events', 'ops'],
-        additionalProperties: false,
-      },
+      coverage: closedObject({ events: { type: 'object', additionalProperties: eventCoverage }, ops: { type: 'object', additionalProperties: count } }, ['events', 'ops']),
     },
-    required: ['schema', 'scenario', 'variant', 'design', 'params', 'expected', 'verdict', 'asExpected', 'states', 'transitions', 'maxDepth', 'durationMs', 'incompleteReason', 'violations', 'covers'],
-    additionalProperties: false,
-  };
+    ['schema', 'scenario', 'variant', 'design', 'params', 'expected', 'verdict', 'asExpected', 'states', 'transitions', 'maxDepth', 'durationMs', 'incompleteReason', 'violations', 'covers'],
+  );
 }
 
 /** The schema of the closing coverage object: each design family's gaps. */
 export function checkCoverageSchema(): Record<string, unknown> {
-  const names = { type: 'array', items: { type: 'string' } };
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: schemaId(CHECK_COVERAGE_SCHEMA),
-    title: 'vkm check --json: action coverage by design family',
-    type: 'object',
-    properties: {
+  const names = { type: 'array', items: text };
+  const family = closedObject({ name: text, neverOffered: names, neverSucceeded: names, opsNeverCalled: names }, ['name', 'neverOffered', 'neverSucceeded', 'opsNeverCalled']);
+  return documentSchema(
+    CHECK_COVERAGE_SCHEMA,
+    'vkm check --json: action coverage by design family',
+    {
       schema: { const: CHECK_COVERAGE_SCHEMA },
-      coverage: {
-        type: 'object',
-        properties: {
-          families: {
-            type: 'array',
-            items: { type: 'object', properties: { name: { type: 'string' }, neverOffered: names, neverSucceeded: names, opsNeverCalled: names }, required: ['name', 'neverOffered', 'neverSucceeded', 'opsNeverCalled'], additionalProperties: false },
-          },
-          other: { type: 'object', properties: { opsNeverCalled: names }, required: ['opsNeverCalled'], additionalProperties: false },
-        },
-        required: ['families'],
-        additionalProperties: false,
-      },
+      coverage: closedObject({ families: { type: 'array', items: family }, other: closedObject({ opsNeverCalled: names }, ['opsNeverCalled']) }, ['families']),
     },
-    required: ['schema', 'coverage'],
-    additionalProperties: false,
-  };
+    ['schema', 'coverage'],
+  );
 }
 
 /** Every schema a --json reader may need, the log line's included (the traces refer to it). */
