@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { SETUP_LINES } from '../support/log-setup.js';
 import { parseArgs } from '../../src/cli/parse-args.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -27,15 +28,7 @@ function fakeIo(files: Record<string, string>): Io & { stdout: string[]; stderr:
   };
 }
 
-const SETUP = [
-  '{"type":"host.process.spawn","mm":"q"}',
-  '{"type":"host.pci.device.add","device":"d0","group":"g1"}',
-  '{"type":"vmm.mmap","mm":"q","hva":"0x10000","size":"0x4000"}',
-  '{"type":"vmm.vfio.container.open","container":"c0","mm":"q"}',
-  '{"type":"vmm.vfio.group.open","group":"g1","mm":"q"}',
-  '{"type":"vmm.vfio.group.set_container","group":"g1","container":"c0"}',
-  '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
-];
+const SETUP = SETUP_LINES;
 
 describe('parseArgs', () => {
   it('should parse a command, its positional and flags', () => {

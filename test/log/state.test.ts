@@ -16,6 +16,7 @@ import { compareState, tableEntry } from '../../src/log/state-expect.js';
 import { allJsonSchemas } from '../../src/export/json-schemas.js';
 import { schemaId } from '../../src/events/json-schema.js';
 import { HVA, map, setupWorld, ok } from '../support/fixture.js';
+import { SETUP_LINES } from '../support/log-setup.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../examples');
 
@@ -27,15 +28,7 @@ async function vkm(files: Record<string, string>, ...argv: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const SETUP = [
-  '{"type":"host.process.spawn","mm":"q","memlock":"0x100000"}',
-  '{"type":"host.pci.device.add","device":"d0","group":"g1"}',
-  '{"type":"vmm.mmap","mm":"q","hva":"0x10000","size":"0x4000"}',
-  '{"type":"vmm.vfio.container.open","container":"c0","mm":"q"}',
-  '{"type":"vmm.vfio.group.open","group":"g1","mm":"q"}',
-  '{"type":"vmm.vfio.group.set_container","group":"g1","container":"c0"}',
-  '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
-];
+const SETUP = SETUP_LINES;
 const MAP = '{"type":"vmm.vfio.dma.map","container":"c0","iova":"0x2000","vaddr":"0x10000","size":"0x2000"';
 
 describe('expectState', () => {
