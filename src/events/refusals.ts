@@ -13,12 +13,8 @@ import type { OutcomeCode } from '../model/codes.js';
 import { ARCH_ONLY, ARCHES, NO_SUCH_INSTRUCTION } from './arch.js';
 import type { EventType } from './types.js';
 
+/** The codes a row may list: neither a success code nor one of the model's own (MODEL_ONLY_CODES). */
 type Refusals = Exclude<OutcomeCode, 'OK' | 'CC0' | 'H_SUCCESS' | 'CLP_RC_OK' | 'ID_IN_USE' | 'OVER_LIMIT'>;
-
-/** The model's answer to a create naming a live id: no row lists it, since no kernel call answers it (codes.ts). */
-export const ID_IN_USE = 'ID_IN_USE';
-/** The model's answer to an event over the run's work bound (kernel/limits.ts): no row lists it either. */
-export const OVER_LIMIT = 'OVER_LIMIT';
 
 const OWN: Record<EventType, readonly Refusals[]> = {
   // Host administration: not syscalls of the VMM; the model's own errno for a bad request

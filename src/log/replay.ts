@@ -9,13 +9,13 @@
 import type { LogEntry } from '../events/types.js';
 import type { FieldSpec } from '../events/fields.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
-import { ID_IN_USE, OVER_LIMIT } from '../events/refusals.js';
 import { eventPages, limitedField } from '../kernel/limits.js';
 import { MAX_PAGES_PER_EVENT } from '../model/page-limit.js';
 import { compareState } from './state-expect.js';
 import type { Outcome } from '../model/outcome.js';
 import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
+import { MODEL_ONLY_CODES } from '../model/codes.js';
 import { statsDelta, type PhaseStats } from './stats.js';
 import { checkProperties, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
 import { applyStepped, stepWhere } from '../kernel/stepped.js';
@@ -148,9 +148,9 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     const pre = notePre(world, props);
     const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
     const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
-    if (outcome.code === ID_IN_USE || outcome.code === OVER_LIMIT) {
+    if (MODEL_ONLY_CODES.has(outcome.code)) {
       close();
-      const inputError = outcome.code === ID_IN_USE ? idInUse(entry) : overLimit(world, entry);
+      const inputError = outcome.code === 'ID_IN_USE' ? idInUse(entry) : overLimit(world, entry);
       return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}), inputError };
     }
     const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];

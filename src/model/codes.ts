@@ -35,6 +35,12 @@ export type OutcomeCode = keyof typeof OUTCOME_CODES;
 /** The codes that mean the call did what was asked (ioctl, instruction, hypercall, CLP). */
 export const SUCCESS_CODES: ReadonlySet<string> = new Set(['OK', 'CC0', 'H_SUCCESS', 'CLP_RC_OK']);
 
+/**
+ * The model's own answers, never a kernel's: a create naming a live id, an event over the run's
+ * work bound. No refusal row lists them; a log line that meets one is an input error (vkm replay).
+ */
+export const MODEL_ONLY_CODES: ReadonlySet<string> = new Set(['ID_IN_USE', 'OVER_LIMIT']);
+
 export function isOutcomeCode(code: string): code is OutcomeCode {
   return Object.prototype.hasOwnProperty.call(OUTCOME_CODES, code);
 }
