@@ -7,6 +7,7 @@
  * before anything else looks at a line. Pure.
  */
 import { createHash } from 'node:crypto';
+import { logLines } from './log-lines.js';
 
 const GENESIS = '0'.repeat(64);
 
@@ -33,10 +34,10 @@ export function chainLines(objects: Record<string, unknown>[]): string[] {
 export function verifyChain(text: string): { line: number; reason: string } | undefined {
   let prev = GENESIS;
   let events = 0;
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  const lines = logLines(text);
   let last = 0;
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    const raw = lines[i];
     if (raw.trim() === '') continue;
     last = i + 1;
     let o: Record<string, unknown>;

@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import type { FieldSpec, ObjectKind } from '../events/fields.js';
 import { parseEventObject } from '../events/parse.js';
 import { isTrailer } from './chain.js';
+import { logLines } from './log-lines.js';
 import { propertyNamed, propertyNames } from '../../properties/index.js';
 import { didYouMean } from '../util/suggest.js';
 import { jsonErrorOffset } from './json-error-column.js';
@@ -94,11 +95,10 @@ export function readLog(text: string, file: string): ReadResult {
   const ids = new IdScope();
   const entries: LogEntry[] = [];
   const warnings: string[] = [];
-  // a UTF-8 byte-order mark some editors write is not part of the first line.
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  const lines = logLines(text);
   const unterminated = lines.length - 1;
   for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    const text = lines[i];
     // a written log's trailer (log/chain.ts) closes it; `vkm replay --verify` checks it.
     if (text.startsWith('{"end":') && isTrailerText(text)) {
       if (lines.slice(i + 1).some((l) => l.trim() !== '')) return { ok: false, error: new InputError({ file, line: i + 1, field: 'end' }, 'a trailer must be the last line') };
