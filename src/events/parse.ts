@@ -222,88 +222,104 @@ function parseStep(raw: unknown): ParseResult<StepMark> {
  * A line's `expectState` (log/state-expect.ts checks it): each part an object keyed by the log's
  * ids or by hex addresses, at most 64 keys each, so a line's checks stay bounded.
  */
-function parseExpectState(raw: unknown): ParseResult<ExpectState> {
-  const obj = (field: string, v: unknown): ParseResult<Record<string, unknown>> => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, got ${describe(v)}`);
-    if (Object.keys(v).length > 64) return fail(field, 'at most 64 keys');
-    return { ok: true, value: v as Record<string, unknown> };
-  };
-  const count = (field: string, v: unknown): ParseResult<number> =>
-    typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? { ok: true, value: v } : fail(field, `expected a non-negative integer, got ${describe(v)}`);
-  const frame = (field: string, v: unknown): ParseResult<number> => {
-    const r = parseU64(field, v);
+type StateWant = { state?: string; errors?: { pec: number; addr: bigint }[] };
+
+function stateObject(field: string, v: unknown): ParseResult<Record<string, unknown>> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(field, `expected an object, got ${describe(v)}`);
+  if (Object.keys(v).length > 64) return fail(field, 'at most 64 keys');
+  return { ok: true, value: v as Record<string, unknown> };
+}
+
+function stateCount(field: string, v: unknown): ParseResult<number> {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? { ok: true, value: v } : fail(field, `expected a non-negative integer, got ${describe(v)}`);
+}
+
+function stateFrame(field: string, v: unknown): ParseResult<number> {
+  const r = parseU64(field, v);
+  if (!r.ok) return r;
+  return r.value <= BigInt(Number.MAX_SAFE_INTEGER) ? { ok: true, value: Number(r.value) } : fail(field, 'is not a frame number');
+}
+
+/** Each value of an object parsed by `each` (field, key, value), into a list of [key, result]. */
+function eachEntry<T>(field: string, raw: unknown, each: (f: string, k: string, v: unknown) => ParseResult<T>): ParseResult<[string, T][]> {
+  const o = stateObject(field, raw);
+  if (!o.ok) return o;
+  const out: [string, T][] = [];
+  for (const [k, v] of Object.entries(o.value)) {
+    const r = each(`${field}.${k}`, k, v);
     if (!r.ok) return r;
-    return r.value <= BigInt(Number.MAX_SAFE_INTEGER) ? { ok: true, value: Number(r.value) } : fail(field, 'is not a frame number');
-  };
-  const top = obj('expectState', raw);
+    out.push([k, r.value]);
+  }
+  return { ok: true, value: out };
+}
+
+function zpciWant(field: string, raw: unknown): ParseResult<StateWant> {
+  const o = stateObject(field, raw);
+  if (!o.ok) return o;
+  const want: StateWant = {};
+  for (const [k, val] of Object.entries(o.value)) {
+    if (k === 'state') {
+      if (typeof val !== 'string' || val.length > 32) return fail(`${field}.state`, `expected a zpci-function state name, got ${describe(val)}`);
+      want.state = val;
+      continue;
+    }
+    if (k !== 'errors') return fail(`${field}.${k}`, 'unknown key (state, errors)');
+    if (!Array.isArray(val) || val.length > 64) return fail(`${field}.errors`, 'expected a list of at most 64 {"pec", "addr"}');
+    want.errors = [];
+    for (const [i, ev] of val.entries()) {
+      const f = `${field}.errors[${i}]`;
+      const eo = stateObject(f, ev);
+      if (!eo.ok) return eo;
+      const extra = Object.keys(eo.value).find((x) => x !== 'pec' && x !== 'addr');
+      if (extra) return fail(`${f}.${extra}`, 'unknown key (pec, addr)');
+      const pec = stateFrame(`${f}.pec`, eo.value.pec);
+      if (!pec.ok) return pec;
+      const addr = parseU64(`${f}.addr`, eo.value.addr);
+      if (!addr.ok) return addr;
+      want.errors.push({ pec: pec.value, addr: addr.value });
+    }
+  }
+  return { ok: true, value: want };
+}
+
+function tableEntries(field: string, raw: unknown): ParseResult<Map<bigint, number | null>> {
+  const r = eachEntry(field, raw, (f, iova, pfn): ParseResult<[bigint, number | null]> => {
+    const a = parseU64(f, iova);
+    if (!a.ok) return a;
+    if (pfn === null) return { ok: true, value: [a.value, null] };
+    const p = stateFrame(f, pfn);
+    return p.ok ? { ok: true, value: [a.value, p.value] } : p;
+  });
+  return r.ok ? { ok: true, value: new Map(r.value.map(([, kv]) => kv)) } : r;
+}
+
+function parseExpectState(raw: unknown): ParseResult<ExpectState> {
+  const top = stateObject('expectState', raw);
   if (!top.ok) return top;
-  const out: { lockedVm?: Record<string, number>; pins?: Map<number, number>; entry?: Record<string, Map<bigint, number | null>>; zpci?: Record<string, { state?: string; errors?: { pec: number; addr: bigint }[] }> } = {};
+  const out: { lockedVm?: Record<string, number>; pins?: Map<number, number>; entry?: Record<string, Map<bigint, number | null>>; zpci?: Record<string, StateWant> } = {};
   for (const [key, v] of Object.entries(top.value)) {
     const f = `expectState.${key}`;
-    const o = obj(f, v);
-    if (!o.ok) return o;
     if (key === 'lockedVm') {
-      out.lockedVm = {};
-      for (const [mm, n] of Object.entries(o.value)) {
-        const c = count(`${f}.${mm}`, n);
-        if (!c.ok) return c;
-        out.lockedVm[mm] = c.value;
-      }
+      const r = eachEntry(f, v, (g, _mm, n) => stateCount(g, n));
+      if (!r.ok) return r;
+      out.lockedVm = Object.fromEntries(r.value);
     } else if (key === 'pins') {
-      out.pins = new Map();
-      for (const [pfn, n] of Object.entries(o.value)) {
-        const p = frame(`${f}.${pfn}`, pfn);
+      const r = eachEntry(f, v, (g, pfn, n): ParseResult<[number, number]> => {
+        const p = stateFrame(g, pfn);
         if (!p.ok) return p;
-        const c = count(`${f}.${pfn}`, n);
-        if (!c.ok) return c;
-        out.pins.set(p.value, c.value);
-      }
+        const c = stateCount(g, n);
+        return c.ok ? { ok: true, value: [p.value, c.value] } : c;
+      });
+      if (!r.ok) return r;
+      out.pins = new Map(r.value.map(([, pc]) => pc));
     } else if (key === 'entry') {
-      out.entry = {};
-      for (const [container, m] of Object.entries(o.value)) {
-        const e = obj(`${f}.${container}`, m);
-        if (!e.ok) return e;
-        const entries = new Map<bigint, number | null>();
-        for (const [iova, pfn] of Object.entries(e.value)) {
-          const a = parseU64(`${f}.${container}.${iova}`, iova);
-          if (!a.ok) return a;
-          if (pfn === null) entries.set(a.value, null);
-          else {
-            const p = frame(`${f}.${container}.${iova}`, pfn);
-            if (!p.ok) return p;
-            entries.set(a.value, p.value);
-          }
-        }
-        out.entry[container] = entries;
-      }
+      const r = eachEntry(f, v, (g, _c, m) => tableEntries(g, m));
+      if (!r.ok) return r;
+      out.entry = Object.fromEntries(r.value);
     } else if (key === 'zpci') {
-      out.zpci = {};
-      for (const [device, z] of Object.entries(o.value)) {
-        const zf = `${f}.${device}`;
-        const zo = obj(zf, z);
-        if (!zo.ok) return zo;
-        const want: { state?: string; errors?: { pec: number; addr: bigint }[] } = {};
-        for (const [k, val] of Object.entries(zo.value)) {
-          if (k === 'state') {
-            if (typeof val !== 'string' || val.length > 32) return fail(`${zf}.state`, `expected a zpci-function state name, got ${describe(val)}`);
-            want.state = val;
-          } else if (k === 'errors') {
-            if (!Array.isArray(val) || val.length > 64) return fail(`${zf}.errors`, 'expected a list of at most 64 {"pec", "addr"}');
-            want.errors = [];
-            for (const [i, ev] of val.entries()) {
-              const eo = obj(`${zf}.errors[${i}]`, ev);
-              if (!eo.ok) return eo;
-              for (const ek of Object.keys(eo.value)) if (ek !== 'pec' && ek !== 'addr') return fail(`${zf}.errors[${i}].${ek}`, 'unknown key (pec, addr)');
-              const pec = frame(`${zf}.errors[${i}].pec`, eo.value.pec);
-              if (!pec.ok) return pec;
-              const addr = parseU64(`${zf}.errors[${i}].addr`, eo.value.addr);
-              if (!addr.ok) return addr;
-              want.errors.push({ pec: pec.value, addr: addr.value });
-            }
-          } else return fail(`${zf}.${k}`, 'unknown key (state, errors)');
-        }
-        out.zpci[device] = want;
-      }
+      const r = eachEntry(f, v, (g, _d, z) => zpciWant(g, z));
+      if (!r.ok) return r;
+      out.zpci = Object.fromEntries(r.value);
     } else return fail(f, 'unknown key (lockedVm, pins, entry, zpci)');
   }
   return { ok: true, value: out };
