@@ -1,6 +1,6 @@
 /**
- * Expanding one state: every choice applied to a fork of it, the properties and covers checked, the
- * successor's state key computed. Shared by the single-threaded explorer and the workers so they
+ * Expanding one state: every choice applied to it in place and undone (kernel/in-place.ts), the
+ * properties and covers checked and the successor's state key computed in between. Shared by the single-threaded explorer and the workers so they
  * cannot drift apart. Pure.
  *
  * An invariant depends on the state alone, so a successor whose key was already checked needs
@@ -8,15 +8,16 @@
  * states, and skipping their invariants is most of the property work saved.
  */
 import type { ModelEvent } from '../events/types.js';
-import { applyForked, forkUnchanged } from '../kernel/fork.js';
+import { applyInPlace, WorldJournal } from '../kernel/in-place.js';
 import { interruptible, stepWhere, type SteppedEvent } from '../kernel/stepped.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
 import { checkProperties, notePre, type PreNotes, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/view.js';
-import { actorIndices, encodeMove, tryMove } from './moves.js';
+import { actorIndices, encodeMove, tryMoveInPlace } from './moves.js';
 import type { Cover } from './scenario.js';
+import { fingerprint, keyBase, successorFingerprint, type KeyBase } from './fingerprint.js';
 
 export interface Successor {
   readonly world: World;
@@ -60,75 +61,93 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
   return t;
 }
 
-/** Pre-event notes per expanded world: they depend on the world alone, and every choice needs them. */
-const preNotes = new WeakMap<World, { props: readonly Property[]; notes: PreNotes }>();
+/** Journals not in use: an expansion takes one and gives it back (their byte stores are reused). */
+const idle: WorldJournal[] = [];
 
-function preOf(world: World, props: readonly Property[]): PreNotes {
-  const hit = preNotes.get(world);
-  if (hit && hit.props === props) return hit.notes;
-  const notes = notePre(world, props);
-  preNotes.set(world, { props, notes });
-  return notes;
-}
-
-/** `world` must be sealed (kernel/fork.ts): its successor shares the maps the event leaves alone. */
-export function expandChoice(world: World, event: ModelEvent, x: Expander): Successor {
-  return successor(world, event, applyForked(world, event), x);
-}
-
-/** Checks and keys what applying `event` to `world` gave: `stepFound` are violations found inside it. */
-function successor(world: World, event: SteppedEvent, applied: { world: World; outcome: Outcome; calls?: Map<string, number> }, x: Expander, stepFound?: readonly Violation[]): Successor {
-  const pre = preOf(world, x.props);
-  const { world: next, outcome } = applied;
+/** Checks and keys what applying `event` to `world` in place gave: `stepFound` are violations found inside it. */
+function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: Map<string, number> | undefined, x: Expander, s: Expansion, stepFound?: readonly Violation[]): Successor {
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
-  const same = x.parentKey !== undefined && forkUnchanged(world, next);
-  const key = same ? x.parentKey!() : x.key(next);
+  const same = s.parentKey !== undefined && s.journal.unchanged();
+  const key = same ? s.parentKey! : s.base ? successorFingerprint(s.base, world, s.journal) : x.key(world);
   const props = same || x.checked?.(key) ? transitionProps(x.props) : x.props;
   // what a device could see inside the op first, then what holds (or not) once it is over.
-  const violations = [...(stepFound ?? []), ...checkProperties(next, props, { event, outcome, pre, actor: event.step?.actor })];
-  const view = new WorldView(next);
+  const violations = [...(stepFound ?? []), ...checkProperties(world, props, { event, outcome, pre: s.pre, actor: event.step?.actor })];
+  const view = new WorldView(world);
   const hit: number[] = [];
   x.covers.forEach((c, i) => {
     if (c.hit(view, { event, outcome })) hit.push(i);
   });
-  return { world: next, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls: applied.calls, key, violations, covers: hit };
+  return { world, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls, key, violations, covers: hit };
+}
+
+/** What every successor of one expanded state shares: the journal, the pre-event notes and the state's own key. */
+interface Expansion {
+  readonly journal: WorldJournal;
+  readonly pre: PreNotes;
+  readonly parentKey?: [number, number];
+  /** With the plain fingerprint as key: the sums successors' fingerprints are derived from. */
+  readonly base?: KeyBase;
 }
 
 /** Where in a choice a step violation was found, as its messages say. */
 const inside = (v: Violation, e: SteppedEvent): Violation => ({ ...v, message: `${v.message} (${stepWhere(e.type, e.step!.at, e.step!.point, e.step!.actor?.type)})` });
 
-/** One move of a sealed state: decoded, applied, checked at its step points, and keyed; undefined when it cannot happen. */
-export function expandMove(world: World, choices: readonly ModelEvent[], id: number, x: Expander): { succ: Successor; points: number } | undefined {
-  const r = tryMove(world, choices, id, x.observe, x.countCalls);
+/** One move applied to `world` in place (undo with s.journal); undefined when it cannot happen. */
+function expandMove(world: World, choices: readonly ModelEvent[], id: number, x: Expander, s: Expansion): { succ: Successor; points: number } | undefined {
+  const r = tryMoveInPlace(world, s.journal, choices, id, x.observe, x.countCalls);
   if (!r) return undefined;
   const found = r.run?.violation?.violations.map((v) => inside(v, r.event));
-  return { succ: successor(world, r.event, r, x, found), points: r.run?.points.length ?? 0 };
+  return { succ: successor(world, r.event, r.outcome, r.calls, x, s, found), points: r.run?.points.length ?? 0 };
 }
 
 /**
  * Every move of a sealed state, in a fixed order: each choice whole, then (with preemptions) each
- * way an actor choice can interrupt it. Without `observe` these are exactly the choices.
+ * way an actor choice can interrupt it. Without `observe` these are exactly the choices. Each
+ * successor is the state itself with the move applied in place: its `world` is valid until the
+ * generator is resumed, which undoes the move (so is ending the loop early).
  */
 export function* expandState(world: World, choices: readonly ModelEvent[], x: Expander): Generator<{ id: number; succ: Successor }> {
   const actors = actorIndices(choices);
-  for (let c = 0; c < choices.length; c++) {
-    const e = choices[c];
-    if (!x.countCalls && (!x.observe || !interruptible(e))) {
-      yield { id: c, succ: expandChoice(world, e, x) };
-      continue;
-    }
-    // a whole choice never waits: nothing else runs inside it.
-    const whole = expandMove(world, choices, c, x)!;
-    yield { id: c, succ: whole.succ };
-    if ((x.preemptions ?? 0) < 1 || !x.observe || !interruptible(e)) continue;
-    for (let k = 0; k < whole.points; k++) {
-      for (let j = 0; j < actors.length; j++) {
-        // an op does not race itself: a migration of a page waits for the page lock a migration of it holds.
-        if (actors[j] === c) continue;
-        const id = encodeMove({ choice: c, at: k, actor: j }, choices.length, actors.length);
-        const m = expandMove(world, choices, id, x);
-        if (m) yield { id, succ: m.succ };
+  const journal = idle.pop() ?? new WorldJournal();
+  // both depend on the state alone: taken before any move changes it.
+  const base = x.key === fingerprint ? keyBase(world) : undefined;
+  const s: Expansion = { journal, pre: notePre(world, x.props), parentKey: base?.key ?? x.parentKey?.(), base };
+  try {
+    for (let c = 0; c < choices.length; c++) {
+      const e = choices[c];
+      if (!x.countCalls && (!x.observe || !interruptible(e))) {
+        const outcome = applyInPlace(world, journal, e);
+        try {
+          yield { id: c, succ: successor(world, e, outcome, undefined, x, s) };
+        } finally {
+          journal.undo();
+        }
+        continue;
+      }
+      // a whole choice never waits: nothing else runs inside it.
+      const whole = expandMove(world, choices, c, x, s)!;
+      try {
+        yield { id: c, succ: whole.succ };
+      } finally {
+        journal.undo();
+      }
+      if ((x.preemptions ?? 0) < 1 || !x.observe || !interruptible(e)) continue;
+      for (let k = 0; k < whole.points; k++) {
+        for (let a = 0; a < actors.length; a++) {
+          // an op does not race itself: a migration of a page waits for the page lock a migration of it holds.
+          if (actors[a] === c) continue;
+          const id = encodeMove({ choice: c, at: k, actor: a }, choices.length, actors.length);
+          const m = expandMove(world, choices, id, x, s);
+          if (!m) continue;
+          try {
+            yield { id, succ: m.succ };
+          } finally {
+            journal.undo();
+          }
+        }
       }
     }
+  } finally {
+    idle.push(journal);
   }
 }

@@ -231,7 +231,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   const ancestors: AncestorCache<number> = new AncestorCache(
     (id) => {
       if (id === 0) return cloneWorld(root);
-      const parent = ancestors.get(table.parent[id]);
+      const parent = ancestors.get(table.parentOf(id));
       return applyMove(parent.world, parent.choices, table.choiceOf(id)).world;
     },
     (w) => s.choices(w, p, ctx),
@@ -256,7 +256,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // number of events and no preemption, found later in the level, is the shorter counterexample.
   let interleaved: { violations: FoundViolation[]; level: number } | undefined;
   outer: for (; id < table.size && violations.length === 0; id++) {
-    if (interleaved && table.depth[id] !== interleaved.level) break;
+    if (interleaved && table.depthOf(id) !== interleaved.level) break;
     if ((id & 63) === 0) yield;
     const stop = opts.shouldStop?.();
     if (stop) {
@@ -267,7 +267,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       opts.checkpoint.save(snapshot(id));
       lastSave = now();
     }
-    const depth = table.depth[id];
+    const depth = table.depthOf(id);
     if (depth >= maxDepth) {
       incomplete ??= 'max-depth';
       continue;

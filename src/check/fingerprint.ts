@@ -5,7 +5,8 @@
  * never-written frame equals an all-zero one) and are hashed once per page version. Statistics and
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
-import type { FramePool, PageBuf } from '../memory/frames.js';
+import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
+import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type World } from '../model/world.js';
 
 const SEED_A = 0x9e3779b1;
@@ -224,8 +225,8 @@ function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): vo
   if (shared) sharedHashes.set(v, [outA, outB]);
 }
 
-/** Both lanes of the frame pool's hash: page contents by pfn, owners, the free list, the bump pointer. */
-function framesHash(pool: FramePool): [number, number] {
+/** Both lanes of the sum of the pool's page shares (contents by pfn). */
+function pagesSum(pool: FramePool): [number, number] {
   // the base layer never changes, so its sum is kept; the pool's own layer adjusts it.
   let base = sharedHashes.get(pool.base);
   if (base === undefined) {
@@ -250,9 +251,14 @@ function framesHash(pool: FramePool): [number, number] {
       sumb = (sumb + pageShareB(pfn, buf)) | 0;
     }
   }
+  return [suma, sumb];
+}
+
+/** Both lanes of the frame pool's hash: the page sum, then owners, the free list and the bump pointer mixed in. */
+function framesHash(pool: FramePool, pa: number, pb: number): [number, number] {
   bookkeepingHash(pool.owner, pool.shared);
-  suma = mix(suma, outA);
-  sumb = mix(sumb, outB);
+  let suma = mix(pa, outA);
+  let sumb = mix(pb, outB);
   bookkeepingHash(pool.free, pool.shared);
   return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
 }
@@ -260,32 +266,103 @@ function framesHash(pool: FramePool): [number, number] {
 /** Hashes of frozen record maps (model/fork.ts): they never change, and forks share them. */
 const sealedHashes = new WeakMap<object, [number, number]>();
 
-/**
- * The state's fingerprint as [hi, lo] 32-bit halves: the world's fields hashed as hashPair hashes
- * any record (frames and statistics apart), with a frozen map's hash computed once.
- */
-export function fingerprint(w: World): [number, number] {
-  const f = framesHash(w.frames);
-  const fa = SEED_A ^ 0x27d4eb2f;
-  const fb = SEED_B ^ 0x27d4eb2f;
+/** A field's hash (a frozen map's computed once) left in outA/outB. */
+function fieldHash(x: unknown): void {
+  const h = typeof x === 'object' && x !== null ? sealedHashes.get(x) : undefined;
+  if (h !== undefined) {
+    outA = h[0];
+    outB = h[1];
+    return;
+  }
+  hashPair(x, SEED_A ^ 0x27d4eb2f, SEED_B ^ 0x27d4eb2f);
+  if (typeof x === 'object' && x !== null && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
+}
+
+/** The world's fields (frames and statistics apart) as the sum of their shares, both lanes. */
+function fieldsSum(w: World): [number, number] {
   let suma = 0;
   let sumb = 0;
   const o = w as unknown as Record<string, unknown>;
   for (const [k, ka, kb] of fieldKeys()) {
     const x = o[k];
     if (x === undefined) continue;
-    const h = typeof x === 'object' && x !== null ? sealedHashes.get(x) : undefined;
-    if (h !== undefined) {
-      outA = h[0];
-      outB = h[1];
-    } else {
-      hashPair(x, fa, fb);
-      if (typeof x === 'object' && x !== null && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
-    }
+    fieldHash(x);
     suma = (suma + finish(mix(ka, outA))) | 0;
     sumb = (sumb + finish(mix(kb, outB))) | 0;
   }
-  return [finish(mix(finish(mix(suma, 0x4f)), f[0])) >>> 0, finish(mix(finish(mix(sumb, 0x4f)), f[1])) >>> 0];
+  return [suma, sumb];
+}
+
+function combine(fa: number, fb: number, pool: FramePool, pa: number, pb: number): [number, number] {
+  const f = framesHash(pool, pa, pb);
+  return [finish(mix(finish(mix(fa, 0x4f)), f[0])) >>> 0, finish(mix(finish(mix(fb, 0x4f)), f[1])) >>> 0];
+}
+
+/**
+ * The state's fingerprint as [hi, lo] 32-bit halves: the world's fields hashed as hashPair hashes
+ * any record (frames and statistics apart), with a frozen map's hash computed once.
+ */
+export function fingerprint(w: World): [number, number] {
+  const [pa, pb] = pagesSum(w.frames);
+  const [fa, fb] = fieldsSum(w);
+  return combine(fa, fb, w.frames, pa, pb);
+}
+
+/** What an expanded state's successors derive their fingerprints from: its field and page sums. */
+export interface KeyBase {
+  readonly fa: number;
+  readonly fb: number;
+  readonly pa: number;
+  readonly pb: number;
+  readonly key: [number, number];
+}
+
+/** An expanded state's key and sums (every page's hash is known afterwards, as successorFingerprint needs). */
+export function keyBase(w: World): KeyBase {
+  const [pa, pb] = pagesSum(w.frames);
+  const [fa, fb] = fieldsSum(w);
+  return { fa, fb, pa, pb, key: combine(fa, fb, w.frames, pa, pb) };
+}
+
+/**
+ * The fingerprint of the state `base` was taken of with one move applied in place, journalled in
+ * `j`: the shares of the maps the move replaced and of the frames it touched are subtracted and
+ * the new ones added, so the cost follows what the move changed. Equal to fingerprint(w) (tested);
+ * it falls back to that when the journal cannot say (a scalar changed, a frame's old hash unknown).
+ */
+export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): [number, number] {
+  if (!j.scalarsSame()) return fingerprint(w);
+  let pa = base.pa;
+  let pb = base.pb;
+  const pool = w.frames;
+  const known = j.touched((pfn, hA, hB) => {
+    if (hA !== 0 || hB !== 0) {
+      pa = (pa - finish(mix(finish(mix(SEED_A, pfn)), hA))) | 0;
+      pb = (pb - finish(mix(finish(mix(SEED_B, pfn)), hB))) | 0;
+    }
+    const buf = frameBuf(pool, pfn);
+    if (buf !== undefined) {
+      pa = (pa + pageShareA(pfn, buf)) | 0;
+      pb = (pb + pageShareB(pfn, buf)) | 0;
+    }
+  });
+  if (!known) return fingerprint(w);
+  let fa = base.fa;
+  let fb = base.fb;
+  const before = j.before() as unknown as Record<string, unknown>;
+  const o = w as unknown as Record<string, unknown>;
+  for (const [k, ka, kb] of mapKeys()) {
+    const now = o[k];
+    const was = before[k];
+    if (now === was) continue;
+    fieldHash(was);
+    fa = (fa - finish(mix(ka, outA))) | 0;
+    fb = (fb - finish(mix(kb, outB))) | 0;
+    fieldHash(now);
+    fa = (fa + finish(mix(ka, outA))) | 0;
+    fb = (fb + finish(mix(kb, outB))) | 0;
+  }
+  return combine(fa, fb, pool, pa, pb);
 }
 
 /** Every hashed world field with its name's hash pair, computed once. */
@@ -295,6 +372,12 @@ function fieldKeys(): [string, number, number][] {
     stringPair(k, SEED_A, SEED_B);
     return [k, outA, outB];
   }));
+}
+
+/** The record maps among fieldKeys. */
+let mapKeyCache: [string, number, number][] | undefined;
+function mapKeys(): [string, number, number][] {
+  return (mapKeyCache ??= fieldKeys().filter(([k]) => (RECORD_MAPS as readonly string[]).includes(k)));
 }
 
 /** Fingerprint halves as one bigint, for display. */

@@ -7,6 +7,7 @@
  */
 import type { ModelEvent } from '../events/types.js';
 import { applyForked } from '../kernel/fork.js';
+import { applyInPlace, type WorldJournal } from '../kernel/in-place.js';
 import { ACTOR_TYPES, applyStepped, interruptible, type SteppedEvent, type SteppedRun } from '../kernel/stepped.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
@@ -63,8 +64,17 @@ export interface MoveResult<V> {
  * op holds at that step point: that interleaving does not exist.
  */
 export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> | undefined {
+  return unlessWaiting(() => applyMove(parent, choices, id, observe, count));
+}
+
+/** tryMove applied to the sealed `w` itself, journalled in `j`: `j.undo()` puts `w` back (nothing to undo when undefined). */
+export function tryMoveInPlace<V>(w: World, j: WorldJournal, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> | undefined {
+  return unlessWaiting(() => moveWith((e, run, fp) => ({ world: w, outcome: applyInPlace(w, j, e, run, fp) }), choices, id, observe, count));
+}
+
+function unlessWaiting<T>(fn: () => T): T | undefined {
   try {
-    return applyMove(parent, choices, id, observe, count);
+    return fn();
   } catch (err) {
     if (err instanceof WouldWait) return undefined;
     throw err;
@@ -76,6 +86,13 @@ export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: nu
  * the attempt that stood are counted (a fork that had to start over counts once).
  */
 export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> {
+  return moveWith((e, run, fp) => applyForked(parent, e, run, fp), choices, id, observe, count);
+}
+
+/** How a move's event is applied: to a fork, or in place. `run` may run twice and must start afresh. */
+type Applier = (e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome, footprint?: string) => { world: World; outcome: Outcome };
+
+function moveWith<V>(apply: Applier, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> {
   const actors = actorIndices(choices);
   const m = decodeMove(id, choices.length, actors.length);
   const e = choices[m.choice];
@@ -87,13 +104,12 @@ export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: 
     return r.result;
   };
   if (m.at < 0 && (!observe || !interruptible(e))) {
-    const r = applyForked(parent, e, (w, ev) => counted(() => applyEvent(w, ev)));
+    const r = apply(e, (w, ev) => counted(() => applyEvent(w, ev)));
     return { ...r, event: e, calls };
   }
   const actor = m.at < 0 ? undefined : choices[actors[m.actor]];
   let run!: SteppedRun<V>;
-  const r = applyForked(
-    parent,
+  const r = apply(
     e,
     (w, ev) => (run = counted(() => applyStepped(w, ev, { observe, inject: actor && { at: m.at, actor } }))).outcome,
     actor ? `${e.type}+${actor.type}` : e.type,

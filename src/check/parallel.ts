@@ -69,7 +69,7 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
     let levelStart = 0;
     level: while (levelStart < table.size) {
       const levelEnd = table.size;
-      const depth = table.depth[levelStart];
+      const depth = table.depthOf(levelStart);
       if (depth >= (opts.maxDepth ?? Infinity)) {
         incomplete = 'max-depth';
         break;

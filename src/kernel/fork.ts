@@ -51,6 +51,17 @@ export function sealWorld(w: World): World {
 const footprints = new Map<string, ReadonlySet<RecordMap> | 'all'>();
 const NOTHING: ReadonlySet<RecordMap> = new Set();
 
+/** What applying `footprint` was seen to change: the maps to copy up front ('all' when that could not be told). */
+export function footprintOf(footprint: string): ReadonlySet<RecordMap> | 'all' {
+  return footprints.get(footprint) ?? NOTHING;
+}
+
+/** After a full-copy apply of `footprint`, the maps that differ from `before`'s join what it is known to change. */
+export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>): void {
+  const known = footprintOf(footprint);
+  if (known !== 'all') footprints.set(footprint, learn(before, after, known));
+}
+
 /** A copy of a sealed world sharing every record map except `copied`. */
 function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
   // a literal rather than a spread: one fixed shape, built in one step (a spread cost 3x as much).
@@ -72,7 +83,7 @@ function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
  * type (an actor's event inside changes other maps).
  */
 export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): { world: World; outcome: Outcome } {
-  const known = footprints.get(footprint) ?? NOTHING;
+  const known = footprintOf(footprint);
   if (known !== 'all') {
     const world = fork(parent, known);
     try {
@@ -84,7 +95,7 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
   }
   const world = cloneWorld(parent);
   const outcome = run(world, e);
-  if (known !== 'all') footprints.set(footprint, learn(parent, world, known));
+  learnFootprint(footprint, parent, world);
   return { world, outcome };
 }
 
@@ -93,7 +104,7 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
  * handler wrote a value equal to the old one (or the TypeError was its own): copy everything for
  * that type from now on rather than fail again.
  */
-function learn(before: World, after: World, known: ReadonlySet<RecordMap>): ReadonlySet<RecordMap> | 'all' {
+function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: ReadonlySet<RecordMap>): ReadonlySet<RecordMap> | 'all' {
   const grown = new Set(known);
   for (const f of RECORD_MAPS) if (!known.has(f) && !sameData(before[f], after[f])) grown.add(f);
   return grown.size === known.size ? 'all' : grown;
@@ -121,7 +132,7 @@ export function forkUnchanged(parent: World, child: World): boolean {
   return true;
 }
 
-function sameData(a: unknown, b: unknown): boolean {
+export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

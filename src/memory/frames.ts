@@ -47,6 +47,21 @@ export interface FramePool {
   free: number[];
   /** `owner` and `free` are shared with a clone and are copied before the first write. */
   shared: boolean;
+  /** Set while the checker applies a choice in place: told of every change before it is made (frame-journal.ts). */
+  journal?: FrameJournal;
+}
+
+/**
+ * What a pool tells the journal that undoes a choice applied in place. `owner`, `free` and `next`
+ * need no entries: the journal marks the pool shared, so they are copied before they change.
+ */
+export interface FrameJournal {
+  /** Frame `pfn` is about to change (its bytes, or which buffer holds them). */
+  touch(pfn: number): void;
+  /** Bytes [off, off+len) of `buf`, the pool's own buffer, are about to be written in place. */
+  bytes(buf: PageBuf, off: number, len: number): void;
+  /** The pool's own-layer entry of `pfn` (`prev`) is about to be replaced. */
+  layer(pfn: number, prev: PageBuf | null | undefined): void;
 }
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
@@ -76,6 +91,7 @@ export function emptyPool(): FramePool {
  * folded into a new base, which the clone then shares.
  */
 export function clonePool(pool: FramePool): FramePool {
+  if (pool.journal) throw new Error('a journalled frame pool cannot be cloned');
   pool.gen = nextGeneration();
   pool.shared = true;
   if (pool.pages.size > 0) {
@@ -157,6 +173,8 @@ export function freeFrame(pool: FramePool, pfn: number): void {
 
 /** Forgets a frame's bytes (it reads as zeros again). */
 function dropPage(pool: FramePool, pfn: number): void {
+  pool.journal?.touch(pfn);
+  pool.journal?.layer(pfn, pool.pages.get(pfn));
   if (pool.base.has(pfn)) pool.pages.set(pfn, null);
   else pool.pages.delete(pfn);
 }
@@ -212,18 +230,28 @@ export function frameForRead(pool: FramePool, pfn: number): Uint8Array {
  * `len` bytes at `off` (the whole page unless it says otherwise): hashing relies on it.
  */
 export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_SIZE): Uint8Array {
-  const buf = frameBuf(pool, pfn);
+  let buf = frameBuf(pool, pfn);
+  pool.journal?.touch(pfn);
   if (buf === undefined) {
+    pool.journal?.layer(pfn, pool.pages.get(pfn));
     const data = newPage();
     pool.pages.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
     return data;
   }
   if (buf.gen !== pool.gen) {
     if (buf.from !== undefined) buf.from.from = undefined;
-    const copy = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off + len, hashSeq: -1, hashA: 0, hashB: 0 };
+    // the pool's own copy, equal to its source until written: a journal undoes the write, not the copy.
+    const copy: PageBuf = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off, hashSeq: -1, hashA: 0, hashB: 0 };
+    // equal bytes, equal hash: known from the start, so a journal that undoes a write knows it too.
+    if (buf.hashSeq === buf.seq) {
+      copy.hashSeq = copy.seq;
+      copy.hashA = buf.hashA;
+      copy.hashB = buf.hashB;
+    }
     pool.pages.set(pfn, copy);
-    return copy.data;
+    buf = copy;
   }
+  pool.journal?.bytes(buf, off, len);
   buf.seq = writeSeq++;
   if (off < buf.lo) buf.lo = off;
   if (off + len > buf.hi) buf.hi = off + len;
@@ -233,8 +261,10 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
 /** Copies one frame's bytes to another (migration). */
 export function copyFrame(pool: FramePool, from: number, to: number): void {
   const src = frameBuf(pool, from);
-  if (src === undefined) dropPage(pool, to);
-  else pool.pages.set(to, src.gen === pool.gen
+  if (src === undefined) return dropPage(pool, to);
+  pool.journal?.touch(to);
+  pool.journal?.layer(to, pool.pages.get(to));
+  pool.pages.set(to, src.gen === pool.gen
       ? { gen: pool.gen, seq: writeSeq++, data: copyPage(src.data), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
       : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
 }

@@ -17,11 +17,49 @@ describe('StateTable', () => {
     },
   );
 
-  it.prop([fc.integer({ min: 4000, max: 120_000 })], { numRuns: 15 })('should hold a state in at most 31.3 bytes once it outgrows its initial size', (n) => {
+  it.prop([fc.integer({ min: 4000, max: 120_000 }), fc.boolean()], { numRuns: 15 })('should hold a state in at most 16 bytes once it outgrows its initial size', (n, wideMoves) => {
     const t = new StateTable();
-    for (let i = 1; i <= n; i++) t.add([Math.imul(i, 0x9e3779b1) >>> 0, i], i - 1, 0, 0);
+    // a breadth-first shape: each state the parent of about one, moves of one byte or of two.
+    for (let i = 1; i <= n; i++) t.add([Math.imul(i, 0x9e3779b1) >>> 0, i], i >> 1, wideMoves ? 300 + (i % 5000) : i % 30, Math.floor(Math.log2(i)));
     expect(t.size).toBe(n);
-    expect(t.bytesPerState()).toBeLessThanOrEqual(31.34);
+    expect(t.bytesPerState()).toBeLessThanOrEqual(16);
+  });
+
+  /** States in breadth-first order: parents never decrease, nor do depths; some parents far back, some moves wide. */
+  const bfsShape = fc.array(fc.record({ back: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 5000 })), move: fc.oneof(fc.nat({ max: 40 }), fc.nat({ max: 0x1ffff })), deeper: fc.boolean() }), { maxLength: 2500 });
+
+  it.prop([bfsShape])('should give back every state\'s parent, move and depth, and keep them through a checkpoint', (steps) => {
+    const t = new StateTable(4);
+    t.add([7, 7], -1, 0, 0);
+    const want = [{ parent: -1, move: 0, depth: 0 }];
+    let parent = 0;
+    let depth = 0;
+    steps.forEach((s, k) => {
+      // a parent step of any size forward (the byte steps and the far ones), never back.
+      parent = Math.min(k, parent + (s.back % 300));
+      depth = Math.max(depth, want[parent].depth + 1);
+      if (s.deeper) depth++;
+      expect(t.add([k + 1, Math.imul(k + 11, 0x2545f491) >>> 0], parent, s.move, depth)).toBe(k + 1);
+      want.push({ parent, move: s.move, depth });
+    });
+    const back = StateTable.fromJSON(JSON.parse(JSON.stringify(t.toJSON())));
+    for (const table of [t, back]) {
+      expect(table.size).toBe(want.length);
+      want.forEach((w, id) => {
+        expect(table.parentOf(id)).toBe(w.parent);
+        if (id > 0) expect(table.choiceOf(id)).toBe(w.move);
+        expect(table.depthOf(id)).toBe(w.depth);
+      });
+      expect(table.has([7, 7])).toBe(true);
+      expect(table.has([steps.length + 5, 1])).toBe(false);
+    }
+  });
+
+  it('should refuse a state shallower than the last one added', () => {
+    const t = new StateTable();
+    t.add([1, 1], -1, 0, 0);
+    t.add([2, 2], 0, 0, 1);
+    expect(() => t.add([3, 3], 0, 0, 0)).toThrow(/breadth-first/);
   });
 
   it('should rebuild paths from parent links', () => {

@@ -1,0 +1,153 @@
+/**
+ * Applying an event to a sealed world in place, with every change journalled so it can be undone.
+ * Frame bytes, pages and the pool's bookkeeping go through the frame pool's journal
+ * (memory/frame-journal.ts); a record map the event type is known to change is swapped for a
+ * copy and the journal keeps the sealed original; scalars and statistics are saved and put back.
+ * An event that writes a record map it was not known to change throws on the frozen map before
+ * anything shared changed: everything is undone and the event applied again with every map
+ * copied, which teaches the footprint (kernel/fork.ts). The world after `apply` is exactly
+ * `cloneWorld` + `applyEvent`; after `undo` it is exactly the world before.
+ *
+ * Why: a checker state's successors differ from it in a few bytes and a map or two. Applying each
+ * choice to the one expanded world and undoing it replaces a world fork, and a copy of every page
+ * the choice writes, per successor.
+ */
+import type { ModelEvent } from '../events/types.js';
+import { FrameUndo } from '../memory/frame-journal.js';
+import type { Outcome } from '../model/outcome.js';
+import { copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
+import { applyEvent } from './reduce.js';
+import { footprintOf, learnFootprint, sameData } from './fork.js';
+
+type Maps = Pick<World, RecordMap>;
+
+/**
+ * The world's fields as they were, saved one by one: written out rather than looped over the
+ * field lists, because a keyed loop over a dozen names cost more than the event itself.
+ */
+class Saved {
+  pins!: World['pins'];
+  mms!: World['mms'];
+  vms!: World['vms'];
+  containers!: World['containers'];
+  groups!: World['groups'];
+  devices!: World['devices'];
+  devfds!: World['devfds'];
+  kvmdevs!: World['kvmdevs'];
+  domains!: World['domains'];
+  tceTables!: World['tceTables'];
+  zpci!: World['zpci'];
+  qemuDmaLimits!: World['qemuDmaLimits'];
+  arch!: World['arch'];
+  kernel = 0;
+  pageLimit = 0;
+  design = '';
+  nextDomain = 0;
+  kvmAssociation!: World['kvmAssociation'];
+  dmaEntryLimit = 0;
+  stats!: Stats;
+
+  from(w: World): void {
+    this.pins = w.pins; this.mms = w.mms; this.vms = w.vms; this.containers = w.containers; this.groups = w.groups; this.devices = w.devices;
+    this.devfds = w.devfds; this.kvmdevs = w.kvmdevs; this.domains = w.domains; this.tceTables = w.tceTables; this.zpci = w.zpci; this.qemuDmaLimits = w.qemuDmaLimits;
+    this.arch = w.arch; this.kernel = w.kernel; this.pageLimit = w.pageLimit; this.design = w.design; this.nextDomain = w.nextDomain;
+    this.kvmAssociation = w.kvmAssociation; this.dmaEntryLimit = w.dmaEntryLimit; this.stats = w.stats;
+  }
+
+  into(w: World): void {
+    w.pins = this.pins; w.mms = this.mms; w.vms = this.vms; w.containers = this.containers; w.groups = this.groups; w.devices = this.devices;
+    w.devfds = this.devfds; w.kvmdevs = this.kvmdevs; w.domains = this.domains; w.tceTables = this.tceTables; w.zpci = this.zpci; w.qemuDmaLimits = this.qemuDmaLimits;
+    w.arch = this.arch; w.kernel = this.kernel; w.pageLimit = this.pageLimit; w.design = this.design; w.nextDomain = this.nextDomain;
+    w.kvmAssociation = this.kvmAssociation; w.dmaEntryLimit = this.dmaEntryLimit; w.stats = this.stats;
+  }
+
+  scalarsSame(w: World): boolean {
+    return w.arch === this.arch && w.kernel === this.kernel && w.pageLimit === this.pageLimit && w.design === this.design && w.nextDomain === this.nextDomain
+      && w.kvmAssociation === this.kvmAssociation && w.dmaEntryLimit === this.dmaEntryLimit;
+  }
+
+  /** Whether `w`'s scalars are still these, and its maps these or equal to them. */
+  same(w: World): boolean {
+    if (!this.scalarsSame(w)) return false;
+    const eq = (a: unknown, b: unknown) => a === b || sameData(a, b);
+    return eq(w.pins, this.pins) && eq(w.mms, this.mms) && eq(w.vms, this.vms) && eq(w.containers, this.containers) && eq(w.groups, this.groups)
+      && eq(w.devices, this.devices) && eq(w.devfds, this.devfds) && eq(w.kvmdevs, this.kvmdevs) && eq(w.domains, this.domains)
+      && eq(w.tceTables, this.tceTables) && eq(w.zpci, this.zpci) && eq(w.qemuDmaLimits, this.qemuDmaLimits);
+  }
+}
+
+// a field added to World must be saved too: these lists are what Saved writes out by hand.
+const savedFields: readonly (keyof Saved)[] = [...RECORD_MAPS, ...SCALARS, 'stats'];
+void savedFields;
+
+/** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
+export class WorldJournal {
+  private readonly frames = new FrameUndo();
+  private world: World | undefined;
+  /** Every field as it was (every map too: a handler may assign a field outright). */
+  private readonly saved = new Saved();
+
+  /** Starts journalling `w`, copying the record maps in `copied` (or all of them). */
+  begin(w: World, copied: ReadonlySet<RecordMap> | 'all'): void {
+    if (this.world) throw new Error('a world is already journalled');
+    this.world = w;
+    this.saved.from(w);
+    w.stats = copyStats(w.stats);
+    for (const f of copied === 'all' ? RECORD_MAPS : copied) (w as Record<RecordMap, unknown>)[f] = copyData(w[f]);
+    this.frames.begin(w.frames);
+  }
+
+  /** Whether the world still equals what it was at `begin` (false when telling costs more than a hash). */
+  unchanged(): boolean {
+    return this.frames.unchanged() && this.saved.same(this.world!);
+  }
+
+  /** Whether the world's scalars are those it had at `begin`. */
+  scalarsSame(): boolean {
+    return this.saved.scalarsSame(this.world!);
+  }
+
+  /** The frames changed since `begin`, with their content hashes before (false when one was not known). */
+  touched(fn: (pfn: number, hashA: number, hashB: number) => void): boolean {
+    return this.frames.touched(fn);
+  }
+
+  /** The record maps as they were at `begin`. */
+  before(): Maps {
+    return this.saved;
+  }
+
+  /** Puts the world back exactly as it was at `begin`. */
+  undo(): void {
+    this.frames.undo();
+    this.saved.into(this.world!);
+    this.world = undefined;
+  }
+}
+
+/**
+ * Applies `e` to the sealed world `w` in place, journalled in `j` (call `j.undo()` to put `w`
+ * back). `run` and `footprint` as for applyForked. A throw leaves `w` as it was.
+ */
+export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): Outcome {
+  const known = footprintOf(footprint);
+  if (known !== 'all') {
+    j.begin(w, known);
+    try {
+      return run(w, e);
+    } catch (err) {
+      j.undo();
+      if (!(err instanceof TypeError)) throw err;
+      // a frozen map refused a write before anything shared changed; the attempt is discarded.
+    }
+  }
+  j.begin(w, 'all');
+  try {
+    const outcome = run(w, e);
+    learnFootprint(footprint, j.before(), w);
+    return outcome;
+  } catch (err) {
+    j.undo();
+    throw err;
+  }
+}

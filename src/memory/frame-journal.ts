@@ -1,0 +1,146 @@
+/**
+ * The undo journal of a frame pool: while a choice is applied to a world in place, every byte
+ * range written, every page that appears or goes, and the pool's bookkeeping are recorded so the
+ * pool can be put back exactly as it was (bytes, buffers, write sequences and cached hashes).
+ *
+ * Why: the checker expands a state by applying each choice to the one world and undoing it,
+ * instead of copying the world (and the pages a choice writes) for every successor.
+ */
+import { frameBuf, type FrameJournal, type FramePool, type PageBuf } from './frames.js';
+
+/** One recorded change: bytes of a buffer written in place, or a page-layer entry replaced. */
+interface BytesEntry {
+  readonly kind: 'bytes';
+  readonly buf: PageBuf;
+  readonly off: number;
+  readonly len: number;
+  /** Where the old bytes are kept in the journal's store. */
+  readonly at: number;
+  readonly seq: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly hashSeq: number;
+  readonly hashA: number;
+  readonly hashB: number;
+}
+
+interface LayerEntry {
+  readonly kind: 'layer';
+  readonly pfn: number;
+  readonly prev: PageBuf | null | undefined;
+}
+
+export class FrameUndo implements FrameJournal {
+  private readonly entries: (BytesEntry | LayerEntry)[] = [];
+  /** Old bytes of every write, back to back (reused across journals: no allocation per write). */
+  private store = new Uint8Array(1 << 16);
+  private used = 0;
+  private pool: FramePool | undefined;
+  private owner!: FramePool['owner'];
+  private free!: number[];
+  private next = 0;
+  /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts). */
+  private readonly touchedPfns: number[] = [];
+  private readonly touchedHashes: number[] = [];
+  /** Whether every touched frame's hash before the change was known (a buffer hashed at its current write). */
+  private hashesKnown = true;
+
+  /** Starts recording `pool`'s changes. The pool is marked shared, so its owner map and free list are copied before they change. */
+  begin(pool: FramePool): void {
+    if (pool.journal) throw new Error('a frame pool is already journalled');
+    this.pool = pool;
+    this.entries.length = 0;
+    this.used = 0;
+    this.touchedPfns.length = 0;
+    this.touchedHashes.length = 0;
+    this.hashesKnown = true;
+    this.owner = pool.owner;
+    this.free = pool.free;
+    this.next = pool.next;
+    pool.shared = true;
+    pool.journal = this;
+  }
+
+  touch(pfn: number): void {
+    const t = this.touchedPfns;
+    for (let i = 0; i < t.length; i++) if (t[i] === pfn) return;
+    const buf = frameBuf(this.pool!, pfn);
+    t.push(pfn);
+    if (buf === undefined) this.touchedHashes.push(0, 0);
+    else {
+      if (buf.hashSeq !== buf.seq) this.hashesKnown = false;
+      this.touchedHashes.push(buf.hashA, buf.hashB);
+    }
+  }
+
+  /**
+   * Every frame changed since `begin`, with the two lanes of its content hash before the change
+   * (0, 0 for a frame that held no bytes); false when one of those hashes was not known.
+   */
+  touched(fn: (pfn: number, hashA: number, hashB: number) => void): boolean {
+    if (!this.hashesKnown) return false;
+    for (let i = 0; i < this.touchedPfns.length; i++) fn(this.touchedPfns[i], this.touchedHashes[2 * i], this.touchedHashes[2 * i + 1]);
+    return true;
+  }
+
+  /** The pool's bookkeeping at `begin` (the journal restores these objects, so their hashes stay valid). */
+  bookkeeping(): { owner: FramePool['owner']; free: number[]; next: number } {
+    return { owner: this.owner, free: this.free, next: this.next };
+  }
+
+  bytes(buf: PageBuf, off: number, len: number): void {
+    if (this.used + len > this.store.length) {
+      const grown = new Uint8Array(Math.max(this.store.length * 2, this.used + len));
+      grown.set(this.store.subarray(0, this.used));
+      this.store = grown;
+    }
+    this.store.set(buf.data.subarray(off, off + len), this.used);
+    this.entries.push({ kind: 'bytes', buf, off, len, at: this.used, seq: buf.seq, lo: buf.lo, hi: buf.hi, hashSeq: buf.hashSeq, hashA: buf.hashA, hashB: buf.hashB });
+    this.used += len;
+  }
+
+  layer(pfn: number, prev: PageBuf | null | undefined): void {
+    this.entries.push({ kind: 'layer', pfn, prev });
+  }
+
+  /** Whether the pool still holds what it held at `begin` (false when telling would cost more than a hash). */
+  unchanged(): boolean {
+    const pool = this.pool!;
+    if (pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next) return false;
+    for (const e of this.entries) {
+      if (e.kind === 'layer') return false;
+      const now = e.buf.data;
+      for (let i = 0; i < e.len; i++) if (now[e.off + i] !== this.store[e.at + i]) return false;
+    }
+    return true;
+  }
+
+  /** Puts the pool back as it was at `begin`, newest change first, and stops recording. */
+  undo(): void {
+    const pool = this.pool!;
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k];
+      if (e.kind === 'layer') {
+        if (e.prev === undefined) pool.pages.delete(e.pfn);
+        else pool.pages.set(e.pfn, e.prev);
+        continue;
+      }
+      const b = e.buf;
+      b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
+      b.seq = e.seq;
+      b.lo = e.lo;
+      b.hi = e.hi;
+      b.hashSeq = e.hashSeq;
+      b.hashA = e.hashA;
+      b.hashB = e.hashB;
+    }
+    pool.owner = this.owner;
+    pool.free = this.free;
+    pool.next = this.next;
+    pool.shared = true;
+    pool.journal = undefined;
+    this.pool = undefined;
+    this.entries.length = 0;
+    this.used = 0;
+  }
+}

@@ -1,0 +1,110 @@
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { ev, type ModelEvent } from '../../src/events/types.js';
+import { fingerprint, keyBase, successorFingerprint } from '../../src/check/fingerprint.js';
+import { buildSetup } from '../../src/check/explore.js';
+import { SCENARIOS } from '../../src/check/scenarios/index.js';
+import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
+import { dataGpa, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
+import { digest } from '../../src/model/digest.js';
+import { sealWorld } from '../../src/kernel/fork.js';
+import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
+import { cloneWorld, type World } from '../../src/model/world.js';
+import { frameForRead } from '../../src/memory/frames.js';
+import { anyEvent } from '../support/arbitraries.js';
+import { setupWorld } from '../support/fixture.js';
+
+/**
+ * Applying in place must give exactly what a full copy gives (outcome, digest, fingerprint, the
+ * incremental fingerprint included), and undoing must give back exactly the world before, down to
+ * its fingerprint, so that the next choice starts from the same state.
+ */
+function checkInPlace(start: World, events: readonly ModelEvent[]): void {
+  const j = new WorldJournal();
+  let w = sealWorld(start);
+  for (const e of events) {
+    const before = digest(w);
+    const base = keyBase(w);
+    const full = cloneWorld(w);
+    const want = applyEvent(full, e);
+    const outcome = applyInPlace(w, j, e);
+    expect(outcome, e.type).toEqual(want);
+    expect(digest(w), e.type).toBe(digest(full));
+    const fp = fingerprint(full);
+    expect(successorFingerprint(base, w, j), `${e.type}: the incremental fingerprint`).toEqual(fp);
+    // a journal that says nothing changed must be right: the checker then reuses the parent's key.
+    if (j.unchanged()) expect(fp, `${e.type} changed the state but the journal says not`).toEqual(base.key);
+    j.undo();
+    expect(digest(w), `${e.type} was not undone`).toBe(before);
+    expect(fingerprint(w), `${e.type}: the fingerprint after undo`).toEqual(base.key);
+    // the next state on the path: a fresh sealed copy, as the explorer's ancestors are.
+    w = sealWorld(full);
+  }
+}
+
+describe('worlds changed in place and undone', () => {
+  it.prop([fc.array(anyEvent, { maxLength: 30 })], { numRuns: 120 })('should equal a full copy on arbitrary events and undo to the world before', (events) => {
+    checkInPlace(setupWorld(64), events);
+  });
+
+  const scenarios = SCENARIOS.map((s) => {
+    const params = Object.fromEntries(Object.entries(s.params).map(([k, d]) => [k, d.default]));
+    return { s, params, setup: buildSetup(s, params) };
+  });
+
+  it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
+    'should equal a full copy along random paths of every built-in scenario',
+    (which, picks) => {
+      const { s, params, setup } = scenarios[which];
+      const scratch = cloneWorld(setup.world);
+      const path: ModelEvent[] = [];
+      for (const pick of picks) {
+        const choices = s.choices(scratch, params, setup.ctx);
+        if (choices.length === 0) break;
+        const e = choices[pick % choices.length];
+        path.push(e);
+        applyEvent(scratch, e);
+      }
+      checkInPlace(cloneWorld(setup.world), path);
+    },
+  );
+
+  it('should apply every choice of one state to the same world, each from the state itself', () => {
+    const p = { G: 2, I: 2, L: 1 };
+    const { world, ctx } = buildSetup(rpcitShadow, p);
+    const w = sealWorld(world);
+    const j = new WorldJournal();
+    const choices = rpcitShadow.choices(w, p, ctx);
+    const pte = () => frameForRead(w.frames, w.mms.get('qemu')!.pages.get(Number((0x3ff_0000_0000n + 0x18000n) >> 12n))!).slice(0, 16);
+    const was = pte();
+    for (const e of [pteWrite(0, dataGpa(1)), pteWrite(1, dataGpa(0) | 0x200n), ...choices]) {
+      applyInPlace(w, j, e);
+      j.undo();
+      expect(pte()).toEqual(was);
+    }
+    // the journal tells a move that changed nothing from one that did.
+    applyInPlace(w, j, pteWrite(0, PTE_INVALID));
+    expect(j.unchanged()).toBe(true);
+    j.undo();
+    applyInPlace(w, j, pteWrite(0, dataGpa(1)));
+    expect(j.unchanged()).toBe(false);
+    j.undo();
+  });
+
+  it('should leave the world as it was when the event throws', () => {
+    const w = sealWorld(setupWorld(64));
+    const j = new WorldJournal();
+    const before = digest(w);
+    const boom = (x: World) => {
+      applyEvent(x, ev('host.rlimit.set', { mm: 'qemu', memlock: 8n * 4096n }));
+      throw new RangeError('planted');
+    };
+    expect(() => applyInPlace(w, j, ev('host.rlimit.set', { mm: 'qemu', memlock: 8n * 4096n }), boom)).toThrow('planted');
+    expect(digest(w)).toBe(before);
+    // and the journal is free for the next event.
+    applyInPlace(w, j, ev('host.rlimit.set', { mm: 'qemu', memlock: 8n * 4096n }));
+    j.undo();
+    expect(digest(w)).toBe(before);
+  });
+});
