@@ -15,7 +15,7 @@
 import type { ModelEvent } from '../events/types.js';
 import { FrameUndo } from '../memory/frame-journal.js';
 import type { Outcome } from '../model/outcome.js';
-import { copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
+import { assignStats, copyData, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
 import { applyEvent } from './reduce.js';
 import { footprintOf, learnFootprint, sameData } from './fork.js';
 
@@ -46,12 +46,15 @@ class Saved {
   kvmAssociation!: World['kvmAssociation'];
   dmaEntryLimit = 0;
   stats!: Stats;
+  /** The counters' values (the world keeps its own counters object: it is written in place and put back). */
+  private readonly counts = copyStats(emptyWorld().stats);
 
   from(w: World): void {
     this.pins = w.pins; this.mms = w.mms; this.vms = w.vms; this.containers = w.containers; this.groups = w.groups; this.devices = w.devices;
     this.devfds = w.devfds; this.kvmdevs = w.kvmdevs; this.domains = w.domains; this.tceTables = w.tceTables; this.zpci = w.zpci; this.qemuDmaLimits = w.qemuDmaLimits;
     this.arch = w.arch; this.kernel = w.kernel; this.pageLimit = w.pageLimit; this.design = w.design; this.nextDomain = w.nextDomain;
     this.kvmAssociation = w.kvmAssociation; this.dmaEntryLimit = w.dmaEntryLimit; this.stats = w.stats;
+    assignStats(this.counts, w.stats);
   }
 
   into(w: World): void {
@@ -59,6 +62,7 @@ class Saved {
     w.devfds = this.devfds; w.kvmdevs = this.kvmdevs; w.domains = this.domains; w.tceTables = this.tceTables; w.zpci = this.zpci; w.qemuDmaLimits = this.qemuDmaLimits;
     w.arch = this.arch; w.kernel = this.kernel; w.pageLimit = this.pageLimit; w.design = this.design; w.nextDomain = this.nextDomain;
     w.kvmAssociation = this.kvmAssociation; w.dmaEntryLimit = this.dmaEntryLimit; w.stats = this.stats;
+    assignStats(w.stats, this.counts);
   }
 
   scalarsSame(w: World): boolean {
@@ -92,7 +96,6 @@ export class WorldJournal {
     if (this.world) throw new Error('a world is already journalled');
     this.world = w;
     this.saved.from(w);
-    w.stats = copyStats(w.stats);
     for (const f of copied === 'all' ? RECORD_MAPS : copied) (w as Record<RecordMap, unknown>)[f] = copyData(w[f]);
     this.frames.begin(w.frames);
   }

@@ -301,6 +301,12 @@ export function copyStats(s: Stats): Stats {
   };
 }
 
+/** Copies the counters of `from` into `to`, field by field (the in-place journal saves and restores them without allocating). */
+export function assignStats(to: Stats, from: Stats): void {
+  to.events = from.events; to.refused = from.refused; to.ioctls = from.ioctls; to.pins = from.pins; to.unpins = from.unpins; to.iotlbFlushes = from.iotlbFlushes;
+  to.dmaFaults = from.dmaFaults; to.rpcits = from.rpcits; to.vfioMapErrors = from.vfioMapErrors; to.vmExits = from.vmExits; to.pageRequests = from.pageRequests;
+}
+
 /** vfio_iommu_type1's default dma_entry_limit (U16_MAX). */
 export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 
