@@ -11,6 +11,7 @@ import type { Invariant, Violation } from './types.js';
 export const containerCoherence: Invariant = {
   name: 'container-coherence',
   kind: 'invariant',
+  reads: ['containers', 'frames', 'groups'],
   description: "every group's cached TCEs equal the container's shared table",
   check(view) {
     const w = view.w;

@@ -16,6 +16,7 @@ import type { Property, Violation } from './types.js';
 export const dirtyTrackingComplete: Property = {
   name: 'dirty-tracking-complete',
   kind: 'invariant',
+  reads: ['frames', 'vms'],
   description: 'while dirty logging is on, every page written through KVM stage-2 is in the dirty bitmap',
   check(view) {
     const out: Violation[] = [];

@@ -9,6 +9,7 @@ import type { Invariant, Violation } from './types.js';
 export const dmaAvailAccounting: Invariant = {
   name: 'dma-avail-accounting',
   kind: 'invariant',
+  reads: ['containers'],
   description: 'dma_avail equals dma_entry_limit minus the vfio_dmas of the container',
   check(view) {
     const out: Violation[] = [];

@@ -6,7 +6,7 @@
 import type { ModelEvent } from '../src/events/types.js';
 import { DesignError } from '../src/ops/registry.js';
 import type { Outcome } from '../src/model/outcome.js';
-import type { World } from '../src/model/world.js';
+import { RECORD_MAPS, SCALARS, type World } from '../src/model/world.js';
 import { isolation } from './isolation.js';
 import { kvmDomainExclusive } from './kvm-domain-exclusive.js';
 import { lockedVmAccounting } from './locked-vm-accounting.js';
@@ -27,10 +27,13 @@ import { spaprAccounting } from './spapr-accounting.js';
 import { kvmPinAccounting } from './kvm-pin-accounting.js';
 import type { Property, Violation } from './types.js';
 
-export type { Invariant, Property, Step, TransitionProperty, Violation } from './types.js';
+export type { Invariant, Property, Step, TransitionProperty, Violation, WorldPart } from './types.js';
 export { WorldView } from './view.js';
 
 const LIST: Property[] = [];
+
+/** What an invariant's `reads` may name. */
+const WORLD_PARTS: ReadonlySet<string> = new Set(['frames', ...RECORD_MAPS, ...SCALARS]);
 
 /** Every registered property, built-in ones first (a live list). */
 export const PROPERTIES: readonly Property[] = LIST;
@@ -48,6 +51,9 @@ export function registerProperty<P extends Property>(p: P): P {
   if (typeof p.description !== 'string' || p.description === '') throw bad('needs a description');
   if (typeof p.check !== 'function') throw bad('needs a check function');
   if (p.kind === 'transition' && typeof p.pre !== 'function') throw bad('a transition property needs a pre function');
+  if (p.kind === 'invariant' && p.reads !== undefined && (!Array.isArray(p.reads) || p.reads.some((r) => !WORLD_PARTS.has(r)))) {
+    throw bad(`reads must list parts of the world (${[...WORLD_PARTS].join(', ')}), not ${JSON.stringify(p.reads)}`);
+  }
   LIST.push(p);
   return p;
 }

@@ -13,6 +13,7 @@ import type { Invariant, Violation } from './types.js';
 export const iotlbCoherence: Invariant = {
   name: 'iotlb-coherence',
   kind: 'invariant',
+  reads: ['devices', 'domains', 'frames', 'mms', 'vms'],
   description: 'every stage-2 leaf, shared IOTLB entry and SVA cached translation points to the current frame of its page',
   // everything it states is what a device would use at once.
   device(view) {

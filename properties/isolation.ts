@@ -11,6 +11,7 @@ import { spaprEntries } from '../src/spapr/container.js';
 export const isolation: Invariant = {
   name: 'isolation',
   kind: 'invariant',
+  reads: ['containers', 'domains', 'frames', 'groups'],
   description: "a device reaches only frames of its container owner's memory",
   // everything it states is what a device would use at once.
   device(view) {

@@ -10,6 +10,7 @@ import type { Property, Violation } from './types.js';
 export const kvmDomainExclusive: Property = {
   name: 'kvm-domain-exclusive',
   kind: 'invariant',
+  reads: ['containers', 'domains', 'frames', 'zpci'],
   description: 'a KVM-owned IOMMU domain holds exactly the entries KVM shadowed',
   check(view) {
     const w = view.w;

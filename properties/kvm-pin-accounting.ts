@@ -12,6 +12,7 @@ import type { Invariant, Violation } from './types.js';
 export const kvmPinAccounting: Invariant = {
   name: 'kvm-pin-accounting',
   kind: 'invariant',
+  reads: ['mms', 'vms', 'zpci'],
   description: "KVM's pins for a VM are on frames backing guest pages of its memslots",
   check(view) {
     const w = view.w;

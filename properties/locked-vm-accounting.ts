@@ -8,6 +8,7 @@ import { charges } from './holders.js';
 export const lockedVmAccounting: Invariant = {
   name: 'locked-vm-accounting',
   kind: 'invariant',
+  reads: ['containers', 'mms', 'tceTables', 'vms', 'zpci'],
   description: 'locked_vm equals the pages charged by pin holders',
   check(view) {
     const out: Violation[] = [];

@@ -7,6 +7,7 @@ import type { Property, Violation } from './types.js';
 export const noDanglingKvm: Property = {
   name: 'no-dangling-kvm',
   kind: 'invariant',
+  reads: ['devices', 'groups', 'vms', 'zpci'],
   description: 'a destroyed VM is referenced by nothing: no device, zdev, group, GISA or zPCI pin',
   check(view) {
     const w = view.w;

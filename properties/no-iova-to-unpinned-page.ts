@@ -48,6 +48,7 @@ function pinnedOnly(view: WorldView): Violation[] {
 export const noIovaToUnpinnedPage: Invariant = {
   name: NAME,
   kind: 'invariant',
+  reads: ['containers', 'domains', 'frames', 'groups', 'mms', 'pins', 'vms', 'zpci'],
   description: 'every valid IOMMU translation points to a pinned frame that still backs the mapped page',
   device: pinnedOnly,
   check(view) {

@@ -9,6 +9,7 @@ import type { Property, Violation } from './types.js';
 export const pinBalance: Property = {
   name: 'pin-balance',
   kind: 'invariant',
+  reads: ['containers', 'mms', 'pins', 'tceTables', 'vms', 'zpci'],
   description: 'every frame pin count equals the number of pins held by mappings',
   check(view) {
     const w = view.w;

@@ -12,6 +12,7 @@ import type { Property, Violation } from './types.js';
 export const sharedStage2Populated: Property = {
   name: 'shared-stage2-populated',
   kind: 'invariant',
+  reads: ['frames', 'pins', 'vms'],
   description: 'a stage-2 table shared with an IOMMU maps every guest page to its pinned frame',
   check(view) {
     const w = view.w;

@@ -14,6 +14,7 @@ import type { Invariant, Violation } from './types.js';
 export const spaprAccounting: Invariant = {
   name: 'spapr-accounting',
   kind: 'invariant',
+  reads: ['containers', 'frames', 'mms', 'tceTables'],
   description: 'prereg mapped and used counts match the TCEs and containers on each region; windows and KVM tables charged their size',
   check(view) {
     const w = view.w;

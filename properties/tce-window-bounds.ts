@@ -11,6 +11,7 @@ const SLOT_START = [0n, 1n << 59n];
 export const tceWindowBounds: Invariant = {
   name: 'tce-window-bounds',
   kind: 'invariant',
+  reads: ['containers', 'tceTables'],
   description: 'TCE windows at their slots, and no TCE outside its window',
   check(view) {
     const w = view.w;

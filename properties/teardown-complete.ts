@@ -86,6 +86,7 @@ function leftovers(w: World): string[] {
 export const teardownComplete: Property = {
   name: 'teardown-complete',
   kind: 'invariant',
+  reads: ['containers', 'devfds', 'devices', 'domains', 'frames', 'groups', 'kvmdevs', 'mms', 'pins', 'tceTables', 'vms', 'zpci'],
   description: 'closed containers and idle processes leave no pins, charges or mappings',
   check(view) {
     const w = view.w;

@@ -2,6 +2,10 @@
 import type { ModelEvent } from '../src/events/types.js';
 import type { Outcome } from '../src/model/outcome.js';
 import type { WorldView } from './view.js';
+import type { World } from '../src/model/world.js';
+
+/** A part of the world a property may read: a record map, the frames, or a scalar field. */
+export type WorldPart = Exclude<keyof World, 'stats'>;
 
 export interface Violation {
   readonly property: string;
@@ -30,6 +34,13 @@ export interface Invariant {
    * moment inside an op. Absent: the property is bookkeeping only, checked between events.
    */
   device?(view: WorldView): Violation[];
+  /**
+   * Every part of the world `check` reads (through `view.w` and the helpers it calls). The checker
+   * skips `check` on a successor whose move changed none of them: its parent passed, and `check`
+   * would read the same values. Absent: `check` runs on every new state. A test records what each
+   * built-in property reads along random paths of every scenario and holds it to this list.
+   */
+  readonly reads?: readonly WorldPart[];
 }
 
 /** A predicate over every step: `pre` notes facts before the event, `check` judges the state after it. */

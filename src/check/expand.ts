@@ -61,6 +61,17 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
   return t;
 }
 
+/**
+ * The properties to check on a new state: every transition property, and every invariant that
+ * reads a part of the world the move changed (or does not say what it reads). The state expanded
+ * passed every invariant, and one that reads nothing the move changed would read the same values.
+ */
+function affected(props: readonly Property[], j: WorldJournal): readonly Property[] {
+  const out: Property[] = [];
+  for (const p of props) if (p.kind === 'transition' || p.reads === undefined || p.reads.some((part) => j.changed(part))) out.push(p);
+  return out;
+}
+
 /** Journals not in use: an expansion takes one and gives it back (their byte stores are reused). */
 const idle: WorldJournal[] = [];
 
@@ -69,7 +80,7 @@ function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: M
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
   const same = s.parentKey !== undefined && s.journal.unchanged();
   const key = same ? s.parentKey! : s.base ? successorFingerprint(s.base, world, s.journal) : x.key(world);
-  const props = same || x.checked?.(key) ? transitionProps(x.props) : x.props;
+  const props = same || x.checked?.(key) ? transitionProps(x.props) : affected(x.props, s.journal);
   // what a device could see inside the op first, then what holds (or not) once it is over.
   const violations = [...(stepFound ?? []), ...checkProperties(world, props, { event, outcome, pre: s.pre, actor: event.step?.actor })];
   const view = new WorldView(world);

@@ -115,6 +115,15 @@ export class WorldJournal {
     return this.frames.touched(fn);
   }
 
+  /**
+   * Whether the move may have changed `part` of the world: a record map replaced by its copy, a
+   * scalar with another value, any frame or frame bookkeeping changed ('frames').
+   */
+  changed(part: Exclude<keyof World, 'stats'>): boolean {
+    if (part === 'frames') return this.frames.changedAny();
+    return (this.world as unknown as Record<string, unknown>)[part] !== (this.saved as unknown as Record<string, unknown>)[part];
+  }
+
   /** The record maps as they were at `begin`. */
   before(): Maps {
     return this.saved;

@@ -103,6 +103,12 @@ export class FrameUndo implements FrameJournal {
     this.entries.push({ kind: 'layer', pfn, prev });
   }
 
+  /** Whether anything was recorded since `begin`: a frame changed, or the pool's bookkeeping. */
+  changedAny(): boolean {
+    const pool = this.pool!;
+    return this.entries.length > 0 || pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
+  }
+
   /** Whether the pool still holds what it held at `begin` (false when telling would cost more than a hash). */
   unchanged(): boolean {
     const pool = this.pool!;

@@ -5,10 +5,10 @@
  * fresh entries read 0x400. Entries are built as Linux does (kernel-facts §1.3); an unmapped PTE is
  * exactly ZPCI_PTE_INVALID.
  */
-import { allocContiguous, allocFrame, freeFrame, frameBuf, type FramePool, type PageBuf } from '../../memory/frames.js';
+import { allocContiguous, allocFrame, freeFrame, frameBuf, frameForWrite, type FramePool, type PageBuf } from '../../memory/frames.js';
 import { readPhysU64, writePhysU64 } from '../../memory/phys.js';
-import { readU64 } from '../../memory/bits.js';
-import { addrOf } from '../../memory/constants.js';
+import { readU64, writeU64 } from '../../memory/bits.js';
+import { addrOf, PAGE_SIZE } from '../../memory/constants.js';
 import type { Leaf, TableFormat, Translation } from '../format.js';
 import { stepPoint } from '../../ops/steps.js';
 import {
@@ -23,9 +23,26 @@ function newTable(pool: FramePool, owner: string, tables: number[] | undefined, 
   const first = entries === ZPCI_TABLE_ENTRIES ? allocContiguous(pool, TABLE_FRAMES, TABLE_FRAMES, owner) : allocFrame(pool, owner);
   const frames = entries === ZPCI_TABLE_ENTRIES ? TABLE_FRAMES : 1;
   if (tables) for (let i = 0; i < frames; i++) tables.push(first + i);
-  const base = addrOf(first);
-  for (let i = 0; i < entries; i++) writePhysU64(pool, base + BigInt(i) * 8n, invalid, S390_ENDIAN);
-  return base;
+  // one write per frame of the table, from a page of fresh entries, not one per entry.
+  const fresh = freshEntries(invalid);
+  for (let i = 0, left = entries * 8; left > 0; i++, left -= PAGE_SIZE) {
+    const len = Math.min(PAGE_SIZE, left);
+    frameForWrite(pool, first + i, 0, len).set(fresh.subarray(0, len), 0);
+  }
+  return addrOf(first);
+}
+
+/** A page of entries that all read `invalid`, per value (two values are ever asked for). */
+const FRESH = new Map<bigint, Uint8Array>();
+
+function freshEntries(invalid: bigint): Uint8Array {
+  let page = FRESH.get(invalid);
+  if (!page) {
+    page = new Uint8Array(PAGE_SIZE);
+    for (let off = 0; off < PAGE_SIZE; off += 8) writeU64(page, off, invalid, S390_ENDIAN);
+    FRESH.set(invalid, page);
+  }
+  return page;
 }
 
 const rteValid = (e: bigint) => (e & ZPCI_TABLE_INVALID) === 0n && (e & ZPCI_TABLE_TYPE_MASK) === ZPCI_TABLE_TYPE_RTX;

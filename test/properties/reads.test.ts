@@ -1,0 +1,122 @@
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { buildSetup, explore } from '../../src/check/explore.js';
+import { FAULTS } from '../../src/check/faults.js';
+import { SCENARIOS, scenarioNamed } from '../../src/check/scenarios/index.js';
+import { resolveParams, type Params, type Scenario } from '../../src/check/scenario.js';
+import { sealWorld } from '../../src/kernel/fork.js';
+import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
+import { applyEvent } from '../../src/kernel/reduce.js';
+import { cloneWorld, type World } from '../../src/model/world.js';
+import { PROPERTIES, registerProperty, WorldView, type Invariant } from '../../properties/index.js';
+import '../../faults/index.js';
+
+const invariants = PROPERTIES.filter((p): p is Invariant => p.kind === 'invariant' && p.reads !== undefined);
+
+/** Every built-in scenario under the reference design, and every seeded fault under its own. */
+const runs: { s: Scenario<unknown>; params: Params; variant: string }[] = [
+  ...SCENARIOS.map((s) => ({ s: s as Scenario<unknown>, params: resolveParams(s, {}) as Params, variant: '' })),
+  ...FAULTS.map((f) => {
+    const s = scenarioNamed(f.scenario)! as Scenario<unknown>;
+    return { s, params: resolveParams(s, f.params ?? {}) as Params, variant: f.design.name };
+  }),
+];
+const setups = runs.map((r) => ({ ...r, setup: buildSetup(r.s, r.params, r.variant) }));
+
+/** A random path of a run's choices, from its setup world. */
+function walk(which: number, picks: readonly number[], fn: (before: World, after: World) => void): void {
+  const { s, params, setup } = setups[which];
+  let w = cloneWorld(setup.world);
+  for (const pick of picks) {
+    const choices = s.choices(w, params, setup.ctx);
+    if (choices.length === 0) return;
+    const next = cloneWorld(w);
+    applyEvent(next, choices[pick % choices.length]);
+    fn(w, next);
+    w = next;
+  }
+}
+
+describe('what each invariant reads', () => {
+  it('should be declared by every built-in invariant', () => {
+    expect(PROPERTIES.filter((p) => p.kind === 'invariant' && p.reads === undefined).map((p) => p.name)).toEqual([]);
+  });
+
+  it.prop([fc.nat({ max: setups.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 200 })(
+    'should include every part of the world the check reads, along random paths of every scenario and seeded fault',
+    (which, picks) => {
+      walk(which, picks, (_before, w) => {
+        for (const p of invariants) {
+          const seen = new Set<string>();
+          const traced = new Proxy(w, {
+            get(t, key) {
+              seen.add(String(key));
+              return (t as unknown as Record<string | symbol, unknown>)[key];
+            },
+          });
+          p.check(new WorldView(traced));
+          for (const part of seen) expect(p.reads, `${p.name} read ${part}`).toContain(part);
+        }
+      });
+    },
+  );
+
+  it.prop([fc.nat({ max: setups.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 300 })(
+    'should let the checker skip it: a move that changed nothing it reads keeps its verdict, seeded faults\' violations included',
+    (which, picks) => {
+      const { s, params, setup } = setups[which];
+      const j = new WorldJournal();
+      walk(which, picks, (before) => {
+        const parent = sealWorld(cloneWorld(before));
+        const verdicts = invariants.map((p) => p.check(new WorldView(parent)));
+        for (const e of s.choices(parent, params, setup.ctx)) {
+          applyInPlace(parent, j, e);
+          try {
+            invariants.forEach((p, k) => {
+              if (!p.reads!.some((part) => j.changed(part))) expect(p.check(new WorldView(parent)), `${p.name} after ${e.type}`).toEqual(verdicts[k]);
+            });
+          } finally {
+            j.undo();
+          }
+        }
+      });
+    },
+  );
+
+  it('should keep every verdict along each seeded fault\'s own counterexample, where the invariants fail', () => {
+    const j = new WorldJournal();
+    let broken = 0;
+    for (const f of FAULTS) {
+      const s = scenarioNamed(f.scenario)! as Scenario<unknown>;
+      const params = resolveParams(s, f.params ?? {}) as Params;
+      const { world, ctx } = buildSetup(s, params, f.design.name);
+      const r = explore(s, params, { variant: f.design.name });
+      const moves = r.violations[0]?.trace.slice(r.violations[0].setupLength) ?? [];
+      let w = world;
+      for (const step of moves) {
+        const parent = sealWorld(cloneWorld(w));
+        const verdicts = invariants.map((p) => p.check(new WorldView(parent)));
+        for (const e of s.choices(parent, params, ctx)) {
+          applyInPlace(parent, j, e);
+          try {
+            invariants.forEach((p, k) => {
+              const now = p.check(new WorldView(parent));
+              if (now.length !== verdicts[k].length) broken++;
+              if (!p.reads!.some((part) => j.changed(part))) expect(now, `${f.design.name}: ${p.name} after ${e.type}`).toEqual(verdicts[k]);
+            });
+          } finally {
+            j.undo();
+          }
+        }
+        w = cloneWorld(w);
+        applyEvent(w, step);
+      }
+    }
+    // the walk did see verdicts change: the test is not vacuous.
+    expect(broken).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('should refuse a property that names no part of the world', () => {
+    expect(() => registerProperty({ name: 'reads-bogus', kind: 'invariant', description: 'x', reads: ['bogus' as 'vms'], check: () => [] })).toThrow(/reads must list parts of the world/);
+  });
+});
