@@ -352,19 +352,26 @@ void everyFieldListed;
 /** Deep copy of the plain data the records are made of: objects, arrays, Maps, Sets, primitives. */
 export function copyData<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
+  // primitives are taken as they are without a call: most map values and fields are numbers or strings.
   if (Array.isArray(v)) {
     const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = copyData(v[i]);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      out[i] = typeof x === 'object' && x !== null ? copyData(x) : x;
+    }
     return out as T;
   }
   if (v instanceof Map) {
     const out = new Map();
-    for (const [k, x] of v) out.set(k, copyData(x));
+    for (const [k, x] of v) out.set(k, typeof x === 'object' && x !== null ? copyData(x) : x);
     return out as T;
   }
   if (v instanceof Set) return new Set(v) as T;
   const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = copyData((v as Record<string, unknown>)[k]);
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    out[k] = typeof x === 'object' && x !== null ? copyData(x) : x;
+  }
   return out as T;
 }
 
