@@ -4,8 +4,9 @@
  * Steps that change the world (pins, charges, faults, table writes the design owns) should go
  * through `opsOf(w)` where an op exists for them, so that other variants' replacements are seen;
  * the helpers here are the byte-level and lookup parts below the ops. Bytes are written only
- * through `frameForWrite` (or the table writers built on it): a page read with `frameForRead` may
- * be shared with other worlds the checker keeps, and must never be written in place.
+ * through `frameForWrite` (or the table writers built on it), and only in the range it was given:
+ * a page read with `frameForRead` may be shared with other worlds the checker keeps, and the
+ * checker's undo journal and page hashes know only the ranges writers name.
  *
  * @example
  * import { opsOf, registerDesign } from 'vfio-kvm-model';

@@ -105,7 +105,7 @@ function moveWith<V>(apply: Applier, choices: readonly ModelEvent[], id: number,
   };
   if (m.at < 0 && (!observe || !interruptible(e))) {
     const r = apply(e, (w, ev) => counted(() => applyEvent(w, ev)));
-    return { ...r, event: e, calls };
+    return { world: r.world, outcome: r.outcome, event: e, calls };
   }
   const actor = m.at < 0 ? undefined : choices[actors[m.actor]];
   let run!: SteppedRun<V>;
@@ -117,5 +117,5 @@ function moveWith<V>(apply: Applier, choices: readonly ModelEvent[], id: number,
   const at = actor ? m.at : run.violation?.at;
   const point = at === undefined ? undefined : run.points[at]?.name;
   const event: SteppedEvent = at === undefined ? e : { ...e, step: { at, point: point ?? '', ...(actor ? { actor } : {}) } };
-  return { ...r, event, run, calls };
+  return { world: r.world, outcome: r.outcome, event, run, calls };
 }

@@ -168,7 +168,16 @@ const migrating = new Set<string>();
  * Thrown when an actor's event would have to wait for what the interrupted op holds (a fault on a
  * page being migrated waits for the migration entry): that actor cannot run at that step point.
  */
-export class WouldWait extends Error {}
+export class WouldWait extends Error {
+  constructor(message: string) {
+    // a signal the explorer catches at every step point an actor cannot use, never shown: no stack
+    // trace (capturing one cost more than the op it interrupts).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** Runs `fn` with process page `page` of `mm` under migration (migrate_pages' migration entry). */
 export function migratingPage<T>(mm: string, page: number, fn: () => T): T {

@@ -3,7 +3,6 @@ import { describe, expect } from 'vitest';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { fingerprint } from '../../src/check/fingerprint.js';
 import { buildSetup } from '../../src/check/explore.js';
-import { SCENARIOS } from '../../src/check/scenarios/index.js';
 import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
 import { dataGpa, iova, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { digest } from '../../src/model/digest.js';
@@ -13,6 +12,7 @@ import { cloneWorld, emptyWorld, type World } from '../../src/model/world.js';
 import { WorldView } from '../../properties/view.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { setupEvents, setupWorld } from '../support/fixture.js';
+import { choicePath, defaultRuns } from '../support/scenario-paths.js';
 
 /**
  * Forking must give exactly what a full copy gives, leave the parent as it was, and fingerprint
@@ -48,26 +48,14 @@ describe('forked worlds', () => {
     checkForks(() => setupWorld(64), events, setupEvents(64));
   });
 
-  const scenarios = SCENARIOS.map((s) => {
-    const params = Object.fromEntries(Object.entries(s.params).map(([k, d]) => [k, d.default]));
-    return { s, params, setup: buildSetup(s, params) };
-  });
+  const scenarios = defaultRuns();
 
   it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
     'should equal a full copy along random paths of every built-in scenario',
     (which, picks) => {
-      const { s, params, setup } = scenarios[which];
+      const run = scenarios[which];
       // the path is chosen on a scratch world, then checked event by event.
-      const scratch = cloneWorld(setup.world);
-      const path: ModelEvent[] = [];
-      for (const pick of picks) {
-        const choices = s.choices(scratch, params, setup.ctx);
-        if (choices.length === 0) break;
-        const e = choices[pick % choices.length];
-        path.push(e);
-        applyEvent(scratch, e);
-      }
-      checkForks(() => cloneWorld(setup.world), path, setup.events);
+      checkForks(() => cloneWorld(run.setup.world), choicePath(run, picks), run.setup.events);
     },
   );
 

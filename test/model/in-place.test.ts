@@ -3,7 +3,6 @@ import { describe, expect } from 'vitest';
 import { ev, type ModelEvent } from '../../src/events/types.js';
 import { fingerprint, keyBase, successorFingerprint } from '../../src/check/fingerprint.js';
 import { buildSetup } from '../../src/check/explore.js';
-import { SCENARIOS } from '../../src/check/scenarios/index.js';
 import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
 import { dataGpa, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { digest } from '../../src/model/digest.js';
@@ -14,6 +13,7 @@ import { cloneWorld, type World } from '../../src/model/world.js';
 import { frameForRead } from '../../src/memory/frames.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { setupWorld } from '../support/fixture.js';
+import { choicePath, defaultRuns } from '../support/scenario-paths.js';
 
 /**
  * Applying in place must give exactly what a full copy gives (outcome, digest, fingerprint, the
@@ -48,25 +48,13 @@ describe('worlds changed in place and undone', () => {
     checkInPlace(setupWorld(64), events);
   });
 
-  const scenarios = SCENARIOS.map((s) => {
-    const params = Object.fromEntries(Object.entries(s.params).map(([k, d]) => [k, d.default]));
-    return { s, params, setup: buildSetup(s, params) };
-  });
+  const scenarios = defaultRuns();
 
   it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
     'should equal a full copy along random paths of every built-in scenario',
     (which, picks) => {
-      const { s, params, setup } = scenarios[which];
-      const scratch = cloneWorld(setup.world);
-      const path: ModelEvent[] = [];
-      for (const pick of picks) {
-        const choices = s.choices(scratch, params, setup.ctx);
-        if (choices.length === 0) break;
-        const e = choices[pick % choices.length];
-        path.push(e);
-        applyEvent(scratch, e);
-      }
-      checkInPlace(cloneWorld(setup.world), path);
+      const run = scenarios[which];
+      checkInPlace(cloneWorld(run.setup.world), choicePath(run, picks));
     },
   );
 

@@ -1,9 +1,10 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { buildSetup, explore } from '../../src/check/explore.js';
+import { explore } from '../../src/check/explore.js';
 import { FAULTS } from '../../src/check/faults.js';
-import { SCENARIOS, scenarioNamed } from '../../src/check/scenarios/index.js';
-import { resolveParams, type Params, type Scenario } from '../../src/check/scenario.js';
+import { scenarioNamed } from '../../src/check/scenarios/index.js';
+import type { Scenario } from '../../src/check/scenario.js';
+import { choicePath, defaultRuns, scenarioRun } from '../support/scenario-paths.js';
 import { sealWorld } from '../../src/kernel/fork.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
@@ -14,24 +15,14 @@ import '../../faults/index.js';
 const invariants = PROPERTIES.filter((p): p is Invariant => p.kind === 'invariant' && p.reads !== undefined);
 
 /** Every built-in scenario under the reference design, and every seeded fault under its own. */
-const runs: { s: Scenario<unknown>; params: Params; variant: string }[] = [
-  ...SCENARIOS.map((s) => ({ s: s as Scenario<unknown>, params: resolveParams(s, {}) as Params, variant: '' })),
-  ...FAULTS.map((f) => {
-    const s = scenarioNamed(f.scenario)! as Scenario<unknown>;
-    return { s, params: resolveParams(s, f.params ?? {}) as Params, variant: f.design.name };
-  }),
-];
-const setups = runs.map((r) => ({ ...r, setup: buildSetup(r.s, r.params, r.variant) }));
+const setups = [...defaultRuns(), ...FAULTS.map((f) => scenarioRun(scenarioNamed(f.scenario)! as Scenario<unknown>, f.params ?? {}, f.design.name))];
 
-/** A random path of a run's choices, from its setup world. */
+/** A random path of a run's choices, from its setup world: `fn` sees each state and its successor. */
 function walk(which: number, picks: readonly number[], fn: (before: World, after: World) => void): void {
-  const { s, params, setup } = setups[which];
-  let w = cloneWorld(setup.world);
-  for (const pick of picks) {
-    const choices = s.choices(w, params, setup.ctx);
-    if (choices.length === 0) return;
+  let w = cloneWorld(setups[which].setup.world);
+  for (const e of choicePath(setups[which], picks)) {
     const next = cloneWorld(w);
-    applyEvent(next, choices[pick % choices.length]);
+    applyEvent(next, e);
     fn(w, next);
     w = next;
   }
@@ -87,9 +78,8 @@ describe('what each invariant reads', () => {
     const j = new WorldJournal();
     let broken = 0;
     for (const f of FAULTS) {
-      const s = scenarioNamed(f.scenario)! as Scenario<unknown>;
-      const params = resolveParams(s, f.params ?? {}) as Params;
-      const { world, ctx } = buildSetup(s, params, f.design.name);
+      const { s, params, setup } = scenarioRun(scenarioNamed(f.scenario)! as Scenario<unknown>, f.params ?? {}, f.design.name);
+      const { world, ctx } = setup;
       const r = explore(s, params, { variant: f.design.name });
       const moves = r.violations[0]?.trace.slice(r.violations[0].setupLength) ?? [];
       let w = world;
