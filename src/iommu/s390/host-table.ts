@@ -51,9 +51,14 @@ const pteValid = (e: bigint) => (e & ZPCI_PTE_INVALID) === 0n;
 
 /** Address of the PTE for an IOVA, or undefined when an upper level is not valid. */
 function ptePointer(pool: FramePool, rto: bigint, iova: bigint): bigint | undefined {
-  const rte = readPhysU64(pool, rto + BigInt(rtx(iova)) * 8n, S390_ENDIAN);
+  return ptePointerWith((pa) => readPhysU64(pool, pa, S390_ENDIAN), rto, iova);
+}
+
+/** ptePointer through a reader of u64 table entries (one that notes which frames it read). */
+function ptePointerWith(read: (pa: bigint) => bigint, rto: bigint, iova: bigint): bigint | undefined {
+  const rte = read(rto + BigInt(rtx(iova)) * 8n);
   if (!rteValid(rte)) return undefined;
-  const ste = readPhysU64(pool, (rte & ZPCI_RTE_ADDR_MASK) + BigInt(sx(iova)) * 8n, S390_ENDIAN);
+  const ste = read((rte & ZPCI_RTE_ADDR_MASK) + BigInt(sx(iova)) * 8n);
   if (!steValid(ste)) return undefined;
   return (ste & ZPCI_STE_ADDR_MASK) + BigInt(px(iova)) * 8n;
 }
@@ -69,18 +74,55 @@ export function readHostPte(pool: FramePool, root: number, iovaPage: number): bi
  * walking the upper levels once per page table rather than once per page.
  */
 export function readHostPtes(pool: FramePool, root: number, firstIovaPage: number, count: number): (bigint | undefined)[] {
+  for (const m of walks) if (m.root === root && m.first === firstIovaPage && m.count === count && unchangedSince(pool, m)) return m.out.slice();
+  const pfns: number[] = [];
+  const read = (pa: bigint): bigint => {
+    const pfn = Number(pa >> 12n);
+    if (!pfns.includes(pfn)) pfns.push(pfn);
+    return readPhysU64(pool, pa, S390_ENDIAN);
+  };
   const out: (bigint | undefined)[] = [];
   let table: bigint | undefined;
   for (let k = 0; k < count; k++) {
     const iova = addrOf(firstIovaPage + k);
     const x = BigInt(px(iova)) * 8n;
     if (k === 0 || x === 0n) {
-      const p = ptePointer(pool, addrOf(root), iova);
+      const p = ptePointerWith(read, addrOf(root), iova);
       table = p === undefined ? undefined : p - x;
     }
-    out.push(table === undefined ? undefined : readPhysU64(pool, table + x, S390_ENDIAN));
+    out.push(table === undefined ? undefined : read(table + x));
   }
+  const bufs = pfns.map((pfn) => frameBuf(pool, pfn));
+  walks[nextWalk] = { root, first: firstIovaPage, count, pfns, bufs, seqs: bufs.map((b) => b?.seq ?? -1), out: out.slice() };
+  nextWalk = (nextWalk + 1) % WALKS;
   return out;
+}
+
+/**
+ * The last few walks of readHostPtes, each with the frames it read and their buffers' write
+ * sequences. A frame that holds the same buffer at the same sequence holds the same bytes (every
+ * write bumps it; an undone write puts back both), so such a walk reads what it read before. The
+ * checker asks for the same entries in nearly every successor, and most moves leave the table alone.
+ */
+interface Walk {
+  readonly root: number;
+  readonly first: number;
+  readonly count: number;
+  readonly pfns: readonly number[];
+  readonly bufs: readonly (PageBuf | undefined)[];
+  readonly seqs: readonly number[];
+  readonly out: readonly (bigint | undefined)[];
+}
+const WALKS = 8;
+const walks: Walk[] = [];
+let nextWalk = 0;
+
+function unchangedSince(pool: FramePool, m: Walk): boolean {
+  for (let i = 0; i < m.pfns.length; i++) {
+    const b = frameBuf(pool, m.pfns[i]);
+    if (b !== m.bufs[i] || (b !== undefined && b.seq !== m.seqs[i])) return false;
+  }
+  return true;
 }
 
 /** Makes sure region and segment entries exist for an IOVA (allocating tables); returns the PTE address. */
