@@ -208,8 +208,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // every state in the table had its invariants checked when it was found (the root by the setup's steps).
   const observe = preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
   const tally = opts.coverage && !r0 ? new CoverageTally() : undefined;
-  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined };
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
+  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined, coverPending: (i: number) => !covers[i].hit };
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
   const now = opts.now ?? (() => 0);

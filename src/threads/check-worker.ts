@@ -36,7 +36,9 @@ const checked = (k: [number, number]) => {
   return cacheHi[i] === k[0] >>> 0 && cacheLo[i] === k[1] >>> 0 && (k[0] | k[1]) !== 0;
 };
 const observe = init.preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
-const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage };
+/** Covers this worker has reported hit: the parent merges slices in order, so once is enough. */
+const reported = new Set<number>();
+const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage, coverPending: (i: number) => !reported.has(i) };
 
 // paths name the states: a parent is its path without the last choice.
 const ancestors: AncestorCache<string> = new AncestorCache(
@@ -63,7 +65,10 @@ parentPort!.on('message', (paths: number[][]) => {
     keys.push(0);
     for (const { id: move, succ } of expandState(w, choices, x)) {
       keys[at]++;
-      for (const c of succ.covers) covers.add(c);
+      for (const c of succ.covers) {
+        covers.add(c);
+        reported.add(c);
+      }
       if (succ.violations.length) {
         const v = { state, move, list: succ.violations, step: succ.event.step };
         violation ??= v;
