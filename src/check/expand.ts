@@ -1,7 +1,7 @@
 /**
  * Expanding one state: every choice applied to it in place and undone (kernel/in-place.ts), the
- * properties and covers checked and the successor's state key computed in between. Shared by the single-threaded explorer and the workers so they
- * cannot drift apart. Pure.
+ * properties and covers checked and the successor's state key computed in between. Shared by the
+ * single-threaded explorer and the workers so they cannot drift apart. Pure.
  *
  * An invariant depends on the state alone, so a successor whose key was already checked needs
  * only the transition properties: most transitions of a breadth-first search lead to known
