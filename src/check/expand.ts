@@ -111,8 +111,14 @@ const inside = (v: Violation, e: SteppedEvent): Violation => ({ ...v, message: `
 function expandMove(world: World, choices: readonly ModelEvent[], id: number, x: Expander, s: Expansion): { succ: Successor; points: number } | undefined {
   const r = tryMoveInPlace(world, s.journal, choices, id, x.observe, x.countCalls);
   if (!r) return undefined;
-  const found = r.run?.violation?.violations.map((v) => inside(v, r.event));
-  return { succ: successor(world, r.event, r.outcome, r.calls, x, s, found), points: r.run?.points.length ?? 0 };
+  try {
+    const found = r.run?.violation?.violations.map((v) => inside(v, r.event));
+    return { succ: successor(world, r.event, r.outcome, r.calls, x, s, found), points: r.run?.points.length ?? 0 };
+  } catch (err) {
+    // a property or cover that throws leaves the state as it was.
+    s.journal.undo();
+    throw err;
+  }
 }
 
 /**
@@ -132,6 +138,7 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
       const e = choices[c];
       if (!x.countCalls && (!x.observe || !interruptible(e))) {
         const outcome = applyInPlace(world, journal, e);
+        // the successor is made inside the try: whatever throws, the move is undone.
         try {
           yield { id: c, succ: successor(world, e, outcome, undefined, x, s) };
         } finally {

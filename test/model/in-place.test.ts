@@ -12,6 +12,8 @@ import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';
 import { frameForRead } from '../../src/memory/frames.js';
 import { anyEvent } from '../support/arbitraries.js';
+import { expandState } from '../../src/check/expand.js';
+import type { TransitionProperty } from '../../properties/index.js';
 import { setupWorld } from '../support/fixture.js';
 import { choicePath, defaultRuns } from '../support/scenario-paths.js';
 
@@ -78,6 +80,24 @@ describe('worlds changed in place and undone', () => {
     applyInPlace(w, j, pteWrite(0, dataGpa(1)));
     expect(j.unchanged()).toBe(false);
     j.undo();
+  });
+
+  it('should leave an expanded state as it was when a property throws, and expand it again after', () => {
+    const p = { G: 2, I: 2, L: 1 };
+    const { world, ctx } = buildSetup(rpcitShadow, p);
+    const w = sealWorld(world);
+    const choices = rpcitShadow.choices(w, p, ctx);
+    const before = digest(w);
+    // a transition property: checked on every move, new state or not.
+    const boom: TransitionProperty = { name: 'boom', kind: 'transition', description: 'throws', pre: () => undefined, check: () => { throw new RangeError('planted'); } };
+    // whole choices, and choices run step by step (observed at their step points).
+    for (const x of [{ props: [boom], covers: [], key: fingerprint }, { props: [boom], covers: [], key: fingerprint, observe: () => [] }]) {
+      expect(() => [...expandState(w, choices.filter((e) => e.type === 'guest.s390.rpcit'), x)]).toThrow('planted');
+      expect(digest(w)).toBe(before);
+    }
+    const keys = [...expandState(w, choices, { props: [], covers: [], key: fingerprint })].map((m) => m.succ.key);
+    expect(keys).toHaveLength(choices.length);
+    expect(digest(w)).toBe(before);
   });
 
   it('should leave the world as it was when the event throws', () => {
