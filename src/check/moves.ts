@@ -58,23 +58,15 @@ export interface MoveResult<V> {
 }
 
 /**
- * Applies move `id` to a fork of the sealed `parent`. With `observe`, a whole choice that can be
- * interrupted is applied step by step and checked at every step point; an interrupted one is
- * checked right after the actor's event. Undefined when the actor would have to wait for what the
- * op holds at that step point: that interleaving does not exist.
+ * Applies move `id` to the sealed `w` itself, journalled in `j` (`j.undo()` puts `w` back). With
+ * `observe`, a whole choice that can be interrupted is applied step by step and checked at every
+ * step point; an interrupted one is checked right after the actor's event. Undefined, with nothing
+ * to undo, when the actor would have to wait for what the op holds at that step point: that
+ * interleaving does not exist.
  */
-export function tryMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> | undefined {
-  return unlessWaiting(() => applyMove(parent, choices, id, observe, count));
-}
-
-/** tryMove applied to the sealed `w` itself, journalled in `j`: `j.undo()` puts `w` back (nothing to undo when undefined). */
 export function tryMoveInPlace<V>(w: World, j: WorldJournal, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> | undefined {
-  return unlessWaiting(() => moveWith((e, run, fp) => ({ world: w, outcome: applyInPlace(w, j, e, run, fp) }), choices, id, observe, count));
-}
-
-function unlessWaiting<T>(fn: () => T): T | undefined {
   try {
-    return fn();
+    return moveWith((e, run, fp) => ({ world: w, outcome: applyInPlace(w, j, e, run, fp) }), choices, id, observe, count);
   } catch (err) {
     if (err instanceof WouldWait) return undefined;
     throw err;
@@ -82,7 +74,8 @@ function unlessWaiting<T>(fn: () => T): T | undefined {
 }
 
 /**
- * applyMove of a move known to exist (tryMove gave a result for it). With `count`, the op calls of
+ * A move known to exist (tryMoveInPlace gave a result for it), applied to a fork of the sealed
+ * `parent`: how a state is rebuilt from its parent. With `count`, the op calls of
  * the attempt that stood are counted (a fork that had to start over counts once).
  */
 export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> {

@@ -83,11 +83,6 @@ export class FrameUndo implements FrameJournal {
     return true;
   }
 
-  /** The pool's bookkeeping at `begin` (the journal restores these objects, so their hashes stay valid). */
-  bookkeeping(): { owner: FramePool['owner']; free: number[]; next: number } {
-    return { owner: this.owner, free: this.free, next: this.next };
-  }
-
   bytes(buf: PageBuf, off: number, len: number): void {
     if (this.used + len > this.store.length) {
       const grown = new Uint8Array(Math.max(this.store.length * 2, this.used + len));
