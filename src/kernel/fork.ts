@@ -12,8 +12,8 @@
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
 import type { Outcome } from '../model/outcome.js';
-import { cloneWorld, copyData, copyStats, RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
-import { clonePool, frameBuf } from '../memory/frames.js';
+import { cloneWorld, copyData, copyStats, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
+import { clonePool } from '../memory/frames.js';
 
 /** Thrown by a frozen map's or set's mutating methods. */
 class SharedWrite extends TypeError {}
@@ -108,28 +108,6 @@ function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, kn
   const grown = new Set(known);
   for (const f of RECORD_MAPS) if (!known.has(f) && !sameData(before[f], after[f])) grown.add(f);
   return grown.size === known.size ? 'all' : grown;
-}
-
-/**
- * Whether a fork still equals its parent: what a refused call, a read, or a write of the bytes
- * already there leaves. Conservative: false whenever telling would cost more than a hash (a page
- * allocated or rewritten wholesale), which only costs the caller the hash it hoped to skip.
- */
-export function forkUnchanged(parent: World, child: World): boolean {
-  const a = parent.frames;
-  const b = child.frames;
-  // an allocation or a free changes the owner map: no need to look further.
-  if (a.owner !== b.owner || a.next !== b.next || b.base !== a.base) return false;
-  // the fork's own page layer is what changed since it was cloned.
-  for (const [pfn, buf] of b.pages) {
-    const was = frameBuf(a, pfn);
-    if (was === buf || (buf === null && was === undefined)) continue;
-    if (was === undefined || buf === null || buf.from !== was) return false;
-    for (let i = buf.lo; i < buf.hi; i++) if (buf.data[i] !== was.data[i]) return false;
-  }
-  for (const f of SCALARS) if (parent[f] !== child[f]) return false;
-  for (const f of RECORD_MAPS) if (parent[f] !== child[f] && !sameData(parent[f], child[f])) return false;
-  return true;
 }
 
 export function sameData(a: unknown, b: unknown): boolean {

@@ -4,7 +4,7 @@ import { ev, type ModelEvent } from '../../src/events/types.js';
 import { fingerprint, keyBase, successorFingerprint } from '../../src/check/fingerprint.js';
 import { buildSetup } from '../../src/check/explore.js';
 import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
-import { dataGpa, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
+import { dataGpa, iova, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { digest } from '../../src/model/digest.js';
 import { sealWorld } from '../../src/kernel/fork.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
@@ -73,13 +73,31 @@ describe('worlds changed in place and undone', () => {
       j.undo();
       expect(pte()).toEqual(was);
     }
-    // the journal tells a move that changed nothing from one that did.
-    applyInPlace(w, j, pteWrite(0, PTE_INVALID));
-    expect(j.unchanged()).toBe(true);
-    j.undo();
-    applyInPlace(w, j, pteWrite(0, dataGpa(1)));
-    expect(j.unchanged()).toBe(false);
-    j.undo();
+  });
+
+  it('should tell a move that changed nothing from one that did', () => {
+    const p = { G: 2, I: 2, L: 1 };
+    const { world, ctx } = buildSetup(rpcitShadow, p);
+    const w = sealWorld(world);
+    const j = new WorldJournal();
+    const choices = rpcitShadow.choices(w, p, ctx);
+    const unchanged = (x: World, e: ModelEvent) => {
+      applyInPlace(x, j, e);
+      const same = j.unchanged();
+      j.undo();
+      return same;
+    };
+    // the guest's entries start invalid: rewriting invalid changes nothing, a valid entry does.
+    expect(unchanged(w, pteWrite(0, PTE_INVALID))).toBe(true);
+    expect(unchanged(w, pteWrite(0, dataGpa(1)))).toBe(false);
+    // a refresh over invalid entries changes nothing; a migration of an unpinned page does.
+    expect(unchanged(w, choices.find((e) => e.type === 'guest.s390.rpcit')!)).toBe(true);
+    expect(unchanged(w, choices.find((e) => e.type === 'host.mm.migrate')!)).toBe(false);
+    const w2 = cloneWorld(w);
+    applyEvent(w2, pteWrite(0, dataGpa(0)));
+    applyEvent(w2, choices.find((e) => e.type === 'guest.s390.rpcit')!);
+    // a DMA read changes nothing but counters.
+    expect(unchanged(sealWorld(w2), ev('device.dma.read', { device: 'zpci0', iova: iova(0), len: 8 }))).toBe(true);
   });
 
   it('should leave an expanded state as it was when a property throws, and expand it again after', () => {
