@@ -4,7 +4,7 @@ import { explore } from '../../src/check/explore.js';
 import { FAULTS } from '../../src/check/faults.js';
 import { scenarioNamed } from '../../src/check/scenarios/index.js';
 import type { Scenario } from '../../src/check/scenario.js';
-import { choicePath, defaultRuns, scenarioRun } from '../support/scenario-paths.js';
+import { choicePath, defaultRuns, scenarioRun, type ScenarioRun } from '../support/scenario-paths.js';
 import { sealWorld } from '../../src/kernel/fork.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
@@ -26,6 +26,31 @@ function walk(which: number, picks: readonly number[], fn: (before: World, after
     fn(w, next);
     w = next;
   }
+}
+
+const journal = new WorldJournal();
+
+/**
+ * Applies every choice of the state `before` in place and checks that each invariant whose parts
+ * the move left alone gives the verdict it gave on `before`; returns how many verdicts changed.
+ */
+function verdictsKept(run: ScenarioRun, before: World, label: string): number {
+  const parent = sealWorld(cloneWorld(before));
+  const verdicts = invariants.map((p) => p.check(new WorldView(parent)));
+  let changed = 0;
+  for (const e of run.s.choices(parent, run.params, run.setup.ctx)) {
+    applyInPlace(parent, journal, e);
+    try {
+      invariants.forEach((p, k) => {
+        const now = p.check(new WorldView(parent));
+        if (now.length !== verdicts[k].length) changed++;
+        if (!p.reads!.some((part) => journal.changed(part))) expect(now, `${label}${p.name} after ${e.type}`).toEqual(verdicts[k]);
+      });
+    } finally {
+      journal.undo();
+    }
+  }
+  return changed;
 }
 
 describe('what each invariant reads', () => {
@@ -55,49 +80,19 @@ describe('what each invariant reads', () => {
   it.prop([fc.nat({ max: setups.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 300 })(
     'should let the checker skip it: a move that changed nothing it reads keeps its verdict, seeded faults\' violations included',
     (which, picks) => {
-      const { s, params, setup } = setups[which];
-      const j = new WorldJournal();
-      walk(which, picks, (before) => {
-        const parent = sealWorld(cloneWorld(before));
-        const verdicts = invariants.map((p) => p.check(new WorldView(parent)));
-        for (const e of s.choices(parent, params, setup.ctx)) {
-          applyInPlace(parent, j, e);
-          try {
-            invariants.forEach((p, k) => {
-              if (!p.reads!.some((part) => j.changed(part))) expect(p.check(new WorldView(parent)), `${p.name} after ${e.type}`).toEqual(verdicts[k]);
-            });
-          } finally {
-            j.undo();
-          }
-        }
-      });
+      const run = setups[which];
+      walk(which, picks, (before) => verdictsKept(run, before, ''));
     },
   );
 
   it('should keep every verdict along each seeded fault\'s own counterexample, where the invariants fail', () => {
-    const j = new WorldJournal();
     let broken = 0;
     for (const f of FAULTS) {
-      const { s, params, setup } = scenarioRun(scenarioNamed(f.scenario)! as Scenario<unknown>, f.params ?? {}, f.design.name);
-      const { world, ctx } = setup;
-      const r = explore(s, params, { variant: f.design.name });
-      const moves = r.violations[0]?.trace.slice(r.violations[0].setupLength) ?? [];
-      let w = world;
-      for (const step of moves) {
-        const parent = sealWorld(cloneWorld(w));
-        const verdicts = invariants.map((p) => p.check(new WorldView(parent)));
-        for (const e of s.choices(parent, params, ctx)) {
-          applyInPlace(parent, j, e);
-          try {
-            invariants.forEach((p, k) => {
-              const now = p.check(new WorldView(parent));
-              if (now.length !== verdicts[k].length) broken++;
-              if (!p.reads!.some((part) => j.changed(part))) expect(now, `${f.design.name}: ${p.name} after ${e.type}`).toEqual(verdicts[k]);
-            });
-          } finally {
-            j.undo();
-          }
-        }
+      const run = scenarioRun(scenarioNamed(f.scenario)! as Scenario<unknown>, f.params ?? {}, f.design.name);
+      const r = explore(run.s, run.params, { variant: f.design.name });
+      let w = run.setup.world;
+      for (const step of r.violations[0]?.trace.slice(r.violations[0].setupLength) ?? []) {
+        broken += verdictsKept(run, w, `${f.design.name}: `);
         w = cloneWorld(w);
         applyEvent(w, step);
       }
