@@ -45,6 +45,14 @@ function checkInPlace(start: World, events: readonly ModelEvent[]): void {
   }
 }
 
+/** rpcit-shadow(2,2,1)'s setup world, sealed as the explorer's states are, and its choices. */
+function sealedShadowState(): { w: World; choices: ModelEvent[] } {
+  const p = { G: 2, I: 2, L: 1 };
+  const { world, ctx } = buildSetup(rpcitShadow, p);
+  const w = sealWorld(world);
+  return { w, choices: rpcitShadow.choices(w, p, ctx) };
+}
+
 describe('worlds changed in place and undone', () => {
   it.prop([fc.array(anyEvent, { maxLength: 30 })], { numRuns: 120 })('should equal a full copy on arbitrary events and undo to the world before', (events) => {
     checkInPlace(setupWorld(64), events);
@@ -61,11 +69,8 @@ describe('worlds changed in place and undone', () => {
   );
 
   it('should apply every choice of one state to the same world, each from the state itself', () => {
-    const p = { G: 2, I: 2, L: 1 };
-    const { world, ctx } = buildSetup(rpcitShadow, p);
-    const w = sealWorld(world);
+    const { w, choices } = sealedShadowState();
     const j = new WorldJournal();
-    const choices = rpcitShadow.choices(w, p, ctx);
     const pte = () => frameForRead(w.frames, w.mms.get('qemu')!.pages.get(Number((0x3ff_0000_0000n + 0x18000n) >> 12n))!).slice(0, 16);
     const was = pte();
     for (const e of [pteWrite(0, dataGpa(1)), pteWrite(1, dataGpa(0) | 0x200n), ...choices]) {
@@ -76,11 +81,8 @@ describe('worlds changed in place and undone', () => {
   });
 
   it('should tell a move that changed nothing from one that did', () => {
-    const p = { G: 2, I: 2, L: 1 };
-    const { world, ctx } = buildSetup(rpcitShadow, p);
-    const w = sealWorld(world);
+    const { w, choices } = sealedShadowState();
     const j = new WorldJournal();
-    const choices = rpcitShadow.choices(w, p, ctx);
     const unchanged = (x: World, e: ModelEvent) => {
       applyInPlace(x, j, e);
       const same = j.unchanged();
@@ -101,10 +103,7 @@ describe('worlds changed in place and undone', () => {
   });
 
   it('should leave an expanded state as it was when a property throws, and expand it again after', () => {
-    const p = { G: 2, I: 2, L: 1 };
-    const { world, ctx } = buildSetup(rpcitShadow, p);
-    const w = sealWorld(world);
-    const choices = rpcitShadow.choices(w, p, ctx);
+    const { w, choices } = sealedShadowState();
     const before = digest(w);
     // a transition property: checked on every move, new state or not.
     const boom: TransitionProperty = { name: 'boom', kind: 'transition', description: 'throws', pre: () => undefined, check: () => { throw new RangeError('planted'); } };
