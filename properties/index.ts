@@ -99,22 +99,23 @@ export function notePre(w: World, props: readonly Property[] = PROPERTIES): PreN
   return notes;
 }
 
+type StepSeen = { event: ModelEvent; outcome: Outcome; pre: PreNotes; actor?: ModelEvent };
+
 /**
  * Checks the properties against a world. Invariants always run; transition properties run when
  * the step that produced the world is given. Pure.
  */
-export function checkProperties(
-  w: World,
-  props: readonly Property[] = PROPERTIES,
-  step?: { event: ModelEvent; outcome: Outcome; pre: PreNotes; actor?: ModelEvent },
-): Violation[] {
+export function checkProperties(w: World, props: readonly Property[] = PROPERTIES, step?: StepSeen): Violation[] {
   const out: Violation[] = [];
   const view = new WorldView(w);
-  for (const p of props) {
-    if (p.kind === 'invariant') out.push(...p.check(view));
-    else if (step) out.push(...p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name), actor: step.actor }));
-  }
+  for (const p of props) out.push(...checkOne(view, p, step));
   return out;
+}
+
+/** One property's violations on `view`'s world: an invariant's always, a transition property's when the step is given. */
+export function checkOne(view: WorldView, p: Property, step?: StepSeen): readonly Violation[] {
+  if (p.kind === 'invariant') return p.check(view);
+  return step ? p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name), actor: step.actor }) : [];
 }
 
 /**

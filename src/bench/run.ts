@@ -7,9 +7,10 @@ import { IdScope, readLine } from '../log/read-log.js';
 import { InputError } from '../errors.js';
 import type { LogEntry } from '../events/types.js';
 import { applyEvent } from '../kernel/reduce.js';
+import { replay } from '../log/replay.js';
 import { emptyWorld } from '../model/world.js';
-import { checkProperties, PROPERTIES } from '../../properties/index.js';
-import { benchLog } from './generate.js';
+import { PROPERTIES } from '../../properties/index.js';
+import { benchLog, mappedLog } from './generate.js';
 import { memoryBench } from './memory.js';
 import { checkBench } from './check.js';
 
@@ -37,30 +38,55 @@ function throughput(): void {
   const entries = parseAll(lines);
   const parseMs = performance.now() - t;
 
-  let w = emptyWorld();
+  const w = emptyWorld();
   t = performance.now();
   let refused = 0;
   for (const e of entries) if (applyEvent(w, e.event).code !== 'OK') refused++;
   const applyMs = performance.now() - t;
   if (refused !== 0) throw new Error(`bench log had ${refused} refused events`);
 
-  w = emptyWorld();
   t = performance.now();
-  let violations = 0;
-  for (const e of entries) {
-    applyEvent(w, e.event);
-    violations += checkProperties(w).length;
-  }
+  const all = replay(entries, { checkAll: true });
+  const allMs = performance.now() - t;
+  t = performance.now();
+  const changed = replay(entries);
   const checkedMs = performance.now() - t;
+  if (all.violated || changed.violated) throw new Error('bench log violated a property');
 
   console.log(`parse + validate:            ${rate(entries.length, parseMs)} (${parseMs.toFixed(0)} ms)`);
   console.log(`reduce only:                 ${rate(entries.length, applyMs)} (${applyMs.toFixed(0)} ms)`);
   console.log(`parse + reduce:              ${rate(entries.length, parseMs + applyMs)}`);
-  console.log(`reduce + all ${PROPERTIES.length} properties:   ${rate(entries.length, checkedMs)} (${checkedMs.toFixed(0)} ms, ${violations} violations)`);
-  console.log(`vkm replay (parse + reduce + properties): ${rate(entries.length, parseMs + checkedMs)}`);
+  console.log(`replay --check-all (all ${PROPERTIES.length} properties after every event): ${rate(entries.length, allMs)} (${allMs.toFixed(0)} ms)`);
+  console.log(`replay (properties that read what an event changed): ${rate(entries.length, checkedMs)} (${checkedMs.toFixed(0)} ms)`);
+  console.log(`vkm replay (parse + replay):  ${rate(entries.length, parseMs + checkedMs)}`);
+}
+
+/** Replay's cost per event with 256 MiB mapped, by what the events do; the setup's own time subtracted. */
+function mappedThroughput(): void {
+  const n = 2000;
+  for (const work of ['dma-read', 'dma-write', 'map-unmap'] as const) {
+    const { lines, setup } = mappedLog(256, work, n);
+    const entries = parseAll(lines);
+    // per event, the setup's own time subtracted; the full check walks all 65,536 mappings after
+    // every event, so a tenth of the events suffice for it.
+    const perEvent = (checkAll: boolean, count: number) => {
+      let t = performance.now();
+      replay(entries.slice(0, setup), { checkAll });
+      const setupMs = performance.now() - t;
+      t = performance.now();
+      const r = replay(entries.slice(0, setup + count), { checkAll });
+      const ms = performance.now() - t - setupMs;
+      if (r.violated || r.steps.some((s) => s.outcome.code !== 'OK')) throw new Error(`mapped bench (${work}) did not replay cleanly`);
+      return `${((ms * 1000) / count).toFixed(1)} µs/event`;
+    };
+    const changed = perEvent(false, n);
+    const all = perEvent(true, n / 10);
+    console.log(`256 MiB mapped, ${work.padEnd(9)}: replay ${changed}; --check-all ${all}`);
+  }
 }
 
 // memory first, so its peak RSS is not the throughput run's.
 memoryBench();
 throughput();
+mappedThroughput();
 await checkBench();

@@ -11,6 +11,7 @@
  */
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
+import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
 import type { Outcome } from '../model/outcome.js';
 import { cloneWorld, copyData, copyStats, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { clonePool } from '../memory/frames.js';
@@ -47,23 +48,57 @@ export function sealWorld(w: World): World {
   return w;
 }
 
-/** Per event type, the record maps its handler was seen to change ('all' when that could not be told). */
-const footprints = new Map<string, ReadonlySet<RecordMap> | 'all'>();
-const NOTHING: ReadonlySet<RecordMap> = new Set();
+/**
+ * What an event type was seen to change, per record map: the fields of its records holding nested
+ * data (maps, sets, arrays, objects) the handler changed. A map in the footprint is copied with
+ * new records; their nested data stays shared (and frozen) except in the fields named.
+ *
+ * Why per field: a process's page map or a function's shadow map may hold tens of thousands of
+ * entries, and most events that change the record change only a counter beside it (locked_vm).
+ */
+export type Footprint = ReadonlyMap<RecordMap, ReadonlySet<string>>;
+
+/** Per event type, what its handler was seen to change ('all' when that could not be told). */
+const footprints = new Map<string, Footprint | 'all'>();
+const NOTHING: Footprint = new Map();
 
 /** What applying `footprint` was seen to change: the maps to copy up front ('all' when that could not be told). */
-export function footprintOf(footprint: string): ReadonlySet<RecordMap> | 'all' {
+export function footprintOf(footprint: string): Footprint | 'all' {
   return footprints.get(footprint) ?? NOTHING;
 }
 
-/** After a full-copy apply of `footprint`, the maps that differ from `before`'s join what it is known to change. */
+/** After a full-copy apply of `footprint`, the maps and nested fields that differ from `before`'s join what it is known to change. */
 export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>): void {
   const known = footprintOf(footprint);
   if (known !== 'all') footprints.set(footprint, learn(before, after, known));
 }
 
+/**
+ * A copy of a sealed record map that an event may change: a new map of new records, each sharing
+ * its nested data with the original except the fields in `deep`, which are copied whole.
+ */
+export function copyRecordMap<K, V>(m: ReadonlyMap<K, V>, deep: ReadonlySet<string>): Map<K, V> {
+  const out = new Map(m);
+  // a map holds one kind of value: numbers (pin counts, budgets) need no more than the map copied.
+  const first = m.values().next().value;
+  if (typeof first !== 'object' || first === null) return out;
+  for (const [k, r] of m) {
+    const rec: Record<string, unknown> = { ...(r as Record<string, unknown>) };
+    for (const f of deep) if (typeof rec[f] === 'object' && rec[f] !== null) rec[f] = copyData(rec[f]);
+    out.set(k, rec as V);
+  }
+  return out;
+}
+
+/** Replaces each map of `w` that `copied` names with a copy it may change (copyRecordMap); every map for 'all'. */
+export function copyFootprint(w: World, copied: Footprint | 'all'): void {
+  const o = w as Record<RecordMap, unknown>;
+  if (copied === 'all') for (const f of RECORD_MAPS) o[f] = copyData(w[f]);
+  else for (const [f, deep] of copied) o[f] = copyRecordMap(w[f] as ReadonlyMap<unknown, unknown>, deep);
+}
+
 /** A copy of a sealed world sharing every record map except `copied`. */
-function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
+function fork(parent: World, copied: Footprint): World {
   // a literal rather than a spread: one fixed shape, built in one step (a spread cost 3x as much).
   const p = parent;
   const child: World = {
@@ -72,7 +107,7 @@ function fork(parent: World, copied: ReadonlySet<RecordMap>): World {
     domains: p.domains, nextDomain: p.nextDomain, tceTables: p.tceTables, zpci: p.zpci, qemuDmaLimits: p.qemuDmaLimits,
     kvmAssociation: p.kvmAssociation, dmaEntryLimit: p.dmaEntryLimit, stats: copyStats(p.stats),
   };
-  for (const f of copied) (child as Record<RecordMap, unknown>)[f] = copyData(parent[f]);
+  copyFootprint(child, copied);
   return child;
 }
 
@@ -86,10 +121,12 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
   const known = footprintOf(footprint);
   if (known !== 'all') {
     const world = fork(parent, known);
+    const mark = machineStepsMark();
     try {
       return { world, outcome: run(world, e) };
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
+      forgetMachineSteps(mark);
       // a frozen object refused a write before anything shared changed; the attempt is discarded.
     }
   }
@@ -100,14 +137,63 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
 }
 
 /**
- * The maps that differ after a full-copy apply join the type's footprint. When none is new, the
- * handler wrote a value equal to the old one (or the TypeError was its own): copy everything for
- * that type from now on rather than fail again.
+ * The maps that differ after a full-copy apply join the type's footprint, and so do the nested
+ * fields that differ in a record present before and after. When nothing is new, the handler wrote
+ * a value equal to the old one (or the TypeError was its own): copy everything for that type from
+ * now on rather than fail again.
  */
-function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: ReadonlySet<RecordMap>): ReadonlySet<RecordMap> | 'all' {
-  const grown = new Set(known);
-  for (const f of RECORD_MAPS) if (!known.has(f) && !sameData(before[f], after[f])) grown.add(f);
-  return grown.size === known.size ? 'all' : grown;
+function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint): Footprint | 'all' {
+  const grown = new Map<RecordMap, Set<string>>();
+  for (const [f, deep] of known) grown.set(f, new Set(deep));
+  let grew = false;
+  for (const f of RECORD_MAPS) {
+    const b = before[f] as ReadonlyMap<unknown, unknown>;
+    const a = after[f] as ReadonlyMap<unknown, unknown>;
+    if (sameData(b, a)) continue;
+    let deep = grown.get(f);
+    if (!deep) {
+      grown.set(f, (deep = new Set()));
+      grew = true;
+    }
+    for (const [k, rb] of b) {
+      const ra = a.get(k);
+      if (typeof rb !== 'object' || rb === null || typeof ra !== 'object' || ra === null) continue;
+      for (const field in rb) {
+        const x = (rb as Record<string, unknown>)[field];
+        if (typeof x !== 'object' || x === null || deep.has(field) || sameData(x, (ra as Record<string, unknown>)[field])) continue;
+        deep.add(field);
+        grew = true;
+      }
+    }
+  }
+  return grew ? grown : 'all';
+}
+
+/**
+ * Whether a record map and a copy of it (copyRecordMap or copyData) hold the same data. A record's
+ * fields still shared with the original are equal by identity, so only the copied ones are compared
+ * in depth: the cost is the number of records, plus the size of what was copied deep.
+ */
+export function sameRecords(a: ReadonlyMap<unknown, unknown>, b: ReadonlyMap<unknown, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, rb] of b) {
+    const ra = a.get(k);
+    if (ra === rb) {
+      if (ra === undefined && !a.has(k)) return false;
+      continue;
+    }
+    if (typeof ra !== 'object' || ra === null || typeof rb !== 'object' || rb === null) return false;
+    let fields = 0;
+    for (const f in rb) {
+      fields++;
+      const x = (ra as Record<string, unknown>)[f];
+      const y = (rb as Record<string, unknown>)[f];
+      if (x !== y && !sameData(x, y)) return false;
+      if (x === undefined && !(f in ra)) return false;
+    }
+    if (Object.keys(ra).length !== fields) return false;
+  }
+  return true;
 }
 
 export function sameData(a: unknown, b: unknown): boolean {

@@ -14,10 +14,12 @@
  */
 import type { ModelEvent } from '../events/types.js';
 import { FrameUndo } from '../memory/frame-journal.js';
+import { ALL_FRAMES } from '../memory/frames.js';
 import type { Outcome } from '../model/outcome.js';
-import { assignStats, copyData, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
+import { assignStats, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
 import { applyEvent } from './reduce.js';
-import { footprintOf, learnFootprint, sameData } from './fork.js';
+import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
+import { copyFootprint, footprintOf, learnFootprint, sameData, sameRecords, sealWorld, type Footprint } from './fork.js';
 
 type Maps = Pick<World, RecordMap>;
 
@@ -90,13 +92,17 @@ export class WorldJournal {
   private world: World | undefined;
   /** Every field as it was (every map too: a handler may assign a field outright). */
   private readonly saved = new Saved();
+  /** Moves journalled so far, and per map whether this move changed it (move << 1 | changed), as `changed` found. */
+  private moves = 0;
+  private readonly asked = new Map<string, number>();
 
   /** Starts journalling `w`, copying the record maps in `copied` (or all of them). */
-  begin(w: World, copied: ReadonlySet<RecordMap> | 'all'): void {
+  begin(w: World, copied: Footprint | 'all'): void {
     if (this.world) throw new Error('a world is already journalled');
     this.world = w;
+    this.moves = (this.moves + 1) | 0;
     this.saved.from(w);
-    for (const f of copied === 'all' ? RECORD_MAPS : copied) (w as Record<RecordMap, unknown>)[f] = copyData(w[f]);
+    copyFootprint(w, copied);
     this.frames.begin(w.frames);
   }
 
@@ -121,12 +127,39 @@ export class WorldJournal {
    */
   changed(part: Exclude<keyof World, 'stats'>): boolean {
     if (part === 'frames') return this.frames.changedAny();
-    return (this.world as unknown as Record<string, unknown>)[part] !== (this.saved as unknown as Record<string, unknown>)[part];
+    const now = (this.world as unknown as Record<string, unknown>)[part];
+    const was = (this.saved as unknown as Record<string, unknown>)[part];
+    if (now === was) return false;
+    if (!(now instanceof Map)) return true;
+    // a map copied because the event type sometimes changes it: compare, once per move.
+    const asked = this.asked.get(part);
+    if (asked !== undefined && asked >> 1 === this.moves) return (asked & 1) === 1;
+    const differs = !sameRecords(was as ReadonlyMap<unknown, unknown>, now);
+    this.asked.set(part, (this.moves << 1) | (differs ? 1 : 0));
+    return differs;
+  }
+
+  /**
+   * Whether a property that read only the frames in `read` (ALL_FRAMES: any) may read something
+   * else now: a frame it read changed, or frames were allocated or freed (owners changed).
+   */
+  framesChangedFor(read: ReadonlySet<number>): boolean {
+    if (!this.frames.changedAny()) return false;
+    if (read.has(ALL_FRAMES) || this.frames.bookkeepingChanged()) return true;
+    for (const pfn of this.frames.touchedFrames()) if (read.has(pfn)) return true;
+    return false;
   }
 
   /** The record maps as they were at `begin`. */
   before(): Maps {
     return this.saved;
+  }
+
+  /** Keeps the world as the event left it and stops journalling; the maps it replaced are sealed in turn. */
+  commit(): void {
+    this.frames.commit();
+    sealWorld(this.world!);
+    this.world = undefined;
   }
 
   /** Puts the world back exactly as it was at `begin`. */
@@ -145,11 +178,13 @@ export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: 
   const known = footprintOf(footprint);
   if (known !== 'all') {
     j.begin(w, known);
+    const mark = machineStepsMark();
     try {
       return run(w, e);
     } catch (err) {
       j.undo();
       if (!(err instanceof TypeError)) throw err;
+      forgetMachineSteps(mark);
       // a frozen map refused a write before anything shared changed; the attempt is discarded.
     }
   }

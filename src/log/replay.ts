@@ -13,11 +13,13 @@ import { eventPages, limitedField } from '../kernel/limits.js';
 import { MAX_PAGES_PER_EVENT } from '../model/page-limit.js';
 import { compareState } from './state-expect.js';
 import type { Outcome } from '../model/outcome.js';
-import { applyEvent } from '../kernel/reduce.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
 import { MODEL_ONLY_CODES } from '../model/codes.js';
 import { statsDelta, type PhaseStats } from './stats.js';
-import { checkProperties, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { checkOne, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { applyInPlace, WorldJournal } from '../kernel/in-place.js';
+import { sealWorld } from '../kernel/fork.js';
+import { WorldView } from '../../properties/view.js';
 import { applyStepped, stepWhere } from '../kernel/stepped.js';
 import { bytesToHex, hex } from '../util/hex.js';
 
@@ -72,7 +74,13 @@ export function compareExpectation(entry: LogEntry, outcome: Outcome): string | 
  * the line names, and what a device could observe is checked there (or, with no actor, at every
  * step point). The step point must have the name the line gives it.
  */
-function applyAtStep(world: World, entry: LogEntry, props: readonly Property[]): { outcome: Outcome; mismatch?: string; violations: Violation[] } {
+interface SteppedLine {
+  readonly outcome: Outcome;
+  readonly mismatch?: string;
+  readonly violations: Violation[];
+}
+
+function applyAtStep(world: World, entry: LogEntry, props: readonly Property[]): SteppedLine {
   const mark = entry.step!;
   const run = applyStepped(world, entry.event, { inject: mark.actor && { at: mark.at, actor: mark.actor }, observe: deviceCheck(props) });
   const here = run.points[mark.at]?.name;
@@ -95,6 +103,12 @@ export interface ReplayOptions {
   readonly keepGoing?: boolean;
   /** Stop after the entry of this log line (vkm replay --state-at). */
   readonly stopAfterLine?: number;
+  /**
+   * Check every property after every event. Otherwise an invariant that declares what it reads is
+   * checked again only when the event changed one of those parts, or a frame it read (the same
+   * verdicts, tested).
+   */
+  readonly checkAll?: boolean;
   /** The most pages one event may touch (kernel/limits.ts); the default otherwise. */
   readonly pageLimit?: number;
 }
@@ -116,6 +130,51 @@ function overLimit(world: World, entry: LogEntry): { line: number; field: string
     field: limitedField(entry.event),
     reason: `${entry.event.type} asks to touch ${pages} pages, more than this run's limit of ${world.pageLimit}; raise it with --limit pages-per-event=N (at most ${MAX_PAGES_PER_EVENT})`,
   };
+}
+
+/** An invariant's verdict where it was last checked, with the frames it read then (when it reads frames). */
+interface Verdict {
+  readonly found: readonly Violation[];
+  readonly frames?: ReadonlySet<number>;
+}
+
+/** Whether `p` must be checked again: it may read something the event just journalled in `j` changed. */
+function stale(p: Property, j: WorldJournal, last: Verdict | undefined): boolean {
+  if (last === undefined || p.kind === 'transition' || p.reads === undefined) return true;
+  for (const part of p.reads) if (part === 'frames' ? j.framesChangedFor(last.frames!) : j.changed(part)) return true;
+  return false;
+}
+
+/**
+ * The properties' violations after one event, in the properties' order. Every transition property
+ * is checked, and so is every invariant that may read something the event changed: a part of the
+ * world it declares in `reads` that the event replaced, or a frame it read when last checked (or
+ * one that does not say what it reads). The others keep their last verdict: they would read the
+ * same values.
+ */
+function checkChanged(world: World, props: readonly Property[], j: WorldJournal, verdicts: Map<Property, Verdict> | undefined, step: Parameters<typeof checkOne>[2]): Violation[] {
+  const view = new WorldView(world);
+  const pool = world.frames;
+  const out: Violation[] = [];
+  for (const p of props) {
+    const last = verdicts?.get(p);
+    if (!stale(p, j, last)) {
+      out.push(...last!.found);
+      continue;
+    }
+    // every check records the frames it reads, so a walk it leaves in the view's cache knows them too.
+    const recording = new Set<number>();
+    pool.reads = recording;
+    let found: readonly Violation[];
+    try {
+      found = checkOne(view, p, step);
+    } finally {
+      pool.reads = undefined;
+    }
+    if (p.kind === 'invariant') verdicts?.set(p, { found, frames: p.reads?.includes('frames') ? recording : undefined });
+    out.push(...found);
+  }
+  return out;
 }
 
 const violationKey = (v: Violation) => `${v.property}\u0000${v.message}`;
@@ -140,20 +199,33 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
     else if (stats.events > 0) phases.push({ name: phase, stats });
     start = { ...world.stats };
   };
+  // events are applied in place to the sealed world and journalled: the journal says which parts
+  // of the world an event changed, and an invariant reading none of them keeps its last verdict.
+  sealWorld(world);
+  const journal = new WorldJournal();
+  const verdicts = new Map<Property, Verdict>();
   for (const entry of entries) {
     if (entry.phase !== undefined && entry.phase !== phase) {
       close();
       phase = entry.phase;
     }
     const pre = notePre(world, props);
-    const stepped = entry.step ? applyAtStep(world, entry, props) : undefined;
-    const outcome = stepped ? stepped.outcome : applyEvent(world, entry.event);
+    let stepped: SteppedLine | undefined;
+    // a throw inside applyInPlace leaves the world as it was and the journal idle.
+    const outcome = entry.step
+      ? applyInPlace(world, journal, entry.event, (w) => (stepped = applyAtStep(w, entry, props)).outcome, entry.step.actor ? `${entry.event.type}+${entry.step.actor.type}` : entry.event.type)
+      : applyInPlace(world, journal, entry.event);
+    let all: Violation[];
+    try {
+      all = MODEL_ONLY_CODES.has(outcome.code) ? [] : [...(stepped?.violations ?? []), ...checkChanged(world, props, journal, opts.checkAll ? undefined : verdicts, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
+    } finally {
+      journal.commit();
+    }
     if (MODEL_ONLY_CODES.has(outcome.code)) {
       close();
       const inputError = outcome.code === 'ID_IN_USE' ? idInUse(entry) : overLimit(world, entry);
       return { steps, world, mismatches, phases, expectedViolations, ...(violated ? { violated } : {}), inputError };
     }
-    const all = [...(stepped?.violations ?? []), ...checkProperties(world, props, { event: entry.event, outcome, pre, actor: entry.step?.actor })];
     const wanted = new Set(entry.expectViolation ?? []);
     const missing = [...wanted].filter((p) => !all.some((v) => v.property === p));
     const mismatch =

@@ -98,10 +98,20 @@ export class FrameUndo implements FrameJournal {
     this.entries.push({ kind: 'layer', pfn, prev });
   }
 
+  /** The frames changed since `begin`, in order of their first change. */
+  touchedFrames(): readonly number[] {
+    return this.touchedPfns;
+  }
+
+  /** Whether frames were allocated, claimed or freed since `begin` (owners, the free list or the bump pointer changed). */
+  bookkeepingChanged(): boolean {
+    const pool = this.pool!;
+    return pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
+  }
+
   /** Whether anything was recorded since `begin`: a frame changed, or the pool's bookkeeping. */
   changedAny(): boolean {
-    const pool = this.pool!;
-    return this.entries.length > 0 || pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
+    return this.entries.length > 0 || this.bookkeepingChanged();
   }
 
   /** Whether the pool still holds what it held at `begin` (false when telling would cost more than a hash). */
@@ -114,6 +124,14 @@ export class FrameUndo implements FrameJournal {
       for (let i = 0; i < e.len; i++) if (now[e.off + i] !== this.store[e.at + i]) return false;
     }
     return true;
+  }
+
+  /** Keeps the pool as it is now and stops recording (replay: an event's changes stand). */
+  commit(): void {
+    this.pool!.journal = undefined;
+    this.pool = undefined;
+    this.entries.length = 0;
+    this.used = 0;
   }
 
   /** Puts the pool back as it was at `begin`, newest change first, and stops recording. */

@@ -49,7 +49,16 @@ export interface FramePool {
   shared: boolean;
   /** Set while the checker applies a choice in place: told of every change before it is made (frame-journal.ts). */
   journal?: FrameJournal;
+  /**
+   * Set while a property is checked in replay: every frame whose bytes are read is added
+   * (ALL_FRAMES when every page is read), so the property is checked again only when one of
+   * those frames changes (log/replay.ts).
+   */
+  reads?: Set<number>;
 }
+
+/** In a pool's `reads`: every frame was read. */
+export const ALL_FRAMES = -1;
 
 /**
  * What a pool tells the journal that undoes a choice applied in place. `owner`, `free` and `next`
@@ -82,7 +91,7 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false };
+  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, journal: undefined, reads: undefined };
 }
 
 /**
@@ -103,11 +112,12 @@ export function clonePool(pool: FramePool): FramePool {
     pool.base = base;
     pool.pages = new Map();
   }
-  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true };
+  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, journal: undefined, reads: undefined };
 }
 
 /** Every frame holding bytes, with its buffer. */
 export function forEachPage(pool: FramePool, fn: (pfn: number, buf: PageBuf) => void): void {
+  pool.reads?.add(ALL_FRAMES);
   for (const [pfn, buf] of pool.base) if (!pool.pages.has(pfn)) fn(pfn, buf);
   for (const [pfn, buf] of pool.pages) if (buf !== null) fn(pfn, buf);
 }
@@ -216,6 +226,8 @@ function copyPage(data: Uint8Array): Uint8Array {
 
 /** The frame's page buffer and write sequence, for caches of derived data; undefined for a zero frame. */
 export function frameBuf(pool: FramePool, pfn: number): PageBuf | undefined {
+  const reads = pool.reads;
+  if (reads !== undefined) reads.add(pfn);
   const own = pool.pages.get(pfn);
   return own === undefined ? pool.base.get(pfn) : (own ?? undefined);
 }

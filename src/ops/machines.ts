@@ -104,3 +104,15 @@ export function recordMachineSteps<T>(fn: () => T): { result: T; steps: MachineS
     recording = undefined;
   }
 }
+
+/**
+ * Where the recording stands, to forget what follows with `forgetMachineSteps`: an event applied
+ * to shared maps that had to be applied again (kernel/fork.ts) took its steps once, not twice.
+ */
+export function machineStepsMark(): number {
+  return recording?.length ?? 0;
+}
+
+export function forgetMachineSteps(mark: number): void {
+  if (recording) recording.length = mark;
+}

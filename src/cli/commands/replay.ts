@@ -101,7 +101,7 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
   }
   for (const w of designs.warnings) io.err(`vkm: warning: ${w}`);
   if (opts['state-at'] !== undefined) return stateAt(file, read.entries, String(opts['state-at']), opts, io);
-  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true, pageLimit: pageLimitOf(opts) });
+  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true, checkAll: opts['check-all'] === true, pageLimit: pageLimitOf(opts) });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
     return EXIT.usage;
