@@ -86,7 +86,12 @@ function mappedThroughput(): void {
 }
 
 // memory first, so its peak RSS is not the throughput run's.
-memoryBench();
-throughput();
-mappedThroughput();
-await checkBench();
+// `npm run bench -- replay` (or memory, check) runs one part; all of them otherwise.
+const parts = process.argv.slice(2);
+const wanted = (part: string) => parts.length === 0 || parts.includes(part);
+if (wanted('memory')) memoryBench();
+if (wanted('replay')) {
+  throughput();
+  mappedThroughput();
+}
+if (wanted('check')) await checkBench();

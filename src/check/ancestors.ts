@@ -4,7 +4,7 @@
  * a rebuild is one fork and one event instead of a replay from the setup.
  */
 import type { ModelEvent } from '../events/types.js';
-import { sealWorld } from '../kernel/fork.js';
+import { sealWorld } from '../kernel/seal.js';
 import type { World } from '../model/world.js';
 
 /** A sealed world with its choices and (once asked for) its state key. */

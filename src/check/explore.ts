@@ -8,7 +8,7 @@
 import { designNamed, requireDesign } from '../ops/registry.js';
 import type { EventOf, ModelEvent } from '../events/types.js';
 import { applyEvent } from '../kernel/reduce.js';
-import { sealWorld } from '../kernel/fork.js';
+import { sealWorld } from '../kernel/seal.js';
 import type { SteppedEvent } from '../kernel/stepped.js';
 import { DesignError } from '../errors.js';
 import { AncestorCache } from './ancestors.js';
@@ -280,6 +280,9 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     const { world, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(world)), preemptions: interleaved ? 0 : preemptions };
     let anyOk = choices.length === 0;
+    // violations found in this state's moves: traced once its expansion is over (a trace forks
+    // worlds, and none may be forked while a move is applied in place).
+    const broken: { event: SteppedEvent; found: readonly Violation[] }[] = [];
     for (const { id: move, succ } of expandState(world, choices, x)) {
       const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
       transitions++;
@@ -290,13 +293,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
         tally.calls(succ.calls);
       }
       if (found.length > 0) {
-        const trace = traceTo(id, event);
-        const list = found.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));
-        if (!event.step?.actor) {
-          violations.push(...list);
-          break outer;
-        }
-        interleaved ??= { violations: list, level: depth };
+        broken.push({ event, found });
+        if (!event.step?.actor) break;
         x.preemptions = 0;
         continue;
       }
@@ -310,6 +308,13 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
         }
       }
     }
+    for (const { event, found } of broken) {
+      const trace = traceTo(id, event);
+      const list = found.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));
+      if (event.step?.actor) interleaved ??= { violations: list, level: depth };
+      else violations.push(...list);
+    }
+    if (violations.length > 0) break;
     if (!anyOk && opts.deadlock) deadlocks++;
     if (opts.onProgress && (id & 1023) === 0) opts.onProgress({ states: table.size, transitions, depth, queued: table.size - id });
   }

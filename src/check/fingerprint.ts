@@ -6,6 +6,7 @@
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
 import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
+import { sealedWritten } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type World } from '../model/world.js';
 
@@ -266,16 +267,21 @@ function framesHash(pool: FramePool, pa: number, pb: number): [number, number] {
 /** Hashes of frozen record maps (model/fork.ts): they never change, and forks share them. */
 const sealedHashes = new WeakMap<object, [number, number]>();
 
-/** A field's hash (a frozen map's computed once) left in outA/outB. */
-function fieldHash(x: unknown): void {
-  const h = typeof x === 'object' && x !== null ? sealedHashes.get(x) : undefined;
+/**
+ * Field `k`'s hash (a frozen map's computed once) left in outA/outB. A frozen map written in place
+ * by a move being journalled (kernel/seal.ts) is hashed afresh and its cached hash left alone:
+ * the move is undone.
+ */
+function fieldHash(x: unknown, k: string): void {
+  const cacheable = typeof x === 'object' && x !== null && !sealedWritten(k);
+  const h = cacheable ? sealedHashes.get(x) : undefined;
   if (h !== undefined) {
     outA = h[0];
     outB = h[1];
     return;
   }
   hashPair(x, SEED_A ^ 0x27d4eb2f, SEED_B ^ 0x27d4eb2f);
-  if (typeof x === 'object' && x !== null && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
+  if (cacheable && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
 }
 
 /** The world's fields (frames and statistics apart) as the sum of their shares, both lanes. */
@@ -286,7 +292,7 @@ function fieldsSum(w: World): [number, number] {
   for (const [k, ka, kb] of fieldKeys()) {
     const x = o[k];
     if (x === undefined) continue;
-    fieldHash(x);
+    fieldHash(x, k);
     suma = (suma + finish(mix(ka, outA))) | 0;
     sumb = (sumb + finish(mix(kb, outB))) | 0;
   }
@@ -352,11 +358,18 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
   for (const [k, ka, kb] of mapKeys()) {
     const now = o[k];
     const was = before[k];
-    if (now === was) continue;
-    fieldHash(was);
+    const inPlace = j.writtenInPlace(k);
+    if (now === was && !inPlace) continue;
+    // the share it had: a map written in place has it only in the cache (its content is the move's now).
+    const had = inPlace ? sealedHashes.get(was as object) : undefined;
+    if (inPlace && had === undefined) return fingerprint(w);
+    if (had !== undefined) {
+      outA = had[0];
+      outB = had[1];
+    } else fieldHash(was, k);
     fa = (fa - finish(mix(ka, outA))) | 0;
     fb = (fb - finish(mix(kb, outB))) | 0;
-    fieldHash(now);
+    fieldHash(now, k);
     fa = (fa + finish(mix(ka, outA))) | 0;
     fb = (fb + finish(mix(kb, outB))) | 0;
   }

@@ -12,41 +12,10 @@
 import type { ModelEvent } from '../events/types.js';
 import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
+import { sealedOpen } from './seal.js';
 import type { Outcome } from '../model/outcome.js';
 import { cloneWorld, copyData, copyStats, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { clonePool } from '../memory/frames.js';
-
-/** Thrown by a frozen map's or set's mutating methods. */
-class SharedWrite extends TypeError {}
-
-function refuseWrite(): never {
-  throw new SharedWrite('write to a map shared between forked worlds');
-}
-
-const LOCKED = { value: refuseWrite, writable: false, enumerable: false, configurable: false };
-
-/** Deep-freezes plain data; maps and sets lose their mutating methods. Frozen parts are skipped. */
-function freeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-  if (ArrayBuffer.isView(v)) throw new Error('model records may not hold typed arrays (they cannot be frozen)');
-  if (v instanceof Map) {
-    for (const x of v.values()) freeze(x);
-    Object.defineProperties(v, { set: LOCKED, delete: LOCKED, clear: LOCKED });
-  } else if (v instanceof Set) {
-    Object.defineProperties(v, { add: LOCKED, delete: LOCKED, clear: LOCKED });
-  } else if (Array.isArray(v)) {
-    for (const x of v) freeze(x);
-  } else {
-    for (const k in v) freeze((v as Record<string, unknown>)[k]);
-  }
-  Object.freeze(v);
-}
-
-/** Freezes the world's record maps, so forks may share them; the world must not change afterwards. */
-export function sealWorld(w: World): World {
-  for (const f of RECORD_MAPS) freeze(w[f]);
-  return w;
-}
 
 /**
  * What an event type was seen to change, per record map: the fields of its records holding nested
@@ -75,26 +44,31 @@ export function learnFootprint(footprint: string, before: Pick<World, RecordMap>
 
 /**
  * A copy of a sealed record map that an event may change: a new map of new records, each sharing
- * its nested data with the original except the fields in `deep`, which are copied whole.
+ * its nested data with the original except the fields in `deep`, which are copied whole. In place
+ * (sealed maps open to a journal, kernel/seal.ts), maps and sets need no copy: a map of numbers is
+ * itself kept, and a deep field holding a map or set stays shared.
  */
-export function copyRecordMap<K, V>(m: ReadonlyMap<K, V>, deep: ReadonlySet<string>): Map<K, V> {
-  const out = new Map(m);
+export function copyRecordMap<K, V>(m: ReadonlyMap<K, V>, deep: ReadonlySet<string>, inPlace = false): ReadonlyMap<K, V> {
   // a map holds one kind of value: numbers (pin counts, budgets) need no more than the map copied.
   const first = m.values().next().value;
-  if (typeof first !== 'object' || first === null) return out;
+  if (typeof first !== 'object' || first === null) return inPlace ? m : new Map(m);
+  const out = new Map(m);
   for (const [k, r] of m) {
     const rec: Record<string, unknown> = { ...(r as Record<string, unknown>) };
-    for (const f of deep) if (typeof rec[f] === 'object' && rec[f] !== null) rec[f] = copyData(rec[f]);
+    for (const f of deep) {
+      const x = rec[f];
+      if (typeof x === 'object' && x !== null && !(inPlace && (x instanceof Map || x instanceof Set))) rec[f] = copyData(x);
+    }
     out.set(k, rec as V);
   }
   return out;
 }
 
 /** Replaces each map of `w` that `copied` names with a copy it may change (copyRecordMap); every map for 'all'. */
-export function copyFootprint(w: World, copied: Footprint | 'all'): void {
+export function copyFootprint(w: World, copied: Footprint | 'all', inPlace = false): void {
   const o = w as Record<RecordMap, unknown>;
   if (copied === 'all') for (const f of RECORD_MAPS) o[f] = copyData(w[f]);
-  else for (const [f, deep] of copied) o[f] = copyRecordMap(w[f] as ReadonlyMap<unknown, unknown>, deep);
+  else for (const [f, deep] of copied) o[f] = copyRecordMap(w[f] as ReadonlyMap<unknown, unknown>, deep, inPlace);
 }
 
 /** A copy of a sealed world sharing every record map except `copied`. */
@@ -118,6 +92,7 @@ function fork(parent: World, copied: Footprint): World {
  * type (an actor's event inside changes other maps).
  */
 export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): { world: World; outcome: Outcome } {
+  if (sealedOpen()) throw new Error('a world cannot be forked while another is applied in place: it would write maps they share');
   const known = footprintOf(footprint);
   if (known !== 'all') {
     const world = fork(parent, known);

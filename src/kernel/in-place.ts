@@ -19,7 +19,9 @@ import type { Outcome } from '../model/outcome.js';
 import { assignStats, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
 import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
-import { copyFootprint, footprintOf, learnFootprint, sameData, sameRecords, sealWorld, type Footprint } from './fork.js';
+import { copyFootprint, footprintOf, learnFootprint, sameData, sameRecords, type Footprint } from './fork.js';
+import { openSealed, sealWorld } from './seal.js';
+import { MapUndo } from './map-journal.js';
 
 type Maps = Pick<World, RecordMap>;
 
@@ -89,6 +91,8 @@ void savedFields;
 /** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
 export class WorldJournal {
   private readonly frames = new FrameUndo();
+  /** Writes to the sealed world's maps and sets, made in place (kernel/seal.ts). */
+  private readonly maps = new MapUndo();
   private world: World | undefined;
   /** Every field as it was (every map too: a handler may assign a field outright). */
   private readonly saved = new Saved();
@@ -102,13 +106,19 @@ export class WorldJournal {
     this.world = w;
     this.moves = (this.moves + 1) | 0;
     this.saved.from(w);
-    copyFootprint(w, copied);
+    copyFootprint(w, copied, true);
     this.frames.begin(w.frames);
+    openSealed(this.maps);
   }
 
   /** Whether the world still equals what it was at `begin` (false when telling costs more than a hash). */
   unchanged(): boolean {
-    return this.frames.unchanged() && this.saved.same(this.world!);
+    return !this.maps.any() && this.frames.unchanged() && this.saved.same(this.world!);
+  }
+
+  /** Whether a sealed map or set of record map `part` was written in place (its content differs from its hash cached at `begin`). */
+  writtenInPlace(part: string): boolean {
+    return this.maps.written(part);
   }
 
   /** Whether the world's scalars are those it had at `begin`. */
@@ -127,6 +137,7 @@ export class WorldJournal {
    */
   changed(part: Exclude<keyof World, 'stats'>): boolean {
     if (part === 'frames') return this.frames.changedAny();
+    if (this.maps.written(part)) return true;
     const now = (this.world as unknown as Record<string, unknown>)[part];
     const was = (this.saved as unknown as Record<string, unknown>)[part];
     if (now === was) return false;
@@ -158,12 +169,16 @@ export class WorldJournal {
   /** Keeps the world as the event left it and stops journalling; the maps it replaced are sealed in turn. */
   commit(): void {
     this.frames.commit();
+    this.maps.commit();
+    openSealed(undefined);
     sealWorld(this.world!);
     this.world = undefined;
   }
 
   /** Puts the world back exactly as it was at `begin`. */
   undo(): void {
+    this.maps.undo();
+    openSealed(undefined);
     this.frames.undo();
     this.saved.into(this.world!);
     this.world = undefined;

@@ -18,7 +18,7 @@ import { MODEL_ONLY_CODES } from '../model/codes.js';
 import { statsDelta, type PhaseStats } from './stats.js';
 import { checkOne, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
 import { applyInPlace, WorldJournal } from '../kernel/in-place.js';
-import { sealWorld } from '../kernel/fork.js';
+import { sealWorld } from '../kernel/seal.js';
 import { WorldView } from '../../properties/view.js';
 import { applyStepped, stepWhere } from '../kernel/stepped.js';
 import { bytesToHex, hex } from '../util/hex.js';

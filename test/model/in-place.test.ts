@@ -6,7 +6,7 @@ import { buildSetup } from '../../src/check/explore.js';
 import { rpcitShadow } from '../../src/check/scenarios/rpcit-shadow.js';
 import { dataGpa, iova, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { digest } from '../../src/model/digest.js';
-import { sealWorld } from '../../src/kernel/fork.js';
+import { sealWorld } from '../../src/kernel/seal.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';

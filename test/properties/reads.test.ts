@@ -5,7 +5,7 @@ import { FAULTS } from '../../src/check/faults.js';
 import { scenarioNamed } from '../../src/check/scenarios/index.js';
 import type { Scenario } from '../../src/check/scenario.js';
 import { choicePath, defaultRuns, scenarioRun, type ScenarioRun } from '../support/scenario-paths.js';
-import { sealWorld } from '../../src/kernel/fork.js';
+import { sealWorld } from '../../src/kernel/seal.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';

@@ -1,0 +1,120 @@
+/**
+ * The undo journal of a sealed world's maps and sets while an event is applied in place: each
+ * write is made where it is (kernel/seal.ts hands it over) and recorded with the value it
+ * replaced, so it can be undone; the world parts written are kept for `WorldJournal.changed`.
+ *
+ * Order is part of a map: a handler that walks one sees its keys in insertion order. Undoing a
+ * delete by adding the key back would move it to the end, so the first delete from a map or set
+ * in a move keeps its whole content in order, and undo puts that back instead of undoing the
+ * writes after it one by one (the writes before it only added keys or replaced values).
+ */
+import { freeze, type SealedWrites } from './seal.js';
+
+const MAP_SET = Map.prototype.set;
+const MAP_DELETE = Map.prototype.delete;
+const MAP_CLEAR = Map.prototype.clear;
+const SET_ADD = Set.prototype.add;
+const SET_DELETE = Set.prototype.delete;
+const SET_CLEAR = Set.prototype.clear;
+
+type Target = Map<unknown, unknown> | Set<unknown>;
+
+export class MapUndo implements SealedWrites {
+  /** Per write: the map or set, the key (or member), whether it was there, the value it had, and its part. */
+  private readonly targets: Target[] = [];
+  private readonly keys: unknown[] = [];
+  private readonly had: boolean[] = [];
+  private readonly olds: unknown[] = [];
+  private readonly parts: string[] = [];
+  /** Maps and sets a key left in this move: the write that first removed one, and the entries in order just before it. */
+  private readonly orders = new Map<Target, { at: number; before: unknown[] }>();
+
+  /** Whether a map or set of world part `part` was written in this move. */
+  written(part: string): boolean {
+    for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part) return true;
+    return false;
+  }
+
+  /** Whether anything was written in this move. */
+  any(): boolean {
+    return this.targets.length > 0;
+  }
+
+  private note(t: Target, part: string, k: unknown, had: boolean, old: unknown): void {
+    this.targets.push(t);
+    this.keys.push(k);
+    this.had.push(had);
+    this.olds.push(old);
+    this.parts.push(part);
+  }
+
+  mapSet(m: Map<unknown, unknown>, part: string, k: unknown, v: unknown): void {
+    const had = m.has(k);
+    this.note(m, part, k, had, had ? m.get(k) : undefined);
+    MAP_SET.call(m, k, v);
+  }
+
+  mapDelete(m: Map<unknown, unknown>, part: string, k: unknown): void {
+    if (!this.orders.has(m)) this.orders.set(m, { at: this.targets.length, before: [...m.entries()] });
+    this.note(m, part, k, true, m.get(k));
+    MAP_DELETE.call(m, k);
+  }
+
+  setAdd(s: Set<unknown>, part: string, x: unknown): void {
+    this.note(s, part, x, false, undefined);
+    SET_ADD.call(s, x);
+  }
+
+  setDelete(s: Set<unknown>, part: string, x: unknown): void {
+    if (!this.orders.has(s)) this.orders.set(s, { at: this.targets.length, before: [...s.values()] });
+    this.note(s, part, x, true, undefined);
+    SET_DELETE.call(s, x);
+  }
+
+  /** Puts every map and set back as it was, newest write first. */
+  undo(): void {
+    for (let i = this.targets.length - 1; i >= 0; i--) {
+      const t = this.targets[i];
+      const order = this.orders.get(t);
+      if (order !== undefined && i >= order.at) {
+        if (i === order.at) restore(t, order.before);
+        continue;
+      }
+      if (t instanceof Map) {
+        if (this.had[i]) MAP_SET.call(t, this.keys[i], this.olds[i]);
+        else MAP_DELETE.call(t, this.keys[i]);
+      } else if (this.had[i]) SET_ADD.call(t, this.keys[i]);
+      else SET_DELETE.call(t, this.keys[i]);
+    }
+    this.reset();
+  }
+
+  /** Keeps every write; the values written into sealed maps are sealed in turn. */
+  commit(): void {
+    for (let i = 0; i < this.targets.length; i++) {
+      const t = this.targets[i];
+      if (t instanceof Map) freeze(t.get(this.keys[i]), this.parts[i]);
+    }
+    this.reset();
+  }
+
+  private reset(): void {
+    this.targets.length = 0;
+    this.keys.length = 0;
+    this.had.length = 0;
+    this.olds.length = 0;
+    this.parts.length = 0;
+    this.orders.clear();
+  }
+}
+
+/** Refills a map or set with `before`, its entries (members) in order. */
+function restore(t: Target, before: unknown[]): void {
+  if (t instanceof Map) {
+    MAP_CLEAR.call(t);
+    for (const [k, v] of before as [unknown, unknown][]) MAP_SET.call(t, k, v);
+  } else {
+    SET_CLEAR.call(t);
+    for (const x of before) SET_ADD.call(t, x);
+  }
+}

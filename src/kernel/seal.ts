@@ -1,0 +1,127 @@
+/**
+ * Sealing a world: its record maps are deep-frozen so forks can share them. Plain objects and
+ * arrays refuse every write (a TypeError); maps and sets refuse them too, except while a world is
+ * applied in place (kernel/in-place.ts): then each write is made where it is and told to the
+ * journal, which can undo it and knows which part of the world it changed.
+ *
+ * Why maps are written in place: a process's page map, a pin-count map or a function's shadow map
+ * may hold tens of thousands of entries, and an event adds or removes one of them. Copying the map
+ * before the write cost in proportion to its size; a journal entry costs one.
+ */
+import { RECORD_MAPS, type World } from '../model/world.js';
+
+/** Thrown by a sealed map's or set's mutating methods when no journal is open. */
+export class SharedWrite extends TypeError {}
+
+/** What hears of every write to a sealed map or set while a world is applied in place. */
+export interface SealedWrites {
+  mapSet(m: Map<unknown, unknown>, part: string, k: unknown, v: unknown): void;
+  mapDelete(m: Map<unknown, unknown>, part: string, k: unknown): void;
+  setAdd(s: Set<unknown>, part: string, x: unknown): void;
+  setDelete(s: Set<unknown>, part: string, x: unknown): void;
+  /** Whether a map or set of `part` was written since the journal opened. */
+  written(part: string): boolean;
+}
+
+let open: SealedWrites | undefined;
+
+/** Lets sealed maps and sets be written, each write told to `w` (undefined: they refuse again). */
+export function openSealed(w: SealedWrites | undefined): void {
+  if (w !== undefined && open !== undefined) throw new Error('sealed maps are already open to another journal');
+  open = w;
+}
+
+/**
+ * Whether a sealed map or set of world part `part` was written in place since the journal opened:
+ * its content then differs from what a hash cached for the frozen map says (check/fingerprint.ts).
+ */
+export function sealedWritten(part: string): boolean {
+  return open !== undefined && open.written(part);
+}
+
+/** Whether sealed maps are open to a journal (a fork must not run then: it would write shared maps). */
+export function sealedOpen(): boolean {
+  return open !== undefined;
+}
+
+/** The world part (record map name) a sealed map or set belongs to. */
+const PART = Symbol('part');
+
+function writable(target: object): { w: SealedWrites; part: string } {
+  if (open === undefined) throw new SharedWrite('write to a map shared between forked worlds');
+  return { w: open, part: (target as Record<symbol, string>)[PART] };
+}
+
+const MAP_GET = Map.prototype.get;
+const MAP_HAS = Map.prototype.has;
+const SET_HAS = Set.prototype.has;
+
+// a write that changes nothing is not a write: it needs neither the journal nor a copy.
+function sealedMapSet(this: Map<unknown, unknown>, k: unknown, v: unknown): Map<unknown, unknown> {
+  if (MAP_GET.call(this, k) === v && MAP_HAS.call(this, k)) return this;
+  const { w, part } = writable(this);
+  w.mapSet(this, part, k, v);
+  return this;
+}
+
+function sealedMapDelete(this: Map<unknown, unknown>, k: unknown): boolean {
+  if (!MAP_HAS.call(this, k)) return false;
+  const { w, part } = writable(this);
+  w.mapDelete(this, part, k);
+  return true;
+}
+
+function sealedMapClear(this: Map<unknown, unknown>): void {
+  writable(this);
+  for (const k of [...Map.prototype.keys.call(this)]) sealedMapDelete.call(this, k);
+}
+
+function sealedSetAdd(this: Set<unknown>, x: unknown): Set<unknown> {
+  if (SET_HAS.call(this, x)) return this;
+  const { w, part } = writable(this);
+  w.setAdd(this, part, x);
+  return this;
+}
+
+function sealedSetDelete(this: Set<unknown>, x: unknown): boolean {
+  if (!SET_HAS.call(this, x)) return false;
+  const { w, part } = writable(this);
+  w.setDelete(this, part, x);
+  return true;
+}
+
+function sealedSetClear(this: Set<unknown>): void {
+  writable(this);
+  for (const x of [...Set.prototype.values.call(this)]) sealedSetDelete.call(this, x);
+}
+
+const fixed = (value: unknown) => ({ value, writable: false, enumerable: false, configurable: false });
+const MAP_METHODS = { set: fixed(sealedMapSet), delete: fixed(sealedMapDelete), clear: fixed(sealedMapClear) };
+const SET_METHODS = { add: fixed(sealedSetAdd), delete: fixed(sealedSetDelete), clear: fixed(sealedSetClear) };
+
+/**
+ * Deep-freezes plain data of world part `part`; maps and sets get the sealed methods above. Frozen
+ * objects are skipped (a value written into a sealed map in place is sealed by the journal that
+ * keeps the write).
+ */
+export function freeze(v: unknown, part: string): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  if (ArrayBuffer.isView(v)) throw new Error('model records may not hold typed arrays (they cannot be frozen)');
+  if (v instanceof Map) {
+    for (const x of v.values()) freeze(x, part);
+    Object.defineProperties(v, { ...MAP_METHODS, [PART]: fixed(part) });
+  } else if (v instanceof Set) {
+    Object.defineProperties(v, { ...SET_METHODS, [PART]: fixed(part) });
+  } else if (Array.isArray(v)) {
+    for (const x of v) freeze(x, part);
+  } else {
+    for (const k in v) freeze((v as Record<string, unknown>)[k], part);
+  }
+  Object.freeze(v);
+}
+
+/** Freezes the world's record maps, so forks may share them; the world must not change afterwards. */
+export function sealWorld(w: World): World {
+  for (const f of RECORD_MAPS) freeze(w[f], f);
+  return w;
+}

@@ -1,0 +1,80 @@
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { MapUndo } from '../../src/kernel/map-journal.js';
+import { freeze, openSealed, sealedWritten } from '../../src/kernel/seal.js';
+
+/** One write: set a key to a value, delete a key, add or delete a set member, or clear either. */
+const op = fc.oneof(
+  fc.tuple(fc.constant('set' as const), fc.nat({ max: 7 }), fc.nat({ max: 3 })),
+  fc.tuple(fc.constant('delete' as const), fc.nat({ max: 7 }), fc.constant(0)),
+  fc.tuple(fc.constant('add' as const), fc.nat({ max: 7 }), fc.constant(0)),
+  fc.tuple(fc.constant('remove' as const), fc.nat({ max: 7 }), fc.constant(0)),
+  fc.tuple(fc.constant('clear' as const), fc.constant(0), fc.constant(0)),
+);
+
+function sealed(keys: readonly number[]): { m: Map<number, { v: number }>; s: Set<number> } {
+  const m = new Map(keys.map((k) => [k, { v: k }] as const));
+  const s = new Set(keys);
+  freeze(m, 'pins');
+  freeze(s, 'vms');
+  return { m, s };
+}
+
+function run(m: Map<number, { v: number }>, s: Set<number>, ops: readonly (readonly [string, number, number])[]): void {
+  for (const [kind, k, v] of ops) {
+    if (kind === 'set') m.set(k, { v });
+    else if (kind === 'delete') m.delete(k);
+    else if (kind === 'add') s.add(k);
+    else if (kind === 'remove') s.delete(k);
+    else if (k % 2 === 0) m.clear();
+    else s.clear();
+  }
+}
+
+describe('writes to sealed maps made in place', () => {
+  it.prop([fc.uniqueArray(fc.nat({ max: 7 })), fc.array(op, { maxLength: 20 })])('should be undone to the same entries in the same order', (keys, ops) => {
+    const { m, s } = sealed(keys);
+    const before = [[...m.entries()], [...s]];
+    const j = new MapUndo();
+    openSealed(j);
+    try {
+      run(m, s, ops);
+    } finally {
+      j.undo();
+      openSealed(undefined);
+    }
+    expect([[...m.entries()], [...s]]).toEqual(before);
+  });
+
+  it.prop([fc.uniqueArray(fc.nat({ max: 7 })), fc.array(op, { maxLength: 20 })])('should be kept by a commit exactly as a plain map would have them, new values sealed', (keys, ops) => {
+    const plain = { m: new Map(keys.map((k) => [k, { v: k }] as const)), s: new Set(keys) };
+    run(plain.m, plain.s, ops);
+    const { m, s } = sealed(keys);
+    const j = new MapUndo();
+    openSealed(j);
+    try {
+      run(m, s, ops);
+      j.commit();
+    } finally {
+      openSealed(undefined);
+    }
+    expect([[...m.entries()], [...s]]).toEqual([[...plain.m.entries()], [...plain.s]]);
+    for (const x of m.values()) expect(Object.isFrozen(x)).toBe(true);
+  });
+
+  it('should say which part was written, and refuse writes with no journal open', () => {
+    const { m, s } = sealed([1, 2]);
+    const j = new MapUndo();
+    openSealed(j);
+    m.set(1, m.get(1)!); // the same value: not a write
+    s.add(2);
+    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([false, false]);
+    m.set(3, { v: 3 });
+    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([true, false]);
+    j.undo();
+    openSealed(undefined);
+    expect(() => m.set(4, { v: 4 })).toThrow(TypeError);
+    expect(() => s.delete(1)).toThrow(TypeError);
+    expect([...m.keys()]).toEqual([1, 2]);
+  });
+});
