@@ -100,6 +100,12 @@ export class WorldJournal {
   private moves = 0;
   private readonly asked = new Map<string, number>();
 
+  /**
+   * `keep`: the changes will usually be committed (replay), so frame allocations and frees are
+   * recorded one by one rather than the pool's owner map copied before each.
+   */
+  constructor(private readonly keep = false) {}
+
   /** Starts journalling `w`, copying the record maps in `copied` (or all of them). */
   begin(w: World, copied: Footprint | 'all'): void {
     if (this.world) throw new Error('a world is already journalled');
@@ -107,7 +113,7 @@ export class WorldJournal {
     this.moves = (this.moves + 1) | 0;
     this.saved.from(w);
     copyFootprint(w, copied, true);
-    this.frames.begin(w.frames);
+    this.frames.begin(w.frames, this.keep);
     openSealed(this.maps);
   }
 

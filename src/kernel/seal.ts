@@ -107,13 +107,14 @@ const SET_METHODS = { add: fixed(sealedSetAdd), delete: fixed(sealedSetDelete), 
 export function freeze(v: unknown, part: string): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
   if (ArrayBuffer.isView(v)) throw new Error('model records may not hold typed arrays (they cannot be frozen)');
+  // primitives are passed over without a call: page-number arrays and pin maps are long.
   if (v instanceof Map) {
-    for (const x of v.values()) freeze(x, part);
+    for (const x of v.values()) if (typeof x === 'object' && x !== null) freeze(x, part);
     Object.defineProperties(v, { ...MAP_METHODS, [PART]: fixed(part) });
   } else if (v instanceof Set) {
     Object.defineProperties(v, { ...SET_METHODS, [PART]: fixed(part) });
   } else if (Array.isArray(v)) {
-    for (const x of v) freeze(x, part);
+    for (const x of v) if (typeof x === 'object' && x !== null) freeze(x, part);
   } else {
     for (const k in v) freeze((v as Record<string, unknown>)[k], part);
   }

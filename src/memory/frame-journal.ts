@@ -6,7 +6,7 @@
  * Why: the checker expands a state by applying each choice to the one world and undoing it,
  * instead of copying the world (and the pages a choice writes) for every successor.
  */
-import { frameBuf, type FrameJournal, type FramePool, type PageBuf } from './frames.js';
+import { frameBuf, removeFree, type FrameJournal, type FrameOwner, type FramePool, type PageBuf } from './frames.js';
 
 /** One recorded change: bytes of a buffer written in place, or a page-layer entry replaced. */
 interface BytesEntry {
@@ -30,8 +30,30 @@ interface LayerEntry {
   readonly prev: PageBuf | null | undefined;
 }
 
+/** A frame allocated or freed with the owners and free list written in place (a journal that keeps its changes). */
+interface AllocEntry {
+  readonly kind: 'alloc';
+  readonly pfn: number;
+  readonly fromFree: boolean;
+}
+
+interface FreeEntry {
+  readonly kind: 'free';
+  readonly pfn: number;
+  readonly owner: FrameOwner;
+}
+
 export class FrameUndo implements FrameJournal {
-  private readonly entries: (BytesEntry | LayerEntry)[] = [];
+  private readonly entries: (BytesEntry | LayerEntry | AllocEntry | FreeEntry)[] = [];
+  /**
+   * Whether allocations and frees are recorded one by one (owners and free list written in place)
+   * rather than the pool marked shared so they are copied before they change: a journal whose
+   * changes are usually kept (replay) should not copy a large owner map at every allocation.
+   */
+  private logging = false;
+  private wasShared = false;
+  /** Whether a frame was allocated or freed with logging on. */
+  private booked = false;
   /** Old bytes of every write, back to back (reused across journals: no allocation per write). */
   private store = new Uint8Array(1 << 16);
   private used = 0;
@@ -45,10 +67,17 @@ export class FrameUndo implements FrameJournal {
   /** Whether every touched frame's hash before the change was known (a buffer hashed at its current write). */
   private hashesKnown = true;
 
-  /** Starts recording `pool`'s changes. The pool is marked shared, so its owner map and free list are copied before they change. */
-  begin(pool: FramePool): void {
+  /**
+   * Starts recording `pool`'s changes. The pool is marked shared, so its owner map and free list
+   * are copied before they change; with `keep` (the changes are usually committed) allocations and
+   * frees are recorded instead, unless the pool is shared already.
+   */
+  begin(pool: FramePool, keep = false): void {
     if (pool.journal) throw new Error('a frame pool is already journalled');
     this.pool = pool;
+    this.wasShared = pool.shared;
+    this.logging = keep && !pool.shared;
+    this.booked = false;
     this.entries.length = 0;
     this.used = 0;
     this.touchedPfns.length = 0;
@@ -57,8 +86,27 @@ export class FrameUndo implements FrameJournal {
     this.owner = pool.owner;
     this.free = pool.free;
     this.next = pool.next;
-    pool.shared = true;
+    if (!this.logging) pool.shared = true;
     pool.journal = this;
+  }
+
+  allocated(pfn: number, fromFree: boolean): void {
+    if (!this.logging) return;
+    this.booked = true;
+    this.entries.push({ kind: 'alloc', pfn, fromFree });
+  }
+
+  freeing(pfn: number, owner: FrameOwner): void {
+    if (!this.logging) return;
+    this.booked = true;
+    this.entries.push({ kind: 'free', pfn, owner });
+  }
+
+  reshaping(pool: FramePool): void {
+    if (!this.logging) return;
+    // from here on the owners and free list are copied before they change; undo takes the originals back.
+    this.logging = false;
+    pool.shared = true;
   }
 
   touch(pfn: number): void {
@@ -106,7 +154,7 @@ export class FrameUndo implements FrameJournal {
   /** Whether frames were allocated, claimed or freed since `begin` (owners, the free list or the bump pointer changed). */
   bookkeepingChanged(): boolean {
     const pool = this.pool!;
-    return pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
+    return this.booked || pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
   }
 
   /** Whether anything was recorded since `begin`: a frame changed, or the pool's bookkeeping. */
@@ -116,10 +164,9 @@ export class FrameUndo implements FrameJournal {
 
   /** Whether the pool still holds what it held at `begin` (false when telling would cost more than a hash). */
   unchanged(): boolean {
-    const pool = this.pool!;
-    if (pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next) return false;
+    if (this.bookkeepingChanged()) return false;
     for (const e of this.entries) {
-      if (e.kind === 'layer') return false;
+      if (e.kind !== 'bytes') return false;
       const now = e.buf.data;
       for (let i = 0; i < e.len; i++) if (now[e.off + i] !== this.store[e.at + i]) return false;
     }
@@ -144,6 +191,17 @@ export class FrameUndo implements FrameJournal {
         else pool.pages.set(e.pfn, e.prev);
         continue;
       }
+      // recorded allocations and frees changed the original owners and free list, whatever came after.
+      if (e.kind === 'alloc') {
+        this.owner.delete(e.pfn);
+        if (e.fromFree) this.free.push(e.pfn);
+        continue;
+      }
+      if (e.kind === 'free') {
+        removeFree(this.free, e.pfn);
+        this.owner.set(e.pfn, e.owner);
+        continue;
+      }
       const b = e.buf;
       b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
       b.seq = e.seq;
@@ -156,7 +214,7 @@ export class FrameUndo implements FrameJournal {
     pool.owner = this.owner;
     pool.free = this.free;
     pool.next = this.next;
-    pool.shared = true;
+    pool.shared = this.wasShared || !this.logging || pool.shared;
     pool.journal = undefined;
     this.pool = undefined;
     this.entries.length = 0;

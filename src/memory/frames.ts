@@ -71,6 +71,12 @@ export interface FrameJournal {
   bytes(buf: PageBuf, off: number, len: number): void;
   /** The pool's own-layer entry of `pfn` (`prev`) is about to be replaced. */
   layer(pfn: number, prev: PageBuf | null | undefined): void;
+  /** `pfn` was just allocated, from the free list or the bump pointer (owners and free list written in place). */
+  allocated(pfn: number, fromFree: boolean): void;
+  /** `pfn`, owned by `owner`, is about to be freed. */
+  freeing(pfn: number, owner: FrameOwner): void;
+  /** Owners and the free list are about to be reshaped in a way not told entry by entry (claims, aligned runs). */
+  reshaping(pool: FramePool): void;
 }
 
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
@@ -140,13 +146,16 @@ function own(pool: FramePool): void {
 /** Allocates a zeroed frame for `owner` and returns its pfn. */
 export function allocFrame(pool: FramePool, owner: FrameOwner): number {
   own(pool);
-  const pfn = pool.free.length > 0 ? pool.free.pop()! : pool.next++;
+  const fromFree = pool.free.length > 0;
+  const pfn = fromFree ? pool.free.pop()! : pool.next++;
+  pool.journal?.allocated(pfn, fromFree);
   pool.owner.set(pfn, owner);
   return pfn;
 }
 
 /** Allocates `count` contiguous frames aligned to `align` frames (16 KiB s390 tables); returns the first pfn. */
 export function allocContiguous(pool: FramePool, count: number, align: number, owner: FrameOwner): number {
+  pool.journal?.reshaping(pool);
   own(pool);
   const first = Math.ceil(pool.next / align) * align;
   for (let p = pool.next; p < first; p++) insertFree(pool, p);
@@ -158,6 +167,7 @@ export function allocContiguous(pool: FramePool, count: number, align: number, o
 /** Claims a specific free frame below HOST_FRAMES (migration target); false when it is in use. */
 export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
   if (pool.owner.has(pfn)) return false;
+  pool.journal?.reshaping(pool);
   own(pool);
   if (pfn >= pool.next) {
     // the free list is kept in descending order and every frame skipped lies above it.
@@ -176,6 +186,7 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 /** Frees a frame and zeroes it. */
 export function freeFrame(pool: FramePool, pfn: number): void {
   own(pool);
+  pool.journal?.freeing(pfn, pool.owner.get(pfn)!);
   pool.owner.delete(pfn);
   dropPage(pool, pfn);
   insertFree(pool, pfn);
@@ -189,8 +200,14 @@ function dropPage(pool: FramePool, pfn: number): void {
   else pool.pages.delete(pfn);
 }
 
-function insertFree(pool: FramePool, pfn: number): void {
-  const f = pool.free;
+/** Removes a frame from a free list (sorted descending). */
+export function removeFree(free: number[], pfn: number): void {
+  const i = freeIndex(free, pfn);
+  if (free[i] === pfn) free.splice(i, 1);
+}
+
+/** Where `pfn` is, or would go, in a free list sorted descending. */
+function freeIndex(f: readonly number[], pfn: number): number {
   let lo = 0;
   let hi = f.length;
   while (lo < hi) {
@@ -198,7 +215,11 @@ function insertFree(pool: FramePool, pfn: number): void {
     if (f[mid] > pfn) lo = mid + 1;
     else hi = mid;
   }
-  f.splice(lo, 0, pfn);
+  return lo;
+}
+
+function insertFree(pool: FramePool, pfn: number): void {
+  pool.free.splice(freeIndex(pool.free, pfn), 0, pfn);
 }
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
