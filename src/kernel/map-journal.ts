@@ -99,6 +99,8 @@ export class MapUndo implements SealedWrites {
   }
 
   private reset(): void {
+    // most moves write no sealed map: nothing to clear.
+    if (this.targets.length === 0) return;
     this.targets.length = 0;
     this.keys.length = 0;
     this.had.length = 0;
