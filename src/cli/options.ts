@@ -148,7 +148,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'quiet', help: 'print only failures and the summary' },
       { name: 'stats', help: 'print cost counters (VM exits, ioctls, pins, unpins, IOTLB invalidations, page requests) per phase; with several logs, a comparison of their workload phases' },
       { name: 'verify', help: 'check the hash chain written by --out before replaying' },
-      { name: 'limit', takes: 'pages-per-event=N', help: 'the most pages one event may touch (default 65536, 256 MiB); an event over it is an input error, never a hang' },
+      { name: 'limit', takes: 'pages-per-event=N,frames=N', help: 'the most pages one event may touch (default 65536, 256 MiB), and the most host frames in use counting what an event could allocate (default 262144, 1 GiB); an event over either is an input error, never a hang' },
       { name: 'state-at', takes: 'LINE', help: 'print the whole state after that line as JSON (schema vkm-state/1), every IOMMU table decoded; replays past violations to get there' },
       { name: 'keep-going', help: 'carry on past violations a line did not expect (a line\'s "expectViolation" always carries on); the exit code still reports them' },
       { name: 'check-all', help: 'check every property after every line, instead of only those that read something the line changed (for a property whose "reads" may be wrong)' },

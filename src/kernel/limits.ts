@@ -5,7 +5,10 @@
  * refused with the model-only OVER_LIMIT, which `vkm replay` reports as an input error naming the
  * limit and how to raise it (`--limit pages-per-event=N`). Every other event's work is bounded by
  * the state it already has (its mappings, its frames, HOST_FRAMES) or by the kernel's own limits
- * (512 TCEs per H_PUT_TCE_INDIRECT, KVM_MEM_MAX_NR_PAGES, dma_entry_limit). Pure.
+ * (512 TCEs per H_PUT_TCE_INDIRECT, KVM_MEM_MAX_NR_PAGES, dma_entry_limit). Across a log, the
+ * frames in use are bounded too: an event is refused (OVER_LIMIT) when the frames in use plus
+ * what it could allocate would pass the pool's limit, the host's 1 GiB unless raised
+ * (`--limit frames=N`). Pure.
  */
 import type { ModelEvent } from '../events/types.js';
 import type { World } from '../model/world.js';
@@ -47,6 +50,21 @@ export function eventPages(w: World, e: ModelEvent): number {
     default:
       return 0;
   }
+}
+
+/**
+ * The most frames an event touching `pages` pages can allocate: a frame per page (pinned,
+ * faulted in or backing a table), the IOMMU, EPT and s390 table frames above them (at most one
+ * per 64 pages in every format modelled: a table frame maps 256 to 512 pages), and a constant for
+ * what every event may allocate (a VM's tables, a fault's chain of tables, a TCE table's frames).
+ */
+export function eventFrames(pages: number): number {
+  return pages + Math.ceil(pages / 64) + 1024;
+}
+
+/** Whether `e` (touching `pages` pages) could take the pool past its limit of frames in use. */
+export function overFrameLimit(w: World, pages: number): boolean {
+  return w.frames.owner.size + eventFrames(pages) > w.frames.limit;
 }
 
 /** The field that names an event's size, for the input error of an event over the limit. */

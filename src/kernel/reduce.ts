@@ -8,7 +8,7 @@ import type { EventOf, EventType, ModelEvent } from '../events/types.js';
 import { isIoctl } from '../events/schema.js';
 import { refused, type Outcome } from '../model/outcome.js';
 import { ARCH_ONLY, archRefusal } from '../events/arch.js';
-import { eventPages } from './limits.js';
+import { eventPages, overFrameLimit } from './limits.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import { cloneWorld, type World } from '../model/world.js';
 import { opsOf } from '../ops/registry.js';
@@ -80,7 +80,8 @@ export function applyEvent(w: World, e: ModelEvent): Outcome {
   // a guest instruction of another architecture never reaches KVM: the guest CPU raises its exception.
   const foreign = ARCH_ONLY[e.type]?.elsewhere === 'instruction' ? archRefusal(w.arch, e.type) : undefined;
   // work per event is bounded before any starts: over the run's page limit, nothing runs.
-  const out = foreign ? refused(foreign) : eventPages(w, e) > w.pageLimit ? refused('OVER_LIMIT') : (DISPATCH[e.type] as Handler<EventType>)(opsOf(w), w, e as EventOf<EventType>);
+  const pages = foreign ? 0 : eventPages(w, e);
+  const out = foreign ? refused(foreign) : pages > w.pageLimit || overFrameLimit(w, pages) ? refused('OVER_LIMIT') : (DISPATCH[e.type] as Handler<EventType>)(opsOf(w), w, e as EventOf<EventType>);
   w.stats.events++;
   if (isIoctl(e.type)) w.stats.ioctls++;
   if (!SUCCESS_CODES.has(out.code)) w.stats.refused++;

@@ -9,7 +9,8 @@
 import type { LogEntry } from '../events/types.js';
 import type { FieldSpec } from '../events/fields.js';
 import { EVENT_SCHEMA } from '../events/schema.js';
-import { eventPages, limitedField } from '../kernel/limits.js';
+import { eventFrames, eventPages, limitedField } from '../kernel/limits.js';
+import { MAX_FRAMES } from '../memory/frames.js';
 import { MAX_PAGES_PER_EVENT } from '../model/page-limit.js';
 import { compareState } from './state-expect.js';
 import type { Outcome } from '../model/outcome.js';
@@ -109,6 +110,8 @@ export interface ReplayOptions {
    * verdicts, tested).
    */
   readonly checkAll?: boolean;
+  /** The most frames in use, counting what an event could allocate (kernel/limits.ts); the host's 1 GiB otherwise. */
+  readonly frameLimit?: number;
   /** The most pages one event may touch (kernel/limits.ts); the default otherwise. */
   readonly pageLimit?: number;
 }
@@ -122,13 +125,21 @@ function idInUse(entry: LogEntry): { line: number; field: string; reason: string
   return { line: entry.line, field, reason: `id "${id}" names a ${kind} that still exists (an earlier line created it and it is not gone): a new ${kind} needs a new id` };
 }
 
-/** The input error for an event asking for more pages than the run allows. */
+/** The input error for an event asking for more pages, or more frames, than the run allows. */
 function overLimit(world: World, entry: LogEntry): { line: number; field: string; reason: string } {
   const pages = eventPages(world, entry.event);
+  if (pages > world.pageLimit) {
+    return {
+      line: entry.line,
+      field: limitedField(entry.event),
+      reason: `${entry.event.type} asks to touch ${pages} pages, more than this run's limit of ${world.pageLimit}; raise it with --limit pages-per-event=N (at most ${MAX_PAGES_PER_EVENT})`,
+    };
+  }
+  const inUse = world.frames.owner.size;
   return {
     line: entry.line,
-    field: limitedField(entry.event),
-    reason: `${entry.event.type} asks to touch ${pages} pages, more than this run's limit of ${world.pageLimit}; raise it with --limit pages-per-event=N (at most ${MAX_PAGES_PER_EVENT})`,
+    field: pages > 0 ? limitedField(entry.event) : 'type',
+    reason: `${entry.event.type} could allocate up to ${eventFrames(pages)} host frames with ${inUse} in use, more than this run's limit of ${world.frames.limit} frames (${world.frames.limit / 256} MiB); raise it with --limit frames=N (at most ${MAX_FRAMES})`,
   };
 }
 
@@ -182,6 +193,7 @@ const violationKey = (v: Violation) => `${v.property}\u0000${v.message}`;
 export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): ReplayResult {
   const world = opts.world ?? emptyWorld();
   if (opts.pageLimit !== undefined) world.pageLimit = opts.pageLimit;
+  if (opts.frameLimit !== undefined) world.frames.limit = opts.frameLimit;
   const props = opts.properties ?? PROPERTIES;
   const steps: StepResult[] = [];
   let mismatches = 0;

@@ -50,6 +50,12 @@ export interface FramePool {
   /** Set while the checker applies a choice in place: told of every change before it is made (frame-journal.ts). */
   journal?: FrameJournal;
   /**
+   * The most frames that may be in use before an event starts, counting what it could allocate
+   * (kernel/limits.ts): the host's RAM unless a run raises it (`--limit frames=N`). Configuration,
+   * not state: no fingerprint or digest covers it.
+   */
+  limit: number;
+  /**
    * Set while a property is checked in replay: every frame whose bytes are read is added
    * (ALL_FRAMES when every page is read), so the property is checked again only when one of
    * those frames changes (log/replay.ts).
@@ -82,11 +88,14 @@ export interface FrameJournal {
 /** First pfn handed out; frame 0 is never used because several table formats treat address 0 as invalid. */
 export const FIRST_PFN = 0x100;
 /**
- * The host's frames: 1 GiB of RAM. Frames are handed out as they are used, so this bounds only a
- * migration that names its target frame: claiming one above every frame in use frees the ones in
- * between, and that work (and the free list it makes) must stay bounded whatever a log asks for.
+ * The host's frames: 1 GiB of RAM. It bounds a migration that names its target frame (claiming
+ * one above every frame in use frees the ones in between, and that work and the free list it
+ * makes must stay bounded whatever a log asks for), and it is the default limit of frames in use
+ * (FramePool.limit, kernel/limits.ts).
  */
 export const HOST_FRAMES = 1 << 18;
+/** The most `--limit frames=N` accepts: 16 GiB of host RAM, as many frames as the owner map should ever hold. */
+export const MAX_FRAMES = 1 << 22;
 
 let generations = 1;
 let writeSeq = 1;
@@ -97,7 +106,7 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, limit: HOST_FRAMES, journal: undefined, reads: undefined };
 }
 
 /**
@@ -118,7 +127,7 @@ export function clonePool(pool: FramePool): FramePool {
     pool.base = base;
     pool.pages = new Map();
   }
-  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, limit: pool.limit, journal: undefined, reads: undefined };
 }
 
 /** Every frame holding bytes, with its buffer. */

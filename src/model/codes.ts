@@ -26,7 +26,7 @@ export const OUTCOME_CODES = {
   // the model's own answer, never the kernel's: a create naming an object that still exists. A log
   // line doing this is an input error (vkm replay says so); only a scenario can meet it.
   ID_IN_USE: 'model only: the id names an object that still exists; a new object needs a new id',
-  OVER_LIMIT: 'model only: the event asks to touch more pages than the run allows (--limit pages-per-event=N)',
+  OVER_LIMIT: 'model only: the event asks to touch more pages than the run allows (--limit pages-per-event=N), or could take the frames in use past the run\'s limit (--limit frames=N)',
   CLP_RC_OK: 'CLP 0x0010', CLP_RC_SETPCIFN_FH: 'CLP 0x0101 invalid handle', CLP_RC_SETPCIFN_FHOP: 'CLP 0x0102 handle not valid for op',
 } as const;
 

@@ -15,6 +15,7 @@ import { eventPages } from '../../src/kernel/limits.js';
 import { digest } from '../../src/model/digest.js';
 import { DEFAULT_PAGES_PER_EVENT } from '../../src/model/page-limit.js';
 import { main } from '../../src/cli/main.js';
+import { limitsOf } from '../../src/cli/commands/replay.js';
 import type { Io } from '../../src/cli/io.js';
 import { e, HVA, ok, setupWorld } from '../support/fixture.js';
 import { IOVA, rpcit, s390World } from '../s390/fixture.js';
@@ -63,7 +64,7 @@ describe('pages per event', () => {
     for (const bad of ['pages=5', 'pages-per-event=0', 'pages-per-event=99999999999', 'pages-per-event=1.5']) {
       const r = await replayText(lines.join('\n'), '--limit', bad);
       expect(r.code, bad).toBe(2);
-      expect(r.err).toContain('--limit takes pages-per-event=N, N from 1 to 67108864');
+      expect(r.err).toContain('--limit takes pages-per-event=N (1 to 67108864, default 65536) and/or frames=N (256 to 4194304, default 262144)');
     }
   });
 
@@ -90,6 +91,49 @@ describe('the reliability report\'s hang', () => {
     const r = await replayText([...text, touch, '{"type":"host.mm.migrate","mm":"qemu","hva":"0x7f0000000000","pfn":"0x200000","expect":"EINVAL"}'].join('\n'), '--quiet');
     expect(r.code, r.err).toBe(0);
   });
+});
+
+describe('host frames in use', () => {
+  const GiB = 0x4000_0000n;
+  const maps = (count: number) => Array.from({ length: count }, (_, k) =>
+    `{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x${(0x100000000000n + BigInt(k) * 0x1000_0000n).toString(16)}","iova":"0x${(BigInt(k) * 0x1000_0000n).toString(16)}","size":"0x10000000"}`);
+  const setup = [
+    '{"type":"host.process.spawn","mm":"qemu","capIpcLock":true}',
+    '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
+    `{"type":"vmm.mmap","mm":"qemu","hva":"0x100000000000","size":"0x${(2n * GiB).toString(16)}"}`,
+    '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
+    '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
+  ];
+
+  it('should refuse the MAP_DMA that could take the host past its 1 GiB, as an input error naming the limit, and take it with the limit raised', async () => {
+    // 256 MiB each with CAP_IPC_LOCK: nothing else stops a log from pinning frames without end.
+    const text = [...setup, ...maps(4)].join('\n');
+    const r = await replayText(text, '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^vkm: l\.jsonl:11: field "size": vmm\.vfio\.dma\.map could allocate up to 67584 host frames with \d+ in use, more than this run's limit of 262144 frames \(1024 MiB\); raise it with --limit frames=N \(at most 4194304\)$/);
+    const raised = await replayText(text, '--quiet', '--limit', 'frames=400000');
+    expect(raised.code, raised.err).toBe(0);
+    expect(limitsOf({ limit: 'pages-per-event=4096,frames=400000' })).toEqual({ pageLimit: 4096, frameLimit: 400000 });
+    for (const bad of ['frames=1', 'frames=99999999', 'frames=300000,frames=400000', 'pages=3']) expect((await replayText(text, '--limit', bad)).code, bad).toBe(2);
+  });
+
+  it.prop([fc.nat({ max: 700 }), fc.array(fc.tuple(fc.nat({ max: 200 }), fc.integer({ min: 1, max: 256 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 12 })])(
+    'should never let the frames in use pass the limit, and a refusal should change nothing',
+    (room, ranges) => {
+      const w = setupWorld();
+      ok(w, e('host.cap.set', { mm: 'qemu', capIpcLock: true }));
+      w.frames.limit = w.frames.owner.size + 1024 + room;
+      for (const [iovaPage, pages, vpage] of ranges) {
+        const before = digest(w);
+        const m = e('vmm.vfio.dma.map', { container: 'c0', iova: BigInt(iovaPage * 256) << 12n, vaddr: HVA + (BigInt(Math.min(vpage, 256 - pages)) << 12n), size: BigInt(pages) << 12n, flags: 3 });
+        const code = applyEvent(w, m).code;
+        if (code === 'OVER_LIMIT') expect(digest(w)).toBe(before);
+        expect(w.frames.owner.size).toBeLessThanOrEqual(w.frames.limit);
+      }
+    },
+  );
 });
 
 describe('inputs', () => {

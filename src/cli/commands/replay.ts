@@ -7,6 +7,7 @@ import { digest } from '../../model/digest.js';
 import { describeState } from '../../export/state.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_PAGES_PER_EVENT, MAX_PAGES_PER_EVENT } from '../../model/page-limit.js';
+import { FIRST_PFN, HOST_FRAMES, MAX_FRAMES } from '../../memory/frames.js';
 import type { LogEntry } from '../../events/types.js';
 import { REPLAY_STEP_SCHEMA, REPLAY_SUMMARY_SCHEMA } from '../../export/replay-json-schema.js';
 import { bytesToHex, hex } from '../../util/hex.js';
@@ -56,7 +57,7 @@ function stateAt(file: string, entries: readonly LogEntry[], text: string, opts:
   const line = Number(text);
   const last = entries.at(-1)?.line ?? 0;
   if (!/^[0-9]+$/.test(text) || line < 1 || line > last) throw new UsageError(`--state-at must be a line of ${file} (1 to ${last}), not "${text}"`);
-  const result = replay(entries, { keepGoing: true, stopAfterLine: line, pageLimit: pageLimitOf(opts) });
+  const result = replay(entries, { keepGoing: true, stopAfterLine: line, ...limitsOf(opts) });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
     return EXIT.usage;
@@ -66,13 +67,27 @@ function stateAt(file: string, entries: readonly LogEntry[], text: string, opts:
   return EXIT.ok;
 }
 
-/** `--limit pages-per-event=N`: the run's bound on the pages one event may touch (kernel/limits.ts). */
-export function pageLimitOf(opts: Record<string, string | true>): number | undefined {
-  if (opts.limit === undefined) return undefined;
-  const m = /^pages-per-event=([0-9]{1,9})$/.exec(String(opts.limit));
-  const n = m ? Number(m[1]) : NaN;
-  if (!m || n < 1 || n > MAX_PAGES_PER_EVENT) throw new UsageError(`--limit takes pages-per-event=N, N from 1 to ${MAX_PAGES_PER_EVENT} (default ${DEFAULT_PAGES_PER_EVENT}), not "${String(opts.limit).slice(0, 40)}"`);
-  return n;
+/**
+ * `--limit pages-per-event=N,frames=M` (either or both): the run's bounds on the pages one event
+ * may touch and on the host frames in use (kernel/limits.ts).
+ */
+export function limitsOf(opts: Record<string, string | true>): { pageLimit?: number; frameLimit?: number } {
+  if (opts.limit === undefined) return {};
+  const usage = () => new UsageError(`--limit takes pages-per-event=N (1 to ${MAX_PAGES_PER_EVENT}, default ${DEFAULT_PAGES_PER_EVENT}) and/or frames=N (${FIRST_PFN} to ${MAX_FRAMES}, default ${HOST_FRAMES}), comma-separated, not "${String(opts.limit).slice(0, 40)}"`);
+  const out: { pageLimit?: number; frameLimit?: number } = {};
+  for (const part of String(opts.limit).split(',')) {
+    const m = /^(pages-per-event|frames)=([0-9]{1,9})$/.exec(part);
+    if (!m) throw usage();
+    const n = Number(m[2]);
+    if (m[1] === 'pages-per-event') {
+      if (n < 1 || n > MAX_PAGES_PER_EVENT || out.pageLimit !== undefined) throw usage();
+      out.pageLimit = n;
+    } else {
+      if (n < FIRST_PFN || n > MAX_FRAMES || out.frameLimit !== undefined) throw usage();
+      out.frameLimit = n;
+    }
+  }
+  return out;
 }
 
 /** What a replay contributes to a multi-log cost comparison. */
@@ -101,7 +116,7 @@ export function replayCommand(file: string, opts: Record<string, string | true>,
   }
   for (const w of designs.warnings) io.err(`vkm: warning: ${w}`);
   if (opts['state-at'] !== undefined) return stateAt(file, read.entries, String(opts['state-at']), opts, io);
-  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true, checkAll: opts['check-all'] === true, pageLimit: pageLimitOf(opts) });
+  const result = replay(read.entries, { keepGoing: opts['keep-going'] === true, checkAll: opts['check-all'] === true, ...limitsOf(opts) });
   if (result.inputError) {
     io.err(`vkm: ${file}:${result.inputError.line}: field "${result.inputError.field}": ${result.inputError.reason}`);
     return EXIT.usage;
