@@ -30,6 +30,23 @@ export function benchLog(cycles: number, window = 64): string[] {
   return lines;
 }
 
+/**
+ * The log lines of a type1 passthrough without a VM: process qemu (`process`: its other spawn
+ * fields) with `bytes` mapped at `hva`, device nic0 of group g7 in type1v2 container c0, its fd f0.
+ */
+export function type1Setup(o: { process: string; hva: bigint; bytes: bigint }): string[] {
+  return [
+    `{"type":"host.process.spawn","mm":"qemu",${o.process}}`,
+    '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
+    `{"type":"vmm.mmap","mm":"qemu","hva":"0x${o.hva.toString(16)}","size":"0x${o.bytes.toString(16)}"}`,
+    '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
+    '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
+    '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
+    '{"type":"vmm.vfio.group.get_device_fd","group":"g7","device":"nic0","fd":"f0"}',
+  ];
+}
+
 /** What the events after a large mapping do: device reads, device writes, or 1-page MAP_DMA/UNMAP_DMA pairs elsewhere. */
 export type MappedWork = 'dma-read' | 'dma-write' | 'map-unmap';
 
@@ -40,14 +57,7 @@ export type MappedWork = 'dma-read' | 'dma-write' | 'map-unmap';
 export function mappedLog(mib: number, work: MappedWork, n: number): { lines: string[]; setup: number } {
   const bytes = mib * 0x10_0000;
   const lines = [
-    '{"type":"host.process.spawn","mm":"qemu","memlock":"0x100000000"}',
-    '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
-    `{"type":"vmm.mmap","mm":"qemu","hva":"0x${HVA.toString(16)}","size":"0x${(bytes + 0x100000).toString(16)}"}`,
-    '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
-    '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
-    '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
-    '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
-    '{"type":"vmm.vfio.group.get_device_fd","group":"g7","device":"nic0","fd":"f0"}',
+    ...type1Setup({ process: '"memlock":"0x100000000"', hva: HVA, bytes: BigInt(bytes) + 0x100000n }),
     `{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x${HVA.toString(16)}","iova":"0x0","size":"0x${bytes.toString(16)}"}`,
   ];
   const setup = lines.length;

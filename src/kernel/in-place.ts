@@ -1,11 +1,12 @@
 /**
  * Applying an event to a sealed world in place, with every change journalled so it can be undone.
  * Frame bytes, pages and the pool's bookkeeping go through the frame pool's journal
- * (memory/frame-journal.ts); a record map the event type is known to change is swapped for a
- * copy and the journal keeps the sealed original; scalars and statistics are saved and put back.
- * An event that writes a record map it was not known to change throws on the frozen map before
- * anything shared changed: everything is undone and the event applied again with every map
- * copied, which teaches the footprint (kernel/fork.ts). The world after `apply` is exactly
+ * (memory/frame-journal.ts); writes to the sealed maps and sets go through theirs
+ * (kernel/map-journal.ts); the records the event type is known to change are copied as far as
+ * its footprint says and put into their maps through that journal (kernel/footprint.ts); scalars
+ * and statistics are saved and put back. An event that writes frozen data it was not known to
+ * change throws before anything shared changed: everything is undone and the event applied
+ * again with every map copied, which teaches the footprint. The world after `apply` is exactly
  * `cloneWorld` + `applyEvent`; after `undo` it is exactly the world before.
  *
  * Why: a checker state's successors differ from it in a few bytes and a map or two. Applying each
@@ -19,7 +20,8 @@ import type { Outcome } from '../model/outcome.js';
 import { assignStats, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
 import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
-import { copyFootprint, footprintOf, learnFootprint, sameData, sameRecords, type Footprint } from './fork.js';
+import { copyFootprint, footprintOf, learnFootprint, type Footprint } from './footprint.js';
+import { sameData, sameRecord, sameRecords } from './same-data.js';
 import { openSealed, sealWorld } from './seal.js';
 import { MapUndo } from './map-journal.js';
 
@@ -112,19 +114,28 @@ export class WorldJournal {
     this.world = w;
     this.moves = (this.moves + 1) | 0;
     this.saved.from(w);
-    copyFootprint(w, copied, true);
-    this.frames.begin(w.frames, this.keep);
+    // open first: the copies of records are put into the sealed maps through the journal.
     openSealed(this.maps);
+    this.maps.copying = true;
+    try {
+      copyFootprint(w, copied, true);
+    } finally {
+      this.maps.copying = false;
+    }
+    this.frames.begin(w.frames, this.keep);
   }
 
   /** Whether the world still equals what it was at `begin` (false when telling costs more than a hash). */
   unchanged(): boolean {
-    return !this.maps.any() && this.frames.unchanged() && this.saved.same(this.world!);
+    if (this.maps.any() || !this.frames.unchanged() || !this.saved.same(this.world!)) return false;
+    // records a footprint copied into the sealed maps: the same map, so compare the records.
+    for (const f of RECORD_MAPS) if (this.maps.touched(f) && this.changed(f)) return false;
+    return true;
   }
 
   /** Whether a sealed map or set of record map `part` was written in place (its content differs from its hash cached at `begin`). */
   writtenInPlace(part: string): boolean {
-    return this.maps.written(part);
+    return this.maps.touched(part);
   }
 
   /** Whether the world's scalars are those it had at `begin`. */
@@ -146,12 +157,13 @@ export class WorldJournal {
     if (this.maps.written(part)) return true;
     const now = (this.world as unknown as Record<string, unknown>)[part];
     const was = (this.saved as unknown as Record<string, unknown>)[part];
-    if (now === was) return false;
+    const copiedIn = this.maps.touched(part);
+    if (now === was && !copiedIn) return false;
     if (!(now instanceof Map)) return true;
-    // a map copied because the event type sometimes changes it: compare, once per move.
+    // records copied because the event type sometimes changes them: compare, once per move.
     const asked = this.asked.get(part);
     if (asked !== undefined && asked >> 1 === this.moves) return (asked & 1) === 1;
-    const differs = !sameRecords(was as ReadonlyMap<unknown, unknown>, now);
+    const differs = now === was ? this.maps.copiesDiffer(part, sameRecord) : !sameRecords(was as ReadonlyMap<unknown, unknown>, now);
     this.asked.set(part, (this.moves << 1) | (differs ? 1 : 0));
     return differs;
   }

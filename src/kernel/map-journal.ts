@@ -26,18 +26,44 @@ export class MapUndo implements SealedWrites {
   private readonly had: boolean[] = [];
   private readonly olds: unknown[] = [];
   private readonly parts: string[] = [];
+  /** Whether each write put a copy of a record in (kernel/footprint.ts), not a change of the event's own. */
+  private readonly copies: boolean[] = [];
+  /** While set, writes are copies a footprint puts in before the event runs. */
+  copying = false;
+  /** Writes that are the event's own. */
+  private own = 0;
   /** Maps and sets a key left in this move: the write that first removed one, and the entries in order just before it. */
   private readonly orders = new Map<Target, { at: number; before: unknown[] }>();
 
-  /** Whether a map or set of world part `part` was written in this move. */
+  /** Whether the event itself wrote a map or set of world part `part` in this move. */
   written(part: string): boolean {
+    if (this.own === 0) return false;
+    for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part && !this.copies[i]) return true;
+    return false;
+  }
+
+  /** Whether a map or set of `part` was written in this move, copies of records put in included. */
+  touched(part: string): boolean {
     for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part) return true;
     return false;
   }
 
-  /** Whether anything was written in this move. */
+  /** Whether the event itself wrote anything in this move. */
   any(): boolean {
-    return this.targets.length > 0;
+    return this.own > 0;
+  }
+
+  /**
+   * Whether a record of `part` a footprint copied now differs from the one it replaced (`same`
+   * compares a record with its copy); false when the event wrote none of them.
+   */
+  copiesDiffer(part: string, same: (a: unknown, b: unknown) => boolean): boolean {
+    for (let i = 0; i < this.parts.length; i++) {
+      if (this.parts[i] !== part || !this.copies[i]) continue;
+      const m = this.targets[i] as Map<unknown, unknown>;
+      if (!m.has(this.keys[i]) || !same(this.olds[i], m.get(this.keys[i]))) return true;
+    }
+    return false;
   }
 
   private note(t: Target, part: string, k: unknown, had: boolean, old: unknown): void {
@@ -46,6 +72,8 @@ export class MapUndo implements SealedWrites {
     this.had.push(had);
     this.olds.push(old);
     this.parts.push(part);
+    this.copies.push(this.copying);
+    if (!this.copying) this.own++;
   }
 
   mapSet(m: Map<unknown, unknown>, part: string, k: unknown, v: unknown): void {
@@ -106,6 +134,8 @@ export class MapUndo implements SealedWrites {
     this.had.length = 0;
     this.olds.length = 0;
     this.parts.length = 0;
+    this.copies.length = 0;
+    this.own = 0;
     this.orders.clear();
   }
 }

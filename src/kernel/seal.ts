@@ -19,8 +19,8 @@ export interface SealedWrites {
   mapDelete(m: Map<unknown, unknown>, part: string, k: unknown): void;
   setAdd(s: Set<unknown>, part: string, x: unknown): void;
   setDelete(s: Set<unknown>, part: string, x: unknown): void;
-  /** Whether a map or set of `part` was written since the journal opened. */
-  written(part: string): boolean;
+  /** Whether a map or set of `part` was written since the journal opened (copies of its records put in included). */
+  touched(part: string): boolean;
 }
 
 let open: SealedWrites | undefined;
@@ -36,7 +36,7 @@ export function openSealed(w: SealedWrites | undefined): void {
  * its content then differs from what a hash cached for the frozen map says (check/fingerprint.ts).
  */
 export function sealedWritten(part: string): boolean {
-  return open !== undefined && open.written(part);
+  return open !== undefined && open.touched(part);
 }
 
 /** Whether sealed maps are open to a journal (a fork must not run then: it would write shared maps). */
@@ -99,6 +99,16 @@ const fixed = (value: unknown) => ({ value, writable: false, enumerable: false, 
 const MAP_METHODS = { set: fixed(sealedMapSet), delete: fixed(sealedMapDelete), clear: fixed(sealedMapClear) };
 const SET_METHODS = { add: fixed(sealedSetAdd), delete: fixed(sealedSetDelete), clear: fixed(sealedSetClear) };
 
+/** The properties a sealed map or set of each part gets, made once per part (replay seals new maps at every event). */
+const sealedMaps = new Map<string, PropertyDescriptorMap>();
+const sealedSets = new Map<string, PropertyDescriptorMap>();
+
+function sealing(cache: Map<string, PropertyDescriptorMap>, methods: PropertyDescriptorMap, part: string): PropertyDescriptorMap {
+  let d = cache.get(part);
+  if (d === undefined) cache.set(part, (d = { ...methods, [PART]: fixed(part) }));
+  return d;
+}
+
 /**
  * Deep-freezes plain data of world part `part`; maps and sets get the sealed methods above. Frozen
  * objects are skipped (a value written into a sealed map in place is sealed by the journal that
@@ -110,13 +120,16 @@ export function freeze(v: unknown, part: string): void {
   // primitives are passed over without a call: page-number arrays and pin maps are long.
   if (v instanceof Map) {
     for (const x of v.values()) if (typeof x === 'object' && x !== null) freeze(x, part);
-    Object.defineProperties(v, { ...MAP_METHODS, [PART]: fixed(part) });
+    Object.defineProperties(v, sealing(sealedMaps, MAP_METHODS, part));
   } else if (v instanceof Set) {
-    Object.defineProperties(v, { ...SET_METHODS, [PART]: fixed(part) });
+    Object.defineProperties(v, sealing(sealedSets, SET_METHODS, part));
   } else if (Array.isArray(v)) {
     for (const x of v) if (typeof x === 'object' && x !== null) freeze(x, part);
   } else {
-    for (const k in v) freeze((v as Record<string, unknown>)[k], part);
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === 'object' && x !== null) freeze(x, part);
+    }
   }
   Object.freeze(v);
 }

@@ -20,6 +20,7 @@ import { digest } from '../../src/model/digest.js';
 import { cloneWorld } from '../../src/model/world.js';
 import { PROPERTIES, type Invariant, type Property } from '../../properties/index.js';
 import { choicePath, defaultRuns, scenarioRun } from '../support/scenario-paths.js';
+import { type1Setup } from '../../src/bench/generate.js';
 
 const setups = [...defaultRuns(), ...FAULTS.map((f) => scenarioRun(scenarioNamed(f.scenario)! as Scenario<unknown>, f.params ?? {}, f.design.name))];
 
@@ -37,16 +38,7 @@ function bothWays(entries: readonly LogEntry[], opts: { world?: () => ReturnType
 }
 
 const HVA = 0x7f00_0000_0000n;
-const SETUP = [
-  '{"type":"host.process.spawn","mm":"qemu","memlock":"0x40000000"}',
-  '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
-  `{"type":"vmm.mmap","mm":"qemu","hva":"0x${HVA.toString(16)}","size":"0x10000000"}`,
-  '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
-  '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
-  '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
-  '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
-  '{"type":"vmm.vfio.group.get_device_fd","group":"g7","device":"nic0","fd":"f0"}',
-];
+const SETUP = type1Setup({ process: '"memlock":"0x40000000"', hva: HVA, bytes: 0x1000_0000n });
 
 function parse(lines: readonly string[]): LogEntry[] {
   const ids = new IdScope();

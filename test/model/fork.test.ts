@@ -9,7 +9,7 @@ import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../../src/model/world.js';
 import { WorldView } from '../../properties/view.js';
 import { anyEvent } from '../support/arbitraries.js';
-import { setupEvents, setupWorld } from '../support/fixture.js';
+import { map, setupEvents, setupWorld } from '../support/fixture.js';
 import { choicePath, defaultRuns } from '../support/scenario-paths.js';
 
 /**
@@ -81,5 +81,21 @@ describe('forked worlds', () => {
     expect(world.groups).toBe(w.groups);
     expect(world.vms).toBe(w.vms);
     expect(world.frames.owner).toBe(w.frames.owner);
+  });
+
+  it('should copy only the part of a record an event changes: a new DMA range copies the range list, not the ranges', () => {
+    const w = setupWorld(64);
+    applyEvent(w, map(0, 2, 0));
+    sealWorld(w);
+    const next = (k: number) => applyForked(w, map(16 + 16 * k, 1, 8 + k));
+    next(0); // learns the footprint
+    const { world, outcome } = next(1);
+    expect(outcome.code).toBe('OK');
+    const [was, now] = [w.containers.get('c0')!.iommu!, world.containers.get('c0')!.iommu!];
+    expect(now.dmas).not.toBe(was.dmas);
+    expect(now.dmas.length).toBe(was.dmas.length + 1);
+    // the range that was there is shared, page list and all; the process's page map too.
+    expect(now.dmas[0]).toBe(was.dmas[0]);
+    expect(world.mms.get('qemu')!.vmas).toBe(w.mms.get('qemu')!.vmas);
   });
 });

@@ -31,13 +31,17 @@ function checkInPlace(start: World, events: readonly ModelEvent[]): void {
     const full = cloneWorld(w);
     const want = applyEvent(full, e);
     const outcome = applyInPlace(w, j, e);
-    expect(outcome, e.type).toEqual(want);
-    expect(digest(w), e.type).toBe(digest(full));
     const fp = fingerprint(full);
-    expect(successorFingerprint(base, w, j), `${e.type}: the incremental fingerprint`).toEqual(fp);
-    // a journal that says nothing changed must be right: the checker then reuses the parent's key.
-    if (j.unchanged()) expect(fp, `${e.type} changed the state but the journal says not`).toEqual(base.key);
-    j.undo();
+    try {
+      expect(outcome, e.type).toEqual(want);
+      expect(digest(w), e.type).toBe(digest(full));
+      expect(successorFingerprint(base, w, j), `${e.type}: the incremental fingerprint`).toEqual(fp);
+      // a journal that says nothing changed must be right: the checker then reuses the parent's key.
+      if (j.unchanged()) expect(fp, `${e.type} changed the state but the journal says not`).toEqual(base.key);
+    } finally {
+      // a failed expectation leaves no journal open for the next run.
+      j.undo();
+    }
     expect(digest(w), `${e.type} was not undone`).toBe(before);
     expect(fingerprint(w), `${e.type}: the fingerprint after undo`).toEqual(base.key);
     // the next state on the path: a fresh sealed copy, as the explorer's ancestors are.

@@ -16,6 +16,7 @@ import { digest } from '../../src/model/digest.js';
 import { DEFAULT_PAGES_PER_EVENT } from '../../src/model/page-limit.js';
 import { main } from '../../src/cli/main.js';
 import { limitsOf } from '../../src/cli/commands/replay.js';
+import { type1Setup } from '../../src/bench/generate.js';
 import type { Io } from '../../src/cli/io.js';
 import { e, HVA, ok, setupWorld } from '../support/fixture.js';
 import { IOVA, rpcit, s390World } from '../s390/fixture.js';
@@ -97,22 +98,14 @@ describe('host frames in use', () => {
   const GiB = 0x4000_0000n;
   const maps = (count: number) => Array.from({ length: count }, (_, k) =>
     `{"type":"vmm.vfio.dma.map","container":"c0","vaddr":"0x${(0x100000000000n + BigInt(k) * 0x1000_0000n).toString(16)}","iova":"0x${(BigInt(k) * 0x1000_0000n).toString(16)}","size":"0x10000000"}`);
-  const setup = [
-    '{"type":"host.process.spawn","mm":"qemu","capIpcLock":true}',
-    '{"type":"host.pci.device.add","device":"nic0","group":"g7"}',
-    `{"type":"vmm.mmap","mm":"qemu","hva":"0x100000000000","size":"0x${(2n * GiB).toString(16)}"}`,
-    '{"type":"vmm.vfio.container.open","container":"c0","mm":"qemu"}',
-    '{"type":"vmm.vfio.group.open","group":"g7","mm":"qemu"}',
-    '{"type":"vmm.vfio.group.set_container","group":"g7","container":"c0"}',
-    '{"type":"vmm.vfio.set_iommu","container":"c0","iommu":3}',
-  ];
+  const setup = type1Setup({ process: '"capIpcLock":true', hva: 0x100000000000n, bytes: 2n * GiB });
 
   it('should refuse the MAP_DMA that could take the host past its 1 GiB, as an input error naming the limit, and take it with the limit raised', async () => {
     // 256 MiB each with CAP_IPC_LOCK: nothing else stops a log from pinning frames without end.
     const text = [...setup, ...maps(4)].join('\n');
     const r = await replayText(text, '--quiet');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^vkm: l\.jsonl:11: field "size": vmm\.vfio\.dma\.map could allocate up to 67584 host frames with \d+ in use, more than this run's limit of 262144 frames \(1024 MiB\); raise it with --limit frames=N \(at most 4194304\)$/);
+    expect(r.err).toMatch(/^vkm: l\.jsonl:12: field "size": vmm\.vfio\.dma\.map could allocate up to 67584 host frames with \d+ in use, more than this run's limit of 262144 frames \(1024 MiB\); raise it with --limit frames=N \(at most 4194304\)$/);
     const raised = await replayText(text, '--quiet', '--limit', 'frames=400000');
     expect(raised.code, raised.err).toBe(0);
     expect(limitsOf({ limit: 'pages-per-event=4096,frames=400000' })).toEqual({ pageLimit: 4096, frameLimit: 400000 });

@@ -1,0 +1,140 @@
+/**
+ * What an event type was seen to change in a sealed world, learned from the events themselves:
+ * per record map, a shape saying which of its data is copied before the event runs. A node is
+ * copied one level (a new map, array or object whose values are still the shared, frozen ones);
+ * its children name the values copied too (`*`: every value of a map or element of an array;
+ * `**`: everything below, copied whole). A write below the shape throws on frozen data, and the
+ * event is applied again to a full copy, which teaches the shape the part it missed.
+ *
+ * Why shapes rather than whole maps: a container's record holds every DMA range with its page
+ * list, a process's record its page map, and an event changes one range or one counter. Copying
+ * the record whole cost in proportion to everything it holds.
+ */
+import { copyData, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
+import { sameData } from './same-data.js';
+
+/** A node of a shape: the keys are field names, `*` (every value or element) and `**` (all below). */
+export type Shape = Map<string, Shape>;
+
+/** Per record map, the shape of what an event type changes in it. */
+export type Footprint = ReadonlyMap<RecordMap, Shape>;
+
+const footprints = new Map<string, Footprint | 'all'>();
+const NOTHING: Footprint = new Map();
+
+/** What applying `footprint` was seen to change ('all' when that could not be told). */
+export function footprintOf(footprint: string): Footprint | 'all' {
+  return footprints.get(footprint) ?? NOTHING;
+}
+
+/** After a full-copy apply of `footprint`, what differs from `before` joins what it is known to change. */
+export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>): void {
+  const known = footprintOf(footprint);
+  if (known !== 'all') footprints.set(footprint, learn(before, after, known));
+}
+
+const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
+
+/**
+ * `v` copied as far as `node` says. In place (sealed maps open to a journal, kernel/seal.ts), a
+ * map or set is kept and its values that need a copy are replaced in it: its writes, those
+ * included, are journalled where they are.
+ */
+export function copyShaped(v: unknown, node: Shape, inPlace: boolean): unknown {
+  if (!isObject(v)) return v;
+  if (node.has('**')) return copyData(v);
+  const each = node.get('*');
+  if (v instanceof Map) {
+    if (each === undefined) return inPlace ? v : new Map(v);
+    // in place, the values are replaced through the sealed map's journalled set: no new map to seal.
+    const out = inPlace ? v : new Map(v);
+    for (const [k, x] of v) if (isObject(x)) out.set(k, copyShaped(x, each, inPlace));
+    return out;
+  }
+  if (v instanceof Set) return inPlace ? v : new Set(v);
+  if (Array.isArray(v)) {
+    const out = v.slice();
+    if (each !== undefined) for (let i = 0; i < out.length; i++) if (isObject(out[i])) out[i] = copyShaped(out[i], each, inPlace);
+    return out;
+  }
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  for (const [f, sub] of node) if (f in out) out[f] = copyShaped(out[f], sub, inPlace);
+  return out;
+}
+
+/** Replaces each map of `w` that `copied` names with a copy it may change; every map, whole, for 'all'. */
+export function copyFootprint(w: World, copied: Footprint | 'all', inPlace = false): void {
+  const o = w as Record<RecordMap, unknown>;
+  if (copied === 'all') for (const f of RECORD_MAPS) o[f] = copyData(w[f]);
+  else for (const [f, node] of copied) o[f] = copyShaped(w[f], node, inPlace);
+}
+
+/** A copy of a shape, so a learned footprint never changes under a caller that holds it. */
+function cloneShape(node: Shape): Shape {
+  return new Map([...node].map(([k, c]) => [k, cloneShape(c)]));
+}
+
+/**
+ * The maps that differ after a full-copy apply join the type's footprint, each with the shape of
+ * what differs in it. When nothing is new, the handler wrote a value equal to the old one (or the
+ * TypeError was its own): copy everything for that type from now on rather than fail again.
+ */
+function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint): Footprint | 'all' {
+  const grown = new Map<RecordMap, Shape>();
+  for (const [f, node] of known) grown.set(f, cloneShape(node));
+  let grew = false;
+  for (const f of RECORD_MAPS) {
+    if (sameData(before[f], after[f])) continue;
+    let node = grown.get(f);
+    if (!node) {
+      grown.set(f, (node = new Map()));
+      grew = true;
+    }
+    if (learnShape(before[f], after[f], node)) grew = true;
+  }
+  return grew ? grown : 'all';
+}
+
+/** The child `key` of `node`, made when missing (`made` says so). */
+function childOf(node: Shape, key: string, made: { grew: boolean }): Shape {
+  let c = node.get(key);
+  if (!c) {
+    node.set(key, (c = new Map()));
+    made.grew = true;
+  }
+  return c;
+}
+
+const sameKind = (a: object, b: object) =>
+  (a instanceof Map) === (b instanceof Map) && (a instanceof Set) === (b instanceof Set) && Array.isArray(a) === Array.isArray(b);
+
+/**
+ * Grows `node` (which copies `b`'s level already) so that it also copies every value below that
+ * differs between `b` and `a`; true when it grew.
+ */
+function learnShape(b: unknown, a: unknown, node: Shape): boolean {
+  const made = { grew: false };
+  if (!isObject(b) || !isObject(a) || !sameKind(b, a) || node.has('**')) return false;
+  const visit = (key: string, xb: unknown, xa: unknown) => {
+    if (!isObject(xb) || !isObject(xa) || sameData(xb, xa)) return;
+    if (!sameKind(xb, xa)) return; // replaced outright: a write to this level, which is copied
+    if (learnShape(xb, xa, childOf(node, key, made))) made.grew = true;
+  };
+  if (b instanceof Map) {
+    for (const [k, xb] of b) if ((a as Map<unknown, unknown>).has(k)) visit('*', xb, (a as Map<unknown, unknown>).get(k));
+  } else if (b instanceof Set) {
+    // members are compared whole: a set is written through its (journalled) methods only.
+  } else if (Array.isArray(b)) {
+    const aa = a as unknown[];
+    if (b.length === aa.length) for (let i = 0; i < b.length; i++) visit('*', b[i], aa[i]);
+    else {
+      // elements moved (an insert or a removal): more elements equal to none before than were
+      // inserted means one changed where it was, and which cannot be told: copy elements whole.
+      const unmatched = aa.filter((x) => isObject(x) && !b.some((y) => sameData(x, y))).length;
+      if (unmatched > Math.max(0, aa.length - b.length)) childOf(childOf(node, '*', made), '**', made);
+    }
+  } else {
+    for (const f in b) visit(f, (b as Record<string, unknown>)[f], (a as Record<string, unknown>)[f]);
+  }
+  return made.grew;
+}
