@@ -1,10 +1,10 @@
 /**
  * Forking a world for one event without copying what the event leaves alone. A sealed world's
  * record maps are frozen (assignments throw, and so do the mutating methods of its maps and
- * sets), so a fork can share them with its parent; the maps an event type is known to change are
- * copied up front. An event that touches a shared map throws before it can change anything
- * shared, and is applied again to a full copy, which also teaches the fork what that type
- * changes. The answer is always that of `cloneWorld` plus `applyEvent`: only the copying differs.
+ * sets), so a fork can share them with its parent; what an event type is known to change is
+ * copied up front, as deep as its footprint says (kernel/footprint.ts). An event that touches
+ * shared data throws before it can change anything shared, and is applied again to a full copy,
+ * which also teaches the footprint what that type changes. The answer is always that of `cloneWorld` plus `applyEvent`: only the copying differs.
  *
  * Why: a checker state's successors differ from it in one or two maps, and copying (and hashing)
  * the whole world for each of them was most of the cost of a transition.

@@ -67,8 +67,9 @@ export interface FramePool {
 export const ALL_FRAMES = -1;
 
 /**
- * What a pool tells the journal that undoes a choice applied in place. `owner`, `free` and `next`
- * need no entries: the journal marks the pool shared, so they are copied before they change.
+ * What a pool tells the journal that undoes a choice applied in place. For `owner`, `free` and
+ * `next` the checker's journal marks the pool shared, so they are copied before they change; a
+ * journal whose changes are usually kept (replay) records allocations and frees instead.
  */
 export interface FrameJournal {
   /** Frame `pfn` is about to change (its bytes, or which buffer holds them). */
