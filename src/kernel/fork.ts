@@ -4,7 +4,8 @@
  * sets), so a fork can share them with its parent; what an event type is known to change is
  * copied up front, as deep as its footprint says (kernel/footprint.ts). An event that touches
  * shared data throws before it can change anything shared, and is applied again to a full copy,
- * which also teaches the footprint what that type changes. The answer is always that of `cloneWorld` plus `applyEvent`: only the copying differs.
+ * which also teaches the footprint what that type changes. The answer is always that of
+ * `cloneWorld` plus `applyEvent`: only the copying differs.
  *
  * Why: a checker state's successors differ from it in one or two maps, and copying (and hashing)
  * the whole world for each of them was most of the cost of a transition.

@@ -11,7 +11,7 @@
 import { RECORD_MAPS, type World } from '../model/world.js';
 
 /** Thrown by a sealed map's or set's mutating methods when no journal is open. */
-export class SharedWrite extends TypeError {}
+class SharedWrite extends TypeError {}
 
 /** What hears of every write to a sealed map or set while a world is applied in place. */
 export interface SealedWrites {
