@@ -70,7 +70,7 @@ function transitionProps(props: readonly Property[]): readonly Property[] {
  */
 function affected(props: readonly Property[], j: WorldJournal): readonly Property[] {
   const out: Property[] = [];
-  for (const p of props) if (p.kind === 'transition' || p.reads === undefined || p.reads.some((part) => j.changed(part))) out.push(p);
+  for (const p of props) if (p.kind === 'transition' || p.reads === undefined || j.changedAny(p.reads)) out.push(p);
   return out;
 }
 

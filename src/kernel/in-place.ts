@@ -169,6 +169,16 @@ export class WorldJournal {
   }
 
   /**
+   * Whether the move may have changed anything in `reads` (world parts a property reads). With
+   * `framesRead` (the frames the property read when last checked), `frames` counts as changed only
+   * when one of those did (framesChangedFor); without, when any frame did.
+   */
+  changedAny(reads: readonly Exclude<keyof World, 'stats'>[], framesRead?: ReadonlySet<number>): boolean {
+    for (const part of reads) if (part === 'frames' && framesRead !== undefined ? this.framesChangedFor(framesRead) : this.changed(part)) return true;
+    return false;
+  }
+
+  /**
    * Whether a property that read only the frames in `read` (ALL_FRAMES: any) may read something
    * else now: a frame it read changed, or frames were allocated or freed (owners changed).
    */

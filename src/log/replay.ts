@@ -151,9 +151,7 @@ interface Verdict {
 
 /** Whether `p` must be checked again: it may read something the event just journalled in `j` changed. */
 function stale(p: Property, j: WorldJournal, last: Verdict | undefined): boolean {
-  if (last === undefined || p.kind === 'transition' || p.reads === undefined) return true;
-  for (const part of p.reads) if (part === 'frames' ? j.framesChangedFor(last.frames!) : j.changed(part)) return true;
-  return false;
+  return last === undefined || p.kind === 'transition' || p.reads === undefined || j.changedAny(p.reads, last.frames);
 }
 
 /**
