@@ -29,9 +29,9 @@ export interface Successor {
   /** The op calls of the move, when the expander counts them. */
   readonly calls?: Map<string, number>;
   readonly key: [number, number];
-  readonly violations: Violation[];
+  readonly violations: readonly Violation[];
   /** Indices (into the scenario's covers) this step hits. */
-  readonly covers: number[];
+  readonly covers: readonly number[];
 }
 
 export interface Expander {
@@ -74,6 +74,8 @@ function affected(props: readonly Property[], j: WorldJournal): readonly Propert
   return out;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Journals not in use: an expansion takes one and gives it back (their byte stores are reused). */
 const idle: WorldJournal[] = [];
 
@@ -84,15 +86,17 @@ function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: M
   const key = same ? s.parentKey! : s.base ? successorFingerprint(s.base, world, s.journal) : x.key(world);
   const props = same || x.checked?.(key) ? transitionProps(x.props) : affected(x.props, s.journal);
   // what a device could see inside the op first, then what holds (or not) once it is over.
-  const violations = [...(stepFound ?? []), ...checkProperties(world, props, { event, outcome, pre: s.pre, actor: event.step?.actor })];
-  const hit: number[] = [];
+  const found = props.length === 0 ? NONE : checkProperties(world, props, { event, outcome, pre: s.pre, actor: event.step?.actor });
+  const violations = stepFound !== undefined && stepFound.length > 0 ? [...stepFound, ...found] : found;
+  // most moves hit no cover and find nothing: they share the empty lists rather than make their own.
+  let hit: number[] | undefined;
   let view: WorldView | undefined;
   for (let i = 0; i < x.covers.length; i++) {
     // a cover hit once is hit: the run asks only about the others.
     if (x.coverPending && !x.coverPending(i)) continue;
-    if (x.covers[i].hit((view ??= new WorldView(world)), { event, outcome })) hit.push(i);
+    if (x.covers[i].hit((view ??= new WorldView(world)), { event, outcome })) (hit ??= []).push(i);
   }
-  return { world, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls, key, violations, covers: hit };
+  return { world, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls, key, violations, covers: hit ?? NONE };
 }
 
 /** What every successor of one expanded state shares: the journal, the pre-event notes and the state's own key. */

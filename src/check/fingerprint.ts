@@ -6,7 +6,7 @@
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
 import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
-import { sealedWritten } from '../kernel/seal.js';
+import { derivedCache, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type World } from '../model/world.js';
 
@@ -59,6 +59,41 @@ function stringPair(s: string, sa: number, sb: number): void {
   outB = finish(mix(sb, h[1]));
 }
 
+/** Bigints' text hashes (as stringPair's memo keeps), by value: no string is made for one seen before. */
+const bigMemo = new Map<bigint, [number, number]>();
+
+function bigintPair(v: bigint, sa: number, sb: number): void {
+  let h = bigMemo.get(v);
+  if (h === undefined) {
+    // hashed as stringPair hashes the text, so a fingerprint does not depend on this memo.
+    const s = 'b' + v.toString(16);
+    if (s.length > 64) return stringPair(s, sa, sb);
+    if (bigMemo.size > 50_000) bigMemo.clear();
+    bigMemo.set(v, (h = [hashStringRaw(s, SEED_A), hashStringRaw(s, SEED_B)]));
+  }
+  outA = finish(mix(sa, h[0]));
+  outB = finish(mix(sb, h[1]));
+}
+
+/**
+ * Hashes of frozen data, by object, with the seeds they were hashed under: a frozen record or
+ * array with no map or set below (it can never change), and a sealed map or set whose values hold
+ * none (it changes only through its journal: one written in the move being hashed is hashed
+ * afresh, and a kept write drops it, kernel/seal.ts).
+ */
+const frozenHashes = derivedCache<{ sa: number; sb: number; a: number; b: number }>();
+
+/** Set by hashPair when the value it hashed holds a map or set (so its hash may change in place). */
+let holdsMap = false;
+
+function cached(v: object, sa: number, sb: number): boolean {
+  const h = frozenHashes.get(v);
+  if (h === undefined || h.sa !== sa || h.sb !== sb) return false;
+  outA = h.a;
+  outB = h.b;
+  return true;
+}
+
 /**
  * Hashes any JSON-like model value (numbers, strings, bigints, arrays, maps, sets, records) in
  * both lanes at once, one traversal for the two independent 32-bit halves; the result is left in
@@ -76,7 +111,7 @@ function hashPair(v: unknown, sa: number, sb: number): void {
       stringPair(v, sa + 1, sb + 1);
       return;
     case 'bigint':
-      stringPair('b' + v.toString(16), sa, sb);
+      bigintPair(v, sa, sb);
       return;
     case 'boolean':
       outA = finish(mix(sa, v ? 0x51 : 0x50));
@@ -90,6 +125,22 @@ function hashPair(v: unknown, sa: number, sb: number): void {
     outA = outB = 0;
     return;
   }
+  const frozen = Object.isFrozen(v);
+  const isMap = v instanceof Map || v instanceof Set;
+  // a sealed map written in this move holds the move's content, not what its cached hash says.
+  if (frozen && (!isMap || !sealedWrittenHere(v as object)) && cached(v as object, sa, sb)) {
+    if (isMap) holdsMap = true;
+    return;
+  }
+  const outer = holdsMap;
+  holdsMap = false;
+  hashObject(v as object, sa, sb);
+  const below = holdsMap;
+  if (frozen && !below && (!isMap || !sealedWrittenHere(v as object))) frozenHashes.set(v as object, { sa, sb, a: outA, b: outB });
+  holdsMap = outer || below || isMap;
+}
+
+function hashObject(v: object, sa: number, sb: number): void {
   if (Array.isArray(v)) {
     let ha = sa ^ 0x4a;
     let hb = sb ^ 0x4a;
@@ -153,7 +204,7 @@ export function hashValue(v: unknown): [number, number] {
 const wordA = (i: number, x: number) => finish(mix(mix(SEED_A, i), x));
 const wordB = (i: number, x: number) => finish(mix(mix(SEED_B, i), x));
 
-const wordsOf = (data: Uint8Array) => new Uint32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
+const wordsOf = (buf: PageBuf) => (buf.words ??= new Uint32Array(buf.data.buffer, buf.data.byteOffset, buf.data.byteLength >>> 2));
 
 /**
  * A page's content hash, left in the buffer's hashA/hashB: the sum of its non-zero words'
@@ -163,13 +214,13 @@ const wordsOf = (data: Uint8Array) => new Uint32Array(data.buffer, data.byteOffs
  */
 function pageHash(buf: PageBuf): void {
   if (buf.hashSeq === buf.seq) return;
-  const words = wordsOf(buf.data);
+  const words = wordsOf(buf);
   let a = 0;
   let b = 0;
   const src = buf.from;
   if (src !== undefined) {
     pageHash(src);
-    const old = wordsOf(src.data);
+    const old = wordsOf(src);
     a = src.hashA;
     b = src.hashB;
     const end = Math.min(words.length, (buf.hi + 3) >>> 2);
@@ -264,8 +315,8 @@ function framesHash(pool: FramePool, pa: number, pb: number): [number, number] {
   return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
 }
 
-/** Hashes of frozen record maps (model/fork.ts): they never change, and forks share them. */
-const sealedHashes = new WeakMap<object, [number, number]>();
+/** Hashes of frozen record maps (model/fork.ts): they change only in place (see fieldHash), and forks share them. */
+const sealedHashes = derivedCache<[number, number]>();
 
 /**
  * Field `k`'s hash (a frozen map's computed once) left in outA/outB. A frozen map written in place
@@ -335,11 +386,15 @@ export function keyBase(w: World): KeyBase {
  * it falls back to that when the journal cannot say (a scalar changed, a frame's old hash unknown).
  */
 export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): [number, number] {
-  if (!j.scalarsSame()) return fingerprint(w);
+  if (!j.scalarsSame() || !j.touchedHashesKnown()) return fingerprint(w);
   let pa = base.pa;
   let pb = base.pb;
   const pool = w.frames;
-  const known = j.touched((pfn, hA, hB) => {
+  const frames = j.touchedFrames();
+  for (let i = 0; i < frames.length; i++) {
+    const pfn = frames[i];
+    const hA = j.touchedHash(i, 0);
+    const hB = j.touchedHash(i, 1);
     if (hA !== 0 || hB !== 0) {
       pa = (pa - finish(mix(finish(mix(SEED_A, pfn)), hA))) | 0;
       pb = (pb - finish(mix(finish(mix(SEED_B, pfn)), hB))) | 0;
@@ -349,29 +404,32 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
       pa = (pa + pageShareA(pfn, buf)) | 0;
       pb = (pb + pageShareB(pfn, buf)) | 0;
     }
-  });
-  if (!known) return fingerprint(w);
+  }
   let fa = base.fa;
   let fb = base.fb;
-  const before = j.before() as unknown as Record<string, unknown>;
-  const o = w as unknown as Record<string, unknown>;
-  for (const [k, ka, kb] of mapKeys()) {
-    const now = o[k];
-    const was = before[k];
-    const inPlace = j.writtenInPlace(k);
-    if (now === was && !inPlace) continue;
-    // the share it had: a map written in place has it only in the cache (its content is the move's now).
-    const had = inPlace ? sealedHashes.get(was as object) : undefined;
-    if (inPlace && had === undefined) return fingerprint(w);
-    if (had !== undefined) {
-      outA = had[0];
-      outB = had[1];
-    } else fieldHash(was, k);
-    fa = (fa - finish(mix(ka, outA))) | 0;
-    fb = (fb - finish(mix(kb, outB))) | 0;
-    fieldHash(now, k);
-    fa = (fa + finish(mix(ka, outA))) | 0;
-    fb = (fb + finish(mix(kb, outB))) | 0;
+  const changed = j.mapsChanged();
+  if (changed.length > 0) {
+    const before = j.before() as unknown as Record<string, unknown>;
+    const o = w as unknown as Record<string, unknown>;
+    const keys = mapKeys();
+    for (let c = 0; c < changed.length; c++) {
+      const [k, ka, kb] = keys[changed[c]];
+      const now = o[k];
+      const was = before[k];
+      const inPlace = j.writtenInPlace(k);
+      // the share it had: a map written in place has it only in the cache (its content is the move's now).
+      const had = inPlace ? sealedHashes.get(was as object) : undefined;
+      if (inPlace && had === undefined) return fingerprint(w);
+      if (had !== undefined) {
+        outA = had[0];
+        outB = had[1];
+      } else fieldHash(was, k);
+      fa = (fa - finish(mix(ka, outA))) | 0;
+      fb = (fb - finish(mix(kb, outB))) | 0;
+      fieldHash(now, k);
+      fa = (fa + finish(mix(ka, outA))) | 0;
+      fb = (fb + finish(mix(kb, outB))) | 0;
+    }
   }
   return combine(fa, fb, pool, pa, pb);
 }
@@ -385,10 +443,10 @@ function fieldKeys(): [string, number, number][] {
   }));
 }
 
-/** The record maps among fieldKeys. */
+/** The record maps among fieldKeys, in RECORD_MAPS order (WorldJournal.mapsChanged numbers them so). */
 let mapKeyCache: [string, number, number][] | undefined;
 function mapKeys(): [string, number, number][] {
-  return (mapKeyCache ??= fieldKeys().filter(([k]) => (RECORD_MAPS as readonly string[]).includes(k)));
+  return (mapKeyCache ??= RECORD_MAPS.map((m) => fieldKeys().find(([k]) => k === m)!));
 }
 
 /** Fingerprint halves as one bigint, for display. */

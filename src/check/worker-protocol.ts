@@ -18,7 +18,7 @@ export interface WorkerInit {
 export interface WorkerViolation {
   readonly state: number;
   readonly move: number;
-  readonly list: { property: string; message: string }[];
+  readonly list: readonly { property: string; message: string }[];
   readonly step?: StepMark;
 }
 

@@ -22,7 +22,7 @@ import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
 import { copyFootprint, footprintOf, learnFootprint, type Footprint } from './footprint.js';
 import { sameData, sameRecord, sameRecords } from './same-data.js';
-import { openSealed, sealWorld } from './seal.js';
+import { keptWrite, openSealed, sealWorld } from './seal.js';
 import { MapUndo } from './map-journal.js';
 
 type Maps = Pick<World, RecordMap>;
@@ -71,6 +71,26 @@ class Saved {
     assignStats(w.stats, this.counts);
   }
 
+  /**
+   * Indices (into RECORD_MAPS) of the maps `w` holds other than these, or that `inPlace` says were
+   * written in place, into `out`; written out like `from` (a keyed loop costs more).
+   */
+  mapsChanged(w: World, inPlace: (part: RecordMap) => boolean, out: number[]): void {
+    out.length = 0;
+    if (w.pins !== this.pins || inPlace('pins')) out.push(0);
+    if (w.mms !== this.mms || inPlace('mms')) out.push(1);
+    if (w.vms !== this.vms || inPlace('vms')) out.push(2);
+    if (w.containers !== this.containers || inPlace('containers')) out.push(3);
+    if (w.groups !== this.groups || inPlace('groups')) out.push(4);
+    if (w.devices !== this.devices || inPlace('devices')) out.push(5);
+    if (w.devfds !== this.devfds || inPlace('devfds')) out.push(6);
+    if (w.kvmdevs !== this.kvmdevs || inPlace('kvmdevs')) out.push(7);
+    if (w.domains !== this.domains || inPlace('domains')) out.push(8);
+    if (w.tceTables !== this.tceTables || inPlace('tceTables')) out.push(9);
+    if (w.zpci !== this.zpci || inPlace('zpci')) out.push(10);
+    if (w.qemuDmaLimits !== this.qemuDmaLimits || inPlace('qemuDmaLimits')) out.push(11);
+  }
+
   scalarsSame(w: World): boolean {
     return w.arch === this.arch && w.kernel === this.kernel && w.pageLimit === this.pageLimit && w.design === this.design && w.nextDomain === this.nextDomain
       && w.kvmAssociation === this.kvmAssociation && w.dmaEntryLimit === this.dmaEntryLimit;
@@ -89,6 +109,9 @@ class Saved {
 // a field added to World must be saved too: these lists are what Saved writes out by hand.
 const savedFields: readonly (keyof Saved)[] = [...RECORD_MAPS, ...SCALARS, 'stats'];
 void savedFields;
+// and mapsChanged numbers the maps in this order.
+const mapOrder: readonly ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] = RECORD_MAPS;
+void mapOrder;
 
 /** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
 export class WorldJournal {
@@ -138,14 +161,36 @@ export class WorldJournal {
     return this.maps.touched(part);
   }
 
+  /**
+   * Indices into RECORD_MAPS of the maps the move replaced or wrote in place (a record copied in
+   * counts: compare with `before` to tell). The array is the journal's, valid until the next call.
+   */
+  mapsChanged(): readonly number[] {
+    this.saved.mapsChanged(this.world!, this.inPlace, this.changedMaps);
+    return this.changedMaps;
+  }
+
+  private readonly changedMaps: number[] = [];
+  private readonly inPlace = (part: RecordMap) => this.maps.touched(part);
+
+  /** The frames changed since `begin`, in order of their first change. */
+  touchedFrames(): readonly number[] {
+    return this.frames.touchedFrames();
+  }
+
+  /** Whether touchedHash knows every touched frame's hash before the move. */
+  touchedHashesKnown(): boolean {
+    return this.frames.touchedHashesKnown();
+  }
+
+  /** Lane `lane` of the content hash touched frame `i` had before the move (0, 0: it held no bytes). */
+  touchedHash(i: number, lane: 0 | 1): number {
+    return this.frames.touchedHash(i, lane);
+  }
+
   /** Whether the world's scalars are those it had at `begin`. */
   scalarsSame(): boolean {
     return this.saved.scalarsSame(this.world!);
-  }
-
-  /** The frames changed since `begin`, with their content hashes before (false when one was not known). */
-  touched(fn: (pfn: number, hashA: number, hashB: number) => void): boolean {
-    return this.frames.touched(fn);
   }
 
   /**
@@ -197,6 +242,8 @@ export class WorldJournal {
   /** Keeps the world as the event left it and stops journalling; the maps it replaced are sealed in turn. */
   commit(): void {
     this.frames.commit();
+    // a record map holding a map written for good is not what a hash cached for it says.
+    for (const f of RECORD_MAPS) if (this.maps.touched(f)) keptWrite(this.world![f]);
     this.maps.commit();
     openSealed(undefined);
     sealWorld(this.world!);

@@ -8,7 +8,7 @@
  * in a move keeps its whole content in order, and undo puts that back instead of undoing the
  * writes after it one by one (the writes before it only added keys or replaced values).
  */
-import { freeze, type SealedWrites } from './seal.js';
+import { freeze, keptWrite, type SealedWrites } from './seal.js';
 
 const MAP_SET = Map.prototype.set;
 const MAP_DELETE = Map.prototype.delete;
@@ -45,6 +45,12 @@ export class MapUndo implements SealedWrites {
   /** Whether a map or set of `part` was written in this move, copies of records put in included. */
   touched(part: string): boolean {
     for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part) return true;
+    return false;
+  }
+
+  /** Whether this map or set was written in this move. */
+  wrote(t: object): boolean {
+    for (let i = 0; i < this.targets.length; i++) if (this.targets[i] === t) return true;
     return false;
   }
 
@@ -122,6 +128,7 @@ export class MapUndo implements SealedWrites {
     for (let i = 0; i < this.targets.length; i++) {
       const t = this.targets[i];
       if (t instanceof Map) freeze(t.get(this.keys[i]), this.parts[i]);
+      keptWrite(t);
     }
     this.reset();
   }

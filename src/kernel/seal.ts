@@ -21,6 +21,8 @@ export interface SealedWrites {
   setDelete(s: Set<unknown>, part: string, x: unknown): void;
   /** Whether a map or set of `part` was written since the journal opened (copies of its records put in included). */
   touched(part: string): boolean;
+  /** Whether this very map or set was written since the journal opened. */
+  wrote(t: object): boolean;
 }
 
 let open: SealedWrites | undefined;
@@ -37,6 +39,30 @@ export function openSealed(w: SealedWrites | undefined): void {
  */
 export function sealedWritten(part: string): boolean {
   return open !== undefined && open.touched(part);
+}
+
+/** Whether the sealed map or set `t` was written in place since the journal opened (its content is the move's, not what was sealed). */
+export function sealedWrittenHere(t: object): boolean {
+  return open !== undefined && open.wrote(t);
+}
+
+/**
+ * Caches of values derived from a sealed map's or set's content (a hash), by the map. A write
+ * that is kept (a journal's commit) drops the map from every one; an undone write needs nothing,
+ * the content is back as it was.
+ */
+const derived: WeakMap<object, unknown>[] = [];
+
+/** A cache of values derived from sealed maps and sets that kept writes keep true (see `derived`). */
+export function derivedCache<V>(): WeakMap<object, V> {
+  const c = new WeakMap<object, V>();
+  derived.push(c as WeakMap<object, unknown>);
+  return c;
+}
+
+/** Tells every derived cache that `t` was written for good. */
+export function keptWrite(t: object): void {
+  for (const c of derived) c.delete(t);
 }
 
 /** Whether sealed maps are open to a journal (a fork must not run then: it would write shared maps). */

@@ -33,7 +33,15 @@ export function kvmPinRecords(w: World, vm: Vm): KvmPin[] {
 /** KVM's pin count per frame for one VM. Pure. */
 export function kvmPinsOf(w: World, vm: Vm): Map<number, number> {
   const pins = new Map<number, number>();
-  for (const p of kvmPinRecords(w, vm)) pins.set(p.pfn, (pins.get(p.pfn) ?? 0) + 1);
+  // the same records kvmPinRecords lists, counted without making one (every RPCIT asks).
+  const count = (pfn: number) => pins.set(pfn, (pins.get(pfn) ?? 0) + 1);
+  for (const f of w.zpci.values()) {
+    if (f.vm !== vm.id) continue;
+    for (const s of f.shadow.values()) count(s.pfn);
+    for (const pfn of f.tablePins.values()) count(pfn);
+    for (const p of f.aen?.pins ?? []) count(p.pfn);
+  }
+  for (const pfn of vm.shared?.pins.values() ?? []) count(pfn);
   return pins;
 }
 

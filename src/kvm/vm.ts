@@ -33,9 +33,10 @@ function removeSlot(w: World, vm: Vm, s: Memslot): void {
 /** Resolves every guest page of [gpa, gpa+len) to its slot, or EFAULT. */
 function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): { gpaPage: number; slot: Memslot }[] | Outcome {
   const mm = w.mms.get(vm.mm)!;
-  if (gpa + BigInt(len) - 1n > U64_MAX) return refused('EFAULT');
+  const end = gpa + BigInt(len) - 1n;
+  if (end > U64_MAX) return refused('EFAULT');
   const first = pageOf(gpa);
-  const last = pageOf(gpa + BigInt(len) - 1n);
+  const last = pageOf(end);
   const pages: { gpaPage: number; slot: Memslot }[] = [];
   for (let p = first; p <= last; p++) {
     const slot = slotOf(vm, p);

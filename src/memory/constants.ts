@@ -5,9 +5,12 @@ export const PAGE_SHIFT_N = 12n;
 export const PAGE_SIZE_N = 4096n;
 export const PAGE_MASK_N = 0xfffn;
 
+const EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Page number of an address; exact for any u64 because 2^52 < 2^53. */
 export function pageOf(addr: bigint): number {
-  return Number(addr >> PAGE_SHIFT_N);
+  // below 2^53 the address converts exactly and no bigint is made (the checker asks constantly).
+  return addr >= 0n && addr <= EXACT ? Math.floor(Number(addr) / PAGE_SIZE) : Number(addr >> PAGE_SHIFT_N);
 }
 
 /** Address of a page number. */

@@ -78,10 +78,13 @@ export class FrameUndo implements FrameJournal {
     this.wasShared = pool.shared;
     this.logging = keep && !pool.shared;
     this.booked = false;
-    this.entries.length = 0;
+    // setting a length is not free: only when there is something to clear.
+    if (this.entries.length > 0) this.entries.length = 0;
     this.used = 0;
-    this.touchedPfns.length = 0;
-    this.touchedHashes.length = 0;
+    if (this.touchedPfns.length > 0) {
+      this.touchedPfns.length = 0;
+      this.touchedHashes.length = 0;
+    }
     this.hashesKnown = true;
     this.owner = pool.owner;
     this.free = pool.free;
@@ -121,14 +124,14 @@ export class FrameUndo implements FrameJournal {
     }
   }
 
-  /**
-   * Every frame changed since `begin`, with the two lanes of its content hash before the change
-   * (0, 0 for a frame that held no bytes); false when one of those hashes was not known.
-   */
-  touched(fn: (pfn: number, hashA: number, hashB: number) => void): boolean {
-    if (!this.hashesKnown) return false;
-    for (let i = 0; i < this.touchedPfns.length; i++) fn(this.touchedPfns[i], this.touchedHashes[2 * i], this.touchedHashes[2 * i + 1]);
-    return true;
+  /** Whether the hash before the change of every touched frame is known (touchedHash). */
+  touchedHashesKnown(): boolean {
+    return this.hashesKnown;
+  }
+
+  /** Lane `lane` (0 or 1) of the content hash touched frame `i` (in touchedFrames order) had before its change. */
+  touchedHash(i: number, lane: 0 | 1): number {
+    return this.touchedHashes[2 * i + lane];
   }
 
   bytes(buf: PageBuf, off: number, len: number): void {
@@ -137,7 +140,9 @@ export class FrameUndo implements FrameJournal {
       grown.set(this.store.subarray(0, this.used));
       this.store = grown;
     }
-    this.store.set(buf.data.subarray(off, off + len), this.used);
+    // a table entry or a guest's word is a few bytes: copied by hand, no view is made for them.
+    if (len <= 16) for (let i = 0; i < len; i++) this.store[this.used + i] = buf.data[off + i];
+    else this.store.set(buf.data.subarray(off, off + len), this.used);
     this.entries.push({ kind: 'bytes', buf, off, len, at: this.used, seq: buf.seq, lo: buf.lo, hi: buf.hi, hashSeq: buf.hashSeq, hashA: buf.hashA, hashB: buf.hashB });
     this.used += len;
   }
@@ -203,7 +208,8 @@ export class FrameUndo implements FrameJournal {
         continue;
       }
       const b = e.buf;
-      b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
+      if (e.len <= 16) for (let i = 0; i < e.len; i++) b.data[e.off + i] = this.store[e.at + i];
+      else b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
       b.seq = e.seq;
       b.lo = e.lo;
       b.hi = e.hi;
@@ -217,7 +223,7 @@ export class FrameUndo implements FrameJournal {
     pool.shared = this.wasShared || !this.logging || pool.shared;
     pool.journal = undefined;
     this.pool = undefined;
-    this.entries.length = 0;
+    if (this.entries.length > 0) this.entries.length = 0;
     this.used = 0;
   }
 }

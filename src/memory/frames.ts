@@ -27,6 +27,13 @@ export interface PageBuf {
   hashSeq: number;
   hashA: number;
   hashB: number;
+  /** `data` as 32-bit words, made when first hashed (check/fingerprint.ts): a view per hash cost more than the hash. */
+  words: Uint32Array | undefined;
+}
+
+/** A page buffer; every one is made here, so all have one shape. */
+function pageBuf(gen: number, seq: number, data: Uint8Array, from: PageBuf | undefined, lo: number, hi: number, hashSeq: number, hashA: number, hashB: number): PageBuf {
+  return { gen, seq, data, from, lo, hi, hashSeq, hashA, hashB, words: undefined };
 }
 
 export interface FramePool {
@@ -278,13 +285,13 @@ export function frameForWrite(pool: FramePool, pfn: number, off = 0, len = PAGE_
   if (buf === undefined) {
     pool.journal?.layer(pfn, pool.pages.get(pfn));
     const data = newPage();
-    pool.pages.set(pfn, { gen: pool.gen, seq: writeSeq++, data, lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 });
+    pool.pages.set(pfn, pageBuf(pool.gen, writeSeq++, data, undefined, 0, 0, -1, 0, 0));
     return data;
   }
   if (buf.gen !== pool.gen) {
     if (buf.from !== undefined) buf.from.from = undefined;
     // the pool's own copy, equal to its source until written: a journal undoes the write, not the copy.
-    const copy: PageBuf = { gen: pool.gen, seq: writeSeq++, data: copyPage(buf.data), from: buf, lo: off, hi: off, hashSeq: -1, hashA: 0, hashB: 0 };
+    const copy = pageBuf(pool.gen, writeSeq++, copyPage(buf.data), buf, off, off, -1, 0, 0);
     // equal bytes, equal hash: known from the start, so a journal that undoes a write knows it too.
     if (buf.hashSeq === buf.seq) {
       copy.hashSeq = copy.seq;
@@ -308,6 +315,6 @@ export function copyFrame(pool: FramePool, from: number, to: number): void {
   pool.journal?.touch(to);
   pool.journal?.layer(to, pool.pages.get(to));
   pool.pages.set(to, src.gen === pool.gen
-      ? { gen: pool.gen, seq: writeSeq++, data: copyPage(src.data), lo: 0, hi: 0, hashSeq: -1, hashA: 0, hashB: 0 }
-      : { gen: src.gen, seq: src.seq, data: src.data, lo: 0, hi: 0, hashSeq: src.hashSeq, hashA: src.hashA, hashB: src.hashB });
+      ? pageBuf(pool.gen, writeSeq++, copyPage(src.data), undefined, 0, 0, -1, 0, 0)
+      : pageBuf(src.gen, src.seq, src.data, undefined, 0, 0, src.hashSeq, src.hashA, src.hashB));
 }
