@@ -390,9 +390,9 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
   let pa = base.pa;
   let pb = base.pb;
   const pool = w.frames;
-  const frames = j.touchedFrames();
-  for (let i = 0; i < frames.length; i++) {
-    const pfn = frames[i];
+  const n = j.touchedCount();
+  for (let i = 0; i < n; i++) {
+    const pfn = j.touchedFrame(i);
     const hA = j.touchedHash(i, 0);
     const hB = j.touchedHash(i, 1);
     if (hA !== 0 || hB !== 0) {

@@ -173,9 +173,14 @@ export class WorldJournal {
   private readonly changedMaps: number[] = [];
   private readonly inPlace = (part: RecordMap) => this.maps.touched(part);
 
-  /** The frames changed since `begin`, in order of their first change. */
-  touchedFrames(): readonly number[] {
-    return this.frames.touchedFrames();
+  /** How many frames changed since `begin`. */
+  touchedCount(): number {
+    return this.frames.touchedCount();
+  }
+
+  /** The `i`th frame changed since `begin`, in order of first change. */
+  touchedFrame(i: number): number {
+    return this.frames.touchedFrame(i);
   }
 
   /** Whether touchedHash knows every touched frame's hash before the move. */
@@ -230,7 +235,7 @@ export class WorldJournal {
   framesChangedFor(read: ReadonlySet<number>): boolean {
     if (!this.frames.changedAny()) return false;
     if (read.has(ALL_FRAMES) || this.frames.bookkeepingChanged()) return true;
-    for (const pfn of this.frames.touchedFrames()) if (read.has(pfn)) return true;
+    for (let i = 0; i < this.frames.touchedCount(); i++) if (read.has(this.frames.touchedFrame(i))) return true;
     return false;
   }
 

@@ -20,7 +20,7 @@ const SET_CLEAR = Set.prototype.clear;
 type Target = Map<unknown, unknown> | Set<unknown>;
 
 export class MapUndo implements SealedWrites {
-  /** Per write: the map or set, the key (or member), whether it was there, the value it had, and its part. */
+  /** Per write: the map or set, the key (or member), whether it was there, the value it had, and its part; the first `n` are this move's (slots are reused). */
   private readonly targets: Target[] = [];
   private readonly keys: unknown[] = [];
   private readonly had: boolean[] = [];
@@ -30,6 +30,7 @@ export class MapUndo implements SealedWrites {
   private readonly copies: boolean[] = [];
   /** While set, writes are copies a footprint puts in before the event runs. */
   copying = false;
+  private n = 0;
   /** Writes that are the event's own. */
   private own = 0;
   /** Maps and sets a key left in this move: the write that first removed one, and the entries in order just before it. */
@@ -38,19 +39,19 @@ export class MapUndo implements SealedWrites {
   /** Whether the event itself wrote a map or set of world part `part` in this move. */
   written(part: string): boolean {
     if (this.own === 0) return false;
-    for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part && !this.copies[i]) return true;
+    for (let i = 0; i < this.n; i++) if (this.parts[i] === part && !this.copies[i]) return true;
     return false;
   }
 
   /** Whether a map or set of `part` was written in this move, copies of records put in included. */
   touched(part: string): boolean {
-    for (let i = 0; i < this.parts.length; i++) if (this.parts[i] === part) return true;
+    for (let i = 0; i < this.n; i++) if (this.parts[i] === part) return true;
     return false;
   }
 
   /** Whether this map or set was written in this move. */
   wrote(t: object): boolean {
-    for (let i = 0; i < this.targets.length; i++) if (this.targets[i] === t) return true;
+    for (let i = 0; i < this.n; i++) if (this.targets[i] === t) return true;
     return false;
   }
 
@@ -64,7 +65,7 @@ export class MapUndo implements SealedWrites {
    * compares a record with its copy); false when the event wrote none of them.
    */
   copiesDiffer(part: string, same: (a: unknown, b: unknown) => boolean): boolean {
-    for (let i = 0; i < this.parts.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       if (this.parts[i] !== part || !this.copies[i]) continue;
       const m = this.targets[i] as Map<unknown, unknown>;
       if (!m.has(this.keys[i]) || !same(this.olds[i], m.get(this.keys[i]))) return true;
@@ -73,12 +74,13 @@ export class MapUndo implements SealedWrites {
   }
 
   private note(t: Target, part: string, k: unknown, had: boolean, old: unknown): void {
-    this.targets.push(t);
-    this.keys.push(k);
-    this.had.push(had);
-    this.olds.push(old);
-    this.parts.push(part);
-    this.copies.push(this.copying);
+    const i = this.n++;
+    this.targets[i] = t;
+    this.keys[i] = k;
+    this.had[i] = had;
+    this.olds[i] = old;
+    this.parts[i] = part;
+    this.copies[i] = this.copying;
     if (!this.copying) this.own++;
   }
 
@@ -89,7 +91,7 @@ export class MapUndo implements SealedWrites {
   }
 
   mapDelete(m: Map<unknown, unknown>, part: string, k: unknown): void {
-    if (!this.orders.has(m)) this.orders.set(m, { at: this.targets.length, before: [...m.entries()] });
+    if (!this.orders.has(m)) this.orders.set(m, { at: this.n, before: [...m.entries()] });
     this.note(m, part, k, true, m.get(k));
     MAP_DELETE.call(m, k);
   }
@@ -100,14 +102,14 @@ export class MapUndo implements SealedWrites {
   }
 
   setDelete(s: Set<unknown>, part: string, x: unknown): void {
-    if (!this.orders.has(s)) this.orders.set(s, { at: this.targets.length, before: [...s.values()] });
+    if (!this.orders.has(s)) this.orders.set(s, { at: this.n, before: [...s.values()] });
     this.note(s, part, x, true, undefined);
     SET_DELETE.call(s, x);
   }
 
   /** Puts every map and set back as it was, newest write first. */
   undo(): void {
-    for (let i = this.targets.length - 1; i >= 0; i--) {
+    for (let i = this.n - 1; i >= 0; i--) {
       const t = this.targets[i];
       const order = this.orders.get(t);
       if (order !== undefined && i >= order.at) {
@@ -125,7 +127,7 @@ export class MapUndo implements SealedWrites {
 
   /** Keeps every write; the values written into sealed maps are sealed in turn. */
   commit(): void {
-    for (let i = 0; i < this.targets.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const t = this.targets[i];
       if (t instanceof Map) freeze(t.get(this.keys[i]), this.parts[i]);
       keptWrite(t);
@@ -135,15 +137,16 @@ export class MapUndo implements SealedWrites {
 
   private reset(): void {
     // most moves write no sealed map: nothing to clear.
-    if (this.targets.length === 0) return;
-    this.targets.length = 0;
-    this.keys.length = 0;
-    this.had.length = 0;
-    this.olds.length = 0;
-    this.parts.length = 0;
-    this.copies.length = 0;
+    if (this.n === 0) return;
+    // slots are overwritten by later moves; what they held is let go now (the arrays keep their stores).
+    for (let i = 0; i < this.n; i++) {
+      this.targets[i] = undefined!;
+      this.keys[i] = undefined;
+      this.olds[i] = undefined;
+    }
+    this.n = 0;
     this.own = 0;
-    this.orders.clear();
+    if (this.orders.size > 0) this.orders.clear();
   }
 }
 

@@ -73,10 +73,13 @@ export function sealedOpen(): boolean {
 /** The world part (record map name) a sealed map or set belongs to. */
 const PART = Symbol('part');
 
-function writable(target: object): { w: SealedWrites; part: string } {
+/** The journal a write to a sealed map or set goes to; throws when none is open. */
+function writable(): SealedWrites {
   if (open === undefined) throw new SharedWrite('write to a map shared between forked worlds');
-  return { w: open, part: (target as Record<symbol, string>)[PART] };
+  return open;
 }
+
+const partOf = (target: object): string => (target as Record<symbol, string>)[PART];
 
 const MAP_GET = Map.prototype.get;
 const MAP_HAS = Map.prototype.has;
@@ -85,39 +88,35 @@ const SET_HAS = Set.prototype.has;
 // a write that changes nothing is not a write: it needs neither the journal nor a copy.
 function sealedMapSet(this: Map<unknown, unknown>, k: unknown, v: unknown): Map<unknown, unknown> {
   if (MAP_GET.call(this, k) === v && MAP_HAS.call(this, k)) return this;
-  const { w, part } = writable(this);
-  w.mapSet(this, part, k, v);
+  writable().mapSet(this, partOf(this), k, v);
   return this;
 }
 
 function sealedMapDelete(this: Map<unknown, unknown>, k: unknown): boolean {
   if (!MAP_HAS.call(this, k)) return false;
-  const { w, part } = writable(this);
-  w.mapDelete(this, part, k);
+  writable().mapDelete(this, partOf(this), k);
   return true;
 }
 
 function sealedMapClear(this: Map<unknown, unknown>): void {
-  writable(this);
+  writable();
   for (const k of [...Map.prototype.keys.call(this)]) sealedMapDelete.call(this, k);
 }
 
 function sealedSetAdd(this: Set<unknown>, x: unknown): Set<unknown> {
   if (SET_HAS.call(this, x)) return this;
-  const { w, part } = writable(this);
-  w.setAdd(this, part, x);
+  writable().setAdd(this, partOf(this), x);
   return this;
 }
 
 function sealedSetDelete(this: Set<unknown>, x: unknown): boolean {
   if (!SET_HAS.call(this, x)) return false;
-  const { w, part } = writable(this);
-  w.setDelete(this, part, x);
+  writable().setDelete(this, partOf(this), x);
   return true;
 }
 
 function sealedSetClear(this: Set<unknown>): void {
-  writable(this);
+  writable();
   for (const x of [...Set.prototype.values.call(this)]) sealedSetDelete.call(this, x);
 }
 

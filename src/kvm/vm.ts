@@ -30,20 +30,26 @@ function removeSlot(w: World, vm: Vm, s: Memslot): void {
   vm.slots.splice(vm.slots.indexOf(s), 1);
 }
 
-/** Resolves every guest page of [gpa, gpa+len) to its slot, or EFAULT. */
-function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): { gpaPage: number; slot: Memslot }[] | Outcome {
+/** Copies `n` bytes of `from` at `at` into `to` at `off`: a guest's store is a few bytes, copied without a view. */
+function writeBytes(to: Uint8Array, off: number, from: Uint8Array, at: number, n: number): void {
+  if (n > 16) to.set(from.subarray(at, at + n), off);
+  else for (let i = 0; i < n; i++) to[off + i] = from[at + i];
+}
+
+/** Resolves every guest page of [gpa, gpa+len) to its slot (the `i`th holds page pageOf(gpa) + i), or EFAULT. */
+function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): Memslot[] | Outcome {
   const mm = w.mms.get(vm.mm)!;
   const end = gpa + BigInt(len) - 1n;
   if (end > U64_MAX) return refused('EFAULT');
   const first = pageOf(gpa);
   const last = pageOf(end);
-  const pages: { gpaPage: number; slot: Memslot }[] = [];
+  const slots: Memslot[] = [];
   for (let p = first; p <= last; p++) {
     const slot = slotOf(vm, p);
     if (slot === undefined || firstUnmapped(mm, slot.hvaPage + (p - slot.gpaPage), 1) >= 0) return refused('EFAULT');
-    pages.push({ gpaPage: p, slot });
+    slots.push(slot);
   }
-  return pages;
+  return slots;
 }
 
 /** The frame a guest access to one page reaches: through KVM's stage-2 table on x86, else straight through the memslot. */
@@ -123,18 +129,19 @@ export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | '
     const st = VM.step(vm.lc, 'GUEST_RUN');
     if (st.code) return refused(st.code);
     if (len === 0) return data ? OK : { code: 'OK', data: new Uint8Array(0) };
-    const pages = resolveGuestRange(w, vm, gpa, len);
-    if (!Array.isArray(pages)) return pages;
+    const slots = resolveGuestRange(w, vm, gpa, len);
+    if (!Array.isArray(slots)) return slots;
     // a write to a read-only slot is an MMIO exit to the VMM, which the model does not emulate.
-    if (data && pages.some((x) => (x.slot.flags & KVM_MEM_READONLY) !== 0)) return refused('EFAULT');
+    if (data) for (const slot of slots) if ((slot.flags & KVM_MEM_READONLY) !== 0) return refused('EFAULT');
     const mm = w.mms.get(vm.mm)!;
     const out = data ? undefined : new Uint8Array(len);
+    const first = pageOf(gpa);
     let off = Number(gpa & PAGE_MASK_N);
     let done = 0;
-    for (const { gpaPage, slot } of pages) {
+    for (let i = 0; i < slots.length; i++) {
       const n = Math.min(PAGE_SIZE - off, len - done);
-      const pfn = accessPage(w, vm, mm, gpaPage, slot, data !== undefined);
-      if (data) frameForWrite(w.frames, pfn!, off, n).set(data.subarray(done, done + n), off);
+      const pfn = accessPage(w, vm, mm, first + i, slots[i], data !== undefined);
+      if (data) writeBytes(frameForWrite(w.frames, pfn!, off, n), off, data, done, n);
       // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
       else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
       done += n;

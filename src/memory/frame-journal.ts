@@ -8,43 +8,35 @@
  */
 import { frameBuf, removeFree, type FrameJournal, type FrameOwner, type FramePool, type PageBuf } from './frames.js';
 
-/** One recorded change: bytes of a buffer written in place, or a page-layer entry replaced. */
-interface BytesEntry {
-  readonly kind: 'bytes';
-  readonly buf: PageBuf;
-  readonly off: number;
-  readonly len: number;
-  /** Where the old bytes are kept in the journal's store. */
-  readonly at: number;
-  readonly seq: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly hashSeq: number;
-  readonly hashA: number;
-  readonly hashB: number;
-}
-
-interface LayerEntry {
-  readonly kind: 'layer';
-  readonly pfn: number;
-  readonly prev: PageBuf | null | undefined;
-}
-
-/** A frame allocated or freed with the owners and free list written in place (a journal that keeps its changes). */
-interface AllocEntry {
-  readonly kind: 'alloc';
-  readonly pfn: number;
-  readonly fromFree: boolean;
-}
-
-interface FreeEntry {
-  readonly kind: 'free';
-  readonly pfn: number;
-  readonly owner: FrameOwner;
+/**
+ * One recorded change: bytes of a buffer written in place ('bytes': where the old bytes are kept
+ * and the buffer's fields before), a page-layer entry replaced ('layer'), or, in a journal that
+ * keeps its changes, a frame allocated or freed with the owners and free list written in place.
+ * Slots are reused from move to move (one kind's fields are stale in another's): a checker move
+ * records a write or two, and an object per record was most of what a move allocated.
+ */
+class Entry {
+  kind: 'bytes' | 'layer' | 'alloc' | 'free' = 'bytes';
+  buf: PageBuf | undefined = undefined;
+  off = 0;
+  len = 0;
+  at = 0;
+  seq = 0;
+  lo = 0;
+  hi = 0;
+  hashSeq = 0;
+  hashA = 0;
+  hashB = 0;
+  pfn = 0;
+  prev: PageBuf | null | undefined = undefined;
+  fromFree = false;
+  owner: FrameOwner = '';
 }
 
 export class FrameUndo implements FrameJournal {
-  private readonly entries: (BytesEntry | LayerEntry | AllocEntry | FreeEntry)[] = [];
+  /** Slots of recorded changes; the first `n` are this move's. */
+  private readonly entries: Entry[] = [];
+  private n = 0;
   /**
    * Whether allocations and frees are recorded one by one (owners and free list written in place)
    * rather than the pool marked shared so they are copied before they change: a journal whose
@@ -61,9 +53,10 @@ export class FrameUndo implements FrameJournal {
   private owner!: FramePool['owner'];
   private free!: number[];
   private next = 0;
-  /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts). */
+  /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts); the first `nTouched`. */
   private readonly touchedPfns: number[] = [];
   private readonly touchedHashes: number[] = [];
+  private nTouched = 0;
   /** Whether every touched frame's hash before the change was known (a buffer hashed at its current write). */
   private hashesKnown = true;
 
@@ -78,13 +71,8 @@ export class FrameUndo implements FrameJournal {
     this.wasShared = pool.shared;
     this.logging = keep && !pool.shared;
     this.booked = false;
-    // setting a length is not free: only when there is something to clear.
-    if (this.entries.length > 0) this.entries.length = 0;
-    this.used = 0;
-    if (this.touchedPfns.length > 0) {
-      this.touchedPfns.length = 0;
-      this.touchedHashes.length = 0;
-    }
+    this.clear();
+    this.nTouched = 0;
     this.hashesKnown = true;
     this.owner = pool.owner;
     this.free = pool.free;
@@ -96,13 +84,17 @@ export class FrameUndo implements FrameJournal {
   allocated(pfn: number, fromFree: boolean): void {
     if (!this.logging) return;
     this.booked = true;
-    this.entries.push({ kind: 'alloc', pfn, fromFree });
+    const e = this.slot('alloc');
+    e.pfn = pfn;
+    e.fromFree = fromFree;
   }
 
   freeing(pfn: number, owner: FrameOwner): void {
     if (!this.logging) return;
     this.booked = true;
-    this.entries.push({ kind: 'free', pfn, owner });
+    const e = this.slot('free');
+    e.pfn = pfn;
+    e.owner = owner;
   }
 
   reshaping(pool: FramePool): void {
@@ -114,14 +106,36 @@ export class FrameUndo implements FrameJournal {
 
   touch(pfn: number): void {
     const t = this.touchedPfns;
-    for (let i = 0; i < t.length; i++) if (t[i] === pfn) return;
+    const n = this.nTouched;
+    for (let i = 0; i < n; i++) if (t[i] === pfn) return;
     const buf = frameBuf(this.pool!, pfn);
-    t.push(pfn);
-    if (buf === undefined) this.touchedHashes.push(0, 0);
-    else {
+    let a = 0;
+    let b = 0;
+    if (buf !== undefined) {
       if (buf.hashSeq !== buf.seq) this.hashesKnown = false;
-      this.touchedHashes.push(buf.hashA, buf.hashB);
+      a = buf.hashA;
+      b = buf.hashB;
     }
+    // slots past the count are last move's: written over, not pushed (an array cut to zero gives its store up).
+    if (n === t.length) {
+      t.push(pfn);
+      this.touchedHashes.push(a, b);
+    } else {
+      t[n] = pfn;
+      this.touchedHashes[2 * n] = a;
+      this.touchedHashes[2 * n + 1] = b;
+    }
+    this.nTouched = n + 1;
+  }
+
+  /** How many frames changed since `begin`. */
+  touchedCount(): number {
+    return this.nTouched;
+  }
+
+  /** The `i`th frame changed since `begin`, in order of first change. */
+  touchedFrame(i: number): number {
+    return this.touchedPfns[i];
   }
 
   /** Whether the hash before the change of every touched frame is known (touchedHash). */
@@ -129,7 +143,7 @@ export class FrameUndo implements FrameJournal {
     return this.hashesKnown;
   }
 
-  /** Lane `lane` (0 or 1) of the content hash touched frame `i` (in touchedFrames order) had before its change. */
+  /** Lane `lane` (0 or 1) of the content hash touched frame `i` (touchedFrame's order) had before its change. */
   touchedHash(i: number, lane: 0 | 1): number {
     return this.touchedHashes[2 * i + lane];
   }
@@ -143,17 +157,43 @@ export class FrameUndo implements FrameJournal {
     // a table entry or a guest's word is a few bytes: copied by hand, no view is made for them.
     if (len <= 16) for (let i = 0; i < len; i++) this.store[this.used + i] = buf.data[off + i];
     else this.store.set(buf.data.subarray(off, off + len), this.used);
-    this.entries.push({ kind: 'bytes', buf, off, len, at: this.used, seq: buf.seq, lo: buf.lo, hi: buf.hi, hashSeq: buf.hashSeq, hashA: buf.hashA, hashB: buf.hashB });
+    const e = this.slot('bytes');
+    e.buf = buf;
+    e.off = off;
+    e.len = len;
+    e.at = this.used;
+    e.seq = buf.seq;
+    e.lo = buf.lo;
+    e.hi = buf.hi;
+    e.hashSeq = buf.hashSeq;
+    e.hashA = buf.hashA;
+    e.hashB = buf.hashB;
     this.used += len;
   }
 
   layer(pfn: number, prev: PageBuf | null | undefined): void {
-    this.entries.push({ kind: 'layer', pfn, prev });
+    const e = this.slot('layer');
+    e.pfn = pfn;
+    e.prev = prev;
   }
 
-  /** The frames changed since `begin`, in order of their first change. */
-  touchedFrames(): readonly number[] {
-    return this.touchedPfns;
+  /** The next slot, of `kind`. */
+  private slot(kind: Entry['kind']): Entry {
+    if (this.n === this.entries.length) this.entries.push(new Entry());
+    const e = this.entries[this.n++];
+    e.kind = kind;
+    return e;
+  }
+
+  /** Forgets this move's records, dropping what their slots hold (buffers a later move should not keep alive). */
+  private clear(): void {
+    for (let k = 0; k < this.n; k++) {
+      const e = this.entries[k];
+      e.buf = undefined;
+      e.prev = undefined;
+    }
+    this.n = 0;
+    this.used = 0;
   }
 
   /** Whether frames were allocated, claimed or freed since `begin` (owners, the free list or the bump pointer changed). */
@@ -164,15 +204,16 @@ export class FrameUndo implements FrameJournal {
 
   /** Whether anything was recorded since `begin`: a frame changed, or the pool's bookkeeping. */
   changedAny(): boolean {
-    return this.entries.length > 0 || this.bookkeepingChanged();
+    return this.n > 0 || this.bookkeepingChanged();
   }
 
   /** Whether the pool still holds what it held at `begin` (false when telling would cost more than a hash). */
   unchanged(): boolean {
     if (this.bookkeepingChanged()) return false;
-    for (const e of this.entries) {
+    for (let k = 0; k < this.n; k++) {
+      const e = this.entries[k];
       if (e.kind !== 'bytes') return false;
-      const now = e.buf.data;
+      const now = e.buf!.data;
       for (let i = 0; i < e.len; i++) if (now[e.off + i] !== this.store[e.at + i]) return false;
     }
     return true;
@@ -182,14 +223,13 @@ export class FrameUndo implements FrameJournal {
   commit(): void {
     this.pool!.journal = undefined;
     this.pool = undefined;
-    this.entries.length = 0;
-    this.used = 0;
+    this.clear();
   }
 
   /** Puts the pool back as it was at `begin`, newest change first, and stops recording. */
   undo(): void {
     const pool = this.pool!;
-    for (let k = this.entries.length - 1; k >= 0; k--) {
+    for (let k = this.n - 1; k >= 0; k--) {
       const e = this.entries[k];
       if (e.kind === 'layer') {
         if (e.prev === undefined) pool.pages.delete(e.pfn);
@@ -207,7 +247,7 @@ export class FrameUndo implements FrameJournal {
         this.owner.set(e.pfn, e.owner);
         continue;
       }
-      const b = e.buf;
+      const b = e.buf!;
       if (e.len <= 16) for (let i = 0; i < e.len; i++) b.data[e.off + i] = this.store[e.at + i];
       else b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
       b.seq = e.seq;
@@ -223,7 +263,6 @@ export class FrameUndo implements FrameJournal {
     pool.shared = this.wasShared || !this.logging || pool.shared;
     pool.journal = undefined;
     this.pool = undefined;
-    if (this.entries.length > 0) this.entries.length = 0;
-    this.used = 0;
+    this.clear();
   }
 }
