@@ -156,7 +156,9 @@ function hashObject(v: object, sa: number, sb: number): void {
   let suma = 0;
   let sumb = 0;
   if (v instanceof Map) {
-    for (const [k, x] of v) {
+    // keys, then each value by key: an entries() loop made a pair per entry.
+    for (const k of v.keys()) {
+      const x = v.get(k);
       if (x === undefined) continue;
       hashPair(k, sa, sb);
       const ka = outA;
@@ -261,20 +263,21 @@ function pageShareB(pfn: number, buf: PageBuf): number {
   return buf.hashA === 0 && buf.hashB === 0 ? 0 : finish(mix(finish(mix(SEED_B, pfn)), buf.hashB));
 }
 
-/** Hashes of page maps, owner maps and free lists a clone shares (immutable while shared, see memory/frames.ts). */
+/** Sums of base page layers (which never change once built; clones share them). */
 const sharedHashes = new WeakMap<object, [number, number]>();
 
-function bookkeepingHash(v: Map<number, string> | number[], shared: boolean): void {
-  if (shared) {
-    const h = sharedHashes.get(v);
-    if (h !== undefined) {
-      outA = h[0];
-      outB = h[1];
-      return;
-    }
+/** Hashes of owner maps and free lists, each with the pool stamp it was taken at (memory/frames.ts). */
+const bookHashes = new WeakMap<object, { stamp: number; a: number; b: number }>();
+
+function bookkeepingHash(v: Map<number, string> | number[], pool: FramePool): void {
+  const h = bookHashes.get(v);
+  if (h !== undefined && h.stamp === pool.stamp) {
+    outA = h.a;
+    outB = h.b;
+    return;
   }
   hashPair(v, SEED_A, SEED_B);
-  if (shared) sharedHashes.set(v, [outA, outB]);
+  bookHashes.set(v, { stamp: pool.stamp, a: outA, b: outB });
 }
 
 /** Both lanes of the sum of the pool's page shares (contents by pfn). */
@@ -308,10 +311,10 @@ function pagesSum(pool: FramePool): [number, number] {
 
 /** Both lanes of the frame pool's hash: the page sum, then owners, the free list and the bump pointer mixed in. */
 function framesHash(pool: FramePool, pa: number, pb: number): [number, number] {
-  bookkeepingHash(pool.owner, pool.shared);
+  bookkeepingHash(pool.owner, pool);
   let suma = mix(pa, outA);
   let sumb = mix(pb, outB);
-  bookkeepingHash(pool.free, pool.shared);
+  bookkeepingHash(pool.free, pool);
   return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
 }
 

@@ -53,6 +53,7 @@ export class FrameUndo implements FrameJournal {
   private owner!: FramePool['owner'];
   private free!: number[];
   private next = 0;
+  private stamp = 0;
   /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts); the first `nTouched`. */
   private readonly touchedPfns: number[] = [];
   private readonly touchedHashes: number[] = [];
@@ -77,6 +78,7 @@ export class FrameUndo implements FrameJournal {
     this.owner = pool.owner;
     this.free = pool.free;
     this.next = pool.next;
+    this.stamp = pool.stamp;
     if (!this.logging) pool.shared = true;
     pool.journal = this;
   }
@@ -260,6 +262,8 @@ export class FrameUndo implements FrameJournal {
     pool.owner = this.owner;
     pool.free = this.free;
     pool.next = this.next;
+    // the owners and free list are what they were at that stamp.
+    pool.stamp = this.stamp;
     pool.shared = this.wasShared || !this.logging || pool.shared;
     pool.journal = undefined;
     this.pool = undefined;

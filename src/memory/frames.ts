@@ -54,6 +54,12 @@ export interface FramePool {
   free: number[];
   /** `owner` and `free` are shared with a clone and are copied before the first write. */
   shared: boolean;
+  /**
+   * Changed whenever `owner` or `free` is written where it is, to a number never used before (a
+   * journal that puts them back puts back the number too): something derived from them (their
+   * hash) and noted with the stamp holds while the pool has that stamp.
+   */
+  stamp: number;
   /** Set while the checker applies a choice in place: told of every change before it is made (frame-journal.ts). */
   journal?: FrameJournal;
   /**
@@ -107,6 +113,12 @@ export const MAX_FRAMES = 1 << 22;
 
 let generations = 1;
 let writeSeq = 1;
+let stamps = 1;
+
+/** Notes that the pool's owners or free list are about to change in place. */
+function restamp(pool: FramePool): void {
+  pool.stamp = stamps++;
+}
 
 /** A fresh generation number; used to give both sides of a clone their own write permission. */
 export function nextGeneration(): number {
@@ -114,7 +126,7 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, limit: HOST_FRAMES, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, stamp: stamps++, limit: HOST_FRAMES, journal: undefined, reads: undefined };
 }
 
 /**
@@ -135,7 +147,7 @@ export function clonePool(pool: FramePool): FramePool {
     pool.base = base;
     pool.pages = new Map();
   }
-  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, limit: pool.limit, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, stamp: pool.stamp, limit: pool.limit, journal: undefined, reads: undefined };
 }
 
 /** Every frame holding bytes, with its buffer. */
@@ -154,6 +166,7 @@ export function pageCount(pool: FramePool): number {
 
 /** Makes the pool's owner map and free list its own before it changes them. */
 function own(pool: FramePool): void {
+  restamp(pool);
   if (!pool.shared) return;
   pool.owner = new Map(pool.owner);
   pool.free = pool.free.slice();
