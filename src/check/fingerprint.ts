@@ -8,7 +8,7 @@
 import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
 import { derivedCache, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
-import { RECORD_MAPS, SCALARS, type World } from '../model/world.js';
+import { RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
 
 const SEED_A = 0x9e3779b1;
 const SEED_B = 0x85ebca77;
@@ -417,6 +417,8 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
     const keys = mapKeys();
     for (let c = 0; c < changed.length; c++) {
       const [k, ka, kb] = keys[changed[c]];
+      // records a footprint copied and the event left as they were: the same content, the same share.
+      if (!j.changed(k)) continue;
       const now = o[k];
       const was = before[k];
       const inPlace = j.writtenInPlace(k);
@@ -447,9 +449,9 @@ function fieldKeys(): [string, number, number][] {
 }
 
 /** The record maps among fieldKeys, in RECORD_MAPS order (WorldJournal.mapsChanged numbers them so). */
-let mapKeyCache: [string, number, number][] | undefined;
-function mapKeys(): [string, number, number][] {
-  return (mapKeyCache ??= RECORD_MAPS.map((m) => fieldKeys().find(([k]) => k === m)!));
+let mapKeyCache: [RecordMap, number, number][] | undefined;
+function mapKeys(): [RecordMap, number, number][] {
+  return (mapKeyCache ??= RECORD_MAPS.map((m) => [m, ...fieldKeys().find(([k]) => k === m)!.slice(1)] as [RecordMap, number, number]));
 }
 
 /** Fingerprint halves as one bigint, for display. */

@@ -125,12 +125,6 @@ export class WorldJournal {
   private moves = 0;
   private readonly asked = new Map<string, number>();
 
-  /**
-   * `keep`: the changes will usually be committed (replay), so frame allocations and frees are
-   * recorded one by one rather than the pool's owner map copied before each.
-   */
-  constructor(private readonly keep = false) {}
-
   /** Starts journalling `w`, copying the record maps in `copied` (or all of them). */
   begin(w: World, copied: Footprint | 'all'): void {
     if (this.world) throw new Error('a world is already journalled');
@@ -145,7 +139,7 @@ export class WorldJournal {
     } finally {
       this.maps.copying = false;
     }
-    this.frames.begin(w.frames, this.keep);
+    this.frames.begin(w.frames);
   }
 
   /** Whether the world still equals what it was at `begin` (false when telling costs more than a hash). */

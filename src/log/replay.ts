@@ -212,7 +212,7 @@ export function replay(entries: readonly LogEntry[], opts: ReplayOptions = {}): 
   // events are applied in place to the sealed world and journalled: the journal says which parts
   // of the world an event changed, and an invariant reading none of them keeps its last verdict.
   sealWorld(world);
-  const journal = new WorldJournal(true);
+  const journal = new WorldJournal();
   const verdicts = new Map<Property, Verdict>();
   for (const entry of entries) {
     if (entry.phase !== undefined && entry.phase !== phase) {

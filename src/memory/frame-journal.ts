@@ -10,13 +10,15 @@ import { frameBuf, removeFree, type FrameJournal, type FrameOwner, type FramePoo
 
 /**
  * One recorded change: bytes of a buffer written in place ('bytes': where the old bytes are kept
- * and the buffer's fields before), a page-layer entry replaced ('layer'), or, in a journal that
- * keeps its changes, a frame allocated or freed with the owners and free list written in place.
+ * and the buffer's fields before), a page-layer entry replaced ('layer'), or a change to the
+ * owners and free list, written in place: a frame allocated ('alloc', from the free list's end or
+ * the bump pointer), freed ('free'), claimed from the middle of the free list ('claim', at `at`),
+ * or the free list and bump pointer reshaped ('reshape': the list as it was, in `freeBefore`).
  * Slots are reused from move to move (one kind's fields are stale in another's): a checker move
  * records a write or two, and an object per record was most of what a move allocated.
  */
 class Entry {
-  kind: 'bytes' | 'layer' | 'alloc' | 'free' = 'bytes';
+  kind: 'bytes' | 'layer' | 'alloc' | 'free' | 'claim' | 'reshape' = 'bytes';
   buf: PageBuf | undefined = undefined;
   off = 0;
   len = 0;
@@ -31,27 +33,19 @@ class Entry {
   prev: PageBuf | null | undefined = undefined;
   fromFree = false;
   owner: FrameOwner = '';
+  freeBefore: number[] | undefined = undefined;
 }
 
 export class FrameUndo implements FrameJournal {
   /** Slots of recorded changes; the first `n` are this move's. */
   private readonly entries: Entry[] = [];
   private n = 0;
-  /**
-   * Whether allocations and frees are recorded one by one (owners and free list written in place)
-   * rather than the pool marked shared so they are copied before they change: a journal whose
-   * changes are usually kept (replay) should not copy a large owner map at every allocation.
-   */
-  private logging = false;
-  private wasShared = false;
-  /** Whether a frame was allocated or freed with logging on. */
+  /** Whether the owners or free list changed (a frame allocated, claimed or freed). */
   private booked = false;
   /** Old bytes of every write, back to back (reused across journals: no allocation per write). */
   private store = new Uint8Array(1 << 16);
   private used = 0;
   private pool: FramePool | undefined;
-  private owner!: FramePool['owner'];
-  private free!: number[];
   private next = 0;
   private stamp = 0;
   /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts); the first `nTouched`. */
@@ -62,29 +56,24 @@ export class FrameUndo implements FrameJournal {
   private hashesKnown = true;
 
   /**
-   * Starts recording `pool`'s changes. The pool is marked shared, so its owner map and free list
-   * are copied before they change; with `keep` (the changes are usually committed) allocations and
-   * frees are recorded instead, unless the pool is shared already.
+   * Starts recording `pool`'s changes. Allocations and frees are recorded one by one and undone
+   * in place; a pool whose owners and free list are shared with a clone copies them first
+   * (memory/frames.ts), and keeps its copies after an undo (they hold what the originals hold):
+   * the next choice of the same state writes them without another copy.
    */
-  begin(pool: FramePool, keep = false): void {
+  begin(pool: FramePool): void {
     if (pool.journal) throw new Error('a frame pool is already journalled');
     this.pool = pool;
-    this.wasShared = pool.shared;
-    this.logging = keep && !pool.shared;
     this.booked = false;
     this.clear();
     this.nTouched = 0;
     this.hashesKnown = true;
-    this.owner = pool.owner;
-    this.free = pool.free;
     this.next = pool.next;
     this.stamp = pool.stamp;
-    if (!this.logging) pool.shared = true;
     pool.journal = this;
   }
 
   allocated(pfn: number, fromFree: boolean): void {
-    if (!this.logging) return;
     this.booked = true;
     const e = this.slot('alloc');
     e.pfn = pfn;
@@ -92,18 +81,22 @@ export class FrameUndo implements FrameJournal {
   }
 
   freeing(pfn: number, owner: FrameOwner): void {
-    if (!this.logging) return;
     this.booked = true;
     const e = this.slot('free');
     e.pfn = pfn;
     e.owner = owner;
   }
 
+  claimed(pfn: number, at: number): void {
+    this.booked = true;
+    const e = this.slot('claim');
+    e.pfn = pfn;
+    e.at = at;
+  }
+
   reshaping(pool: FramePool): void {
-    if (!this.logging) return;
-    // from here on the owners and free list are copied before they change; undo takes the originals back.
-    this.logging = false;
-    pool.shared = true;
+    this.booked = true;
+    this.slot('reshape').freeBefore = pool.free.slice();
   }
 
   touch(pfn: number): void {
@@ -193,6 +186,7 @@ export class FrameUndo implements FrameJournal {
       const e = this.entries[k];
       e.buf = undefined;
       e.prev = undefined;
+      e.freeBefore = undefined;
     }
     this.n = 0;
     this.used = 0;
@@ -200,8 +194,7 @@ export class FrameUndo implements FrameJournal {
 
   /** Whether frames were allocated, claimed or freed since `begin` (owners, the free list or the bump pointer changed). */
   bookkeepingChanged(): boolean {
-    const pool = this.pool!;
-    return this.booked || pool.owner !== this.owner || pool.free !== this.free || pool.next !== this.next;
+    return this.booked || this.pool!.next !== this.next;
   }
 
   /** Whether anything was recorded since `begin`: a frame changed, or the pool's bookkeeping. */
@@ -233,21 +226,28 @@ export class FrameUndo implements FrameJournal {
     const pool = this.pool!;
     for (let k = this.n - 1; k >= 0; k--) {
       const e = this.entries[k];
-      if (e.kind === 'layer') {
-        if (e.prev === undefined) pool.pages.delete(e.pfn);
-        else pool.pages.set(e.pfn, e.prev);
-        continue;
-      }
-      // recorded allocations and frees changed the original owners and free list, whatever came after.
-      if (e.kind === 'alloc') {
-        this.owner.delete(e.pfn);
-        if (e.fromFree) this.free.push(e.pfn);
-        continue;
-      }
-      if (e.kind === 'free') {
-        removeFree(this.free, e.pfn);
-        this.owner.set(e.pfn, e.owner);
-        continue;
+      switch (e.kind) {
+        case 'layer':
+          if (e.prev === undefined) pool.pages.delete(e.pfn);
+          else pool.pages.set(e.pfn, e.prev);
+          continue;
+        // the owner map's order is not state (hashes and digests sum or sort it): a freed frame
+        // put back goes to its end.
+        case 'alloc':
+          pool.owner.delete(e.pfn);
+          if (e.fromFree) pool.free.push(e.pfn);
+          continue;
+        case 'claim':
+          pool.owner.delete(e.pfn);
+          pool.free.splice(e.at, 0, e.pfn);
+          continue;
+        case 'free':
+          removeFree(pool.free, e.pfn);
+          pool.owner.set(e.pfn, e.owner);
+          continue;
+        case 'reshape':
+          pool.free = e.freeBefore!;
+          continue;
       }
       const b = e.buf!;
       if (e.len <= 16) for (let i = 0; i < e.len; i++) b.data[e.off + i] = this.store[e.at + i];
@@ -259,12 +259,9 @@ export class FrameUndo implements FrameJournal {
       b.hashA = e.hashA;
       b.hashB = e.hashB;
     }
-    pool.owner = this.owner;
-    pool.free = this.free;
     pool.next = this.next;
-    // the owners and free list are what they were at that stamp.
+    // the owners and free list hold what they held at that stamp.
     pool.stamp = this.stamp;
-    pool.shared = this.wasShared || !this.logging || pool.shared;
     pool.journal = undefined;
     this.pool = undefined;
     this.clear();

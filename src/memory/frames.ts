@@ -80,9 +80,9 @@ export interface FramePool {
 export const ALL_FRAMES = -1;
 
 /**
- * What a pool tells the journal that undoes a choice applied in place. For `owner`, `free` and
- * `next` the checker's journal marks the pool shared, so they are copied before they change; a
- * journal whose changes are usually kept (replay) records allocations and frees instead.
+ * What a pool tells the journal that undoes a choice applied in place: every change, before it is
+ * made (bytes and pages), or as it is made (owners and the free list, written in place: a pool
+ * that shares them with a clone copies them first, see `own`).
  */
 export interface FrameJournal {
   /** Frame `pfn` is about to change (its bytes, or which buffer holds them). */
@@ -91,11 +91,13 @@ export interface FrameJournal {
   bytes(buf: PageBuf, off: number, len: number): void;
   /** The pool's own-layer entry of `pfn` (`prev`) is about to be replaced. */
   layer(pfn: number, prev: PageBuf | null | undefined): void;
-  /** `pfn` was just allocated, from the free list or the bump pointer (owners and free list written in place). */
+  /** `pfn` was just given an owner: popped off the free list's end (`fromFree`), or never free. */
   allocated(pfn: number, fromFree: boolean): void;
   /** `pfn`, owned by `owner`, is about to be freed. */
   freeing(pfn: number, owner: FrameOwner): void;
-  /** Owners and the free list are about to be reshaped in a way not told entry by entry (claims, aligned runs). */
+  /** `pfn` is about to be taken out of the free list at index `at` (a claim of a given frame). */
+  claimed(pfn: number, at: number): void;
+  /** The free list and bump pointer are about to change in a way not told entry by entry (frames skipped over). */
   reshaping(pool: FramePool): void;
 }
 
@@ -185,11 +187,14 @@ export function allocFrame(pool: FramePool, owner: FrameOwner): number {
 
 /** Allocates `count` contiguous frames aligned to `align` frames (16 KiB s390 tables); returns the first pfn. */
 export function allocContiguous(pool: FramePool, count: number, align: number, owner: FrameOwner): number {
-  pool.journal?.reshaping(pool);
   own(pool);
+  pool.journal?.reshaping(pool);
   const first = Math.ceil(pool.next / align) * align;
   for (let p = pool.next; p < first; p++) insertFree(pool, p);
-  for (let i = 0; i < count; i++) pool.owner.set(first + i, owner);
+  for (let i = 0; i < count; i++) {
+    pool.journal?.allocated(first + i, false);
+    pool.owner.set(first + i, owner);
+  }
   pool.next = first + count;
   return first;
 }
@@ -197,17 +202,21 @@ export function allocContiguous(pool: FramePool, count: number, align: number, o
 /** Claims a specific free frame below HOST_FRAMES (migration target); false when it is in use. */
 export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boolean {
   if (pool.owner.has(pfn)) return false;
-  pool.journal?.reshaping(pool);
   own(pool);
   if (pfn >= pool.next) {
+    pool.journal?.reshaping(pool);
     // the free list is kept in descending order and every frame skipped lies above it.
     const skipped: number[] = [];
     for (let p = pfn - 1; p >= pool.next; p--) skipped.push(p);
     pool.free = skipped.concat(pool.free);
     pool.next = pfn + 1;
+    pool.journal?.allocated(pfn, false);
   } else {
     const i = pool.free.indexOf(pfn);
-    if (i >= 0) pool.free.splice(i, 1);
+    if (i >= 0) {
+      pool.journal?.claimed(pfn, i);
+      pool.free.splice(i, 1);
+    } else pool.journal?.allocated(pfn, false);
   }
   pool.owner.set(pfn, owner);
   return true;

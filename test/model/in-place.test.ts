@@ -77,7 +77,7 @@ describe('worlds changed in place and undone', () => {
     (which, picks) => {
       const run = scenarios[which];
       const w = sealWorld(cloneWorld(run.setup.world));
-      const j = new WorldJournal(true);
+      const j = new WorldJournal();
       for (const e of choicePath(run, picks)) {
         // hashes cached for the maps and records the move may write in place, as an expansion caches them.
         keyBase(w);
