@@ -3,7 +3,7 @@
  * kebab-case name. Every property a scenario names is checked after every event (transition
  * properties with the step).
  */
-import type { ModelEvent } from '../src/events/types.js';
+import { EVENT_TYPES, type ModelEvent } from '../src/events/types.js';
 import { DesignError } from '../src/ops/registry.js';
 import type { Outcome } from '../src/model/outcome.js';
 import { RECORD_MAPS, SCALARS, type World } from '../src/model/world.js';
@@ -25,7 +25,7 @@ import { sharedStage2Populated } from './shared-stage2-populated.js';
 import { dmaAvailAccounting } from './dma-avail-accounting.js';
 import { spaprAccounting } from './spapr-accounting.js';
 import { kvmPinAccounting } from './kvm-pin-accounting.js';
-import type { Property, Violation } from './types.js';
+import type { Property, TransitionProperty, Violation, WorldPart } from './types.js';
 
 export type { Invariant, Property, Step, TransitionProperty, Violation, WorldPart } from './types.js';
 export { WorldView } from './view.js';
@@ -53,6 +53,12 @@ export function registerProperty<P extends Property>(p: P): P {
   if (p.kind === 'transition' && typeof p.pre !== 'function') throw bad('a transition property needs a pre function');
   if (p.kind === 'invariant' && p.reads !== undefined && (!Array.isArray(p.reads) || p.reads.some((r) => !WORLD_PARTS.has(r)))) {
     throw bad(`reads must list parts of the world (${[...WORLD_PARTS].join(', ')}), not ${JSON.stringify(p.reads)}`);
+  }
+  if (p.kind === 'transition' && p.changes !== undefined && (!Array.isArray(p.changes) || p.changes.some((r) => !WORLD_PARTS.has(r)))) {
+    throw bad(`changes must list parts of the world (${[...WORLD_PARTS].join(', ')}), not ${JSON.stringify(p.changes)}`);
+  }
+  if (p.kind === 'transition' && p.on !== undefined && (!Array.isArray(p.on) || p.on.some((t) => !(EVENT_TYPES as readonly string[]).includes(t)))) {
+    throw bad(`on must list event types (as \`vkm events\` names them), not ${JSON.stringify(p.on)}`);
   }
   LIST.push(p);
   return p;
@@ -116,6 +122,20 @@ export function checkProperties(w: World, props: readonly Property[] = PROPERTIE
 export function checkOne(view: WorldView, p: Property, step?: StepSeen): readonly Violation[] {
   if (p.kind === 'invariant') return p.check(view);
   return step ? p.check(view, { event: step.event, outcome: step.outcome, pre: step.pre.get(p.name), actor: step.actor }) : [];
+}
+
+/** What tells which parts of the world a step changed (the checker's journal does). */
+export interface ChangedParts {
+  changedAny(parts: readonly WorldPart[]): boolean;
+}
+
+/**
+ * Whether a transition property can find a step of type `type` broken, by what it declares:
+ * `on` lists the type, and the step changed one of its `changes` (`changed` says which it did;
+ * undefined: it changed nothing).
+ */
+export function transitionInScope(p: TransitionProperty, type: string, changed: ChangedParts | undefined): boolean {
+  return (p.on === undefined || p.on.includes(type as ModelEvent['type'])) && (p.changes === undefined || (changed !== undefined && changed.changedAny(p.changes)));
 }
 
 /**

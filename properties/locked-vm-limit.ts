@@ -10,6 +10,8 @@ export const lockedVmLimit: TransitionProperty<Map<string, number>> = {
   name: 'locked-vm-limit',
   kind: 'transition',
   description: 'no step charges locked_vm past RLIMIT_MEMLOCK without CAP_IPC_LOCK',
+  // a step that changes no process leaves every locked_vm where it was: it raised none.
+  changes: ['mms'],
   pre: (view) => new Map([...view.w.mms.values()].map((mm) => [mm.id, mm.lockedVm])),
   check(view, step) {
     const out: Violation[] = [];

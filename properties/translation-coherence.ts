@@ -37,6 +37,7 @@ export const translationCoherence: TransitionProperty<undefined> = {
   name: 'translation-coherence',
   kind: 'transition',
   description: 'after a successful RPCIT the host translates the range exactly as the guest tables do',
+  on: ['guest.s390.rpcit', 'guest.s390.refresh_all'],
   pre: () => undefined,
   check(view, step) {
     const e = step.event;

@@ -50,6 +50,18 @@ export interface TransitionProperty<Pre = unknown> {
   readonly description: string;
   pre(view: WorldView): Pre;
   check(view: WorldView, step: Step<Pre>): Violation[];
+  /**
+   * The only event types whose steps `check` can find broken; it is not called on others.
+   * Absent: every step is checked.
+   */
+  readonly on?: readonly ModelEvent['type'][];
+  /**
+   * Parts of the world a step must change for `check` to find it broken (a step that leaves them
+   * alone passes): the checker and replay skip `check` on a step that changed none of them.
+   * Absent: every step is checked. `test/properties/transition-scope.test.ts` holds the built-in
+   * properties' `on` and `changes` to what their checks do along random paths.
+   */
+  readonly changes?: readonly WorldPart[];
 }
 
 export type Property = Invariant | TransitionProperty;

@@ -13,7 +13,7 @@ import { interruptible, stepWhere, type SteppedEvent } from '../kernel/stepped.j
 import { SUCCESS_CODES } from '../model/codes.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
-import { checkProperties, notePre, type PreNotes, type Property, type Violation } from '../../properties/index.js';
+import { checkOne, notePre, transitionInScope, type PreNotes, type Property, type Violation } from '../../properties/index.js';
 import { WorldView } from '../../properties/view.js';
 import { actorIndices, encodeMove, tryMoveInPlace } from './moves.js';
 import type { Cover } from './scenario.js';
@@ -55,23 +55,16 @@ export interface Expander {
   readonly coverPending?: (i: number) => boolean;
 }
 
-const transitionsOnly = new WeakMap<readonly Property[], readonly Property[]>();
-
-function transitionProps(props: readonly Property[]): readonly Property[] {
-  let t = transitionsOnly.get(props);
-  if (!t) transitionsOnly.set(props, (t = props.filter((p) => p.kind === 'transition')));
-  return t;
-}
-
 /**
- * The properties to check on a new state: every transition property, and every invariant that
- * reads a part of the world the move changed (or does not say what it reads). The state expanded
- * passed every invariant, and one that reads nothing the move changed would read the same values.
+ * Whether `p` is checked on a successor: a transition property whenever the step is in its scope
+ * (its `on` and `changes`); an invariant only on a state not checked before (`fresh`), and then
+ * when it reads a part of the world the move changed (or does not say what it reads): the state
+ * expanded passed every invariant, and one that reads nothing the move changed would read the same
+ * values.
  */
-function affected(props: readonly Property[], j: WorldJournal): readonly Property[] {
-  const out: Property[] = [];
-  for (const p of props) if (p.kind === 'transition' || p.reads === undefined || j.changedAny(p.reads)) out.push(p);
-  return out;
+function wanted(p: Property, fresh: boolean, same: boolean, type: string, j: WorldJournal): boolean {
+  if (p.kind === 'transition') return transitionInScope(p, type, same ? undefined : j);
+  return fresh && (p.reads === undefined || j.changedAny(p.reads));
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -84,13 +77,19 @@ function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: M
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
   const same = s.parentKey !== undefined && s.journal.unchanged();
   const key = same ? s.parentKey! : s.base ? successorFingerprint(s.base, world, s.journal) : x.key(world);
-  const props = same || x.checked?.(key) ? transitionProps(x.props) : affected(x.props, s.journal);
+  const fresh = !same && !x.checked?.(key);
   // what a device could see inside the op first, then what holds (or not) once it is over.
-  const found = props.length === 0 ? NONE : checkProperties(world, props, { event, outcome, pre: s.pre, actor: event.step?.actor });
-  const violations = stepFound !== undefined && stepFound.length > 0 ? [...stepFound, ...found] : found;
+  let found: Violation[] | undefined = stepFound !== undefined && stepFound.length > 0 ? [...stepFound] : undefined;
+  let view: WorldView | undefined;
+  let step: Parameters<typeof checkOne>[2];
+  for (const p of x.props) {
+    if (!wanted(p, fresh, same, event.type, s.journal)) continue;
+    const v = checkOne((view ??= new WorldView(world)), p, (step ??= { event, outcome, pre: s.pre, actor: event.step?.actor }));
+    if (v.length > 0) (found ??= []).push(...v);
+  }
+  const violations = found ?? NONE;
   // most moves hit no cover and find nothing: they share the empty lists rather than make their own.
   let hit: number[] | undefined;
-  let view: WorldView | undefined;
   for (let i = 0; i < x.covers.length; i++) {
     // a cover hit once is hit: the run asks only about the others.
     if (x.coverPending && !x.coverPending(i)) continue;

@@ -17,7 +17,7 @@ import type { Outcome } from '../model/outcome.js';
 import { emptyWorld, type Stats, type World } from '../model/world.js';
 import { MODEL_ONLY_CODES } from '../model/codes.js';
 import { statsDelta, type PhaseStats } from './stats.js';
-import { checkOne, deviceCheck, notePre, PROPERTIES, type Property, type Violation } from '../../properties/index.js';
+import { checkOne, deviceCheck, notePre, PROPERTIES, transitionInScope, type Property, type Violation } from '../../properties/index.js';
 import { applyInPlace, WorldJournal } from '../kernel/in-place.js';
 import { sealWorld } from '../kernel/seal.js';
 import { WorldView } from '../../properties/view.js';
@@ -156,7 +156,7 @@ function stale(p: Property, j: WorldJournal, last: Verdict | undefined): boolean
 
 /**
  * The properties' violations after one event, in the properties' order. Every transition property
- * is checked, and so is every invariant that may read something the event changed: a part of the
+ * whose scope the step is in is checked, and so is every invariant that may read something the event changed: a part of the
  * world it declares in `reads` that the event replaced, or a frame it read when last checked (or
  * one that does not say what it reads). The others keep their last verdict: they would read the
  * same values.
@@ -166,6 +166,8 @@ function checkChanged(world: World, props: readonly Property[], j: WorldJournal,
   const pool = world.frames;
   const out: Violation[] = [];
   for (const p of props) {
+    // a step out of a transition property's scope (`on`, `changes`) cannot break it (--check-all checks it anyway).
+    if (p.kind === 'transition' && verdicts !== undefined && step !== undefined && !transitionInScope(p, step.event.type, j)) continue;
     const last = verdicts?.get(p);
     if (!stale(p, j, last)) {
       out.push(...last!.found);
