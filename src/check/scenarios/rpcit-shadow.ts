@@ -109,48 +109,116 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
    * try the matching renamings and reach the same least key. Ties are tried every way.
    */
   canonical(w, p, ctx) {
-    const st = abstractState(w, p, ctx);
-    if (!st.gp.every(isPage) || !st.hp.every(isPage) || !st.pos.every((x) => typeof x === 'number')) return textCanonical(st, p);
+    const st = numericState(w, p, ctx);
+    if (st === undefined) return textCanonical(abstractState(w, p, ctx), p);
     // every entry is a page or invalid: rows are small integers, compared as numbers.
-    const { gp, hp, pos } = st as { gp: PageEntry[]; hp: PageEntry[]; pos: number[] };
     const H = 4 * p.G + 1;
+    const I = p.I;
+    const key = new Array<number>(I + p.G);
     let best: number[] | undefined;
-    const key = new Array<number>(p.I + p.G);
-    for (const pg of renamings(signatures(gp, hp, pos))) {
-      for (let j = 0; j < p.I; j++) key[j] = code(gp[j], pg, 2) * H + code(hp[j], pg, 4);
-      sortPrefix(key, p.I);
-      for (let g = 0; g < p.G; g++) key[p.I + pg[g]] = pos[g];
+    forEachRenaming(signatures(st, p), (pg) => {
+      for (let j = 0; j < I; j++) {
+        const gg = st.gPage[j];
+        const hg = st.hPage[j];
+        const gc = gg === 0 ? 0 : 1 + pg[gg - 1] * 2 + st.gRo[j];
+        const hc = hg === 0 ? 0 : 1 + pg[hg - 1] * 4 + st.hCand[j] * 2 + st.hRo[j];
+        key[j] = gc * H + hc;
+      }
+      sortPrefix(key, I);
+      for (let g = 0; g < p.G; g++) key[I + pg[g]] = st.pos[g];
       if (best === undefined || lessThan(key, best)) best = key.slice();
-    }
+    });
     return best!;
   },
 };
 
-type PageEntry = 'N' | { g: number; c?: number; ro: boolean };
+/**
+ * The scenario's state as numbers, read from the real bytes (what abstractState reads): per IOVA
+ * page the guest entry's page (1 + g, 0 invalid) and protection, the host entry's page, candidate
+ * frame and protection; per guest page the candidate it is on. Undefined when an entry holds bits
+ * no choice writes (the text form handles those). Scratch arrays, valid until the next call: the
+ * orbit key is asked for on every transition of a symmetric run.
+ */
+interface NumericState {
+  readonly gPage: Int32Array;
+  readonly gRo: Int32Array;
+  readonly hPage: Int32Array;
+  readonly hCand: Int32Array;
+  readonly hRo: Int32Array;
+  readonly pos: Int32Array;
+}
+const MAX_PAGES = 8;
+const scratch: NumericState = {
+  gPage: new Int32Array(MAX_PAGES), gRo: new Int32Array(MAX_PAGES), hPage: new Int32Array(MAX_PAGES),
+  hCand: new Int32Array(MAX_PAGES), hRo: new Int32Array(MAX_PAGES), pos: new Int32Array(MAX_PAGES),
+};
+
+function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | undefined {
+  const vm = w.vms.get('vm0')!;
+  const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
+  const { byFrame, hvaPages } = setupFacts(ctx);
+  const st = scratch;
+  const ptFrame = guestResolver(w, vm)(PT_PAGE);
+  const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
+  const host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
+  for (let i = 0; i < p.I; i++) {
+    // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
+    const hi = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
+    const lo = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+    const g = (lo >>> 12) - DATA0_PAGE;
+    if (hi === 0 && lo === PTE_INVALID_N) st.gPage[i] = 0;
+    else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) {
+      st.gPage[i] = g + 1;
+      st.gRo[i] = (lo & 0x200) !== 0 ? 1 : 0;
+    } else return undefined;
+    const h = host[i];
+    if (h === PTE_INVALID) st.hPage[i] = 0;
+    else {
+      const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
+      if (f === undefined || (h! & 0xdffn) !== 0n) return undefined;
+      st.hPage[i] = f.g + 1;
+      st.hCand[i] = f.c;
+      st.hRo[i] = (h! & 0x200n) !== 0n ? 1 : 0;
+    }
+  }
+  const mm = w.mms.get('qemu')!;
+  for (let g = 0; g < p.G; g++) {
+    const now = mm.pages.get(hvaPages[g]);
+    const [a, b] = ctx.candidates[g];
+    if (now === a) st.pos[g] = 0;
+    else if (now === b) st.pos[g] = 1;
+    else return undefined;
+  }
+  return st;
+}
+const PTE_INVALID_N = Number(PTE_INVALID);
 
 /**
  * Per guest page, a number no renaming changes: its frame, and how many guest and host entries
  * name it with each protection (and, on the host, each candidate frame).
  */
-function signatures(gp: readonly PageEntry[], hp: readonly PageEntry[], pos: readonly number[]): number[] {
-  const sig = pos.map((x) => x);
+function signatures(st: NumericState, p: Params): number[] {
+  const sig: number[] = [];
+  for (let g = 0; g < p.G; g++) sig.push(st.pos[g]);
   // counts fit in 3 bits (at most 6 IOVA pages); each kind of use has its own digit.
-  for (const e of gp) if (e !== 'N') sig[e.g] += 2 * 8 ** (e.ro ? 1 : 0);
-  for (const e of hp) if (e !== 'N') sig[e.g] += 2 * 8 ** (2 + (e.c ?? 0) * 2 + (e.ro ? 1 : 0));
+  for (let j = 0; j < p.I; j++) {
+    if (st.gPage[j] !== 0) sig[st.gPage[j] - 1] += 2 * 8 ** st.gRo[j];
+    if (st.hPage[j] !== 0) sig[st.hPage[j] - 1] += 2 * 8 ** (2 + st.hCand[j] * 2 + st.hRo[j]);
+  }
   return sig;
 }
 
 /**
- * Every renaming (old page -> new name) that names pages in increasing signature order, trying
- * each order of the pages within a tie (but one for pages no entry names).
+ * Calls `visit` with every renaming (old page -> new name) that names pages in increasing
+ * signature order, trying each order of the pages within a tie (but one for pages no entry
+ * names). The array passed is reused: copy it to keep it.
  */
-function renamings(sig: readonly number[]): number[][] {
+function forEachRenaming(sig: readonly number[], visit: (names: readonly number[]) => void): void {
   const order = sig.map((_, g) => g).sort((a, b) => sig[a] - sig[b]);
-  const out: number[][] = [];
   const names = new Array<number>(sig.length);
   const place = (k: number) => {
     if (k === order.length) {
-      out.push(names.slice());
+      visit(names);
       return;
     }
     // the pages tied with order[k] that are not named yet, each in turn takes name k; pages no
@@ -166,14 +234,6 @@ function renamings(sig: readonly number[]): number[][] {
     }
   };
   place(0);
-  return out;
-}
-const isPage = (e: Entry): e is PageEntry => typeof e === 'object' || e === 'N';
-
-/** An entry as a number under a renaming of the guest pages: 0 invalid, else 1 + page, candidate and protection. */
-function code(e: PageEntry, pg: readonly number[], per: 2 | 4): number {
-  if (e === 'N') return 0;
-  return 1 + pg[e.g] * per + (per === 4 ? (e.c ?? 0) * 2 : 0) + (e.ro ? 1 : 0);
 }
 
 function sortPrefix(a: number[], n: number): void {
