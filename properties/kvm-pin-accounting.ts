@@ -20,14 +20,15 @@ export const kvmPinAccounting: Invariant = {
     for (const vm of w.vms.values()) {
       const mm = w.mms.get(vm.mm);
       for (const p of kvmPinRecords(w, vm)) {
-        const where = `VM ${vm.id}'s ${p.holder} pins frame ${hex(p.pfn)} for guest page ${hex(p.gpaPage)}`;
+        // the text only for a report: every new state asks.
+        const report = (why: string) => out.push({ property: this.name, message: `VM ${vm.id}'s ${p.holder} pins frame ${hex(p.pfn)} for guest page ${hex(p.gpaPage)}, ${why}` });
         if (vm.lc === 'destroyed') {
-          out.push({ property: this.name, message: `${where}, but the VM is destroyed` });
+          report('but the VM is destroyed');
           continue;
         }
         const h = gpaToHvaPage(vm, p.gpaPage);
-        if (h === undefined) out.push({ property: this.name, message: `${where}, which no memslot holds` });
-        else if (mm?.pages.get(h) !== p.pfn) out.push({ property: this.name, message: `${where}, which no longer backs it` });
+        if (h === undefined) report('which no memslot holds');
+        else if (mm?.pages.get(h) !== p.pfn) report('which no longer backs it');
       }
     }
     return out;
