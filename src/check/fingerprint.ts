@@ -309,13 +309,19 @@ function pagesSum(pool: FramePool): [number, number] {
   return [suma, sumb];
 }
 
-/** Both lanes of the frame pool's hash: the page sum, then owners, the free list and the bump pointer mixed in. */
-function framesHash(pool: FramePool, pa: number, pb: number): [number, number] {
+/** The owner map's and free list's hashes (both lanes each), left in bookA/bookB/freeA/freeB. */
+let bookA = 0;
+let bookB = 0;
+let freeA = 0;
+let freeB = 0;
+
+function bookkeeping(pool: FramePool): void {
   bookkeepingHash(pool.owner, pool);
-  let suma = mix(pa, outA);
-  let sumb = mix(pb, outB);
+  bookA = outA;
+  bookB = outB;
   bookkeepingHash(pool.free, pool);
-  return [finish(mix(mix(suma, outA), pool.next)), finish(mix(mix(sumb, outB), pool.next))];
+  freeA = outA;
+  freeB = outB;
 }
 
 /** Hashes of frozen record maps (model/fork.ts): they change only in place (see fieldHash), and forks share them. */
@@ -353,9 +359,14 @@ function fieldsSum(w: World): [number, number] {
   return [suma, sumb];
 }
 
-function combine(fa: number, fb: number, pool: FramePool, pa: number, pb: number): [number, number] {
-  const f = framesHash(pool, pa, pb);
-  return [finish(mix(finish(mix(fa, 0x4f)), f[0])) >>> 0, finish(mix(finish(mix(fb, 0x4f)), f[1])) >>> 0];
+/**
+ * The key from the fields' sum and the frame pool's hash: the page sum, then the owners' and free
+ * list's hashes (`book`, as `bookkeeping` leaves them) and the bump pointer mixed in.
+ */
+function combine(fa: number, fb: number, next: number, pa: number, pb: number, book: readonly number[]): [number, number] {
+  const framesA = finish(mix(mix(mix(pa, book[0]), book[2]), next));
+  const framesB = finish(mix(mix(mix(pb, book[1]), book[3]), next));
+  return [finish(mix(finish(mix(fa, 0x4f)), framesA)) >>> 0, finish(mix(finish(mix(fb, 0x4f)), framesB)) >>> 0];
 }
 
 /**
@@ -372,6 +383,8 @@ export interface KeyBase {
   readonly fb: number;
   readonly pa: number;
   readonly pb: number;
+  /** The owner map's and free list's hashes, lanes A and B of each: a move that allocates and frees nothing keeps them. */
+  readonly book: readonly number[];
   readonly key: [number, number];
 }
 
@@ -379,7 +392,9 @@ export interface KeyBase {
 export function keyBase(w: World): KeyBase {
   const [pa, pb] = pagesSum(w.frames);
   const [fa, fb] = fieldsSum(w);
-  return { fa, fb, pa, pb, key: combine(fa, fb, w.frames, pa, pb) };
+  bookkeeping(w.frames);
+  const book = [bookA, bookB, freeA, freeB];
+  return { fa, fb, pa, pb, book, key: combine(fa, fb, w.frames.next, pa, pb, book) };
 }
 
 /**
@@ -436,7 +451,12 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
       fb = (fb + finish(mix(kb, outB))) | 0;
     }
   }
-  return combine(fa, fb, pool, pa, pb);
+  let book = base.book;
+  if (j.bookkeepingChanged()) {
+    bookkeeping(pool);
+    book = [bookA, bookB, freeA, freeB];
+  }
+  return combine(fa, fb, pool.next, pa, pb, book);
 }
 
 /** Every hashed world field with its name's hash pair, computed once. */

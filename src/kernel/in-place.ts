@@ -187,6 +187,11 @@ export class WorldJournal {
     return this.frames.touchedHash(i, lane);
   }
 
+  /** Whether frames were allocated, claimed or freed since `begin` (the pool's owners, free list or bump pointer changed). */
+  bookkeepingChanged(): boolean {
+    return this.frames.bookkeepingChanged();
+  }
+
   /** Whether the world's scalars are those it had at `begin`. */
   scalarsSame(): boolean {
     return this.saved.scalarsSame(this.world!);
