@@ -128,7 +128,8 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
                 tally.calls(m.calls);
               }
               if (flags & 1) anyOk = true;
-              const found = [r.violation, r.whole].find((v) => v && v.state === id - sl.first && v.move === move && (!interleaved || !v.step?.actor));
+              // nearly every slice has no violation: nothing to look for then.
+              const found = r.violation === undefined && r.whole === undefined ? undefined : [r.violation, r.whole].find((v) => v && v.state === id - sl.first && v.move === move && (!interleaved || !v.step?.actor));
               if (found) {
                 const trace = traceTo(id, move, found.step);
                 const list = found.list.map((v) => ({ ...v, trace, setupLength: setupEvents.length }));

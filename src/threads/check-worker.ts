@@ -51,8 +51,23 @@ const ancestors: AncestorCache<string> = new AncestorCache(
   (w) => s.choices(w, init.params, ctx),
 );
 
+/**
+ * The reply's keys, written into a typed buffer that grows by doubling: a key half above 2^31 put
+ * into a plain array is a heap number, one per successor.
+ */
+let buf = new Uint32Array(1 << 16);
+let used = 0;
+const put = (x: number) => {
+  if (used === buf.length) {
+    const grown = new Uint32Array(buf.length * 2);
+    grown.set(buf);
+    buf = grown;
+  }
+  buf[used++] = x;
+};
+
 parentPort!.on('message', (paths: number[][]) => {
-  const keys: number[] = [];
+  used = 0;
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   let whole: WorkerResult['whole'];
@@ -61,10 +76,10 @@ parentPort!.on('message', (paths: number[][]) => {
     const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
     const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
-    const at = keys.length;
-    keys.push(0);
+    const at = used;
+    put(0);
     for (const { id: move, succ } of expandState(w, choices, x)) {
-      keys[at]++;
+      buf[at]++;
       for (const c of succ.covers) {
         covers.add(c);
         reported.add(c);
@@ -82,9 +97,12 @@ parentPort!.on('message', (paths: number[][]) => {
       }
       if (init.coverage) moves.push({ type: succ.event.type, code: succ.code, interleaved: succ.event.step?.actor !== undefined, calls: succ.calls });
       const isWhole = move < choices.length;
-      keys.push(move, k[0], k[1], (succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
+      put(move);
+      put(k[0]);
+      put(k[1]);
+      put((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
     }
   });
-  const result: WorkerResult = { keys: Uint32Array.from(keys), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
+  const result: WorkerResult = { keys: buf.slice(0, used), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
   parentPort!.postMessage(result);
 });
