@@ -3,7 +3,7 @@
  * `__kvm_set_memory_region`), close and reference drops, and guest memory access through the
  * memslots to the VMM's pages.
  */
-import { PAGE_MASK_N, PAGE_SIZE, pageOf } from '../memory/constants.js';
+import { lastPageOf, PAGE_MASK_N, PAGE_SIZE, pageOf, pageOffset } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
 import { firstUnmapped, type Mm } from '../memory/mm.js';
 import { TABLES } from '../../machines/index.js';
@@ -39,10 +39,9 @@ function writeBytes(to: Uint8Array, off: number, from: Uint8Array, at: number, n
 /** Resolves every guest page of [gpa, gpa+len) to its slot (the `i`th holds page pageOf(gpa) + i), or EFAULT. */
 function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): Memslot[] | Outcome {
   const mm = w.mms.get(vm.mm)!;
-  const end = gpa + BigInt(len) - 1n;
-  if (end > U64_MAX) return refused('EFAULT');
+  const last = lastPageOf(gpa, len);
+  if (last === undefined) return refused('EFAULT');
   const first = pageOf(gpa);
-  const last = pageOf(end);
   const slots: Memslot[] = [];
   for (let p = first; p <= last; p++) {
     const slot = slotOf(vm, p);
@@ -136,7 +135,7 @@ export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | '
     const mm = w.mms.get(vm.mm)!;
     const out = data ? undefined : new Uint8Array(len);
     const first = pageOf(gpa);
-    let off = Number(gpa & PAGE_MASK_N);
+    let off = pageOffset(gpa);
     let done = 0;
     for (let i = 0; i < slots.length; i++) {
       const n = Math.min(PAGE_SIZE - off, len - done);
