@@ -154,24 +154,19 @@ const scratch: NumericState = {
 };
 
 function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | undefined {
-  const vm = w.vms.get('vm0')!;
-  const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-  const { byFrame, hvaPages } = setupFacts(ctx);
+  const r = readRaw(w, p, ctx);
+  const { byFrame } = setupFacts(ctx);
   const st = scratch;
-  const ptFrame = guestResolver(w, vm)(PT_PAGE);
-  const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
-  const host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
   for (let i = 0; i < p.I; i++) {
-    // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
-    const hi = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
-    const lo = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+    const hi = r.hi[i];
+    const lo = r.lo[i];
     const g = (lo >>> 12) - DATA0_PAGE;
     if (hi === 0 && lo === PTE_INVALID_N) st.gPage[i] = 0;
     else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) {
       st.gPage[i] = g + 1;
       st.gRo[i] = (lo & 0x200) !== 0 ? 1 : 0;
     } else return undefined;
-    const h = host[i];
+    const h = r.host[i];
     if (h === PTE_INVALID) st.hPage[i] = 0;
     else {
       const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
@@ -181,9 +176,8 @@ function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | 
       st.hRo[i] = (h! & 0x200n) !== 0n ? 1 : 0;
     }
   }
-  const mm = w.mms.get('qemu')!;
   for (let g = 0; g < p.G; g++) {
-    const now = mm.pages.get(hvaPages[g]);
+    const now = r.frames[g];
     const [a, b] = ctx.candidates[g];
     if (now === a) st.pos[g] = 0;
     else if (now === b) st.pos[g] = 1;
@@ -316,31 +310,50 @@ const PT_OFF = Number(PT & 0xfffn);
 const IOVA0_PAGE = pageOf(iova(0));
 const DATA0_PAGE = pageOf(DATA0);
 
-function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[]; hp: Entry[]; pos: (number | string)[] } {
+/**
+ * What the scenario's state is read from: each IOVA page's guest entry (its two 32-bit halves; 0
+ * when the guest's table page has no frame) and host entry, and each guest page's frame now.
+ * Scratch arrays, valid until the next call.
+ */
+const raw = { hi: new Uint32Array(MAX_PAGES), lo: new Uint32Array(MAX_PAGES), host: [] as (bigint | undefined)[], frames: [] as (number | undefined)[] };
+
+function readRaw(w: World, p: Params, ctx: RpcitShadowCtx): typeof raw {
   const vm = w.vms.get('vm0')!;
   const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-  const { byFrame, hvaPages } = setupFacts(ctx);
-  const gp: Entry[] = [];
-  const hp: Entry[] = [];
   // the guest's page table lies in one page: resolve it once.
   const ptFrame = guestResolver(w, vm)(PT_PAGE);
   const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
-  const host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
+  // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
   for (let i = 0; i < p.I; i++) {
-    // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
-    const hi = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
-    const lo = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+    raw.hi[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
+    raw.lo[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+  }
+  raw.host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
+  const mm = w.mms.get('qemu')!;
+  const { hvaPages } = setupFacts(ctx);
+  raw.frames.length = p.G;
+  for (let g = 0; g < p.G; g++) raw.frames[g] = mm.pages.get(hvaPages[g]);
+  return raw;
+}
+
+function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[]; hp: Entry[]; pos: (number | string)[] } {
+  const r = readRaw(w, p, ctx);
+  const { byFrame } = setupFacts(ctx);
+  const gp: Entry[] = [];
+  const hp: Entry[] = [];
+  for (let i = 0; i < p.I; i++) {
+    const hi = r.hi[i];
+    const lo = r.lo[i];
     const g = (lo >>> 12) - DATA0_PAGE;
-    if (hi === 0 && lo === Number(PTE_INVALID)) gp.push('N');
+    if (hi === 0 && lo === PTE_INVALID_N) gp.push('N');
     else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) gp.push({ g, ro: (lo & 0x200) !== 0 });
     else gp.push(((BigInt(hi) << 32n) | BigInt(lo)).toString(16));
-    const h = host[i];
+    const h = r.host[i];
     const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
     hp.push(h === PTE_INVALID ? 'N' : f && h !== undefined && (h & 0xdffn) === 0n ? { g: f.g, c: f.c, ro: (h & 0x200n) !== 0n } : String(h));
   }
-  const mm = w.mms.get('qemu')!;
   const pos = ctx.candidates.map(([a, b], g) => {
-    const now = mm.pages.get(hvaPages[g]);
+    const now = r.frames[g];
     return now === a ? 0 : now === b ? 1 : String(now);
   });
   return { gp, hp, pos };
