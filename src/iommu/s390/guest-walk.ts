@@ -30,33 +30,36 @@ export interface WalkResult {
 
 const and = (p: Perm, prot: bigint): Perm => (p === 'none' ? 'none' : (prot & ZPCI_TABLE_PROTECTED) !== 0n ? 'ro' : p);
 
+/** A walk's result without a translation: error `error` (0: an invalid entry), reaching `len`. */
+function noTranslation(error: number, iova: bigint, len: bigint, tables: readonly bigint[]): WalkResult {
+  return { error, iova, translated: 0n, len, perm: 'none', tables };
+}
+
 /** Walks the guest tables rooted at `iota` for `iova`. Never throws, whatever the guest wrote. */
 export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: bigint, addr: bigint): WalkResult {
   const iova = addr & ~0xfffn;
   const tables: bigint[] = [];
-  const fail = (error: number, len: bigint): WalkResult => ({ error, iova, translated: 0n, len, perm: 'none', tables });
-  const none = (len: bigint): WalkResult => ({ error: 0, iova, translated: 0n, len, perm: 'none', tables });
-  if (addr >= ZPCI_TABLE_SIZE_RT) return fail(PEC.OORANGE, FRAME_REGION);
+  if (addr >= ZPCI_TABLE_SIZE_RT) return noTranslation(PEC.OORANGE, iova, FRAME_REGION, tables);
   let perm: Perm = (iota & ZPCI_TABLE_PROTECTED) !== 0n ? 'ro' : 'rw';
 
   const rto = iota & ~ZPCI_IOTA_RTTO_FLAG & ((1n << 64n) - 1n);
   const rteAddr = rto + BigInt(rtx(addr)) * 8n;
   tables.push(rteAddr);
   const rte = readU64Through(pool, resolve, rteAddr, S390_ENDIAN);
-  if (rte === 0n) return fail(PEC.INVALTE, FRAME_REGION);
-  if ((rte & ZPCI_TABLE_INVALID) !== 0n) return none(FRAME_REGION);
-  if ((rte & ZPCI_TABLE_LEN_MASK) !== ZPCI_TABLE_LEN_RTX || (rte & ZPCI_TABLE_OFFSET_MASK) !== 0n) return fail(PEC.INVALTL, FRAME_REGION);
+  if (rte === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_REGION, tables);
+  if ((rte & ZPCI_TABLE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_REGION, tables);
+  if ((rte & ZPCI_TABLE_LEN_MASK) !== ZPCI_TABLE_LEN_RTX || (rte & ZPCI_TABLE_OFFSET_MASK) !== 0n) return noTranslation(PEC.INVALTL, iova, FRAME_REGION, tables);
   const sto = (rte & ZPCI_TABLE_TYPE_MASK) === ZPCI_TABLE_TYPE_RTX ? rte & ZPCI_RTE_ADDR_MASK : 0n;
-  if (sto === 0n) return fail(PEC.TT, FRAME_REGION);
+  if (sto === 0n) return noTranslation(PEC.TT, iova, FRAME_REGION, tables);
   perm = and(perm, rte);
 
   const steAddr = sto + BigInt(sx(addr)) * 8n;
   tables.push(steAddr);
   const ste = readU64Through(pool, resolve, steAddr, S390_ENDIAN);
-  if (ste === 0n) return fail(PEC.INVALTE, FRAME_SEGMENT);
-  if ((ste & ZPCI_TABLE_INVALID) !== 0n) return none(FRAME_SEGMENT);
+  if (ste === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_SEGMENT, tables);
+  if ((ste & ZPCI_TABLE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_SEGMENT, tables);
   const pto = (ste & ZPCI_TABLE_TYPE_MASK) === ZPCI_TABLE_TYPE_SX ? ste & ZPCI_STE_ADDR_MASK : 0n;
-  if (pto === 0n) return fail(PEC.TT, FRAME_SEGMENT);
+  if (pto === 0n) return noTranslation(PEC.TT, iova, FRAME_SEGMENT, tables);
   perm = and(perm, ste);
   if ((ste & ZPCI_TABLE_FC) !== 0n) {
     return { error: 0, iova, translated: ((ste & ZPCI_SFAA_MASK) | (addr & 0xfffffn)) & ~0xfffn, len: FRAME_SEGMENT, perm, tables };
@@ -65,11 +68,11 @@ export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: big
   const pteAddr = pto + BigInt(px(addr)) * 8n;
   tables.push(pteAddr);
   const pte = readU64Through(pool, resolve, pteAddr, S390_ENDIAN);
-  if (pte === 0n) return fail(PEC.INVALTE, FRAME_PAGE);
-  if ((pte & ZPCI_PTE_INVALID) !== 0n) return none(FRAME_PAGE);
+  if (pte === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_PAGE, tables);
+  if ((pte & ZPCI_PTE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_PAGE, tables);
   const pa = pte & ZPCI_PTE_ADDR_MASK;
   // QEMU quirk kept: a valid PTE whose frame address is 0 is a table-type error.
-  if (pa === 0n) return fail(PEC.TT, FRAME_PAGE);
+  if (pa === 0n) return noTranslation(PEC.TT, iova, FRAME_PAGE, tables);
   return { error: 0, iova, translated: pa, len: FRAME_PAGE, perm: and(perm, pte), tables };
 }
 
