@@ -125,10 +125,10 @@ function hashPair(v: unknown, sa: number, sb: number): void {
     outA = outB = 0;
     return;
   }
-  const frozen = Object.isFrozen(v);
   const isMap = v instanceof Map || v instanceof Set;
   // a sealed map written in this move holds the move's content, not what its cached hash says.
-  if (frozen && (!isMap || !sealedWrittenHere(v as object)) && cached(v as object, sa, sb)) {
+  const keepable = Object.isFrozen(v) && (!isMap || !sealedWrittenHere(v as object));
+  if (keepable && cached(v as object, sa, sb)) {
     if (isMap) holdsMap = true;
     return;
   }
@@ -136,7 +136,7 @@ function hashPair(v: unknown, sa: number, sb: number): void {
   holdsMap = false;
   hashObject(v as object, sa, sb);
   const below = holdsMap;
-  if (frozen && !below && (!isMap || !sealedWrittenHere(v as object))) frozenHashes.set(v as object, { sa, sb, a: outA, b: outB });
+  if (keepable && !below) frozenHashes.set(v as object, { sa, sb, a: outA, b: outB });
   holdsMap = outer || below || isMap;
 }
 
@@ -309,19 +309,13 @@ function pagesSum(pool: FramePool): [number, number] {
   return [suma, sumb];
 }
 
-/** The owner map's and free list's hashes (both lanes each), left in bookA/bookB/freeA/freeB. */
-let bookA = 0;
-let bookB = 0;
-let freeA = 0;
-let freeB = 0;
-
-function bookkeeping(pool: FramePool): void {
+/** The owner map's and free list's hashes: [owners A, owners B, free list A, free list B]. */
+function bookkeeping(pool: FramePool): number[] {
   bookkeepingHash(pool.owner, pool);
-  bookA = outA;
-  bookB = outB;
+  const ownerA = outA;
+  const ownerB = outB;
   bookkeepingHash(pool.free, pool);
-  freeA = outA;
-  freeB = outB;
+  return [ownerA, ownerB, outA, outB];
 }
 
 /** Hashes of frozen record maps (model/fork.ts): they change only in place (see fieldHash), and forks share them. */
@@ -361,7 +355,7 @@ function fieldsSum(w: World): [number, number] {
 
 /**
  * The key from the fields' sum and the frame pool's hash: the page sum, then the owners' and free
- * list's hashes (`book`, as `bookkeeping` leaves them) and the bump pointer mixed in.
+ * list's hashes (`book`, as `bookkeeping` gives them) and the bump pointer mixed in.
  */
 function combine(fa: number, fb: number, next: number, pa: number, pb: number, book: readonly number[]): [number, number] {
   const framesA = finish(mix(mix(mix(pa, book[0]), book[2]), next));
@@ -392,8 +386,7 @@ export interface KeyBase {
 export function keyBase(w: World): KeyBase {
   const [pa, pb] = pagesSum(w.frames);
   const [fa, fb] = fieldsSum(w);
-  bookkeeping(w.frames);
-  const book = [bookA, bookB, freeA, freeB];
+  const book = bookkeeping(w.frames);
   return { fa, fb, pa, pb, book, key: combine(fa, fb, w.frames.next, pa, pb, book) };
 }
 
@@ -451,12 +444,7 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
       fb = (fb + finish(mix(kb, outB))) | 0;
     }
   }
-  let book = base.book;
-  if (j.bookkeepingChanged()) {
-    bookkeeping(pool);
-    book = [bookA, bookB, freeA, freeB];
-  }
-  return combine(fa, fb, pool.next, pa, pb, book);
+  return combine(fa, fb, pool.next, pa, pb, j.bookkeepingChanged() ? bookkeeping(pool) : base.book);
 }
 
 /** Every hashed world field with its name's hash pair, computed once. */
