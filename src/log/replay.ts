@@ -156,10 +156,10 @@ function stale(p: Property, j: WorldJournal, last: Verdict | undefined): boolean
 
 /**
  * The properties' violations after one event, in the properties' order. Every transition property
- * whose scope the step is in is checked, and so is every invariant that may read something the event changed: a part of the
- * world it declares in `reads` that the event replaced, or a frame it read when last checked (or
- * one that does not say what it reads). The others keep their last verdict: they would read the
- * same values.
+ * whose scope (`on`, `changes`) the step is in is checked, and so is every invariant that may read
+ * something the event changed: a part of the world it declares in `reads` that the event
+ * replaced, or a frame it read when last checked (or one that does not say what it reads). The
+ * others keep their last verdict: they would read the same values.
  */
 function checkChanged(world: World, props: readonly Property[], j: WorldJournal, verdicts: Map<Property, Verdict> | undefined, step: Parameters<typeof checkOne>[2]): Violation[] {
   const view = new WorldView(world);

@@ -74,24 +74,23 @@ export class FrameUndo implements FrameJournal {
   }
 
   allocated(pfn: number, fromFree: boolean): void {
-    this.booked = true;
-    const e = this.slot('alloc');
-    e.pfn = pfn;
-    e.fromFree = fromFree;
+    this.booking('alloc', pfn).fromFree = fromFree;
   }
 
   freeing(pfn: number, owner: FrameOwner): void {
-    this.booked = true;
-    const e = this.slot('free');
-    e.pfn = pfn;
-    e.owner = owner;
+    this.booking('free', pfn).owner = owner;
   }
 
   claimed(pfn: number, at: number): void {
+    this.booking('claim', pfn).at = at;
+  }
+
+  /** The slot of a change of frame `pfn`'s owner. */
+  private booking(kind: 'alloc' | 'free' | 'claim', pfn: number): Entry {
     this.booked = true;
-    const e = this.slot('claim');
+    const e = this.slot(kind);
     e.pfn = pfn;
-    e.at = at;
+    return e;
   }
 
   reshaping(pool: FramePool): void {
