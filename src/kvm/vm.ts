@@ -5,6 +5,7 @@
  */
 import { lastPageOf, PAGE_MASK_N, PAGE_SIZE, pageOf, pageOffset } from '../memory/constants.js';
 import { frameForRead, frameForWrite } from '../memory/frames.js';
+import { copyBytes } from '../memory/bits.js';
 import { firstUnmapped, type Mm } from '../memory/mm.js';
 import { TABLES } from '../../machines/index.js';
 import { OK, refused, type Outcome } from '../model/outcome.js';
@@ -28,12 +29,6 @@ function removeSlot(w: World, vm: Vm, s: Memslot): void {
   ops.kvm_stage2_share.slot_removed(w, vm, s);
   ops.kvm_mmu.flush_shadow_memslot(w, vm, s);
   vm.slots.splice(vm.slots.indexOf(s), 1);
-}
-
-/** Copies `n` bytes of `from` at `at` into `to` at `off`: a guest's store is a few bytes, copied without a view. */
-function writeBytes(to: Uint8Array, off: number, from: Uint8Array, at: number, n: number): void {
-  if (n > 16) to.set(from.subarray(at, at + n), off);
-  else for (let i = 0; i < n; i++) to[off + i] = from[at + i];
 }
 
 /** Resolves every guest page of [gpa, gpa+len) to its slot (the `i`th holds page pageOf(gpa) + i), or EFAULT. */
@@ -140,7 +135,7 @@ export const KVM_VM_OPS: Pick<KvmOps, 'create_vm' | 'set_user_memory_region' | '
     for (let i = 0; i < slots.length; i++) {
       const n = Math.min(PAGE_SIZE - off, len - done);
       const pfn = accessPage(w, vm, mm, first + i, slots[i], data !== undefined);
-      if (data) writeBytes(frameForWrite(w.frames, pfn!, off, n), off, data, done, n);
+      if (data) copyBytes(frameForWrite(w.frames, pfn!, off, n), off, data, done, n);
       // a read of an untouched page sees zeros without allocating (KVM maps the zero page).
       else if (pfn !== undefined) out!.set(frameForRead(w.frames, pfn).subarray(off, off + n), done);
       done += n;

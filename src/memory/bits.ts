@@ -34,3 +34,12 @@ export function u64Bytes(value: bigint, endian: Endian): Uint8Array {
   writeU64(b, 0, value, endian);
   return b;
 }
+
+/**
+ * Copies `n` bytes of `from` at `at` into `to` at `off`. A few bytes (a table entry, a guest's
+ * word) are copied by hand: a view made for them cost more than the copy.
+ */
+export function copyBytes(to: Uint8Array, off: number, from: Uint8Array, at: number, n: number): void {
+  if (n > 16) to.set(from.subarray(at, at + n), off);
+  else for (let i = 0; i < n; i++) to[off + i] = from[at + i];
+}

@@ -6,6 +6,7 @@
  * Why: the checker expands a state by applying each choice to the one world and undoing it,
  * instead of copying the world (and the pages a choice writes) for every successor.
  */
+import { copyBytes } from './bits.js';
 import { frameBuf, removeFree, type FrameJournal, type FrameOwner, type FramePool, type PageBuf } from './frames.js';
 
 /**
@@ -148,9 +149,7 @@ export class FrameUndo implements FrameJournal {
       grown.set(this.store.subarray(0, this.used));
       this.store = grown;
     }
-    // a table entry or a guest's word is a few bytes: copied by hand, no view is made for them.
-    if (len <= 16) for (let i = 0; i < len; i++) this.store[this.used + i] = buf.data[off + i];
-    else this.store.set(buf.data.subarray(off, off + len), this.used);
+    copyBytes(this.store, this.used, buf.data, off, len);
     const e = this.slot('bytes');
     e.buf = buf;
     e.off = off;
@@ -249,8 +248,7 @@ export class FrameUndo implements FrameJournal {
           continue;
       }
       const b = e.buf!;
-      if (e.len <= 16) for (let i = 0; i < e.len; i++) b.data[e.off + i] = this.store[e.at + i];
-      else b.data.set(this.store.subarray(e.at, e.at + e.len), e.off);
+      copyBytes(b.data, e.off, this.store, e.at, e.len);
       b.seq = e.seq;
       b.lo = e.lo;
       b.hi = e.hi;
