@@ -13,6 +13,11 @@ export function readU32(bytes: Uint8Array, off: number, endian: Endian): number 
     : ((bytes[off] << 24) | (bytes[off + 1] << 16) | (bytes[off + 2] << 8) | bytes[off + 3]) >>> 0;
 }
 
+/** Writes a u32 at byte offset `off` (the caller has checked the bounds). */
+function writeU32(bytes: Uint8Array, off: number, value: number, endian: Endian): void {
+  for (let i = 0; i < 4; i++) bytes[endian === 'le' ? off + i : off + 3 - i] = (value >>> (8 * i)) & 0xff;
+}
+
 /** Reads a u64 at byte offset `off`. */
 export function readU64(bytes: Uint8Array, off: number, endian: Endian): bigint {
   // two 32-bit halves from the bytes: a DataView per read cost twice as much (table scans read every entry).
@@ -24,6 +29,12 @@ export function readU64(bytes: Uint8Array, off: number, endian: Endian): bigint 
 
 /** Writes a u64 at byte offset `off`; the value is truncated to 64 bits. */
 export function writeU64(bytes: Uint8Array, off: number, value: bigint, endian: Endian): void {
+  // a value below 2^32 (nearly every table entry the model writes) as two halves, without a DataView or a bigint.
+  if (value >= 0n && value <= 0xffffffffn && off >= 0 && off + 8 <= bytes.length) {
+    writeU32(bytes, endian === 'le' ? off : off + 4, Number(value), endian);
+    writeU32(bytes, endian === 'le' ? off + 4 : off, 0, endian);
+    return;
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   dv.setBigUint64(off, BigInt.asUintN(64, value), endian === 'le');
 }
