@@ -5,16 +5,16 @@
  * fresh entries read 0x400. Entries are built as Linux does (kernel-facts §1.3); an unmapped PTE is
  * exactly ZPCI_PTE_INVALID.
  */
-import { allocContiguous, allocFrame, freeFrame, frameBuf, frameForWrite, type FramePool, type PageBuf } from '../../memory/frames.js';
+import { allocContiguous, allocFrame, freeFrame, frameBuf, frameForRead, frameForWrite, type FramePool, type PageBuf } from '../../memory/frames.js';
 import { readPhysU64, writePhysU64 } from '../../memory/phys.js';
-import { readU64, writeU64 } from '../../memory/bits.js';
+import { readU32, readU64, writeU64 } from '../../memory/bits.js';
 import { addrOf, PAGE_SIZE } from '../../memory/constants.js';
 import type { Leaf, TableFormat, Translation } from '../format.js';
 import { stepPoint } from '../../ops/steps.js';
 import {
   S390_ENDIAN, ZPCI_PT_ENTRIES, ZPCI_PTE_ADDR_MASK, ZPCI_PTE_INVALID, ZPCI_RTE_ADDR_MASK, ZPCI_STE_ADDR_MASK,
   ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID, ZPCI_TABLE_PROTECTED, ZPCI_TABLE_TYPE_MASK, ZPCI_TABLE_TYPE_RTX,
-  ZPCI_TABLE_TYPE_SX, freshRte, freshSte, px, rtx, sx, validPte,
+  ZPCI_TABLE_TYPE_SX, freshRte, freshSte, px, rtx, sx, validPte, LO,
 } from './layout.js';
 
 const TABLE_FRAMES = 4;
@@ -65,8 +65,41 @@ function ptePointerWith(read: (pa: bigint) => bigint, rto: bigint, iova: bigint)
 
 /** Reads the host PTE for an IOVA (exactly what is in the table), or undefined without a page table. */
 export function readHostPte(pool: FramePool, root: number, iovaPage: number): bigint | undefined {
-  const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
-  return p === undefined ? undefined : readPhysU64(pool, p, S390_ENDIAN);
+  const at = ptePlace(pool, root, iovaPage);
+  if (at === NO_TABLE) return undefined;
+  if (at === ABOVE_4G) {
+    const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
+    return p === undefined ? undefined : readPhysU64(pool, p, S390_ENDIAN);
+  }
+  const bytes = frameForRead(pool, Math.floor(at / PAGE_SIZE));
+  const off = at % PAGE_SIZE;
+  const hi = readU32(bytes, off, S390_ENDIAN);
+  const lo = readU32(bytes, off + 4, S390_ENDIAN);
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+const NO_TABLE = -1;
+const ABOVE_4G = -2;
+
+/**
+ * ptePointer in 32-bit halves, as a number: the walk every DMA, refresh and check makes, without a
+ * bigint per step. The PTE's physical address; NO_TABLE when an upper level is not valid;
+ * ABOVE_4G when a region or segment entry points at or past 4 GiB (the model allocates every table
+ * below; the bigint walk reads the rest).
+ */
+function ptePlace(pool: FramePool, root: number, iovaPage: number): number {
+  // IOVA bits 31-41 index the region table, 20-30 the segment table, 12-19 the page table.
+  const rte = root * PAGE_SIZE + (Math.floor(iovaPage / 2 ** 19) % ZPCI_TABLE_ENTRIES) * 8;
+  const rbytes = frameForRead(pool, Math.floor(rte / PAGE_SIZE));
+  if (readU32(rbytes, rte % PAGE_SIZE, S390_ENDIAN) !== 0) return ABOVE_4G;
+  const rlo = readU32(rbytes, (rte % PAGE_SIZE) + 4, S390_ENDIAN);
+  if ((rlo & LO.INVALID) !== 0 || (rlo & LO.TYPE_MASK) !== LO.TYPE_RTX) return NO_TABLE;
+  const ste = ((rlo & LO.RTE_ADDR) >>> 0) + (Math.floor(iovaPage / ZPCI_PT_ENTRIES) % ZPCI_TABLE_ENTRIES) * 8;
+  const sbytes = frameForRead(pool, Math.floor(ste / PAGE_SIZE));
+  if (readU32(sbytes, ste % PAGE_SIZE, S390_ENDIAN) !== 0) return ABOVE_4G;
+  const slo = readU32(sbytes, (ste % PAGE_SIZE) + 4, S390_ENDIAN);
+  if ((slo & LO.INVALID) !== 0 || (slo & LO.TYPE_MASK) !== LO.TYPE_SX) return NO_TABLE;
+  return ((slo & LO.STE_ADDR) >>> 0) + (iovaPage % ZPCI_PT_ENTRIES) * 8;
 }
 
 /**
@@ -198,7 +231,9 @@ function scanTable(pool: FramePool, base: bigint, entries: number, valid: (e: bi
   const first = Number(base >> 12n);
   if (entries === ZPCI_PT_ENTRIES) return scanFrame(pool, first, 0, entries, valid);
   const perFrame = 512;
-  return [0, 1, 2, 3].flatMap((i) => scanFrame(pool, first + i, i * perFrame, perFrame, valid));
+  const out: { index: number; entry: bigint }[] = [];
+  for (let i = 0; i < TABLE_FRAMES; i++) for (const e of scanFrame(pool, first + i, i * perFrame, perFrame, valid)) out.push(e);
+  return out;
 }
 
 export const S390_HOST_FORMAT: TableFormat = {
@@ -211,9 +246,19 @@ export const S390_HOST_FORMAT: TableFormat = {
     return Number(newTable(pool, owner, undefined, ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID) >> 12n);
   },
   translate(pool, root, iovaPage): Translation | undefined {
-    const pte = readHostPte(pool, root, iovaPage);
-    if (pte === undefined || !pteValid(pte)) return undefined;
-    return { pfn: Number((pte & ZPCI_PTE_ADDR_MASK) >> 12n), read: true, write: (pte & ZPCI_TABLE_PROTECTED) === 0n };
+    const at = ptePlace(pool, root, iovaPage);
+    if (at === NO_TABLE) return undefined;
+    if (at === ABOVE_4G) {
+      const pte = readHostPte(pool, root, iovaPage);
+      if (pte === undefined || !pteValid(pte)) return undefined;
+      return { pfn: Number((pte & ZPCI_PTE_ADDR_MASK) >> 12n), read: true, write: (pte & ZPCI_TABLE_PROTECTED) === 0n };
+    }
+    const bytes = frameForRead(pool, Math.floor(at / PAGE_SIZE));
+    const hi = readU32(bytes, at % PAGE_SIZE, S390_ENDIAN);
+    const lo = readU32(bytes, (at % PAGE_SIZE) + 4, S390_ENDIAN);
+    if ((lo & LO.PTE_INVALID) !== 0) return undefined;
+    // the frame address: the high word's pages above the low word's (bits 12-31).
+    return { pfn: hi * 2 ** 20 + (lo >>> 12), read: true, write: (lo & LO.PROTECTED) === 0 };
   },
   map(pool, root, iovaPage, pfn, _read, write, owner, tables) {
     writeHostPte(pool, ensurePtePointer(pool, root, iovaPage, owner, tables), validPte(addrOf(pfn), !write));

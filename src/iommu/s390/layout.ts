@@ -40,6 +40,21 @@ export const ZPCI_TABLE_TYPE_SX = 0x0n;
 export const ZPCI_TABLE_LEN_MASK = 0x3n;
 export const ZPCI_TABLE_LEN_RTX = 0x3n;
 
+/**
+ * The same bits and masks as they fall in an entry's low 32-bit half (every one lies there), for
+ * walks that read entries as two halves instead of one bigint.
+ */
+export const LO = {
+  INVALID: Number(ZPCI_TABLE_INVALID),
+  PTE_INVALID: Number(ZPCI_PTE_INVALID),
+  PROTECTED: Number(ZPCI_TABLE_PROTECTED),
+  TYPE_MASK: Number(ZPCI_TABLE_TYPE_MASK),
+  TYPE_RTX: Number(ZPCI_TABLE_TYPE_RTX),
+  TYPE_SX: Number(ZPCI_TABLE_TYPE_SX),
+  RTE_ADDR: Number(ZPCI_RTE_ADDR_MASK & 0xffffffffn),
+  STE_ADDR: Number(ZPCI_STE_ADDR_MASK & 0xffffffffn),
+} as const;
+
 /** IOTA: enabled bit, designation type field; RTTO flag = 0x800 | 1 << 2. */
 export const ZPCI_IOTA_IOT_ENABLED = 0x800n;
 export const ZPCI_IOTA_RTTO_FLAG = 0x804n;
