@@ -23,13 +23,19 @@ export function stepVm(vm: Vm, event: string): Outcome | undefined {
 
 /** The VMM virtual page behind a guest page, or undefined outside every memslot. */
 export function gpaToHvaPage(vm: Vm, gpaPage: number): number | undefined {
-  for (const s of vm.slots) if (gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages) return s.hvaPage + (gpaPage - s.gpaPage);
-  return undefined;
+  const slot = slotOf(vm, gpaPage);
+  return slot === undefined ? undefined : slot.hvaPage + (gpaPage - slot.gpaPage);
 }
 
 /** The memslot holding a guest page. */
 export function slotOf(vm: Vm, gpaPage: number): Memslot | undefined {
-  return vm.slots.find((s) => gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages);
+  // an indexed loop: every guest access asks, and neither a closure nor an iterator is wanted per call.
+  const slots = vm.slots;
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i];
+    if (gpaPage >= s.gpaPage && gpaPage < s.gpaPage + s.pages) return s;
+  }
+  return undefined;
 }
 
 /** Marks a slot page dirty (KVM's mark_page_dirty_in_slot); nothing while logging is off. */

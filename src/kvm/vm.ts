@@ -37,13 +37,15 @@ function resolveGuestRange(w: World, vm: Vm, gpa: bigint, len: number): Memslot[
   const last = lastPageOf(gpa, len);
   if (last === undefined) return refused('EFAULT');
   const first = pageOf(gpa);
-  const slots: Memslot[] = [];
+  // nearly every access is within one page: a one-slot list, not an empty one grown by a push.
+  let slots: Memslot[] | undefined;
   for (let p = first; p <= last; p++) {
     const slot = slotOf(vm, p);
     if (slot === undefined || firstUnmapped(mm, slot.hvaPage + (p - slot.gpaPage), 1) >= 0) return refused('EFAULT');
-    slots.push(slot);
+    if (slots) slots.push(slot);
+    else slots = [slot];
   }
-  return slots;
+  return slots!;
 }
 
 /** The frame a guest access to one page reaches: through KVM's stage-2 table on x86, else straight through the memslot. */

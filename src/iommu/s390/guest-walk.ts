@@ -38,13 +38,13 @@ function noTranslation(error: number, iova: bigint, len: bigint, tables: readonl
 /** Walks the guest tables rooted at `iota` for `iova`. Never throws, whatever the guest wrote. */
 export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: bigint, addr: bigint): WalkResult {
   const iova = addr & ~0xfffn;
-  const tables: bigint[] = [];
-  if (addr >= ZPCI_TABLE_SIZE_RT) return noTranslation(PEC.OORANGE, iova, FRAME_REGION, tables);
+  // at most three entries are read: the list is made at its length (a push onto [] reserves 17).
+  if (addr >= ZPCI_TABLE_SIZE_RT) return noTranslation(PEC.OORANGE, iova, FRAME_REGION, []);
   let perm: Perm = (iota & ZPCI_TABLE_PROTECTED) !== 0n ? 'ro' : 'rw';
 
   const rto = iota & ~ZPCI_IOTA_RTTO_FLAG & ((1n << 64n) - 1n);
   const rteAddr = rto + BigInt(rtx(addr)) * 8n;
-  tables.push(rteAddr);
+  let tables = [rteAddr];
   const rte = readU64Through(pool, resolve, rteAddr, S390_ENDIAN);
   if (rte === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_REGION, tables);
   if ((rte & ZPCI_TABLE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_REGION, tables);
@@ -54,7 +54,7 @@ export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: big
   perm = and(perm, rte);
 
   const steAddr = sto + BigInt(sx(addr)) * 8n;
-  tables.push(steAddr);
+  tables = [rteAddr, steAddr];
   const ste = readU64Through(pool, resolve, steAddr, S390_ENDIAN);
   if (ste === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_SEGMENT, tables);
   if ((ste & ZPCI_TABLE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_SEGMENT, tables);
@@ -66,7 +66,7 @@ export function walkGuestTable(pool: FramePool, resolve: PageResolver, iota: big
   }
 
   const pteAddr = pto + BigInt(px(addr)) * 8n;
-  tables.push(pteAddr);
+  tables = [rteAddr, steAddr, pteAddr];
   const pte = readU64Through(pool, resolve, pteAddr, S390_ENDIAN);
   if (pte === 0n) return noTranslation(PEC.INVALTE, iova, FRAME_PAGE, tables);
   if ((pte & ZPCI_PTE_INVALID) !== 0n) return noTranslation(0, iova, FRAME_PAGE, tables);
