@@ -124,15 +124,19 @@ function expandMove(world: World, choices: readonly ModelEvent[], id: number, x:
   }
 }
 
+/** Told each successor in turn; returning false ends the expansion (the move is undone either way). */
+export type Visit = (id: number, succ: Successor) => boolean | void;
+
 /**
  * Every move of a sealed state, in a fixed order: each choice whole, then (with preemptions) each
  * way an actor choice can interrupt it. Without `observe` these are exactly the choices. Each
- * successor is the state itself with the move applied in place: its `world` is valid until the
- * generator is resumed, which undoes the move (so is ending the loop early).
+ * successor is the state itself with the move applied in place: its `world` is valid while
+ * `visit` runs, and the move is undone when it returns (or throws). A callback rather than a
+ * generator: a resumed generator cost an iterator result and a frame per move.
  */
-export function* expandState(world: World, choices: readonly ModelEvent[], x: Expander): Generator<{ id: number; succ: Successor }> {
+export function expandState(world: World, choices: readonly ModelEvent[], x: Expander, visit: Visit): void {
   const actors = actorIndices(choices);
-  const journal = idle.pop() ?? new WorldJournal();
+  const journal = idle.pop() ?? new WorldJournal(true);
   // both depend on the state alone: taken before any move changes it.
   const base = x.key === fingerprint ? keyBase(world) : undefined;
   const s: Expansion = { journal, pre: notePre(world, x.props), parentKey: base?.key ?? x.parentKey?.(), base };
@@ -143,7 +147,7 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
         const outcome = applyInPlace(world, journal, e);
         // the successor is made inside the try: whatever throws, the move is undone.
         try {
-          yield { id: c, succ: successor(world, e, outcome, undefined, x, s) };
+          if (visit(c, successor(world, e, outcome, undefined, x, s)) === false) return;
         } finally {
           journal.undo();
         }
@@ -152,7 +156,7 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
       // a whole choice never waits: nothing else runs inside it.
       const whole = expandMove(world, choices, c, x, s)!;
       try {
-        yield { id: c, succ: whole.succ };
+        if (visit(c, whole.succ) === false) return;
       } finally {
         journal.undo();
       }
@@ -165,7 +169,7 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
           const m = expandMove(world, choices, id, x, s);
           if (!m) continue;
           try {
-            yield { id, succ: m.succ };
+            if (visit(id, m.succ) === false) return;
           } finally {
             journal.undo();
           }
@@ -175,4 +179,13 @@ export function* expandState(world: World, choices: readonly ModelEvent[], x: Ex
   } finally {
     idle.push(journal);
   }
+}
+
+/** Every successor of a state, collected (tests and tools; the explorers visit them one by one). */
+export function successorsOf(world: World, choices: readonly ModelEvent[], x: Expander): { id: number; succ: Successor }[] {
+  const out: { id: number; succ: Successor }[] = [];
+  expandState(world, choices, x, (id, succ) => {
+    out.push({ id, succ });
+  });
+  return out;
 }

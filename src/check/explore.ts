@@ -283,30 +283,36 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     // violations found in this state's moves: traced once its expansion is over (a trace forks
     // worlds, and none may be forked while a move is applied in place).
     const broken: { event: SteppedEvent; found: readonly Violation[] }[] = [];
-    for (const { id: move, succ } of expandState(world, choices, x)) {
+    let full = false;
+    expandState(world, choices, x, (move, succ) => {
       const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
       transitions++;
       if (ok && move < choices.length) anyOk = true;
-      for (const i of hits) covers[i].hit = true;
+      for (let h = 0; h < hits.length; h++) covers[hits[h]].hit = true;
       if (tally) {
         tally.event(event.type, succ.code, found.length === 0 && !table.has(nextKey), event.step?.actor !== undefined);
         tally.calls(succ.calls);
       }
       if (found.length > 0) {
         broken.push({ event, found });
-        if (!event.step?.actor) break;
+        if (!event.step?.actor) return false;
         x.preemptions = 0;
-        continue;
+        return true;
       }
       const nid = table.add(nextKey, id, move, depth + 1);
       if (nid >= 0) {
         opts.observe?.(next);
         deepest = Math.max(deepest, depth + 1);
         if (table.size >= maxStates) {
-          incomplete = 'max-states';
-          break outer;
+          full = true;
+          return false;
         }
       }
+      return true;
+    });
+    if (full) {
+      incomplete = 'max-states';
+      break;
     }
     for (const { event, found } of broken) {
       const trace = traceTo(id, event);

@@ -115,7 +115,7 @@ void mapOrder;
 
 /** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
 export class WorldJournal {
-  private readonly frames = new FrameUndo();
+  private readonly frames: FrameUndo;
   /** Writes to the sealed world's maps and sets, made in place (kernel/seal.ts). */
   private readonly maps = new MapUndo();
   private world: World | undefined;
@@ -124,6 +124,14 @@ export class WorldJournal {
   /** Moves journalled so far, and per map whether this move changed it (move << 1 | changed), as `changed` found. */
   private moves = 0;
   private readonly asked = new Map<string, number>();
+
+  /**
+   * `undoOnly`: every move will be undone, never committed (the checker's expansion), so the frame
+   * pool's bookkeeping shared with a clone is written in place and put back rather than copied.
+   */
+  constructor(undoOnly = false) {
+    this.frames = new FrameUndo(undoOnly);
+  }
 
   /** Starts journalling `w`, copying the record maps in `copied` (or all of them). */
   begin(w: World, copied: Footprint | 'all'): void {

@@ -35,9 +35,15 @@ class Entry {
   fromFree = false;
   owner: FrameOwner = '';
   freeBefore: number[] | undefined = undefined;
+  /** The free list a reshape started from (maybe shared with a clone): put back in it, in place. */
+  freeList: number[] | undefined = undefined;
 }
 
 export class FrameUndo implements FrameJournal {
+  /** `writesShared` (memory/frames.ts): true for a journal whose every move is undone. */
+  constructor(readonly writesShared = false) {}
+
+
   /** Slots of recorded changes; the first `n` are this move's. */
   private readonly entries: Entry[] = [];
   private n = 0;
@@ -96,7 +102,9 @@ export class FrameUndo implements FrameJournal {
 
   reshaping(pool: FramePool): void {
     this.booked = true;
-    this.slot('reshape').freeBefore = pool.free.slice();
+    const e = this.slot('reshape');
+    e.freeBefore = pool.free.slice();
+    e.freeList = pool.free;
   }
 
   touch(pfn: number): void {
@@ -185,6 +193,7 @@ export class FrameUndo implements FrameJournal {
       e.buf = undefined;
       e.prev = undefined;
       e.freeBefore = undefined;
+      e.freeList = undefined;
     }
     this.n = 0;
     this.used = 0;
@@ -214,6 +223,7 @@ export class FrameUndo implements FrameJournal {
 
   /** Keeps the pool as it is now and stops recording (replay: an event's changes stand). */
   commit(): void {
+    if (this.writesShared) throw new Error('a journal that writes shared bookkeeping must undo');
     this.pool!.journal = undefined;
     this.pool = undefined;
     this.clear();
@@ -243,9 +253,14 @@ export class FrameUndo implements FrameJournal {
           removeFree(pool.free, e.pfn);
           pool.owner.set(e.pfn, e.owner);
           continue;
-        case 'reshape':
-          pool.free = e.freeBefore!;
+        case 'reshape': {
+          // the list itself, not a copy: a clone may share it (writesShared) and reshaping may have written it in place.
+          const list = e.freeList!;
+          list.length = 0;
+          for (const pfn of e.freeBefore!) list.push(pfn);
+          pool.free = list;
           continue;
+        }
       }
       const b = e.buf!;
       copyBytes(b.data, e.off, this.store, e.at, e.len);

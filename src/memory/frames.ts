@@ -85,6 +85,12 @@ export const ALL_FRAMES = -1;
  * that shares them with a clone copies them first, see `own`).
  */
 export interface FrameJournal {
+  /**
+   * Every change is undone before anything else reads the pool (the checker's expansion): owners
+   * and a free list shared with a clone are written where they are, not copied, and put back in
+   * place. A journal whose changes may stand (replay's commit) is false.
+   */
+  readonly writesShared: boolean;
   /** Frame `pfn` is about to change (its bytes, or which buffer holds them). */
   touch(pfn: number): void;
   /** Bytes [off, off+len) of `buf`, the pool's own buffer, are about to be written in place. */
@@ -169,7 +175,8 @@ export function pageCount(pool: FramePool): number {
 /** Makes the pool's owner map and free list its own before it changes them. */
 function own(pool: FramePool): void {
   restamp(pool);
-  if (!pool.shared) return;
+  // the clone sharing them reads them only once the journal has put them back.
+  if (!pool.shared || pool.journal?.writesShared) return;
   pool.owner = new Map(pool.owner);
   pool.free = pool.free.slice();
   pool.shared = false;

@@ -78,7 +78,7 @@ parentPort!.on('message', (paths: number[][]) => {
     const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
     const at = used;
     put(0);
-    for (const { id: move, succ } of expandState(w, choices, x)) {
+    expandState(w, choices, x, (move, succ) => {
       buf[at]++;
       for (const c of succ.covers) {
         covers.add(c);
@@ -101,7 +101,7 @@ parentPort!.on('message', (paths: number[][]) => {
       put(k[0]);
       put(k[1]);
       put((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
-    }
+    });
   });
   const result: WorkerResult = { keys: buf.slice(0, used), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
   parentPort!.postMessage(result);

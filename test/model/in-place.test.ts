@@ -12,7 +12,7 @@ import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';
 import { frameForRead } from '../../src/memory/frames.js';
 import { anyEvent } from '../support/arbitraries.js';
-import { expandState } from '../../src/check/expand.js';
+import { successorsOf } from '../../src/check/expand.js';
 import type { TransitionProperty } from '../../properties/index.js';
 import { setupWorld } from '../support/fixture.js';
 import { choicePath, defaultRuns } from '../support/scenario-paths.js';
@@ -23,11 +23,16 @@ import { choicePath, defaultRuns } from '../support/scenario-paths.js';
  * its fingerprint, so that the next choice starts from the same state.
  */
 function checkInPlace(start: World, events: readonly ModelEvent[]): void {
-  const j = new WorldJournal();
+  // the checker's kind: every move undone, so bookkeeping shared with a clone is written in place.
+  const j = new WorldJournal(true);
   let w = sealWorld(start);
   for (const e of events) {
     const before = digest(w);
     const base = keyBase(w);
+    // a clone sharing the pool's owners and free list, as a forked ancestor's parent does: the
+    // move writes them in place, and the undo must leave the clone exactly as it was.
+    const sibling = cloneWorld(w);
+    const siblingBefore = digest(sibling);
     const full = cloneWorld(w);
     const want = applyEvent(full, e);
     const outcome = applyInPlace(w, j, e);
@@ -43,6 +48,8 @@ function checkInPlace(start: World, events: readonly ModelEvent[]): void {
       j.undo();
     }
     expect(digest(w), `${e.type} was not undone`).toBe(before);
+    expect(digest(sibling), `${e.type} left a clone sharing the bookkeeping changed`).toBe(siblingBefore);
+    expect([...sibling.frames.free], `${e.type}: the shared free list's order`).toEqual([...w.frames.free]);
     expect(fingerprint(w), `${e.type}: the fingerprint after undo`).toEqual(base.key);
     // the next state on the path: a fresh sealed copy, as the explorer's ancestors are.
     w = sealWorld(full);
@@ -149,10 +156,10 @@ describe('worlds changed in place and undone', () => {
     const boom: TransitionProperty = { name: 'boom', kind: 'transition', description: 'throws', pre: () => undefined, check: () => { throw new RangeError('planted'); } };
     // whole choices, and choices run step by step (observed at their step points).
     for (const x of [{ props: [boom], covers: [], key: fingerprint }, { props: [boom], covers: [], key: fingerprint, observe: () => [] }]) {
-      expect(() => [...expandState(w, choices.filter((e) => e.type === 'guest.s390.rpcit'), x)]).toThrow('planted');
+      expect(() => successorsOf(w, choices.filter((e) => e.type === 'guest.s390.rpcit'), x)).toThrow('planted');
       expect(digest(w)).toBe(before);
     }
-    const keys = [...expandState(w, choices, { props: [], covers: [], key: fingerprint })].map((m) => m.succ.key);
+    const keys = successorsOf(w, choices, { props: [], covers: [], key: fingerprint }).map((m) => m.succ.key);
     expect(keys).toHaveLength(choices.length);
     expect(digest(w)).toBe(before);
   });
@@ -171,5 +178,17 @@ describe('worlds changed in place and undone', () => {
     applyInPlace(w, j, ev('host.rlimit.set', { mm: 'qemu', memlock: 8n * 4096n }));
     j.undo();
     expect(digest(w)).toBe(before);
+  });
+
+  it('should refuse to keep a move journalled by an undo-only journal (it wrote bookkeeping shared with a clone)', () => {
+    const { w, choices } = sealedShadowState();
+    const sibling = cloneWorld(w);
+    const before = digest(sibling);
+    const j = new WorldJournal(true);
+    // a migration claims its target frame: owners and free list change, in the lists the clone shares.
+    applyInPlace(w, j, choices.find((e) => e.type === 'host.mm.migrate')!);
+    expect(() => j.commit()).toThrow('must undo');
+    j.undo();
+    expect(digest(sibling)).toBe(before);
   });
 });
