@@ -10,12 +10,12 @@
  */
 import { ev, type ModelEvent } from '../../events/types.js';
 import { pageOf } from '../../memory/constants.js';
-import { readHostPtes } from '../../iommu/s390/host-table.js';
+import { readHostPteWords } from '../../iommu/s390/host-table.js';
 import type { Params, Scenario } from '../scenario.js';
 import type { World } from '../../model/world.js';
 import { readU32 } from '../../memory/bits.js';
 import { frameForRead } from '../../memory/frames.js';
-import { guestResolver } from '../../kvm/guest-memory.js';
+import { gpaToHvaPage } from '../../kvm/memslots.js';
 import { permutations } from '../permutations.js';
 import { DATA0, dataGpa, FH, HVA, iova, PT, PTE_INVALID, pteWrite, s390GuestSetup } from './s390-guest.js';
 
@@ -67,11 +67,8 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
     const mm = w.mms.get('qemu')!;
     for (let g = 0; g < p.G; g++) out.push(ev0.migrate[g][mm.pages.get(pageOf(hvaOf(g))) === ctx.candidates[g][0] ? 1 : 0]);
     const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-    const ptes = readHostPtes(w.frames, dom.root, pageOf(iova(0)), p.I);
-    for (let i = 0; i < p.I; i++) {
-      const pte = ptes[i];
-      if (pte !== undefined && (pte & PTE_INVALID) === 0n) out.push(ev0.dma[i]);
-    }
+    const pte = new Uint32Array(2);
+    for (let i = 0; i < p.I; i++) if (readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, pte, 0) && (pte[1] & PTE_INVALID_N) === 0) out.push(ev0.dma[i]);
     return out;
   },
   properties: ['no-iova-to-unpinned-page', 'pin-balance', 'locked-vm-accounting', 'locked-vm-limit', 'isolation', 'translation-coherence', 'kvm-domain-exclusive', 'kvm-pin-accounting'],
@@ -111,24 +108,7 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
   canonical(w, p, ctx) {
     const st = numericState(w, p, ctx);
     if (st === undefined) return textCanonical(abstractState(w, p, ctx), p);
-    // every entry is a page or invalid: rows are small integers, compared as numbers.
-    const H = 4 * p.G + 1;
-    const I = p.I;
-    const key = new Array<number>(I + p.G);
-    let best: number[] | undefined;
-    forEachRenaming(signatures(st, p), (pg) => {
-      for (let j = 0; j < I; j++) {
-        const gg = st.gPage[j];
-        const hg = st.hPage[j];
-        const gc = gg === 0 ? 0 : 1 + pg[gg - 1] * 2 + st.gRo[j];
-        const hc = hg === 0 ? 0 : 1 + pg[hg - 1] * 4 + st.hCand[j] * 2 + st.hRo[j];
-        key[j] = gc * H + hc;
-      }
-      sortPrefix(key, I);
-      for (let g = 0; g < p.G; g++) key[I + pg[g]] = st.pos[g];
-      if (best === undefined || lessThan(key, best)) best = key.slice();
-    });
-    return best!;
+    return leastKey(st, p, signatures(st, p));
   },
 };
 
@@ -166,14 +146,16 @@ function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | 
       st.gPage[i] = g + 1;
       st.gRo[i] = (lo & 0x200) !== 0 ? 1 : 0;
     } else return undefined;
-    const h = r.host[i];
-    if (h === PTE_INVALID) st.hPage[i] = 0;
+    const hh = r.host[2 * i];
+    const hl = r.host[2 * i + 1];
+    if (r.hasHost[i] === 1 && hh === 0 && hl === PTE_INVALID_N) st.hPage[i] = 0;
     else {
-      const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
-      if (f === undefined || (h! & 0xdffn) !== 0n) return undefined;
+      // candidate frames lie below 4 GiB: an entry with a high half names none of them.
+      const f = r.hasHost[i] === 0 || hh !== 0 ? undefined : byFrame.get(hl >>> 12);
+      if (f === undefined || (hl & 0xdff) !== 0) return undefined;
       st.hPage[i] = f.g + 1;
       st.hCand[i] = f.c;
-      st.hRo[i] = (h! & 0x200n) !== 0n ? 1 : 0;
+      st.hRo[i] = (hl & 0x200) !== 0 ? 1 : 0;
     }
   }
   for (let g = 0; g < p.G; g++) {
@@ -187,47 +169,105 @@ function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | 
 }
 const PTE_INVALID_N = Number(PTE_INVALID);
 
+/** 8 ** k for the signature's digits (a table: the orbit key is asked for on every transition). */
+const DIGIT = [1, 8, 64, 512, 4096, 32768];
+
 /**
  * Per guest page, a number no renaming changes: its frame, and how many guest and host entries
- * name it with each protection (and, on the host, each candidate frame).
+ * name it with each protection (and, on the host, each candidate frame). Scratch, valid until
+ * the next call.
  */
+const sigScratch: number[] = [];
 function signatures(st: NumericState, p: Params): number[] {
-  const sig: number[] = [];
-  for (let g = 0; g < p.G; g++) sig.push(st.pos[g]);
+  const sig = sigScratch;
+  if (sig.length !== p.G) sig.length = p.G;
+  for (let g = 0; g < p.G; g++) sig[g] = st.pos[g];
   // counts fit in 3 bits (at most 6 IOVA pages); each kind of use has its own digit.
   for (let j = 0; j < p.I; j++) {
-    if (st.gPage[j] !== 0) sig[st.gPage[j] - 1] += 2 * 8 ** st.gRo[j];
-    if (st.hPage[j] !== 0) sig[st.hPage[j] - 1] += 2 * 8 ** (2 + st.hCand[j] * 2 + st.hRo[j]);
+    if (st.gPage[j] !== 0) sig[st.gPage[j] - 1] += 2 * DIGIT[st.gRo[j]];
+    if (st.hPage[j] !== 0) sig[st.hPage[j] - 1] += 2 * DIGIT[2 + st.hCand[j] * 2 + st.hRo[j]];
   }
   return sig;
 }
 
 /**
- * Calls `visit` with every renaming (old page -> new name) that names pages in increasing
+ * The least orbit key over every renaming (old page -> new name) that names pages in increasing
  * signature order, trying each order of the pages within a tie (but one for pages no entry
- * names). The array passed is reused: copy it to keep it.
+ * names: the signature is the frame alone, and any order gives the same key). Per renaming, the
+ * IOVA pages' rows are sorted (no permutation of the IOVA pages changes that) and each page's
+ * frame follows, under its new name.
  */
-function forEachRenaming(sig: readonly number[], visit: (names: readonly number[]) => void): void {
-  const order = sig.map((_, g) => g).sort((a, b) => sig[a] - sig[b]);
-  const names = new Array<number>(sig.length);
-  const place = (k: number) => {
-    if (k === order.length) {
-      visit(names);
-      return;
-    }
-    // the pages tied with order[k] that are not named yet, each in turn takes name k; pages no
-    // entry names (signature: the frame alone) give the same key in any order, so one will do.
-    let end = k;
-    while (end < order.length && sig[order[end]] === sig[order[k]]) end++;
-    if (sig[order[k]] < 2) end = k + 1;
-    for (let j = k; j < end; j++) {
-      [order[k], order[j]] = [order[j], order[k]];
-      names[order[k]] = k;
-      place(k + 1);
-      [order[k], order[j]] = [order[j], order[k]];
-    }
-  };
-  place(0);
+function leastKey(st: NumericState, p: Params, sig: readonly number[]): number[] {
+  const G = p.G;
+  const order = orderScratch;
+  if (order.length !== G) order.length = G;
+  for (let g = 0; g < G; g++) order[g] = g;
+  // insertion sort, stable: a handful of pages.
+  for (let i = 1; i < G; i++) {
+    const x = order[i];
+    let j = i - 1;
+    for (; j >= 0 && sig[order[j]] > sig[x]; j--) order[j + 1] = order[j];
+    order[j + 1] = x;
+  }
+  const search: Search = { st, p, sig, order, names: namesScratch, key: keyScratch, best: undefined };
+  // lengths set only when they change: setting one costs, even to the same value.
+  if (search.names.length !== G) search.names.length = G;
+  if (search.key.length !== p.I + G) search.key.length = p.I + G;
+  place(search, 0);
+  return search.best!;
+}
+
+interface Search {
+  readonly st: NumericState;
+  readonly p: Params;
+  readonly sig: readonly number[];
+  readonly order: number[];
+  readonly names: number[];
+  readonly key: number[];
+  best: number[] | undefined;
+}
+const orderScratch: number[] = [];
+const namesScratch: number[] = [];
+const keyScratch: number[] = [];
+
+/** Names the pages from position k of the search's order on, each way a tie allows; keeps the least key. */
+function place(s: Search, k: number): void {
+  const { order, sig, names } = s;
+  if (k === order.length) {
+    keyUnder(s);
+    return;
+  }
+  let end = k;
+  while (end < order.length && sig[order[end]] === sig[order[k]]) end++;
+  if (sig[order[k]] < 2) end = k + 1;
+  for (let j = k; j < end; j++) {
+    let t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+    names[order[k]] = k;
+    place(s, k + 1);
+    t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+  }
+}
+
+/** The key under the search's current names; kept when less than the best so far. */
+function keyUnder(s: Search): void {
+  const { st, p, names: pg, key } = s;
+  // every entry is a page or invalid: rows are small integers, compared as numbers.
+  const H = 4 * p.G + 1;
+  const I = p.I;
+  for (let j = 0; j < I; j++) {
+    const gg = st.gPage[j];
+    const hg = st.hPage[j];
+    const gc = gg === 0 ? 0 : 1 + pg[gg - 1] * 2 + st.gRo[j];
+    const hc = hg === 0 ? 0 : 1 + pg[hg - 1] * 4 + st.hCand[j] * 2 + st.hRo[j];
+    key[j] = gc * H + hc;
+  }
+  sortPrefix(key, I);
+  for (let g = 0; g < p.G; g++) key[I + pg[g]] = st.pos[g];
+  if (s.best === undefined || lessThan(key, s.best)) s.best = key.slice();
 }
 
 function sortPrefix(a: number[], n: number): void {
@@ -315,23 +355,29 @@ const DATA0_PAGE = pageOf(DATA0);
  * when the guest's table page has no frame) and host entry, and each guest page's frame now.
  * Scratch arrays, valid until the next call.
  */
-const raw = { hi: new Uint32Array(MAX_PAGES), lo: new Uint32Array(MAX_PAGES), host: [] as (bigint | undefined)[], frames: [] as (number | undefined)[] };
+const raw = {
+  hi: new Uint32Array(MAX_PAGES), lo: new Uint32Array(MAX_PAGES),
+  /** Host entries as halves (high, low) per IOVA page, and whether the page has a host page table at all. */
+  host: new Uint32Array(2 * MAX_PAGES), hasHost: new Uint8Array(MAX_PAGES),
+  frames: [] as (number | undefined)[],
+};
 
 function readRaw(w: World, p: Params, ctx: RpcitShadowCtx): typeof raw {
   const vm = w.vms.get('vm0')!;
   const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
   // the guest's page table lies in one page: resolve it once.
-  const ptFrame = guestResolver(w, vm)(PT_PAGE);
+  const ptHva = gpaToHvaPage(vm, PT_PAGE);
+  const ptFrame = ptHva === undefined ? undefined : w.mms.get(vm.mm)!.pages.get(ptHva);
   const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
   // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
   for (let i = 0; i < p.I; i++) {
     raw.hi[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
     raw.lo[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
   }
-  raw.host = readHostPtes(w.frames, dom.root, IOVA0_PAGE, p.I);
+  for (let i = 0; i < p.I; i++) raw.hasHost[i] = readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, raw.host, i) ? 1 : 0;
   const mm = w.mms.get('qemu')!;
   const { hvaPages } = setupFacts(ctx);
-  raw.frames.length = p.G;
+  if (raw.frames.length !== p.G) raw.frames.length = p.G;
   for (let g = 0; g < p.G; g++) raw.frames[g] = mm.pages.get(hvaPages[g]);
   return raw;
 }
@@ -348,7 +394,7 @@ function abstractState(w: World, p: Params, ctx: RpcitShadowCtx): { gp: Entry[];
     if (hi === 0 && lo === PTE_INVALID_N) gp.push('N');
     else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) gp.push({ g, ro: (lo & 0x200) !== 0 });
     else gp.push(((BigInt(hi) << 32n) | BigInt(lo)).toString(16));
-    const h = r.host[i];
+    const h = r.hasHost[i] === 0 ? undefined : (BigInt(r.host[2 * i]) << 32n) | BigInt(r.host[2 * i + 1]);
     const f = h === undefined ? undefined : byFrame.get(Number(h >> 12n));
     hp.push(h === PTE_INVALID ? 'N' : f && h !== undefined && (h & 0xdffn) === 0n ? { g: f.g, c: f.c, ro: (h & 0x200n) !== 0n } : String(h));
   }
@@ -365,7 +411,10 @@ interface SetupFacts {
   readonly hvaPages: readonly number[];
 }
 const setupFactsOf = new WeakMap<RpcitShadowCtx, SetupFacts>();
+/** The last setup asked about: a run asks about one setup on every transition, and a WeakMap lookup costs. */
+let lastFacts: { ctx: RpcitShadowCtx; facts: SetupFacts } | undefined;
 function setupFacts(ctx: RpcitShadowCtx): SetupFacts {
+  if (lastFacts?.ctx === ctx) return lastFacts.facts;
   let f = setupFactsOf.get(ctx);
   if (f === undefined) {
     const byFrame = new Map<number, { g: number; c: number }>();
@@ -375,6 +424,7 @@ function setupFacts(ctx: RpcitShadowCtx): SetupFacts {
     }
     setupFactsOf.set(ctx, (f = { byFrame, hvaPages: ctx.candidates.map((_, g) => pageOf(hvaOf(g))) }));
   }
+  lastFacts = { ctx, facts: f };
   return f;
 }
 

@@ -78,6 +78,27 @@ export function readHostPte(pool: FramePool, root: number, iovaPage: number): bi
   return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/**
+ * The host PTE of an IOVA page as two 32-bit halves, high into `out[2 * at]` and low into
+ * `out[2 * at + 1]`; false (and nothing written) without a page table. No bigint: the orbit keys
+ * of a symmetric run read entries on every transition.
+ */
+export function readHostPteWords(pool: FramePool, root: number, iovaPage: number, out: Uint32Array, at: number): boolean {
+  const pa = ptePlace(pool, root, iovaPage);
+  if (pa === NO_TABLE) return false;
+  if (pa === ABOVE_4G) {
+    const pte = readHostPte(pool, root, iovaPage);
+    if (pte === undefined) return false;
+    out[2 * at] = Number(pte >> 32n);
+    out[2 * at + 1] = Number(pte & 0xffffffffn);
+    return true;
+  }
+  const bytes = frameForRead(pool, Math.floor(pa / PAGE_SIZE));
+  out[2 * at] = readU32(bytes, pa % PAGE_SIZE, S390_ENDIAN);
+  out[2 * at + 1] = readU32(bytes, (pa % PAGE_SIZE) + 4, S390_ENDIAN);
+  return true;
+}
+
 const NO_TABLE = -1;
 const ABOVE_4G = -2;
 
