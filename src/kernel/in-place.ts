@@ -72,23 +72,23 @@ class Saved {
   }
 
   /**
-   * Indices (into RECORD_MAPS) of the maps `w` holds other than these, or that `inPlace` says were
-   * written in place, into `out`; written out like `from` (a keyed loop costs more).
+   * Indices (into RECORD_MAPS) of the maps `w` holds other than these, or that were written in
+   * place (bit i of `inPlace`: RECORD_MAPS[i]), into `out`; written out like `from` (a keyed loop costs more).
    */
-  mapsChanged(w: World, inPlace: (part: RecordMap) => boolean, out: number[]): void {
+  mapsChanged(w: World, inPlace: number, out: number[]): void {
     out.length = 0;
-    if (w.pins !== this.pins || inPlace('pins')) out.push(0);
-    if (w.mms !== this.mms || inPlace('mms')) out.push(1);
-    if (w.vms !== this.vms || inPlace('vms')) out.push(2);
-    if (w.containers !== this.containers || inPlace('containers')) out.push(3);
-    if (w.groups !== this.groups || inPlace('groups')) out.push(4);
-    if (w.devices !== this.devices || inPlace('devices')) out.push(5);
-    if (w.devfds !== this.devfds || inPlace('devfds')) out.push(6);
-    if (w.kvmdevs !== this.kvmdevs || inPlace('kvmdevs')) out.push(7);
-    if (w.domains !== this.domains || inPlace('domains')) out.push(8);
-    if (w.tceTables !== this.tceTables || inPlace('tceTables')) out.push(9);
-    if (w.zpci !== this.zpci || inPlace('zpci')) out.push(10);
-    if (w.qemuDmaLimits !== this.qemuDmaLimits || inPlace('qemuDmaLimits')) out.push(11);
+    if (w.pins !== this.pins || (inPlace & (1 << 0)) !== 0) out.push(0);
+    if (w.mms !== this.mms || (inPlace & (1 << 1)) !== 0) out.push(1);
+    if (w.vms !== this.vms || (inPlace & (1 << 2)) !== 0) out.push(2);
+    if (w.containers !== this.containers || (inPlace & (1 << 3)) !== 0) out.push(3);
+    if (w.groups !== this.groups || (inPlace & (1 << 4)) !== 0) out.push(4);
+    if (w.devices !== this.devices || (inPlace & (1 << 5)) !== 0) out.push(5);
+    if (w.devfds !== this.devfds || (inPlace & (1 << 6)) !== 0) out.push(6);
+    if (w.kvmdevs !== this.kvmdevs || (inPlace & (1 << 7)) !== 0) out.push(7);
+    if (w.domains !== this.domains || (inPlace & (1 << 8)) !== 0) out.push(8);
+    if (w.tceTables !== this.tceTables || (inPlace & (1 << 9)) !== 0) out.push(9);
+    if (w.zpci !== this.zpci || (inPlace & (1 << 10)) !== 0) out.push(10);
+    if (w.qemuDmaLimits !== this.qemuDmaLimits || (inPlace & (1 << 11)) !== 0) out.push(11);
   }
 
   scalarsSame(w: World): boolean {
@@ -112,6 +112,9 @@ void savedFields;
 // and mapsChanged numbers the maps in this order.
 const mapOrder: readonly ['pins', 'mms', 'vms', 'containers', 'groups', 'devices', 'devfds', 'kvmdevs', 'domains', 'tceTables', 'zpci', 'qemuDmaLimits'] = RECORD_MAPS;
 void mapOrder;
+
+/** Each record map's index in RECORD_MAPS (mapsChanged's numbering). */
+const MAP_INDEX: ReadonlyMap<string, number> = new Map(RECORD_MAPS.map((m, i) => [m, i]));
 
 /** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
 export class WorldJournal {
@@ -168,12 +171,11 @@ export class WorldJournal {
    * counts: compare with `before` to tell). The array is the journal's, valid until the next call.
    */
   mapsChanged(): readonly number[] {
-    this.saved.mapsChanged(this.world!, this.inPlace, this.changedMaps);
+    this.saved.mapsChanged(this.world!, this.maps.touchedMask(MAP_INDEX), this.changedMaps);
     return this.changedMaps;
   }
 
   private readonly changedMaps: number[] = [];
-  private readonly inPlace = (part: RecordMap) => this.maps.touched(part);
 
   /** How many frames changed since `begin`. */
   touchedCount(): number {

@@ -49,6 +49,19 @@ export class MapUndo implements SealedWrites {
     return false;
   }
 
+  /**
+   * The parts (bit i: `order[i]`) a map or set of which was written in this move, copies included:
+   * `touched` for every part at once, in one pass over the writes.
+   */
+  touchedMask(index: ReadonlyMap<string, number>): number {
+    let mask = 0;
+    for (let i = 0; i < this.n; i++) {
+      const b = index.get(this.parts[i]);
+      if (b !== undefined) mask |= 1 << b;
+    }
+    return mask;
+  }
+
   /** Whether this map or set was written in this move. */
   wrote(t: object): boolean {
     for (let i = 0; i < this.n; i++) if (this.targets[i] === t) return true;
