@@ -4,7 +4,8 @@
  * included (a read-only guest entry is never writable on the host). A property of that step.
  */
 import { addrOf, pageOf } from '../src/memory/constants.js';
-import { guestTranslations } from '../src/iommu/s390/guest-walk.js';
+import { guestTranslations, walkGuestTable, type Perm } from '../src/iommu/s390/guest-walk.js';
+import { ZPCI_TABLE_SIZE_RT } from '../src/iommu/s390/layout.js';
 import { guestRamPage, guestResolver } from '../src/kvm/guest-memory.js';
 import { findByFh } from '../src/s390/zpci.js';
 import { hex, U64_MAX } from '../src/util/hex.js';
@@ -13,22 +14,17 @@ import type { WorldView } from './view.js';
 import { FORMATS } from '../src/iommu/formats.js';
 import type { Translation } from '../src/iommu/format.js';
 
+/** A guest table's translation of one IOVA page. */
+type GuestTranslation = { readonly translated: bigint; readonly perm: Perm };
+
 /** Refreshes this short are read entry by entry; longer ones from the domain's full leaf list. */
 const PER_PAGE_LIMIT = 64n;
 
-/** The host translations of [start, end), keyed by IOVA. */
+/** The host translations of [start, end), keyed by IOVA, from the domain's leaf list (a long refresh). */
 function hostTranslations(view: WorldView, domainId: string | undefined, start: bigint, end: bigint): Map<bigint, Translation> {
   const dom = domainId === undefined ? undefined : view.w.domains.get(domainId);
   const out = new Map<bigint, Translation>();
   if (!dom) return out;
-  if (end > start && (end - start) >> 12n <= PER_PAGE_LIMIT) {
-    const format = FORMATS[dom.format];
-    for (let p = pageOf(start); addrOf(p) < end; p++) {
-      const t = p < format.aperturePages ? format.translate(view.w.frames, dom.root, p) : undefined;
-      if (t) out.set(addrOf(p), t);
-    }
-    return out;
-  }
   for (const l of view.domainLeaves().find((d) => d.domain.id === domainId)?.leaves ?? []) if (addrOf(l.iovaPage) >= start && addrOf(l.iovaPage) < end) out.set(addrOf(l.iovaPage), l.t);
   return out;
 }
@@ -53,11 +49,8 @@ export const translationCoherence: TransitionProperty<undefined> = {
     const out: Violation[] = [];
     const domainId = w.containers.get(f.container)?.iommu?.domain;
     const mm = w.mms.get(vm.mm)!;
-    const host = hostTranslations(view, domainId, start, end);
-    const guest = guestTranslations(w.frames, guestResolver(w, vm), f.ioat.iota, start, end);
-    const compare = (iova: bigint) => {
-      const g = guest.get(iova);
-      const h = host.get(iova);
+    const resolve = guestResolver(w, vm);
+    const compare = (iova: bigint, g: GuestTranslation | undefined, h: Translation | undefined) => {
       const vpage = g ? guestRamPage(w, vm, pageOf(g.translated)) : undefined;
       const want = vpage !== undefined ? mm.pages.get(vpage) : undefined;
       // the same frame with the same protection, or nothing on both sides (the text only for a report: every RPCIT asks).
@@ -66,8 +59,33 @@ export const translationCoherence: TransitionProperty<undefined> = {
       const expected = want !== undefined ? `frame ${hex(want)} ${g?.perm === 'rw' ? 'rw' : 'ro'}` : 'nothing';
       out.push({ property: this.name, message: `function ${f.id} IOVA ${hex(iova)}: host maps ${got} but the guest table gives ${expected}` });
     };
-    for (const iova of host.keys()) compare(iova);
-    for (const iova of guest.keys()) if (!host.has(iova)) compare(iova);
+    const dom = domainId === undefined ? undefined : w.domains.get(domainId);
+    if (dom && end > start && (end - start) >> 12n <= PER_PAGE_LIMIT) {
+      // a short refresh (every one the scenarios make), page by page with no map of either side: the
+      // host pages first, then the pages only the guest maps, as for a long one.
+      const format = FORMATS[dom.format];
+      let guestOnly: { iova: bigint; g: GuestTranslation }[] | undefined;
+      // a walk error ends the guest's translations there (guestTranslations stops at it).
+      let failed = false;
+      for (let p = pageOf(start); addrOf(p) < end; p++) {
+        const iova = addrOf(p);
+        const h = p < format.aperturePages ? format.translate(w.frames, dom.root, p) : undefined;
+        let g: GuestTranslation | undefined;
+        if (!failed && iova < ZPCI_TABLE_SIZE_RT) {
+          const r = walkGuestTable(w.frames, resolve, f.ioat.iota, iova);
+          if (r.error) failed = true;
+          else if (r.perm !== 'none') g = { translated: r.translated, perm: r.perm };
+        }
+        if (h !== undefined) compare(iova, g, h);
+        else if (g !== undefined) (guestOnly ??= []).push({ iova, g });
+      }
+      for (const { iova, g } of guestOnly ?? []) compare(iova, g, undefined);
+      return out;
+    }
+    const host = hostTranslations(view, domainId, start, end);
+    const guest = guestTranslations(w.frames, resolve, f.ioat.iota, start, end);
+    for (const [iova, h] of host) compare(iova, guest.get(iova), h);
+    for (const [iova, g] of guest) if (!host.has(iova)) compare(iova, g, undefined);
     return out;
   },
 };
