@@ -181,6 +181,9 @@ function unchangedSince(pool: FramePool, m: Walk): boolean {
 
 /** Makes sure region and segment entries exist for an IOVA (allocating tables); returns the PTE address. */
 export function ensurePtePointer(pool: FramePool, root: number, iovaPage: number, owner: string, tables: number[]): bigint {
+  // nearly always the tables exist: found by the walk in halves, with one bigint made.
+  const at = ptePlace(pool, root, iovaPage);
+  if (at >= 0) return BigInt(at);
   const iova = addrOf(iovaPage);
   const rteAddr = addrOf(root) + BigInt(rtx(iova)) * 8n;
   let rte = readPhysU64(pool, rteAddr, S390_ENDIAN);
