@@ -9,32 +9,10 @@ import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
 import { derivedCache, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
+import { finish, hashString, mix } from '../util/murmur.js';
 
 const SEED_A = 0x9e3779b1;
 const SEED_B = 0x85ebca77;
-
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}
-
-function hashStringRaw(s: string, seed: number): number {
-  let h = seed ^ s.length;
-  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
-  return finish(h);
-}
 
 // the same short strings (field names, ids, lifecycle states, frame owners) recur in every state:
 // each is hashed once, seed-free, and the seed is mixed in afterwards.
@@ -46,14 +24,14 @@ let outB = 0;
 
 function stringPair(s: string, sa: number, sb: number): void {
   if (s.length > 64) {
-    outA = hashStringRaw(s, sa);
-    outB = hashStringRaw(s, sb);
+    outA = hashString(s, sa);
+    outB = hashString(s, sb);
     return;
   }
   let h = memo.get(s);
   if (h === undefined) {
     if (memo.size > 50_000) memo.clear();
-    memo.set(s, (h = [hashStringRaw(s, SEED_A), hashStringRaw(s, SEED_B)]));
+    memo.set(s, (h = [hashString(s, SEED_A), hashString(s, SEED_B)]));
   }
   outA = finish(mix(sa, h[0]));
   outB = finish(mix(sb, h[1]));
@@ -69,7 +47,7 @@ function bigintPair(v: bigint, sa: number, sb: number): void {
     const s = 'b' + v.toString(16);
     if (s.length > 64) return stringPair(s, sa, sb);
     if (bigMemo.size > 50_000) bigMemo.clear();
-    bigMemo.set(v, (h = [hashStringRaw(s, SEED_A), hashStringRaw(s, SEED_B)]));
+    bigMemo.set(v, (h = [hashString(s, SEED_A), hashString(s, SEED_B)]));
   }
   outA = finish(mix(sa, h[0]));
   outB = finish(mix(sb, h[1]));
@@ -266,10 +244,10 @@ function pageShareB(pfn: number, buf: PageBuf): number {
 /** Sums of base page layers (which never change once built; clones share them). */
 const sharedHashes = new WeakMap<object, [number, number]>();
 
-/** Hashes of owner maps and free lists, each with the pool stamp it was taken at (memory/frames.ts). */
+/** Hashes of free lists, each with the pool stamp it was taken at (memory/frames.ts). */
 const bookHashes = new WeakMap<object, { stamp: number; a: number; b: number }>();
 
-function bookkeepingHash(v: Map<number, string> | number[], pool: FramePool): void {
+function bookkeepingHash(v: number[], pool: FramePool): void {
   const h = bookHashes.get(v);
   if (h !== undefined && h.stamp === pool.stamp) {
     outA = h.a;
@@ -309,13 +287,13 @@ function pagesSum(pool: FramePool): [number, number] {
   return [suma, sumb];
 }
 
-/** The owner map's and free list's hashes: [owners A, owners B, free list A, free list B]. */
+/**
+ * The owner map's and free list's hashes: [owners A, owners B, free list A, free list B]. The
+ * owners' is the running sum the pool keeps (memory/owner-sum.ts), finished like a map's hash.
+ */
 function bookkeeping(pool: FramePool): number[] {
-  bookkeepingHash(pool.owner, pool);
-  const ownerA = outA;
-  const ownerB = outB;
   bookkeepingHash(pool.free, pool);
-  return [ownerA, ownerB, outA, outB];
+  return [finish(mix(pool.ownerA, 0x4d)), finish(mix(pool.ownerB, 0x4d)), outA, outB];
 }
 
 /** Hashes of frozen record maps (model/fork.ts): they change only in place (see fieldHash), and forks share them. */

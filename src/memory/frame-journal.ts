@@ -55,6 +55,9 @@ export class FrameUndo implements FrameJournal {
   private pool: FramePool | undefined;
   private next = 0;
   private stamp = 0;
+  /** The owner map's running hash at `begin` (undo puts the entries back one by one, and the sums whole). */
+  private ownerA = 0;
+  private ownerB = 0;
   /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts); the first `nTouched`. */
   private readonly touchedPfns: number[] = [];
   private readonly touchedHashes: number[] = [];
@@ -77,6 +80,8 @@ export class FrameUndo implements FrameJournal {
     this.hashesKnown = true;
     this.next = pool.next;
     this.stamp = pool.stamp;
+    this.ownerA = pool.ownerA;
+    this.ownerB = pool.ownerB;
     pool.journal = this;
   }
 
@@ -272,6 +277,8 @@ export class FrameUndo implements FrameJournal {
       b.hashB = e.hashB;
     }
     pool.next = this.next;
+    pool.ownerA = this.ownerA;
+    pool.ownerB = this.ownerB;
     // the owners and free list hold what they held at that stamp.
     pool.stamp = this.stamp;
     pool.journal = undefined;

@@ -3,6 +3,7 @@
  * zeros and hold no buffer, so memory follows touched pages, not configured size. Pages are
  * copy-on-write between cloned worlds: a page buffer is shared until one side writes it.
  */
+import { ownerShareA, ownerShareB } from './owner-sum.js';
 import { PAGE_SIZE } from './constants.js';
 
 /** What a frame is allocated for; `anon:<mm>` frames back process pages. */
@@ -46,8 +47,11 @@ export interface FramePool {
    */
   base: ReadonlyMap<number, PageBuf>;
   pages: Map<number, PageBuf | null>;
-  /** Allocated frames and their owner. */
+  /** Allocated frames and their owner. Changed only here (setOwner, dropOwner) and by the journal's undo. */
   owner: Map<number, FrameOwner>;
+  /** The sums, per lane, of every owner entry's share (memory/owner-sum.ts): the owner map's running hash. */
+  ownerA: number;
+  ownerB: number;
   /** Bump pointer for never-used frames. */
   next: number;
   /** Freed frames, sorted descending so the lowest is reused first: allocation depends only on state. */
@@ -134,7 +138,7 @@ export function nextGeneration(): number {
 }
 
 export function emptyPool(): FramePool {
-  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), next: FIRST_PFN, free: [], shared: false, stamp: stamps++, limit: HOST_FRAMES, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: new Map(), pages: new Map(), owner: new Map(), ownerA: 0, ownerB: 0, next: FIRST_PFN, free: [], shared: false, stamp: stamps++, limit: HOST_FRAMES, journal: undefined, reads: undefined };
 }
 
 /**
@@ -155,7 +159,7 @@ export function clonePool(pool: FramePool): FramePool {
     pool.base = base;
     pool.pages = new Map();
   }
-  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, next: pool.next, free: pool.free, shared: true, stamp: pool.stamp, limit: pool.limit, journal: undefined, reads: undefined };
+  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, ownerA: pool.ownerA, ownerB: pool.ownerB, next: pool.next, free: pool.free, shared: true, stamp: pool.stamp, limit: pool.limit, journal: undefined, reads: undefined };
 }
 
 /** Every frame holding bytes, with its buffer. */
@@ -182,13 +186,29 @@ function own(pool: FramePool): void {
   pool.shared = false;
 }
 
+/** Gives frame `pfn` an owner (it has none), keeping the owner map's running hash. */
+export function setOwner(pool: FramePool, pfn: number, owner: FrameOwner): void {
+  pool.owner.set(pfn, owner);
+  pool.ownerA = (pool.ownerA + ownerShareA(pfn, owner)) | 0;
+  pool.ownerB = (pool.ownerB + ownerShareB(pfn, owner)) | 0;
+}
+
+/** Takes frame `pfn`'s owner away, keeping the owner map's running hash. */
+export function dropOwner(pool: FramePool, pfn: number): void {
+  const owner = pool.owner.get(pfn);
+  if (owner === undefined) return;
+  pool.owner.delete(pfn);
+  pool.ownerA = (pool.ownerA - ownerShareA(pfn, owner)) | 0;
+  pool.ownerB = (pool.ownerB - ownerShareB(pfn, owner)) | 0;
+}
+
 /** Allocates a zeroed frame for `owner` and returns its pfn. */
 export function allocFrame(pool: FramePool, owner: FrameOwner): number {
   own(pool);
   const fromFree = pool.free.length > 0;
   const pfn = fromFree ? pool.free.pop()! : pool.next++;
   pool.journal?.allocated(pfn, fromFree);
-  pool.owner.set(pfn, owner);
+  setOwner(pool, pfn, owner);
   return pfn;
 }
 
@@ -200,7 +220,7 @@ export function allocContiguous(pool: FramePool, count: number, align: number, o
   for (let p = pool.next; p < first; p++) insertFree(pool, p);
   for (let i = 0; i < count; i++) {
     pool.journal?.allocated(first + i, false);
-    pool.owner.set(first + i, owner);
+    setOwner(pool, first + i, owner);
   }
   pool.next = first + count;
   return first;
@@ -225,7 +245,7 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
       pool.free.splice(i, 1);
     } else pool.journal?.allocated(pfn, false);
   }
-  pool.owner.set(pfn, owner);
+  setOwner(pool, pfn, owner);
   return true;
 }
 
@@ -233,7 +253,7 @@ export function claimFrame(pool: FramePool, pfn: number, owner: FrameOwner): boo
 export function freeFrame(pool: FramePool, pfn: number): void {
   own(pool);
   pool.journal?.freeing(pfn, pool.owner.get(pfn)!);
-  pool.owner.delete(pfn);
+  dropOwner(pool, pfn);
   dropPage(pool, pfn);
   insertFree(pool, pfn);
 }

@@ -10,12 +10,24 @@ import { sealWorld } from '../../src/kernel/seal.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';
-import { frameForRead } from '../../src/memory/frames.js';
+import { frameForRead, type FramePool } from '../../src/memory/frames.js';
+import { ownerShareA, ownerShareB } from '../../src/memory/owner-sum.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { successorsOf } from '../../src/check/expand.js';
 import type { TransitionProperty } from '../../properties/index.js';
 import { setupWorld } from '../support/fixture.js';
 import { choicePath, defaultRuns } from '../support/scenario-paths.js';
+
+/** The owner map's running hash, as the pool keeps it, against the sum of its entries' shares now. */
+function expectOwnerSums(pool: FramePool, what: string): void {
+  let a = 0;
+  let b = 0;
+  for (const [pfn, owner] of pool.owner) {
+    a = (a + ownerShareA(pfn, owner)) | 0;
+    b = (b + ownerShareB(pfn, owner)) | 0;
+  }
+  expect([pool.ownerA, pool.ownerB], `${what}: the owner map's running hash`).toEqual([a, b]);
+}
 
 /**
  * Applying in place must give exactly what a full copy gives (outcome, digest, fingerprint, the
@@ -40,6 +52,8 @@ function checkInPlace(start: World, events: readonly ModelEvent[]): void {
     try {
       expect(outcome, e.type).toEqual(want);
       expect(digest(w), e.type).toBe(digest(full));
+      expectOwnerSums(w.frames, `${e.type} in place`);
+      expectOwnerSums(full.frames, `${e.type} on a copy`);
       expect(successorFingerprint(base, w, j), `${e.type}: the incremental fingerprint`).toEqual(fp);
       // a journal that says nothing changed must be right: the checker then reuses the parent's key.
       if (j.unchanged()) expect(fp, `${e.type} changed the state but the journal says not`).toEqual(base.key);
@@ -49,6 +63,8 @@ function checkInPlace(start: World, events: readonly ModelEvent[]): void {
     }
     expect(digest(w), `${e.type} was not undone`).toBe(before);
     expect(digest(sibling), `${e.type} left a clone sharing the bookkeeping changed`).toBe(siblingBefore);
+    expectOwnerSums(w.frames, `${e.type} undone`);
+    expectOwnerSums(sibling.frames, `${e.type}: the clone`);
     expect([...sibling.frames.free], `${e.type}: the shared free list's order`).toEqual([...w.frames.free]);
     expect(fingerprint(w), `${e.type}: the fingerprint after undo`).toEqual(base.key);
     // the next state on the path: a fresh sealed copy, as the explorer's ancestors are.
