@@ -11,11 +11,11 @@ import { applyEvent } from '../kernel/reduce.js';
 import { sealWorld } from '../kernel/seal.js';
 import type { SteppedEvent } from '../kernel/stepped.js';
 import { DesignError } from '../errors.js';
-import { AncestorCache } from './ancestors.js';
+import { AncestorCache, type Ancestor } from './ancestors.js';
 import { cloneWorld, emptyWorld, type World } from '../model/world.js';
 import { checkProperties, deviceCheck, notePre, propertyNamed, type Property, type Violation } from '../../properties/index.js';
 import { fingerprint } from './fingerprint.js';
-import { expandState } from './expand.js';
+import { expandState, type Expander } from './expand.js';
 import { applyMove } from './moves.js';
 import { CoverageTally, type Coverage } from './coverage.js';
 import { withOpCounts } from '../ops/steps.js';
@@ -209,7 +209,12 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   const observe = preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
   const tally = opts.coverage && !r0 ? new CoverageTally() : undefined;
   const covers = s.covers.map((c, i) => ({ cover: c, hit: r0?.covers[i] ?? false }));
-  const expander = { props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined, coverPending: (i: number) => !covers[i].hit };
+  // one expander for the run, its state-dependent fields set per state (a spread copy per state cost more than the state's bookkeeping).
+  let parent: Ancestor | undefined;
+  const x: { -readonly [K in keyof Expander]: Expander[K] } = {
+    props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined,
+    coverPending: (i: number) => !covers[i].hit, parentKey: () => (parent!.key ??= key(parent!.world)),
+  };
   const design = requireDesign(opts.variant ?? '');
   const required = s.covers.map((c) => c.applies?.(p, design) ?? true);
   const now = opts.now ?? (() => 0);
@@ -278,7 +283,8 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
     }
     const a = ancestors.get(id);
     const { world, choices } = a;
-    const x = { ...expander, parentKey: () => (a.key ??= key(world)), preemptions: interleaved ? 0 : preemptions };
+    parent = a;
+    x.preemptions = interleaved ? 0 : preemptions;
     let anyOk = choices.length === 0;
     // violations found in this state's moves: traced once its expansion is over (a trace forks
     // worlds, and none may be forked while a move is applied in place).

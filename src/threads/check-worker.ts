@@ -4,11 +4,11 @@
  * it is sent (as choice paths from the setup) and returns successor keys, violations and covers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AncestorCache } from '../check/ancestors.js';
+import { AncestorCache, type Ancestor } from '../check/ancestors.js';
 import { cloneWorld } from '../model/world.js';
 import { deviceCheck, propertyNamed } from '../../properties/index.js';
 import { buildSetup } from '../check/explore.js';
-import { expandState } from '../check/expand.js';
+import { expandState, type Expander } from '../check/expand.js';
 import { applyMove } from '../check/moves.js';
 import { fingerprint } from '../check/fingerprint.js';
 import { stateKeyFn } from '../check/state-key.js';
@@ -38,7 +38,12 @@ const checked = (k: [number, number]) => {
 const observe = init.preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
 /** Covers this worker has reported hit: the parent merges slices in order, so once is enough. */
 const reported = new Set<number>();
-const expander = { props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage, coverPending: (i: number) => !reported.has(i) };
+/** The state being expanded: the expander's parentKey reads it (one expander, not a copy per state). */
+let parent: Ancestor | undefined;
+const expander: Expander = {
+  props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage,
+  coverPending: (i: number) => !reported.has(i), parentKey: () => (parent!.key ??= key(parent!.world)),
+};
 
 // paths name the states: a parent is its path without the last choice.
 const ancestors: AncestorCache<string> = new AncestorCache(
@@ -75,10 +80,10 @@ parentPort!.on('message', (paths: number[][]) => {
   paths.forEach((path, state) => {
     const a = ancestors.get(path.join(','));
     const { world: w, choices } = a;
-    const x = { ...expander, parentKey: () => (a.key ??= key(w)) };
+    parent = a;
     const at = used;
     put(0);
-    expandState(w, choices, x, (move, succ) => {
+    expandState(w, choices, expander, (move, succ) => {
       buf[at]++;
       for (const c of succ.covers) {
         covers.add(c);
