@@ -260,7 +260,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // a violation reached through an interleaving waits for the end of its level: one with the same
   // number of events and no preemption, found later in the level, is the shorter counterexample.
   let interleaved: { violations: FoundViolation[]; level: number } | undefined;
-  outer: for (; id < table.size && violations.length === 0; id++) {
+  for (; id < table.size && violations.length === 0; id++) {
     if (interleaved && table.depthOf(id) !== interleaved.level) break;
     if ((id & 63) === 0) yield;
     const stop = opts.shouldStop?.();

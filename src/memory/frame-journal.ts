@@ -43,7 +43,6 @@ export class FrameUndo implements FrameJournal {
   /** `writesShared` (memory/frames.ts): true for a journal whose every move is undone. */
   constructor(readonly writesShared = false) {}
 
-
   /** Slots of recorded changes; the first `n` are this move's. */
   private readonly entries: Entry[] = [];
   private n = 0;
@@ -67,8 +66,9 @@ export class FrameUndo implements FrameJournal {
 
   /**
    * Starts recording `pool`'s changes. Allocations and frees are recorded one by one and undone
-   * in place; a pool whose owners and free list are shared with a clone copies them first
-   * (memory/frames.ts), and keeps its copies after an undo (they hold what the originals hold):
+   * in place. Owners and a free list shared with a clone are written where they are when this
+   * journal undoes every move (`writesShared`); otherwise the pool copies them first
+   * (memory/frames.ts) and keeps its copies after an undo (they hold what the originals hold), so
    * the next choice of the same state writes them without another copy.
    */
   begin(pool: FramePool): void {

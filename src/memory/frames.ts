@@ -56,7 +56,7 @@ export interface FramePool {
   next: number;
   /** Freed frames, sorted descending so the lowest is reused first: allocation depends only on state. */
   free: number[];
-  /** `owner` and `free` are shared with a clone and are copied before the first write. */
+  /** `owner` and `free` are shared with a clone and are copied before the first write (but by a journal that undoes every move, FrameJournal.writesShared). */
   shared: boolean;
   /**
    * Changed whenever `owner` or `free` is written where it is, to a number never used before (a
@@ -187,14 +187,14 @@ function own(pool: FramePool): void {
 }
 
 /** Gives frame `pfn` an owner (it has none), keeping the owner map's running hash. */
-export function setOwner(pool: FramePool, pfn: number, owner: FrameOwner): void {
+function setOwner(pool: FramePool, pfn: number, owner: FrameOwner): void {
   pool.owner.set(pfn, owner);
   pool.ownerA = (pool.ownerA + ownerShareA(pfn, owner)) | 0;
   pool.ownerB = (pool.ownerB + ownerShareB(pfn, owner)) | 0;
 }
 
 /** Takes frame `pfn`'s owner away, keeping the owner map's running hash. */
-export function dropOwner(pool: FramePool, pfn: number): void {
+function dropOwner(pool: FramePool, pfn: number): void {
   const owner = pool.owner.get(pfn);
   if (owner === undefined) return;
   pool.owner.delete(pfn);

@@ -237,6 +237,8 @@ function place(s: Search, k: number): void {
     keyUnder(s);
     return;
   }
+  // the pages tied with order[k] that are not named yet each take name k in turn; pages no entry
+  // names (signature: the frame alone) give the same key in any order, so one will do.
   let end = k;
   while (end < order.length && sig[order[end]] === sig[order[k]]) end++;
   if (sig[order[k]] < 2) end = k + 1;
