@@ -73,7 +73,16 @@ describe('symmetry reduction', () => {
   );
   type Move = typeof move extends fc.Arbitrary<infer M> ? M : never;
 
-  itProp.prop([fc.constantFrom([2, 2, 1], [3, 2, 2], [3, 3, 2], [4, 3, 3]), fc.array(move, { maxLength: 24 }), fc.nat(), fc.nat()], { numRuns: 300 })(
+  // one state whose key needs the search through tied pages (found by a long run against a
+  // build that tried one order per tie): random runs of this length seldom reach one.
+  const tied: [[number, number, number], Move[], number, number] = [
+    [4, 3, 3],
+    [{ kind: 'write', i: 0, g: 1, ro: true }, { kind: 'write', i: 788081569, g: 0, ro: false }, { kind: 'rpcit', i: 28512439 }, { kind: 'write', i: 200052910, g: 2, ro: true }],
+    0,
+    0,
+  ];
+
+  itProp.prop([fc.constantFrom<[number, number, number]>([2, 2, 1], [3, 2, 2], [3, 3, 2], [4, 3, 3]), fc.array(move, { maxLength: 24 }), fc.nat(), fc.nat()], { numRuns: 300, examples: [tied] })(
     'should give a state and every renaming of its guest and IOVA pages the same orbit key',
     ([G, I, L], moves, gPerm, iPerm) => {
       const p = { G, I, L };
