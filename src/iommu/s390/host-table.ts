@@ -65,32 +65,27 @@ function ptePointerWith(read: (pa: bigint) => bigint, rto: bigint, iova: bigint)
 
 /** Reads the host PTE for an IOVA (exactly what is in the table), or undefined without a page table. */
 export function readHostPte(pool: FramePool, root: number, iovaPage: number): bigint | undefined {
-  const at = ptePlace(pool, root, iovaPage);
-  if (at === NO_TABLE) return undefined;
-  if (at === ABOVE_4G) {
-    const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
-    return p === undefined ? undefined : readPhysU64(pool, p, S390_ENDIAN);
-  }
-  const bytes = frameForRead(pool, Math.floor(at / PAGE_SIZE));
-  const off = at % PAGE_SIZE;
-  const hi = readU32(bytes, off, S390_ENDIAN);
-  const lo = readU32(bytes, off + 4, S390_ENDIAN);
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  if (!readHostPteWords(pool, root, iovaPage, pte, 0)) return undefined;
+  return pte[0] === 0 ? BigInt(pte[1]) : (BigInt(pte[0]) << 32n) | BigInt(pte[1]);
 }
+
+/** One entry's halves, for readHostPte and translate (each reads them out before the next walk). */
+const pte = new Uint32Array(2);
 
 /**
  * The host PTE of an IOVA page as two 32-bit halves, high into `out[2 * at]` and low into
- * `out[2 * at + 1]`; false (and nothing written) without a page table. No bigint: the orbit keys
- * of a symmetric run read entries on every transition.
+ * `out[2 * at + 1]`; false (and nothing written) without a page table. No bigint unless a table
+ * lies at or past 4 GiB: DMA, refreshes, checks and orbit keys read entries on every transition.
  */
 export function readHostPteWords(pool: FramePool, root: number, iovaPage: number, out: Uint32Array, at: number): boolean {
   const pa = ptePlace(pool, root, iovaPage);
   if (pa === NO_TABLE) return false;
   if (pa === ABOVE_4G) {
-    const pte = readHostPte(pool, root, iovaPage);
-    if (pte === undefined) return false;
-    out[2 * at] = Number(pte >> 32n);
-    out[2 * at + 1] = Number(pte & 0xffffffffn);
+    const p = ptePointer(pool, addrOf(root), addrOf(iovaPage));
+    if (p === undefined) return false;
+    const v = readPhysU64(pool, p, S390_ENDIAN);
+    out[2 * at] = Number(v >> 32n);
+    out[2 * at + 1] = Number(v & 0xffffffffn);
     return true;
   }
   const bytes = frameForRead(pool, Math.floor(pa / PAGE_SIZE));
@@ -270,19 +265,9 @@ export const S390_HOST_FORMAT: TableFormat = {
     return Number(newTable(pool, owner, undefined, ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID) >> 12n);
   },
   translate(pool, root, iovaPage): Translation | undefined {
-    const at = ptePlace(pool, root, iovaPage);
-    if (at === NO_TABLE) return undefined;
-    if (at === ABOVE_4G) {
-      const pte = readHostPte(pool, root, iovaPage);
-      if (pte === undefined || !pteValid(pte)) return undefined;
-      return { pfn: Number((pte & ZPCI_PTE_ADDR_MASK) >> 12n), read: true, write: (pte & ZPCI_TABLE_PROTECTED) === 0n };
-    }
-    const bytes = frameForRead(pool, Math.floor(at / PAGE_SIZE));
-    const hi = readU32(bytes, at % PAGE_SIZE, S390_ENDIAN);
-    const lo = readU32(bytes, (at % PAGE_SIZE) + 4, S390_ENDIAN);
-    if ((lo & LO.PTE_INVALID) !== 0) return undefined;
+    if (!readHostPteWords(pool, root, iovaPage, pte, 0) || (pte[1] & LO.PTE_INVALID) !== 0) return undefined;
     // the frame address: the high word's pages above the low word's (bits 12-31).
-    return { pfn: hi * 2 ** 20 + (lo >>> 12), read: true, write: (lo & LO.PROTECTED) === 0 };
+    return { pfn: pte[0] * 2 ** 20 + (pte[1] >>> 12), read: true, write: (pte[1] & LO.PROTECTED) === 0 };
   },
   map(pool, root, iovaPage, pfn, _read, write, owner, tables) {
     writeHostPte(pool, ensurePtePointer(pool, root, iovaPage, owner, tables), validPte(addrOf(pfn), !write));
