@@ -13,6 +13,7 @@ import type { TransitionProperty, Violation } from './types.js';
 import type { WorldView } from './view.js';
 import { FORMATS } from '../src/iommu/formats.js';
 import type { Translation } from '../src/iommu/format.js';
+import type { Domain } from '../src/model/world.js';
 
 /** A guest table's translation of one IOVA page. */
 type GuestTranslation = { readonly translated: bigint; readonly perm: Perm };
@@ -21,11 +22,10 @@ type GuestTranslation = { readonly translated: bigint; readonly perm: Perm };
 const PER_PAGE_LIMIT = 64n;
 
 /** The host translations of [start, end), keyed by IOVA, from the domain's leaf list (a long refresh). */
-function hostTranslations(view: WorldView, domainId: string | undefined, start: bigint, end: bigint): Map<bigint, Translation> {
-  const dom = domainId === undefined ? undefined : view.w.domains.get(domainId);
+function hostTranslations(view: WorldView, dom: Domain | undefined, start: bigint, end: bigint): Map<bigint, Translation> {
   const out = new Map<bigint, Translation>();
   if (!dom) return out;
-  for (const l of view.domainLeaves().find((d) => d.domain.id === domainId)?.leaves ?? []) if (addrOf(l.iovaPage) >= start && addrOf(l.iovaPage) < end) out.set(addrOf(l.iovaPage), l.t);
+  for (const l of view.domainLeaves().find((d) => d.domain.id === dom.id)?.leaves ?? []) if (addrOf(l.iovaPage) >= start && addrOf(l.iovaPage) < end) out.set(addrOf(l.iovaPage), l.t);
   return out;
 }
 
@@ -82,7 +82,7 @@ export const translationCoherence: TransitionProperty<undefined> = {
       for (const { iova, g } of guestOnly ?? []) compare(iova, g, undefined);
       return out;
     }
-    const host = hostTranslations(view, domainId, start, end);
+    const host = hostTranslations(view, dom, start, end);
     const guest = guestTranslations(w.frames, resolve, f.ioat.iota, start, end);
     for (const [iova, h] of host) compare(iova, guest.get(iova), h);
     for (const [iova, g] of guest) if (!host.has(iova)) compare(iova, g, undefined);

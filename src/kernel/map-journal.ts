@@ -50,8 +50,8 @@ export class MapUndo implements SealedWrites {
   }
 
   /**
-   * The parts (bit i: `order[i]`) a map or set of which was written in this move, copies included:
-   * `touched` for every part at once, in one pass over the writes.
+   * The parts a map or set of which was written in this move, copies included, as a mask (part p
+   * at bit `index.get(p)`): `touched` for every part at once, in one pass over the writes.
    */
   touchedMask(index: ReadonlyMap<string, number>): number {
     let mask = 0;
