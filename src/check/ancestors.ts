@@ -24,6 +24,18 @@ export class AncestorCache<K> {
     private readonly size = 64,
   ) {}
 
+  /**
+   * A state to expand: kept if it is, else built and not kept. Breadth-first order comes back to a
+   * state as a parent only a level later, by when it would have been pushed out: kept, it would
+   * only push out the parents and grandparents its level's next states are rebuilt from.
+   */
+  expand(key: K): Ancestor {
+    const a = this.kept.get(key);
+    if (a) return a;
+    const world = sealWorld(this.make(key));
+    return { world, choices: this.choicesOf(world) };
+  }
+
   get(key: K): Ancestor {
     let a = this.kept.get(key);
     if (a) {

@@ -17,7 +17,8 @@ import { checkOne, notePre, transitionInScope, type PreNotes, type Property, typ
 import { WorldView } from '../../properties/view.js';
 import { actorIndices, encodeMove, tryMoveInPlace } from './moves.js';
 import type { Cover } from './scenario.js';
-import { fingerprint, keyBase, successorFingerprint, type KeyBase } from './fingerprint.js';
+import { fingerprint } from './fingerprint.js';
+import { incrementalFingerprint, type IncrementalKey } from './state-key.js';
 
 export interface Successor {
   readonly world: World;
@@ -38,6 +39,8 @@ export interface Expander {
   readonly props: readonly Property[];
   readonly covers: readonly Cover[];
   readonly key: (w: World) => [number, number];
+  /** `key` kept up with each move (state-key.ts); absent, the fingerprint's when `key` is the fingerprint, else none. */
+  readonly incremental?: IncrementalKey;
   /** Whether a state with this key already had its invariants checked (undefined: never assume so). */
   readonly checked?: (key: [number, number]) => boolean;
   /** The expanded state's own key: a successor equal to it has that key and its invariants checked. */
@@ -76,7 +79,7 @@ const idle: WorldJournal[] = [];
 function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: Map<string, number> | undefined, x: Expander, s: Expansion, stepFound?: readonly Violation[]): Successor {
   // refusals, reads and rewrites of equal bytes lead back to the state itself.
   const same = s.parentKey !== undefined && s.journal.unchanged();
-  const key = same ? s.parentKey! : s.base ? successorFingerprint(s.base, world, s.journal) : x.key(world);
+  const key = same ? s.parentKey! : s.base ? s.incremental!.after(s.base, world, s.journal) : x.key(world);
   const fresh = !same && !x.checked?.(key);
   // what a device could see inside the op first, then what holds (or not) once it is over.
   let found: Violation[] | undefined = stepFound !== undefined && stepFound.length > 0 ? [...stepFound] : undefined;
@@ -95,16 +98,30 @@ function successor(world: World, event: SteppedEvent, outcome: Outcome, calls: M
     if (x.coverPending && !x.coverPending(i)) continue;
     if (x.covers[i].hit((view ??= new WorldView(world)), { event, outcome })) (hit ??= []).push(i);
   }
-  return { world, event, ok: SUCCESS_CODES.has(outcome.code), code: outcome.code, calls, key, violations, covers: hit ?? NONE };
+  const out = s.out;
+  out.world = world;
+  out.event = event;
+  out.ok = SUCCESS_CODES.has(outcome.code);
+  out.code = outcome.code;
+  out.calls = calls;
+  out.key = key;
+  out.violations = violations;
+  out.covers = hit ?? NONE;
+  return out;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What every successor of one expanded state shares: the journal, the pre-event notes and the state's own key. */
 interface Expansion {
   readonly journal: WorldJournal;
   readonly pre: PreNotes;
   readonly parentKey?: [number, number];
-  /** With the plain fingerprint as key: the sums successors' fingerprints are derived from. */
-  readonly base?: KeyBase;
+  /** With an incremental key: the expanded state's reading successors' keys are derived from. */
+  readonly incremental?: IncrementalKey;
+  readonly base?: { readonly key: [number, number] };
+  /** The record every successor is told in: one per expansion, filled in per move (a record per move was a fiftieth of a run). */
+  readonly out: Mutable<Successor>;
 }
 
 /** Where in a choice a step violation was found, as its messages say. */
@@ -124,7 +141,11 @@ function expandMove(world: World, choices: readonly ModelEvent[], id: number, x:
   }
 }
 
-/** Told each successor in turn; returning false ends the expansion (the move is undone either way). */
+/**
+ * Told each successor in turn; returning false ends the expansion (the move is undone either way).
+ * The successor record is the expansion's own, filled in again for the next move: what outlives
+ * the call must be copied out of it (its lists and key are never changed after).
+ */
 export type Visit = (id: number, succ: Successor) => boolean | void;
 
 /**
@@ -138,8 +159,10 @@ export function expandState(world: World, choices: readonly ModelEvent[], x: Exp
   const actors = actorIndices(choices);
   const journal = idle.pop() ?? new WorldJournal(true);
   // both depend on the state alone: taken before any move changes it.
-  const base = x.key === fingerprint ? keyBase(world) : undefined;
-  const s: Expansion = { journal, pre: notePre(world, x.props), parentKey: base?.key ?? x.parentKey?.(), base };
+  const incremental = x.incremental ?? (x.key === fingerprint ? incrementalFingerprint : undefined);
+  const base = incremental?.base(world);
+  const out: Mutable<Successor> = { world, event: choices[0], ok: false, code: '', calls: undefined, key: [0, 0], violations: NONE, covers: NONE };
+  const s: Expansion = { journal, pre: notePre(world, x.props), parentKey: base?.key ?? x.parentKey?.(), incremental, base, out };
   try {
     for (let c = 0; c < choices.length; c++) {
       const e = choices[c];
@@ -185,7 +208,7 @@ export function expandState(world: World, choices: readonly ModelEvent[], x: Exp
 export function successorsOf(world: World, choices: readonly ModelEvent[], x: Expander): { id: number; succ: Successor }[] {
   const out: { id: number; succ: Successor }[] = [];
   expandState(world, choices, x, (id, succ) => {
-    out.push({ id, succ });
+    out.push({ id, succ: { ...succ } });
   });
   return out;
 }

@@ -19,7 +19,7 @@ import { expandState, type Expander } from './expand.js';
 import { applyMove } from './moves.js';
 import { CoverageTally, type Coverage } from './coverage.js';
 import { withOpCounts } from '../ops/steps.js';
-import { stateKeyFn } from './state-key.js';
+import { incrementalKeyFn, stateKeyFn } from './state-key.js';
 import { SETUP_REFUSED, SetupRefused, type Params, type Scenario } from './scenario.js';
 import { SUCCESS_CODES } from '../model/codes.js';
 import { collisionProbability, StateTable, type StateTableData } from './visited.js';
@@ -212,7 +212,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   // one expander for the run, its state-dependent fields set per state (a spread copy per state cost more than the state's bookkeeping).
   let parent: Ancestor | undefined;
   const x: { -readonly [K in keyof Expander]: Expander[K] } = {
-    props, covers: s.covers, key, checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined,
+    props, covers: s.covers, key, incremental: incrementalKeyFn(s, p, ctx, opts.symmetry === true), checked: (k: [number, number]) => table.has(k), observe, preemptions, countCalls: tally !== undefined,
     coverPending: (i: number) => !covers[i].hit, parentKey: () => (parent!.key ??= key(parent!.world)),
   };
   const design = requireDesign(opts.variant ?? '');
@@ -281,7 +281,7 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       incomplete = 'time-limit';
       break;
     }
-    const a = ancestors.get(id);
+    const a = ancestors.expand(id);
     const { world, choices } = a;
     parent = a;
     x.preemptions = interleaved ? 0 : preemptions;

@@ -5,10 +5,18 @@
 import type { ModelEvent } from '../events/types.js';
 import type { Outcome } from '../model/outcome.js';
 import type { World } from '../model/world.js';
+import type { WorldJournal } from '../kernel/in-place.js';
 import type { Design } from '../ops/registry.js';
 import type { WorldView } from '../../properties/view.js';
 
 export type Params = Record<string, number>;
+
+/**
+ * What a move applied in place changed, as its journal tells (kernel/in-place.ts): a record map
+ * or scalar (`changed`), and the frames whose bytes changed (`framesChangedFor`: any of those
+ * read, or any frame allocated or freed).
+ */
+export type MoveChanges = Pick<WorldJournal, 'changed' | 'framesChangedFor'>;
 
 export interface ParamSpec {
   readonly default: number;
@@ -46,6 +54,15 @@ export interface Scenario<Ctx = unknown> {
   readonly expect: Verdict;
   /** Interchangeable sets: the canonical key of a state's orbit, when symmetry reduction is asked for. */
   canonical?(w: World, p: Params, ctx: Ctx): unknown;
+  /**
+   * Incremental orbit keys (optional, beside `canonical`): `canonicalBase` reads a state once,
+   * before its moves are tried; `canonicalAfter` gives the orbit key of the state with one move
+   * applied, from that reading and what the move changed (`changes`), reading again only what
+   * changed. Both must agree with `canonical` (tested on random paths). The checker asks for an
+   * orbit key on every transition: most moves change one entry of what the key reads.
+   */
+  canonicalBase?(w: World, p: Params, ctx: Ctx): unknown;
+  canonicalAfter?(w: World, p: Params, ctx: Ctx, base: unknown, changes: MoveChanges): unknown;
   /** A scenario-level key that must be in one-to-one correspondence with full states (tested). */
   abstract?(w: World, p: Params, ctx: Ctx): string;
 }

@@ -11,7 +11,7 @@ import { buildSetup } from '../check/explore.js';
 import { expandState, type Expander } from '../check/expand.js';
 import { applyMove } from '../check/moves.js';
 import { fingerprint } from '../check/fingerprint.js';
-import { stateKeyFn } from '../check/state-key.js';
+import { incrementalKeyFn, stateKeyFn } from '../check/state-key.js';
 import { scenarioNamed } from '../check/scenarios/index.js';
 import type { WorkerInit, WorkerResult } from '../check/worker-protocol.js';
 import { importUserModule } from '../modules/load.js';
@@ -41,7 +41,7 @@ const reported = new Set<number>();
 /** The state being expanded: the expander's parentKey reads it (one expander, not a copy per state). */
 let parent: Ancestor | undefined;
 const expander: Expander = {
-  props, covers: s.covers, key, checked, observe, preemptions: init.preemptions, countCalls: init.coverage,
+  props, covers: s.covers, key, incremental: incrementalKeyFn(s, init.params, ctx, init.symmetry), checked, observe, preemptions: init.preemptions, countCalls: init.coverage,
   coverPending: (i: number) => !reported.has(i), parentKey: () => (parent!.key ??= key(parent!.world)),
 };
 
@@ -78,7 +78,7 @@ parentPort!.on('message', (paths: number[][]) => {
   let whole: WorkerResult['whole'];
   const moves: NonNullable<WorkerResult['moves']> = [];
   paths.forEach((path, state) => {
-    const a = ancestors.get(path.join(','));
+    const a = ancestors.expand(path.join(','));
     const { world: w, choices } = a;
     parent = a;
     const at = used;

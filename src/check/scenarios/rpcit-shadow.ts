@@ -11,7 +11,7 @@
 import { ev, type ModelEvent } from '../../events/types.js';
 import { pageOf } from '../../memory/constants.js';
 import { readHostPteWords } from '../../iommu/s390/host-table.js';
-import type { Params, Scenario } from '../scenario.js';
+import type { MoveChanges, Params, Scenario } from '../scenario.js';
 import type { World } from '../../model/world.js';
 import { readU32 } from '../../memory/bits.js';
 import { frameForRead } from '../../memory/frames.js';
@@ -106,11 +106,18 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
    * try the matching renamings and reach the same least key. Ties are tried every way.
    */
   canonical(w, p, ctx) {
-    const st = numericState(w, p, ctx);
-    if (st === undefined) return textCanonical(abstractState(w, p, ctx), p);
-    return leastKey(st, p, signatures(st, p));
+    return orbitKey(w, p, ctx, readRaw(w, p, ctx));
   },
+  canonicalBase: (w, p, ctx) => rawBase(w, p, ctx),
+  canonicalAfter: (w, p, ctx, base, changes) => orbitKey(w, p, ctx, rawAfter(w, p, ctx, base as RawBase, changes)),
 };
+
+/** The orbit key of `w`, read as `r`: by numbers, or as text when an entry holds bits no choice writes. */
+function orbitKey(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): unknown {
+  const st = numericState(r, p, ctx);
+  if (st === undefined) return textCanonical(abstractState(w, p, ctx), p);
+  return leastKey(st, p, signatures(st, p));
+}
 
 /**
  * The scenario's state as numbers, read from the real bytes (what abstractState reads): per IOVA
@@ -133,8 +140,7 @@ const scratch: NumericState = {
   hCand: new Int32Array(MAX_PAGES), hRo: new Int32Array(MAX_PAGES), pos: new Int32Array(MAX_PAGES),
 };
 
-function numericState(w: World, p: Params, ctx: RpcitShadowCtx): NumericState | undefined {
-  const r = readRaw(w, p, ctx);
+function numericState(r: Raw, p: Params, ctx: RpcitShadowCtx): NumericState | undefined {
   const { byFrame } = setupFacts(ctx);
   const st = scratch;
   for (let i = 0; i < p.I; i++) {
@@ -209,26 +215,33 @@ function leastKey(st: NumericState, p: Params, sig: readonly number[]): number[]
     for (; j >= 0 && sig[order[j]] > sig[x]; j--) order[j + 1] = order[j];
     order[j + 1] = x;
   }
-  const search: Search = { st, p, sig, order, names: namesScratch, key: keyScratch, best: undefined };
+  const s = search;
+  s.st = st;
+  s.p = p;
+  s.sig = sig;
+  s.found = false;
   // lengths set only when they change: setting one costs, even to the same value.
-  if (search.names.length !== G) search.names.length = G;
-  if (search.key.length !== p.I + G) search.key.length = p.I + G;
-  place(search, 0);
-  return search.best!;
+  if (s.names.length !== G) s.names.length = G;
+  if (s.key.length !== p.I + G) s.key.length = p.I + G;
+  if (s.best.length !== p.I + G) s.best.length = p.I + G;
+  place(s, 0);
+  return s.best.slice();
 }
 
+/** The renaming search's state: one, reused (the orbit key is asked for on every transition). */
 interface Search {
-  readonly st: NumericState;
-  readonly p: Params;
-  readonly sig: readonly number[];
+  st: NumericState;
+  p: Params;
+  sig: readonly number[];
   readonly order: number[];
   readonly names: number[];
   readonly key: number[];
-  best: number[] | undefined;
+  /** The least key so far, once `found`. */
+  readonly best: number[];
+  found: boolean;
 }
 const orderScratch: number[] = [];
-const namesScratch: number[] = [];
-const keyScratch: number[] = [];
+const search: Search = { st: scratch, p: {}, sig: [], order: orderScratch, names: [], key: [], best: [], found: false };
 
 /** Names the pages from position k of the search's order on, each way a tie allows; keeps the least key. */
 function place(s: Search, k: number): void {
@@ -269,7 +282,9 @@ function keyUnder(s: Search): void {
   }
   sortPrefix(key, I);
   for (let g = 0; g < p.G; g++) key[I + pg[g]] = st.pos[g];
-  if (s.best === undefined || lessThan(key, s.best)) s.best = key.slice();
+  if (s.found && !lessThan(key, s.best)) return;
+  for (let i = 0; i < key.length; i++) s.best[i] = key[i];
+  s.found = true;
 }
 
 function sortPrefix(a: number[], n: number): void {
@@ -364,23 +379,98 @@ const raw = {
   frames: [] as (number | undefined)[],
 };
 
-function readRaw(w: World, p: Params, ctx: RpcitShadowCtx): typeof raw {
+type Raw = typeof raw;
+
+function readRaw(w: World, p: Params, ctx: RpcitShadowCtx): Raw {
+  readGuestEntries(w, p, raw);
+  readHostEntries(w, p, raw);
+  readFrames(w, p, ctx, raw);
+  return raw;
+}
+
+/** The guest's entries into `r`; the frame holding its page table (undefined: none). */
+function readGuestEntries(w: World, p: Params, r: Raw): number | undefined {
   const vm = w.vms.get('vm0')!;
-  const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
   // the guest's page table lies in one page: resolve it once.
   const ptHva = gpaToHvaPage(vm, PT_PAGE);
   const ptFrame = ptHva === undefined ? undefined : w.mms.get(vm.mm)!.pages.get(ptHva);
   const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
   // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
   for (let i = 0; i < p.I; i++) {
-    raw.hi[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
-    raw.lo[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
+    r.hi[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
+    r.lo[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
   }
-  for (let i = 0; i < p.I; i++) raw.hasHost[i] = readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, raw.host, i) ? 1 : 0;
+  return ptFrame;
+}
+
+function readHostEntries(w: World, p: Params, r: Raw): void {
+  const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
+  for (let i = 0; i < p.I; i++) r.hasHost[i] = readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, r.host, i) ? 1 : 0;
+}
+
+function readFrames(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): void {
   const mm = w.mms.get('qemu')!;
   const { hvaPages } = setupFacts(ctx);
+  if (r.frames.length !== p.G) r.frames.length = p.G;
+  for (let g = 0; g < p.G; g++) r.frames[g] = mm.pages.get(hvaPages[g]);
+}
+
+/**
+ * An expanded state's reading, kept while its moves are tried (canonicalBase): its raw entries
+ * and frames, and the frames each kind of entry was read from.
+ */
+interface RawBase extends Raw {
+  /** The frame holding the guest's page table (none: empty). */
+  readonly ptReads: ReadonlySet<number>;
+  /** Every frame the host table walks read. */
+  readonly hostReads: ReadonlySet<number>;
+}
+
+function rawBase(w: World, p: Params, ctx: RpcitShadowCtx): RawBase {
+  const r: Raw = {
+    hi: new Uint32Array(MAX_PAGES), lo: new Uint32Array(MAX_PAGES), host: new Uint32Array(2 * MAX_PAGES), hasHost: new Uint8Array(MAX_PAGES), frames: [],
+  };
+  const pt = readGuestEntries(w, p, r);
+  // the pool notes every frame read while `reads` is set (as replay's property checks use it).
+  const pool = w.frames;
+  const outer = pool.reads;
+  const hostReads = new Set<number>();
+  pool.reads = hostReads;
+  try {
+    readHostEntries(w, p, r);
+  } finally {
+    pool.reads = outer;
+  }
+  if (outer) for (const f of hostReads) outer.add(f);
+  readFrames(w, p, ctx, r);
+  return { ...r, ptReads: new Set(pt === undefined ? [] : [pt]), hostReads };
+}
+
+/**
+ * The raw reading of the state `base` was taken of with one move applied: entries read again
+ * only where a frame they were read from changed. A move that changed where pages are (the
+ * memslots, the VMM's pages, the domain) is read whole.
+ */
+function rawAfter(w: World, p: Params, ctx: RpcitShadowCtx, base: RawBase, changes: MoveChanges): Raw {
+  if (changes.changed('vms') || changes.changed('mms') || changes.changed('containers') || changes.changed('domains')) return readRaw(w, p, ctx);
+  // copied by loops: a typed array's set() cost more than these few entries.
+  if (changes.framesChangedFor(base.ptReads)) readGuestEntries(w, p, raw);
+  else {
+    for (let i = 0; i < p.I; i++) {
+      raw.hi[i] = base.hi[i];
+      raw.lo[i] = base.lo[i];
+    }
+  }
+  if (changes.framesChangedFor(base.hostReads)) readHostEntries(w, p, raw);
+  else {
+    for (let i = 0; i < p.I; i++) {
+      raw.host[2 * i] = base.host[2 * i];
+      raw.host[2 * i + 1] = base.host[2 * i + 1];
+      raw.hasHost[i] = base.hasHost[i];
+    }
+  }
   if (raw.frames.length !== p.G) raw.frames.length = p.G;
-  for (let g = 0; g < p.G; g++) raw.frames[g] = mm.pages.get(hvaPages[g]);
+  for (let g = 0; g < p.G; g++) raw.frames[g] = base.frames[g];
   return raw;
 }
 
