@@ -14,6 +14,16 @@ export interface WorkerInit {
   readonly modules: readonly LoadedModule[];
 }
 
+/** A request: states to expand, by their paths from the setup, and keys the worker may not know. */
+export interface WorkerRequest {
+  readonly paths: number[][];
+  /**
+   * Keys (high, low, ...) of states added to the visited set since the last request to this
+   * worker: every one had its invariants checked when found, whichever worker found it.
+   */
+  readonly known: Uint32Array;
+}
+
 /** A violation a worker found: batch index, move index, violations, and where inside the event. */
 export interface WorkerViolation {
   readonly state: number;
