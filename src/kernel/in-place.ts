@@ -77,18 +77,16 @@ class Saved {
    */
   mapsChanged(w: World, inPlace: number, out: number[]): void {
     out.length = 0;
-    if (w.pins !== this.pins || (inPlace & (1 << 0)) !== 0) out.push(0);
-    if (w.mms !== this.mms || (inPlace & (1 << 1)) !== 0) out.push(1);
-    if (w.vms !== this.vms || (inPlace & (1 << 2)) !== 0) out.push(2);
-    if (w.containers !== this.containers || (inPlace & (1 << 3)) !== 0) out.push(3);
-    if (w.groups !== this.groups || (inPlace & (1 << 4)) !== 0) out.push(4);
-    if (w.devices !== this.devices || (inPlace & (1 << 5)) !== 0) out.push(5);
-    if (w.devfds !== this.devfds || (inPlace & (1 << 6)) !== 0) out.push(6);
-    if (w.kvmdevs !== this.kvmdevs || (inPlace & (1 << 7)) !== 0) out.push(7);
-    if (w.domains !== this.domains || (inPlace & (1 << 8)) !== 0) out.push(8);
-    if (w.tceTables !== this.tceTables || (inPlace & (1 << 9)) !== 0) out.push(9);
-    if (w.zpci !== this.zpci || (inPlace & (1 << 10)) !== 0) out.push(10);
-    if (w.qemuDmaLimits !== this.qemuDmaLimits || (inPlace & (1 << 11)) !== 0) out.push(11);
+    const m = this.replaced(w) | inPlace;
+    for (let i = 0; i < RECORD_MAPS.length; i++) if ((m & (1 << i)) !== 0) out.push(i);
+  }
+
+  /** Bit i set: `w` holds another map than these for RECORD_MAPS[i] (written out, as `from` is). */
+  replaced(w: World): number {
+    return (w.pins !== this.pins ? 1 << 0 : 0) | (w.mms !== this.mms ? 1 << 1 : 0) | (w.vms !== this.vms ? 1 << 2 : 0)
+      | (w.containers !== this.containers ? 1 << 3 : 0) | (w.groups !== this.groups ? 1 << 4 : 0) | (w.devices !== this.devices ? 1 << 5 : 0)
+      | (w.devfds !== this.devfds ? 1 << 6 : 0) | (w.kvmdevs !== this.kvmdevs ? 1 << 7 : 0) | (w.domains !== this.domains ? 1 << 8 : 0)
+      | (w.tceTables !== this.tceTables ? 1 << 9 : 0) | (w.zpci !== this.zpci ? 1 << 10 : 0) | (w.qemuDmaLimits !== this.qemuDmaLimits ? 1 << 11 : 0);
   }
 
   scalarsSame(w: World): boolean {
@@ -115,6 +113,30 @@ void mapOrder;
 
 /** Each record map's index in RECORD_MAPS (mapsChanged's numbering). */
 const MAP_INDEX: ReadonlyMap<string, number> = new Map(RECORD_MAPS.map((m, i) => [m, i]));
+
+type Part = Exclude<keyof World, 'stats'>;
+
+/** A list of world parts sorted out once: its record maps as a mask (MAP_INDEX), whether it names the frames, and the rest. */
+interface Parts {
+  readonly maps: number;
+  readonly frames: boolean;
+  readonly others: readonly Part[];
+}
+const partsOfList = new WeakMap<readonly Part[], Parts>();
+function partsOf(reads: readonly Part[]): Parts {
+  let r = partsOfList.get(reads);
+  if (r === undefined) {
+    let maps = 0;
+    const others: Part[] = [];
+    for (const p of reads) {
+      const i = MAP_INDEX.get(p);
+      if (i !== undefined) maps |= 1 << i;
+      else if (p !== 'frames') others.push(p);
+    }
+    partsOfList.set(reads, (r = { maps, frames: reads.includes('frames'), others }));
+  }
+  return r;
+}
 
 /** The undo record of one event applied in place. Reused: one journal per expansion in progress. */
 export class WorldJournal {
@@ -233,7 +255,15 @@ export class WorldJournal {
    * when one of those did (framesChangedFor); without, when any frame did.
    */
   changedAny(reads: readonly Exclude<keyof World, 'stats'>[], framesRead?: ReadonlySet<number>): boolean {
-    for (const part of reads) if (part === 'frames' && framesRead !== undefined ? this.framesChangedFor(framesRead) : this.changed(part)) return true;
+    const r = partsOf(reads);
+    // the record maps first, all at once: only one replaced or written can have changed, and most
+    // moves write none of those a reader names (asking each by name cost more than the answer).
+    if (r.maps !== 0) {
+      const maybe = r.maps & (this.saved.replaced(this.world!) | this.maps.touchedMask(MAP_INDEX));
+      if (maybe !== 0) for (let i = 0; i < RECORD_MAPS.length; i++) if ((maybe & (1 << i)) !== 0 && this.changed(RECORD_MAPS[i])) return true;
+    }
+    if (r.frames && (framesRead !== undefined ? this.framesChangedFor(framesRead) : this.frames.changedAny())) return true;
+    for (let i = 0; i < r.others.length; i++) if (this.changed(r.others[i])) return true;
     return false;
   }
 

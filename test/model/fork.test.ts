@@ -40,21 +40,6 @@ function checkForks(start: () => World, events: readonly ModelEvent[], prefix: r
 }
 
 describe('forked worlds', () => {
-  it.prop([fc.array(anyEvent, { maxLength: 30 })], { numRuns: 120 })('should equal a full copy on arbitrary events and never touch the parent', (events) => {
-    checkForks(() => setupWorld(64), events, setupEvents(64));
-  });
-
-  const scenarios = defaultRuns();
-
-  it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
-    'should equal a full copy along random paths of every built-in scenario',
-    (which, picks) => {
-      const run = scenarios[which];
-      // the path is chosen on a scratch world, then checked event by event.
-      checkForks(() => cloneWorld(run.setup.world), choicePath(run, picks), run.setup.events);
-    },
-  );
-
   it('should refuse every kind of write to a sealed world', () => {
     const w = sealWorld(setupWorld(64));
     const g = w.groups.get('g7')!;
@@ -98,4 +83,22 @@ describe('forked worlds', () => {
     expect(now.dmas[0]).toBe(was.dmas[0]);
     expect(world.mms.get('qemu')!.vmas).toBe(w.mms.get('qemu')!.vmas);
   });
+
+  // after the tests of what one footprint copies: footprints are learned per module, and
+  // arbitrary events can teach an event type a deeper shape than its plain use needs (the test
+  // of a new DMA range failed about once in five runs when these came first).
+  it.prop([fc.array(anyEvent, { maxLength: 30 })], { numRuns: 120 })('should equal a full copy on arbitrary events and never touch the parent', (events) => {
+    checkForks(() => setupWorld(64), events, setupEvents(64));
+  });
+
+  const scenarios = defaultRuns();
+
+  it.prop([fc.nat({ max: scenarios.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 25 })], { numRuns: 150 })(
+    'should equal a full copy along random paths of every built-in scenario',
+    (which, picks) => {
+      const run = scenarios[which];
+      // the path is chosen on a scratch world, then checked event by event.
+      checkForks(() => cloneWorld(run.setup.world), choicePath(run, picks), run.setup.events);
+    },
+  );
 });

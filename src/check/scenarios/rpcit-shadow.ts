@@ -446,13 +446,16 @@ function rawBase(w: World, p: Params, ctx: RpcitShadowCtx): RawBase {
   return { ...r, ptReads: new Set(pt === undefined ? [] : [pt]), hostReads };
 }
 
+/** What says where the entries and pages are: memslots, the VMM's pages, the container's domain. */
+const PLACES = ['vms', 'mms', 'containers', 'domains'] as const;
+
 /**
  * The raw reading of the state `base` was taken of with one move applied: entries read again
  * only where a frame they were read from changed. A move that changed where pages are (the
  * memslots, the VMM's pages, the domain) is read whole.
  */
 function rawAfter(w: World, p: Params, ctx: RpcitShadowCtx, base: RawBase, changes: MoveChanges): Raw {
-  if (changes.changed('vms') || changes.changed('mms') || changes.changed('containers') || changes.changed('domains')) return readRaw(w, p, ctx);
+  if (changes.changedAny(PLACES)) return readRaw(w, p, ctx);
   // copied by loops: a typed array's set() cost more than these few entries.
   if (changes.framesChangedFor(base.ptReads)) readGuestEntries(w, p, raw);
   else {
