@@ -174,8 +174,17 @@ function hashObject(v: object, sa: number, sb: number): void {
   outB = finish(mix(sumb, 0x4f));
 }
 
-/** Both 32-bit halves of a value's hash (the orbit keys of symmetry reduction use it). */
+/**
+ * Both 32-bit halves of a value's hash (the orbit keys of symmetry reduction use it). A safe
+ * integer is hashed by its two halves, not by its text: an orbit key packed into one number is
+ * asked for on every transition.
+ */
 export function hashValue(v: unknown): [number, number] {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+    const hi = Math.floor(v / 4294967296);
+    const lo = v % 4294967296;
+    return [finish(mix(mix(SEED_A ^ 0x5a, hi), lo)) >>> 0, finish(mix(mix(SEED_B ^ 0x5a, hi), lo)) >>> 0];
+  }
   hashPair(v, SEED_A, SEED_B);
   return [outA >>> 0, outB >>> 0];
 }
