@@ -119,13 +119,15 @@ export const rpcitShadow: Scenario<RpcitShadowCtx> = {
 function orbitKey(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): unknown {
   const st = numericState(r, p, ctx);
   if (st === undefined) return textCanonical(abstractState(w, p, ctx), p);
-  const n = packed(st, p);
-  if (n < 0) return leastKey(st, p, signatures(st, p)).slice();
-  const slot = memoSlot(n, p);
-  if (memo.keys[slot] === n) return memo.values[slot];
-  const key = packKey(leastKey(st, p, signatures(st, p)), p);
-  memo.keys[slot] = n;
-  memo.values[slot] = key;
+  const m = memoFor(p);
+  if (!m.fits) return leastKey(st, p, signatures(st, p)).slice();
+  const n = packed(st, m);
+  // both halves of the number mixed: the low bits alone are the pages' frames and the first entry.
+  const slot = (Math.imul((n % 0x40000000) ^ Math.floor(n / 0x40000000), 0x9e3779b1) >>> 0) >>> (32 - MEMO_BITS);
+  if (m.keys[slot] === n) return m.values[slot];
+  const key = packKey(leastKey(st, p, signatures(st, p)), m);
+  m.keys[slot] = n;
+  m.values[slot] = key;
   return key;
 }
 
@@ -133,39 +135,43 @@ function orbitKey(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): unknown {
  * Orbit keys by numeric state, direct-mapped (a slot taken by another state only means searching
  * again): a run reaches most numeric states several times (rpcit-shadow(4,3,3): 2.06 M keys asked
  * of 478 k states), and the renaming search costs more than a lookup. Numbers only, so the
- * collector has nothing to trace. For one (G, I) at a time: a run with others starts it afresh.
+ * collector has nothing to trace. For one (G, I) at a time (a run with others starts it afresh),
+ * with the radixes both packings use and whether they fit below 2^53.
  */
 const MEMO_BITS = 18;
-const memo = { G: 0, I: 0, keys: new Float64Array(1 << MEMO_BITS).fill(-1), values: new Float64Array(1 << MEMO_BITS) };
+const memo = { G: 0, I: 0, R: 0, RK: 0, fits: false, keys: new Float64Array(1 << MEMO_BITS).fill(-1), values: new Float64Array(1 << MEMO_BITS) };
+type Memo = typeof memo;
 
-function memoSlot(n: number, p: Params): number {
-  if (memo.G !== p.G || memo.I !== p.I) {
+function memoFor(p: Params): Memo {
+  const { G, I } = p;
+  if (memo.G !== G || memo.I !== I) {
     memo.keys.fill(-1);
-    memo.G = p.G;
-    memo.I = p.I;
+    memo.G = G;
+    memo.I = I;
+    memo.R = 8 * (G + 1) * (G + 1);
+    memo.RK = (2 * G + 1) * (4 * G + 1);
+    memo.fits = memo.R ** I * 2 ** G <= Number.MAX_SAFE_INTEGER;
   }
-  // both halves of the number mixed: the low bits alone are the pages' frames and the first entry.
-  return (Math.imul((n % 0x40000000) ^ Math.floor(n / 0x40000000), 0x9e3779b1) >>> 0) >>> (32 - MEMO_BITS);
+  return memo;
 }
 
 /**
  * The numeric state as one number: each IOVA page's entries as a digit of radix 8 (G + 1)^2, then
- * each guest page's frame as a bit; -1 when that could pass 2^53 (I of 6 with G above 1: the
- * search then runs every time and the key stays a list). Fields that do not apply (the
- * protection of an invalid entry) count as 0.
+ * each guest page's frame as a bit (only where that stays below 2^53, Memo.fits: not for I of 6
+ * with G above 1, where the search runs every time and the key stays a list). Fields that do not
+ * apply (the protection of an invalid entry) count as 0.
  */
-function packed(st: NumericState, p: Params): number {
-  const R = 8 * (p.G + 1) * (p.G + 1);
-  if (R ** p.I * 2 ** p.G > Number.MAX_SAFE_INTEGER) return -1;
+function packed(st: NumericState, m: Memo): number {
+  const { G, I, R } = m;
   let n = 0;
-  for (let i = p.I - 1; i >= 0; i--) {
+  for (let i = I - 1; i >= 0; i--) {
     const g = st.gPage[i];
     const h = st.hPage[i];
     const gc = g === 0 ? 0 : g * 2 + st.gRo[i];
     const hc = h === 0 ? 0 : (h * 2 + st.hCand[i]) * 2 + st.hRo[i];
-    n = n * R + gc * 4 * (p.G + 1) + hc;
+    n = n * R + gc * 4 * (G + 1) + hc;
   }
-  for (let g = p.G - 1; g >= 0; g--) n = n * 2 + st.pos[g];
+  for (let g = G - 1; g >= 0; g--) n = n * 2 + st.pos[g];
   return n;
 }
 
@@ -174,11 +180,11 @@ function packed(st: NumericState, p: Params): number {
  * row is below that, keyUnder), then the pages' frames as bits. One-to-one, and below 2^53
  * wherever `packed` is.
  */
-function packKey(key: readonly number[], p: Params): number {
-  const R = (2 * p.G + 1) * (4 * p.G + 1);
+function packKey(key: readonly number[], m: Memo): number {
+  const { G, I, RK } = m;
   let n = 0;
-  for (let j = 0; j < p.I; j++) n = n * R + key[j];
-  for (let g = 0; g < p.G; g++) n = n * 2 + key[p.I + g];
+  for (let j = 0; j < I; j++) n = n * RK + key[j];
+  for (let g = 0; g < G; g++) n = n * 2 + key[I + g];
   return n;
 }
 
@@ -206,12 +212,13 @@ const scratch: NumericState = {
 function numericState(r: Raw, p: Params, ctx: RpcitShadowCtx): NumericState | undefined {
   const { byFrame } = setupFacts(ctx);
   const st = scratch;
-  for (let i = 0; i < p.I; i++) {
+  const { G, I } = p;
+  for (let i = 0; i < I; i++) {
     const hi = r.hi[i];
     const lo = r.lo[i];
     const g = (lo >>> 12) - DATA0_PAGE;
     if (hi === 0 && lo === PTE_INVALID_N) st.gPage[i] = 0;
-    else if (hi === 0 && g >= 0 && g < p.G && (lo & 0xdff) === 0) {
+    else if (hi === 0 && g >= 0 && g < G && (lo & 0xdff) === 0) {
       st.gPage[i] = g + 1;
       st.gRo[i] = (lo & 0x200) !== 0 ? 1 : 0;
     } else return undefined;
@@ -227,11 +234,11 @@ function numericState(r: Raw, p: Params, ctx: RpcitShadowCtx): NumericState | un
       st.hRo[i] = (hl & 0x200) !== 0 ? 1 : 0;
     }
   }
-  for (let g = 0; g < p.G; g++) {
+  for (let g = 0; g < G; g++) {
     const now = r.frames[g];
-    const [a, b] = ctx.candidates[g];
-    if (now === a) st.pos[g] = 0;
-    else if (now === b) st.pos[g] = 1;
+    const c = ctx.candidates[g];
+    if (now === c[0]) st.pos[g] = 0;
+    else if (now === c[1]) st.pos[g] = 1;
     else return undefined;
   }
   return st;
@@ -467,7 +474,8 @@ function readGuestEntries(w: World, p: Params, r: Raw): number | undefined {
   const ptFrame = ptHva === undefined ? undefined : w.mms.get(vm.mm)!.pages.get(ptHva);
   const ptBytes = ptFrame === undefined ? undefined : frameForRead(w.frames, ptFrame);
   // entries are read as two 32-bit halves: every value a choice writes has a zero upper half.
-  for (let i = 0; i < p.I; i++) {
+  const I = p.I;
+  for (let i = 0; i < I; i++) {
     r.hi[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8, 'be');
     r.lo[i] = ptBytes === undefined ? 0 : readU32(ptBytes, PT_OFF + i * 8 + 4, 'be');
   }
@@ -476,21 +484,29 @@ function readGuestEntries(w: World, p: Params, r: Raw): number | undefined {
 
 function readHostEntries(w: World, p: Params, r: Raw): void {
   const dom = w.domains.get(w.containers.get('c0')!.iommu!.domain)!;
-  for (let i = 0; i < p.I; i++) r.hasHost[i] = readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, r.host, i) ? 1 : 0;
+  const I = p.I;
+  for (let i = 0; i < I; i++) r.hasHost[i] = readHostPteWords(w.frames, dom.root, IOVA0_PAGE + i, r.host, i) ? 1 : 0;
 }
 
 function readFrames(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): void {
   const mm = w.mms.get('qemu')!;
   const { hvaPages } = setupFacts(ctx);
-  if (r.frames.length !== p.G) r.frames.length = p.G;
-  for (let g = 0; g < p.G; g++) r.frames[g] = mm.pages.get(hvaPages[g]);
+  const G = p.G;
+  if (r.frames.length !== G) r.frames.length = G;
+  for (let g = 0; g < G; g++) r.frames[g] = mm.pages.get(hvaPages[g]);
 }
 
 /**
  * An expanded state's reading, kept while its moves are tried (canonicalBase): its raw entries
- * and frames, and the frames each kind of entry was read from.
+ * and frames (plain arrays: one base per expanded state, and a typed array costs more to make),
+ * and the frames each kind of entry was read from.
  */
-interface RawBase extends Raw {
+interface RawBase {
+  readonly hi: readonly number[];
+  readonly lo: readonly number[];
+  readonly host: readonly number[];
+  readonly hasHost: readonly number[];
+  readonly frames: readonly (number | undefined)[];
   /** The frame holding the guest's page table (none: empty). */
   readonly ptReads: ReadonlySet<number>;
   /** Every frame the host table walks read. */
@@ -498,23 +514,24 @@ interface RawBase extends Raw {
 }
 
 function rawBase(w: World, p: Params, ctx: RpcitShadowCtx): RawBase {
-  const r: Raw = {
-    hi: new Uint32Array(MAX_PAGES), lo: new Uint32Array(MAX_PAGES), host: new Uint32Array(2 * MAX_PAGES), hasHost: new Uint8Array(MAX_PAGES), frames: [],
-  };
-  const pt = readGuestEntries(w, p, r);
+  const pt = readGuestEntries(w, p, raw);
   // the pool notes every frame read while `reads` is set (as replay's property checks use it).
   const pool = w.frames;
   const outer = pool.reads;
   const hostReads = new Set<number>();
   pool.reads = hostReads;
   try {
-    readHostEntries(w, p, r);
+    readHostEntries(w, p, raw);
   } finally {
     pool.reads = outer;
   }
   if (outer) for (const f of hostReads) outer.add(f);
-  readFrames(w, p, ctx, r);
-  return { ...r, ptReads: new Set(pt === undefined ? [] : [pt]), hostReads };
+  readFrames(w, p, ctx, raw);
+  const I = p.I;
+  return {
+    hi: Array.from(raw.hi.subarray(0, I)), lo: Array.from(raw.lo.subarray(0, I)), host: Array.from(raw.host.subarray(0, 2 * I)),
+    hasHost: Array.from(raw.hasHost.subarray(0, I)), frames: raw.frames.slice(), ptReads: new Set(pt === undefined ? [] : [pt]), hostReads,
+  };
 }
 
 /** What says where the entries and pages are: memslots, the VMM's pages, the container's domain. */
@@ -527,24 +544,24 @@ const PLACES = ['vms', 'mms', 'containers', 'domains'] as const;
  */
 function rawAfter(w: World, p: Params, ctx: RpcitShadowCtx, base: RawBase, changes: MoveChanges): Raw {
   if (changes.changedAny(PLACES)) return readRaw(w, p, ctx);
-  // copied by loops: a typed array's set() cost more than these few entries.
+  const { G, I } = p;
   if (changes.framesChangedFor(base.ptReads)) readGuestEntries(w, p, raw);
   else {
-    for (let i = 0; i < p.I; i++) {
+    for (let i = 0; i < I; i++) {
       raw.hi[i] = base.hi[i];
       raw.lo[i] = base.lo[i];
     }
   }
   if (changes.framesChangedFor(base.hostReads)) readHostEntries(w, p, raw);
   else {
-    for (let i = 0; i < p.I; i++) {
+    for (let i = 0; i < I; i++) {
       raw.host[2 * i] = base.host[2 * i];
       raw.host[2 * i + 1] = base.host[2 * i + 1];
       raw.hasHost[i] = base.hasHost[i];
     }
   }
-  if (raw.frames.length !== p.G) raw.frames.length = p.G;
-  for (let g = 0; g < p.G; g++) raw.frames[g] = base.frames[g];
+  if (raw.frames.length !== G) raw.frames.length = G;
+  for (let g = 0; g < G; g++) raw.frames[g] = base.frames[g];
   return raw;
 }
 
