@@ -156,7 +156,8 @@ export type Visit = (id: number, succ: Successor) => boolean | void;
  * generator: a resumed generator cost an iterator result and a frame per move.
  */
 export function expandState(world: World, choices: readonly ModelEvent[], x: Expander, visit: Visit): void {
-  const actors = actorIndices(choices);
+  // found only when moves interrupt choices with them (a pass over the state's own choice list).
+  const actors = (x.preemptions ?? 0) >= 1 && x.observe ? actorIndices(choices) : [];
   const journal = idle.pop() ?? new WorldJournal(true);
   // both depend on the state alone: taken before any move changes it.
   const incremental = x.incremental ?? (x.key === fingerprint ? incrementalFingerprint : undefined);

@@ -34,6 +34,7 @@ export function decodeMove(id: number, choices: number, actors: number): Move {
 }
 
 const ACTORS = new WeakMap<readonly ModelEvent[], number[]>();
+const NO_ACTORS: readonly number[] = [];
 
 /** The indices of a state's choices that are actors' events (computed once per choice list). */
 export function actorIndices(choices: readonly ModelEvent[]): number[] {
@@ -86,7 +87,9 @@ export function applyMove<V>(parent: World, choices: readonly ModelEvent[], id: 
 type Applier = (e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome, footprint?: string) => { world: World; outcome: Outcome };
 
 function moveWith<V>(apply: Applier, choices: readonly ModelEvent[], id: number, observe?: (w: World) => readonly V[], count = false): MoveResult<V> {
-  const actors = actorIndices(choices);
+  // a whole choice's index is the choice's: the actors are found only for an interrupted one
+  // (every state has its own choice list, so finding them costs a pass over it each time).
+  const actors = id < choices.length ? NO_ACTORS : actorIndices(choices);
   const m = decodeMove(id, choices.length, actors.length);
   const e = choices[m.choice];
   let calls: Map<string, number> | undefined;

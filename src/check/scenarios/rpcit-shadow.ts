@@ -123,11 +123,12 @@ function orbitKey(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): unknown {
   if (!m.fits) return leastKey(st, p, signatures(st, p)).slice();
   const n = packed(st, m);
   // both halves of the number mixed: the low bits alone are the pages' frames and the first entry.
-  const slot = (Math.imul((n % 0x40000000) ^ Math.floor(n / 0x40000000), 0x9e3779b1) >>> 0) >>> (32 - MEMO_BITS);
-  if (m.keys[slot] === n) return m.values[slot];
+  const slot = 2 * ((Math.imul((n % 0x40000000) ^ Math.floor(n / 0x40000000), 0x9e3779b1) >>> 0) >>> (32 - MEMO_BITS));
+  const slots = m.slots;
+  if (slots[slot] === n) return slots[slot + 1];
   const key = packKey(leastKey(st, p, signatures(st, p)), m);
-  m.keys[slot] = n;
-  m.values[slot] = key;
+  slots[slot] = n;
+  slots[slot + 1] = key;
   return key;
 }
 
@@ -139,13 +140,14 @@ function orbitKey(w: World, p: Params, ctx: RpcitShadowCtx, r: Raw): unknown {
  * with the radixes both packings use and whether they fit below 2^53.
  */
 const MEMO_BITS = 18;
-const memo = { G: 0, I: 0, R: 0, RK: 0, fits: false, keys: new Float64Array(1 << MEMO_BITS).fill(-1), values: new Float64Array(1 << MEMO_BITS) };
+/** Slot i: the numeric state at 2i (-1: none), its key at 2i + 1; side by side, so a lookup misses the processor's cache once. */
+const memo = { G: 0, I: 0, R: 0, RK: 0, fits: false, slots: new Float64Array(2 << MEMO_BITS).fill(-1) };
 type Memo = typeof memo;
 
 function memoFor(p: Params): Memo {
   const { G, I } = p;
   if (memo.G !== G || memo.I !== I) {
-    memo.keys.fill(-1);
+    memo.slots.fill(-1);
     memo.G = G;
     memo.I = I;
     memo.R = 8 * (G + 1) * (G + 1);
