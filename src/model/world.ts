@@ -311,28 +311,26 @@ export function assignStats(to: Stats, from: Stats): void {
 export const DEFAULT_DMA_ENTRY_LIMIT = 65535;
 
 export function emptyWorld(): World {
+  const stats = { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0, vmExits: 0, pageRequests: 0 };
+  return worldOf({
+    arch: 'x86', kernel: DEFAULT_KERNEL_CODE, pageLimit: DEFAULT_PAGES_PER_EVENT, design: '', frames: emptyPool(),
+    pins: new Map(), mms: new Map(), vms: new Map(), containers: new Map(), groups: new Map(), devices: new Map(), devfds: new Map(), kvmdevs: new Map(),
+    domains: new Map(), zpci: new Map(), tceTables: new Map(), qemuDmaLimits: new Map(),
+    kvmAssociation: 'open', nextDomain: 1, dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT, stats,
+  });
+}
+
+/**
+ * A world of these fields, built as one literal in one order: every world (empty, cloned, forked)
+ * has the same shape, so the checker's hot paths that read a world's fields (the in-place
+ * journal's save and restore, the fingerprint) see one shape, not one per way it was made.
+ */
+export function worldOf(f: World): World {
   return {
-    arch: 'x86',
-    kernel: DEFAULT_KERNEL_CODE,
-    pageLimit: DEFAULT_PAGES_PER_EVENT,
-    design: '',
-    frames: emptyPool(),
-    pins: new Map(),
-    mms: new Map(),
-    vms: new Map(),
-    containers: new Map(),
-    groups: new Map(),
-    devices: new Map(),
-    devfds: new Map(),
-    kvmdevs: new Map(),
-    domains: new Map(),
-    zpci: new Map(),
-    tceTables: new Map(),
-    qemuDmaLimits: new Map(),
-    kvmAssociation: 'open',
-    nextDomain: 1,
-    dmaEntryLimit: DEFAULT_DMA_ENTRY_LIMIT,
-    stats: { events: 0, refused: 0, ioctls: 0, pins: 0, unpins: 0, iotlbFlushes: 0, dmaFaults: 0, rpcits: 0, vfioMapErrors: 0, vmExits: 0, pageRequests: 0 },
+    arch: f.arch, kernel: f.kernel, pageLimit: f.pageLimit, design: f.design, frames: f.frames,
+    pins: f.pins, mms: f.mms, vms: f.vms, containers: f.containers, groups: f.groups, devices: f.devices, devfds: f.devfds, kvmdevs: f.kvmdevs,
+    domains: f.domains, zpci: f.zpci, tceTables: f.tceTables, qemuDmaLimits: f.qemuDmaLimits,
+    kvmAssociation: f.kvmAssociation, nextDomain: f.nextDomain, dmaEntryLimit: f.dmaEntryLimit, stats: f.stats,
   };
 }
 
@@ -378,5 +376,5 @@ export function copyData<T>(v: T): T {
 /** An independent copy; page bytes are shared copy-on-write, everything else is copied. */
 export function cloneWorld(w: World): World {
   const { frames, ...rest } = w;
-  return { ...copyData(rest), frames: clonePool(frames) };
+  return worldOf({ ...copyData(rest), frames: clonePool(frames) });
 }
