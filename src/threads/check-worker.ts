@@ -113,5 +113,6 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
     });
   });
   const result: WorkerResult = { keys: buf.slice(0, used), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
-  parentPort!.postMessage(result);
+  // the keys' buffer is the reply's own (a slice): handed over, not copied.
+  parentPort!.postMessage(result, [result.keys.buffer as ArrayBuffer]);
 });
