@@ -143,14 +143,18 @@ export function emptyPool(): FramePool {
 
 /**
  * Shares the page contents (copy-on-write) and the owner map and free list (copied on the first
- * allocation or free); both pools get new generations. The original's own page layer is first
- * folded into a new base, which the clone then shares.
+ * allocation or free); both pools get new generations, so neither writes a buffer the other holds.
+ * The clone shares the original's base and copies its own layer while that is small beside the
+ * base; a larger own layer is first folded into a new base, which the clone then shares.
+ *
+ * Why: the checker forks a state's parent for each state it rebuilds, and the parent's own layer
+ * is the few pages its last moves wrote, where folding copied every page's entry.
  */
 export function clonePool(pool: FramePool): FramePool {
   if (pool.journal) throw new Error('a journalled frame pool cannot be cloned');
   pool.gen = nextGeneration();
   pool.shared = true;
-  if (pool.pages.size > 0) {
+  if (pool.pages.size * FOLD_RATIO > pool.base.size) {
     const base = new Map(pool.base);
     for (const [pfn, buf] of pool.pages) {
       if (buf === null) base.delete(pfn);
@@ -159,8 +163,12 @@ export function clonePool(pool: FramePool): FramePool {
     pool.base = base;
     pool.pages = new Map();
   }
-  return { gen: nextGeneration(), base: pool.base, pages: new Map(), owner: pool.owner, ownerA: pool.ownerA, ownerB: pool.ownerB, next: pool.next, free: pool.free, shared: true, stamp: pool.stamp, limit: pool.limit, journal: undefined, reads: undefined };
+  const pages = pool.pages.size === 0 ? new Map<number, PageBuf | null>() : new Map(pool.pages);
+  return { gen: nextGeneration(), base: pool.base, pages, owner: pool.owner, ownerA: pool.ownerA, ownerB: pool.ownerB, next: pool.next, free: pool.free, shared: true, stamp: pool.stamp, limit: pool.limit, journal: undefined, reads: undefined };
 }
+
+/** An own layer of more than one page per this many of the base is folded into a new base when the pool is cloned. */
+const FOLD_RATIO = 8;
 
 /** Every frame holding bytes, with its buffer. */
 export function forEachPage(pool: FramePool, fn: (pfn: number, buf: PageBuf) => void): void {
