@@ -15,9 +15,20 @@ import type { World } from '../model/world.js';
 import { findByFh } from '../s390/zpci.js';
 
 
-/** Pages of [start, start + bytes), page-aligned outward; saturates rather than overflow. */
-function pagesOf(start: bigint, bytes: bigint): number {
+const EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Pages of [start, start + bytes), page-aligned outward; saturates rather than overflow. In
+ * numbers while the range ends below 2^53 (every event is asked, and the bigint form made five
+ * bigints), else in bigints.
+ */
+export function pagesOf(start: bigint, bytes: bigint): number {
   if (bytes <= 0n) return 0;
+  if (start >= 0n && start <= EXACT && bytes <= EXACT) {
+    const s = Number(start);
+    const end = s + Number(bytes) - 1;
+    if (end <= Number.MAX_SAFE_INTEGER) return Math.floor(end / 4096) - Math.floor(s / 4096) + 1;
+  }
   const first = start >> 12n;
   const last = (start + bytes - 1n) >> 12n;
   const n = last - first + 1n;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { applyEvent } from '../../src/kernel/reduce.js';
-import { eventPages } from '../../src/kernel/limits.js';
+import { eventPages, pagesOf } from '../../src/kernel/limits.js';
 import { digest } from '../../src/model/digest.js';
 import { DEFAULT_PAGES_PER_EVENT } from '../../src/model/page-limit.js';
 import { main } from '../../src/cli/main.js';
@@ -33,6 +33,14 @@ async function replayText(text: string, ...extra: string[]) {
 }
 
 describe('pages per event', () => {
+  it.prop([fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.oneof(fc.bigInt({ min: -1n, max: 1n << 20n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }))], { numRuns: 500 })(
+    'should count the pages of a range as u64 arithmetic does, in numbers or not',
+    (start, bytes) => {
+      const n = bytes <= 0n ? 0n : ((start + bytes - 1n) >> 12n) - (start >> 12n) + 1n;
+      expect(pagesOf(start, bytes)).toBe(n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n));
+    },
+  );
+
   it.prop([fc.bigInt({ min: BigInt(DEFAULT_PAGES_PER_EVENT) + 1n, max: 1n << 52n })])('should refuse a MAP_DMA over the limit with OVER_LIMIT before pinning anything, CAP_IPC_LOCK or not', (pages) => {
     const w = setupWorld();
     ok(w, e('host.cap.set', { mm: 'qemu', capIpcLock: true }));
