@@ -13,7 +13,7 @@ export type Params = Record<string, number>;
 
 /**
  * What a move applied in place changed, as its journal tells (kernel/in-place.ts): a record map
- * or scalar (`changed`, or any of a list: `changedAny`, which is cheaper than asking each), and the frames whose bytes changed (`framesChangedFor`: any of those
+ * or scalar (`changed`, or any of a constant list: `changedAny`, cheaper than asking each), and the frames whose bytes changed (`framesChangedFor`: any of those
  * read, or any frame allocated or freed).
  */
 export type MoveChanges = Pick<WorldJournal, 'changed' | 'changedAny' | 'framesChangedFor'>;

@@ -116,7 +116,11 @@ const MAP_INDEX: ReadonlyMap<string, number> = new Map(RECORD_MAPS.map((m, i) =>
 
 type Part = Exclude<keyof World, 'stats'>;
 
-/** A list of world parts sorted out once: its record maps as a mask (MAP_INDEX), whether it names the frames, and the rest. */
+/**
+ * A list of world parts sorted out once: its record maps as a mask (MAP_INDEX), whether it names
+ * the frames, and the rest. Kept by the list: a list is read as it was when first asked about
+ * (properties and scenarios pass constant lists).
+ */
 interface Parts {
   readonly maps: number;
   readonly frames: boolean;
