@@ -22,8 +22,11 @@ export function kvmPinRecords(w: World, vm: Vm): KvmPin[] {
   const out: KvmPin[] = [];
   for (const f of w.zpci.values()) {
     if (f.vm !== vm.id) continue;
-    for (const s of f.shadow.values()) out.push({ gpaPage: s.gpaPage, pfn: s.pfn, holder: `zPCI ${f.id} shadow entry` });
-    for (const [gpaPage, pfn] of f.tablePins) out.push({ gpaPage, pfn, holder: `zPCI ${f.id} guest table page` });
+    // each holder's text made once per function, not per pin: every new state's check lists them.
+    const shadow = `zPCI ${f.id} shadow entry`;
+    const table = `zPCI ${f.id} guest table page`;
+    for (const s of f.shadow.values()) out.push({ gpaPage: s.gpaPage, pfn: s.pfn, holder: shadow });
+    for (const [gpaPage, pfn] of f.tablePins) out.push({ gpaPage, pfn, holder: table });
     for (const p of f.aen?.pins ?? []) out.push({ gpaPage: p.gpaPage, pfn: p.pfn, holder: `zPCI ${f.id} AEN vector` });
   }
   for (const [gpaPage, pfn] of vm.shared?.pins ?? []) out.push({ gpaPage, pfn, holder: 'shared stage-2' });
