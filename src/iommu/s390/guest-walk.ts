@@ -78,16 +78,21 @@ const LO_PROTECTED = Number(ZPCI_TABLE_PROTECTED);
 const LO_INVALID = Number(ZPCI_TABLE_INVALID);
 const LO_PTE_INVALID = Number(ZPCI_PTE_INVALID);
 const LO_FC = Number(ZPCI_TABLE_FC);
+const LO_RTTO_FLAG = Number(ZPCI_IOTA_RTTO_FLAG);
+const EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The table entries a walk read, as its result lists them (made only when it returns). */
+const tablesOf = (...addrs: number[]): bigint[] => addrs.map(BigInt);
 
 /** walkGuestTable in numbers; undefined where it must be walked in bigints. */
 function walkInNumbers(pool: FramePool, resolve: PageResolver, iota: bigint, addr: bigint): WalkResult | undefined {
-  if (addr < 0n || addr >= ZPCI_TABLE_SIZE_RT || iota < 0n || iota > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  if (addr < 0n || addr >= ZPCI_TABLE_SIZE_RT || iota < 0n || iota > EXACT) return undefined;
   const a = Number(addr);
   const iova = addr & ~0xfffn;
   const io = Number(iota);
   let perm: Perm = (io % PAGE_SIZE & LO_PROTECTED) !== 0 ? 'ro' : 'rw';
   // the root's origin: the IOTA less its flag bits (0x804), which lie in its low 12 bits.
-  const rto = io - (io % PAGE_SIZE & Number(ZPCI_IOTA_RTTO_FLAG));
+  const rto = io - (io % PAGE_SIZE & LO_RTTO_FLAG);
   const rteAddr = rto + (Math.floor(a / 2 ** 31) % ZPCI_TABLE_ENTRIES) * 8;
   if (rteAddr > Number.MAX_SAFE_INTEGER || !readHalves(pool, resolve, rteAddr)) return undefined;
   let { hi, lo } = entry;
@@ -102,32 +107,30 @@ function walkInNumbers(pool: FramePool, resolve: PageResolver, iota: bigint, add
   const steAddr = sto + (Math.floor(a / 2 ** 20) % ZPCI_TABLE_ENTRIES) * 8;
   if (steAddr > Number.MAX_SAFE_INTEGER || !readHalves(pool, resolve, steAddr)) return undefined;
   ({ hi, lo } = entry);
-  const tables2 = (): bigint[] => [BigInt(rteAddr), BigInt(steAddr)];
-  if (hi === 0 && lo === 0) return noTranslation(PEC.INVALTE, iova, FRAME_SEGMENT, tables2());
-  if ((lo & LO_INVALID) !== 0) return noTranslation(0, iova, FRAME_SEGMENT, tables2());
+  if (hi === 0 && lo === 0) return noTranslation(PEC.INVALTE, iova, FRAME_SEGMENT, tablesOf(rteAddr, steAddr));
+  if ((lo & LO_INVALID) !== 0) return noTranslation(0, iova, FRAME_SEGMENT, tablesOf(rteAddr, steAddr));
   const pto = (lo & 0xc) === 0 ? addressOf(hi, lo, ~0x7ff) : 0;
   if (pto < 0) return undefined;
-  if (pto === 0) return noTranslation(PEC.TT, iova, FRAME_SEGMENT, tables2());
+  if (pto === 0) return noTranslation(PEC.TT, iova, FRAME_SEGMENT, tablesOf(rteAddr, steAddr));
   perm = andN(perm, lo);
   if ((lo & LO_FC) !== 0) {
     const frame = addressOf(hi, lo, ~0xfffff);
     if (frame < 0) return undefined;
     // the 1 MiB frame's address with the IOVA's page within it.
     const within = (a % 2 ** 20) - (a % PAGE_SIZE);
-    return { error: 0, iova, translated: BigInt(frame + within), len: FRAME_SEGMENT, perm, tables: tables2() };
+    return { error: 0, iova, translated: BigInt(frame + within), len: FRAME_SEGMENT, perm, tables: tablesOf(rteAddr, steAddr) };
   }
 
   const pteAddr = pto + (Math.floor(a / PAGE_SIZE) % ZPCI_PT_ENTRIES) * 8;
   if (pteAddr > Number.MAX_SAFE_INTEGER || !readHalves(pool, resolve, pteAddr)) return undefined;
   ({ hi, lo } = entry);
-  const tables3 = (): bigint[] => [BigInt(rteAddr), BigInt(steAddr), BigInt(pteAddr)];
-  if (hi === 0 && lo === 0) return noTranslation(PEC.INVALTE, iova, FRAME_PAGE, tables3());
-  if ((lo & LO_PTE_INVALID) !== 0) return noTranslation(0, iova, FRAME_PAGE, tables3());
+  if (hi === 0 && lo === 0) return noTranslation(PEC.INVALTE, iova, FRAME_PAGE, tablesOf(rteAddr, steAddr, pteAddr));
+  if ((lo & LO_PTE_INVALID) !== 0) return noTranslation(0, iova, FRAME_PAGE, tablesOf(rteAddr, steAddr, pteAddr));
   const pa = addressOf(hi, lo, ~0xfff);
   if (pa < 0) return undefined;
   // QEMU quirk kept: a valid PTE whose frame address is 0 is a table-type error.
-  if (pa === 0) return noTranslation(PEC.TT, iova, FRAME_PAGE, tables3());
-  return { error: 0, iova, translated: BigInt(pa), len: FRAME_PAGE, perm: andN(perm, lo), tables: tables3() };
+  if (pa === 0) return noTranslation(PEC.TT, iova, FRAME_PAGE, tablesOf(rteAddr, steAddr, pteAddr));
+  return { error: 0, iova, translated: BigInt(pa), len: FRAME_PAGE, perm: andN(perm, lo), tables: tablesOf(rteAddr, steAddr, pteAddr) };
 }
 
 /** walkGuestTable in u64 bigints, for any IOTA and entry (exported for the test that holds the number walk to it). */
