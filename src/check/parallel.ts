@@ -14,6 +14,7 @@ import { StateTable } from './visited.js';
 import type { WorkerInit, WorkerRequest, WorkerResult } from './worker-protocol.js';
 import { loadedModules } from '../ops/origin.js';
 import { setupCoverage } from './explore.js';
+import { U32List } from '../util/u32-list.js';
 
 /** The compiled worker: beside this file in dist, or dist's copy when running from the TypeScript sources. */
 function workerUrl(): URL {
@@ -46,7 +47,7 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
   // each worker is told the keys the table gained since its last request: a successor it would
   // otherwise take for new (found by another worker, or pushed out of its cache) skips its
   // invariants. Without them a worker checked about twice as many states as one thread does.
-  const known = pool.map(() => new KeyList());
+  const known = pool.map(() => new U32List());
   const ask = (k: number, paths: number[][]) =>
     new Promise<WorkerResult>((resolve, reject) => {
       owed[k].push({ resolve, reject });
@@ -147,7 +148,10 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
               }
               const nid = table.add([r.keys[at + 1], r.keys[at + 2]], id, move, depth + 1);
               if (nid >= 0) {
-                for (let k = 0; k < workers; k++) known[k].push(r.keys[at + 1], r.keys[at + 2]);
+                for (let k = 0; k < workers; k++) {
+                  known[k].push(r.keys[at + 1]);
+                  known[k].push(r.keys[at + 2]);
+                }
                 deepest = Math.max(deepest, depth + 1);
                 if (table.size >= (opts.maxStates ?? Infinity)) {
                   incomplete = 'max-states';
@@ -179,27 +183,4 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
     violations, incomplete, transitions, deepest, deadlocks,
     covers: s.covers.map((c, i) => ({ name: c.name, hit: covers[i] })).filter((_, i) => required[i]),
   });
-}
-
-/** Key halves waiting to go to one worker, in a buffer that grows by doubling. */
-class KeyList {
-  private buf = new Uint32Array(1 << 12);
-  private used = 0;
-
-  push(hi: number, lo: number): void {
-    if (this.used + 2 > this.buf.length) {
-      const grown = new Uint32Array(this.buf.length * 2);
-      grown.set(this.buf);
-      this.buf = grown;
-    }
-    this.buf[this.used++] = hi;
-    this.buf[this.used++] = lo;
-  }
-
-  /** The keys so far, as a buffer of their own (handed over to the worker, not copied); the list starts empty. */
-  take(): Uint32Array {
-    const out = this.buf.slice(0, this.used);
-    this.used = 0;
-    return out;
-  }
 }

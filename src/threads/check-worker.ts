@@ -15,6 +15,7 @@ import { incrementalKeyFn, stateKeyFn } from '../check/state-key.js';
 import { scenarioNamed } from '../check/scenarios/index.js';
 import type { WorkerInit, WorkerRequest, WorkerResult } from '../check/worker-protocol.js';
 import { importUserModule } from '../modules/load.js';
+import { U32List } from '../util/u32-list.js';
 import '../../faults/index.js';
 
 const init = workerData as WorkerInit;
@@ -63,24 +64,11 @@ const ancestors: AncestorCache<string> = new AncestorCache(
   (w) => s.choices(w, init.params, ctx),
 );
 
-/**
- * The reply's keys, written into a typed buffer that grows by doubling: a key half above 2^31 put
- * into a plain array is a heap number, one per successor.
- */
-let buf = new Uint32Array(1 << 16);
-let used = 0;
-const put = (x: number) => {
-  if (used === buf.length) {
-    const grown = new Uint32Array(buf.length * 2);
-    grown.set(buf);
-    buf = grown;
-  }
-  buf[used++] = x;
-};
+/** The reply's keys: per state the number of moves, then per move its index, key halves and flags. */
+const reply = new U32List(1 << 16);
 
 parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
   for (let i = 0; i < known.length; i += 2) remember(known[i], known[i + 1]);
-  used = 0;
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   let whole: WorkerResult['whole'];
@@ -89,10 +77,10 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
     const a = ancestors.expand(path.join(','));
     const { world: w, choices } = a;
     parent = a;
-    const at = used;
-    put(0);
+    const at = reply.length;
+    reply.push(0);
     expandState(w, choices, expander, (move, succ) => {
-      buf[at]++;
+      reply.bump(at);
       for (const c of succ.covers) {
         covers.add(c);
         reported.add(c);
@@ -106,13 +94,13 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
       if (!succ.violations.length) remember(k[0], k[1]);
       if (init.coverage) moves.push({ type: succ.event.type, code: succ.code, interleaved: succ.event.step?.actor !== undefined, calls: succ.calls });
       const isWhole = move < choices.length;
-      put(move);
-      put(k[0]);
-      put(k[1]);
-      put((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
+      reply.push(move);
+      reply.push(k[0]);
+      reply.push(k[1]);
+      reply.push((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
     });
   });
-  const result: WorkerResult = { keys: buf.slice(0, used), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
+  const result: WorkerResult = { keys: reply.take(), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
   // the keys' buffer is the reply's own (a slice): handed over, not copied.
   parentPort!.postMessage(result, [result.keys.buffer as ArrayBuffer]);
 });
