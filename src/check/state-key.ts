@@ -32,7 +32,8 @@ export const incrementalFingerprint: IncrementalKey = { base: keyBase, after: su
  * keyed whole).
  */
 export function incrementalKeyFn<Ctx>(s: Scenario<Ctx>, p: Params, ctx: Ctx, symmetry: boolean): IncrementalKey | undefined {
-  if (!symmetry || !s.canonical) return incrementalFingerprint;
+  const whole = stateKeyFn(s, p, ctx, symmetry);
+  if (!whole) return incrementalFingerprint;
   const { canonicalBase, canonicalAfter } = s;
   if (!canonicalBase || !canonicalAfter) return undefined;
   interface OrbitBase {
@@ -40,7 +41,7 @@ export function incrementalKeyFn<Ctx>(s: Scenario<Ctx>, p: Params, ctx: Ctx, sym
     readonly read: unknown;
   }
   return {
-    base: (w: World): OrbitBase => ({ key: hashValue(s.canonical!(w, p, ctx)), read: canonicalBase.call(s, w, p, ctx) }),
+    base: (w: World): OrbitBase => ({ key: whole(w), read: canonicalBase.call(s, w, p, ctx) }),
     after: (b, w, j) => hashValue(canonicalAfter.call(s, w, p, ctx, (b as OrbitBase).read, j)),
   };
 }
