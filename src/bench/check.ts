@@ -2,7 +2,8 @@
  * Checker benchmarks: rpcit-shadow (3,3,2) with and without symmetry and (4,3,3) with symmetry,
  * each under a time limit so the benchmark always ends, beside SPIN and rumur on the same rules
  * when they are installed (anchors.ts), with the ratios; and xstate/graph's getShortestPaths
- * against a table-driven breadth-first search over the same lifecycle machine.
+ * against a table-driven breadth-first search over the same lifecycle machine. The (3,3,2) run is
+ * followed by its floor (floor.ts): what the events alone would take on two cores.
  */
 import type { AnyStateMachine } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
@@ -13,9 +14,11 @@ import { exploreParallel } from '../check/parallel.js';
 import { rpcitShadow } from '../check/scenarios/rpcit-shadow.js';
 import { StateTable } from '../check/visited.js';
 import { rumurRun, spinBfs, type AnchorRun } from './anchors.js';
+import { eventFloor } from './floor.js';
 
-/** Distinct states of rpcit-shadow(3,3,2) by an independent model of the same rules. */
+/** Distinct states of rpcit-shadow(3,3,2) by an independent model of the same rules, and vkm's transitions among them. */
 const FULL_332 = 809_480;
+const TRANSITIONS_332 = 23_881_032;
 
 async function run(label: string, p: { G: number; I: number; L: number }, symmetry: boolean, limitS: number, workers: number, total?: number): Promise<{ seconds: number; states: number; complete: boolean }> {
   const t0 = performance.now();
@@ -34,14 +37,26 @@ async function run(label: string, p: { G: number; I: number; L: number }, symmet
 }
 
 /** An anchor's line, vkm's run, and the ratio of vkm's time to the anchor's when both searched the same space. */
-async function withAnchor(a: AnchorRun | string, vkm: () => Promise<{ seconds: number; states: number; complete: boolean }>, target: string): Promise<void> {
+async function withAnchor(a: AnchorRun | string, vkm: () => Promise<{ seconds: number; states: number; complete: boolean }>, target: string): Promise<AnchorRun | undefined> {
   if (typeof a === 'string') console.log(`  anchor skipped: ${a}`);
   else console.log(`  ${a.tool.padEnd(40)} states ${String(a.states).padStart(8)}  ${a.seconds.toFixed(2)} s`);
   const v = await vkm();
-  if (typeof a === 'string') return;
+  if (typeof a === 'string') return undefined;
   // an exact search finds the same count; heuristic symmetry keeps more than one state per orbit.
   const same = v.complete && v.states === a.states;
   console.log(`  vkm / ${a.tool}: ${(v.seconds / a.seconds).toFixed(2)}x (target ${target})${same ? ', same state count' : `; vkm ${v.complete ? 'found' : 'stopped at'} ${v.states} states, ${a.tool} ${a.states}`}`);
+  return a;
+}
+
+/** The floor under the (3,3,2) run (floor.ts), and where it puts that run beside SPIN's when SPIN ran. */
+function floorLine(spin: AnchorRun | undefined): void {
+  const f = eventFloor();
+  const atFloor = (TRANSITIONS_332 * f.applyUs) / 1e6 / 2;
+  console.log(
+    `  floor: a choice applied in place and undone, nothing else: ${f.applyUs.toFixed(2)} us per move; the same ${f.states} states expanded whole: ${f.expandUs.toFixed(2)} us per move` +
+      `\n  the (3,3,2) run's ${TRANSITIONS_332.toLocaleString('en-US')} transitions at the floor on two cores shared perfectly: ${atFloor.toFixed(1)} s` +
+      (spin ? ` = ${(atFloor / spin.seconds).toFixed(1)}x SPIN's ${spin.seconds.toFixed(2)} s` : ''),
+  );
 }
 
 /** Breadth-first search over a compiled machine table, keyed like the checker's state table. */
@@ -81,7 +96,8 @@ export async function checkBench(): Promise<void> {
   console.log(`\nchecker (time limit ${limit} s per run; targets: (3,3,2) no reduction, 2 workers <= 6x SPIN's BFS; (4,3,3) symmetric <= rumur heuristic; <= 16 B/state)`);
   const p332 = { G: 3, I: 3, L: 2 };
   const p433 = { G: 4, I: 3, L: 3 };
-  await withAnchor(spinBfs(p332.G, p332.I, p332.L), () => run('rpcit-shadow(3,3,2)', p332, false, limit, 2, FULL_332), '<= 6x');
+  const spin = await withAnchor(spinBfs(p332.G, p332.I, p332.L), () => run('rpcit-shadow(3,3,2)', p332, false, limit, 2, FULL_332), '<= 6x');
+  floorLine(spin);
   await run('rpcit-shadow(3,3,2) --symmetry', p332, true, limit, 2);
   await withAnchor(rumurRun(p433.G, p433.I, p433.L, 'heuristic', 2), () => run('rpcit-shadow(4,3,3) --symmetry', p433, true, limit, 2), '<= 1x');
   machineComparison();
