@@ -55,7 +55,8 @@ function floorLine(spin: AnchorRun | undefined): void {
   console.log(
     `  floor: a choice applied in place and undone, nothing else: ${f.applyUs.toFixed(2)} us per move; the same ${f.states} states expanded whole: ${f.expandUs.toFixed(2)} us per move` +
       `\n  the (3,3,2) run's ${TRANSITIONS_332.toLocaleString('en-US')} transitions at the floor on two cores shared perfectly: ${atFloor.toFixed(1)} s` +
-      (spin ? ` = ${(atFloor / spin.seconds).toFixed(1)}x SPIN's ${spin.seconds.toFixed(2)} s` : ''),
+      (spin ? ` = ${(atFloor / spin.seconds).toFixed(1)}x SPIN's ${spin.seconds.toFixed(2)} s` : '') +
+      `\n  the floor by event (moves per state, us per move): ${f.byType.map((t) => `${t.type} ${t.perState.toFixed(1)} x ${t.us.toFixed(2)}`).join(', ')}`,
   );
 }
 

@@ -26,6 +26,8 @@ export interface Floor {
   /** States timed, and their moves. */
   readonly states: number;
   readonly moves: number;
+  /** Per event type: its moves per state and microseconds per move, applied and undone alone. */
+  readonly byType: readonly { readonly type: string; readonly perState: number; readonly us: number }[];
 }
 
 interface State {
@@ -96,5 +98,20 @@ export function eventFloor(p: Params = { G: 3, I: 3, L: 2 }, n = 3000, rounds = 
   const expandMs = best(rounds, () => {
     for (const s of states) expandState(s.world, s.choices, x, () => undefined);
   });
-  return { applyUs: (applyMs * 1000) / moves, expandUs: (expandMs * 1000) / moves, states: states.length, moves };
+  const types = [...new Set(states.flatMap((s) => s.choices.map((e) => e.type)))];
+  const byType = types.map((type) => {
+    let count = 0;
+    for (const s of states) for (const e of s.choices) if (e.type === type) count++;
+    const ms = best(rounds, () => {
+      for (const s of states) {
+        for (const e of s.choices) {
+          if (e.type !== type) continue;
+          applyInPlace(s.world, j, e);
+          j.undo();
+        }
+      }
+    });
+    return { type, perState: count / states.length, us: (ms * 1000) / count };
+  });
+  return { applyUs: (applyMs * 1000) / moves, expandUs: (expandMs * 1000) / moves, states: states.length, moves, byType };
 }

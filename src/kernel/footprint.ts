@@ -9,12 +9,20 @@
  * Why shapes rather than whole maps: a container's record holds every DMA range with its page
  * list, a process's record its page map, and an event changes one range or one counter. Copying
  * the record whole cost in proportion to everything it holds.
+ *
+ * A record node marked `~` is not copied when the event is applied in place: every change seen
+ * below it was a write to one of its maps or sets, which go through the journal where they are
+ * (a migration writes the process's page map and assigns none of the process record's fields).
+ * A fork copies its maps, so it copies the record that holds them as before.
  */
 import { copyData, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { sameData } from './same-data.js';
 
-/** A node of a shape: the keys are field names, `*` (every value or element) and `**` (all below). */
+/** A node of a shape: the keys are field names, `*` (every value or element), `**` (all below) and `~` (see above). */
 export type Shape = Map<string, Shape>;
+
+/** In a record's node: applied in place, the record is kept and only its maps and sets below are written. */
+const KEEP = '~';
 
 /** Per record map, the shape of what an event type changes in it. */
 export type Footprint = ReadonlyMap<RecordMap, Shape>;
@@ -27,10 +35,30 @@ export function footprintOf(footprint: string): Footprint | 'all' {
   return footprints.get(footprint) ?? NOTHING;
 }
 
-/** After a full-copy apply of `footprint`, what differs from `before` joins what it is known to change. */
-export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>): void {
+/**
+ * After a full-copy apply of `footprint`, what differs from `before` joins what it is known to
+ * change. `copied` holds the maps and sets of the full copy as it was before the event ran
+ * (mapsAndSets): one still there afterwards was written, not replaced.
+ */
+export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, copied: ReadonlySet<object>): void {
   const known = footprintOf(footprint);
-  if (known !== 'all') footprints.set(footprint, learn(before, after, known));
+  if (known !== 'all') footprints.set(footprint, learn(before, after, known, copied));
+}
+
+/** Every map and set in the world's record maps, below them included (taken of a full copy before its event runs). */
+export function mapsAndSets(w: Pick<World, RecordMap>): Set<object> {
+  const out = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (!isObject(v)) return;
+    if (v instanceof Map) {
+      out.add(v);
+      for (const x of v.values()) walk(x);
+    } else if (v instanceof Set) out.add(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else for (const k in v) walk((v as Record<string, unknown>)[k]);
+  };
+  for (const f of RECORD_MAPS) walk(w[f]);
+  return out;
 }
 
 const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
@@ -57,8 +85,20 @@ export function copyShaped(v: unknown, node: Shape, inPlace: boolean): unknown {
     if (each !== undefined) for (let i = 0; i < out.length; i++) if (isObject(out[i])) out[i] = copyShaped(out[i], each, inPlace);
     return out;
   }
-  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-  for (const [f, sub] of node) if (f in out) out[f] = copyShaped(out[f], sub, inPlace);
+  const rec = v as Record<string, unknown>;
+  if (inPlace && node.has(KEEP)) {
+    // its maps and sets, kept too, get what copies their values need (a map takes them through
+    // the journal); a field whose value had to be copied after all makes the record a copy.
+    let out: Record<string, unknown> | undefined;
+    for (const [f, sub] of node) {
+      if (f === KEEP || !isObject(rec[f])) continue;
+      const c = copyShaped(rec[f], sub, true);
+      if (c !== rec[f]) (out ??= { ...rec })[f] = c;
+    }
+    return out ?? v;
+  }
+  const out: Record<string, unknown> = { ...rec };
+  for (const [f, sub] of node) if (f !== KEEP && f in out) out[f] = copyShaped(out[f], sub, inPlace);
   return out;
 }
 
@@ -79,7 +119,7 @@ function cloneShape(node: Shape): Shape {
  * what differs in it. When nothing is new, the handler wrote a value equal to the old one (or the
  * TypeError was its own): copy everything for that type from now on rather than fail again.
  */
-function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint): Footprint | 'all' {
+function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint, copied: ReadonlySet<object>): Footprint | 'all' {
   const grown = new Map<RecordMap, Shape>();
   for (const [f, node] of known) grown.set(f, cloneShape(node));
   let grew = false;
@@ -90,7 +130,7 @@ function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, kn
       grown.set(f, (node = new Map()));
       grew = true;
     }
-    if (learnShape(before[f], after[f], node)) grew = true;
+    if (learnShape(before[f], after[f], node, copied)) grew = true;
   }
   return grew ? grown : 'all';
 }
@@ -110,15 +150,24 @@ const sameKind = (a: object, b: object) =>
 
 /**
  * Grows `node` (which copies `b`'s level already) so that it also copies every value below that
- * differs between `b` and `a`; true when it grew.
+ * differs between `b` and `a`; true when it grew. A record's node is marked to be kept in place
+ * (KEEP) when first made for a change that only wrote maps or sets of its (ones in `copied`, the
+ * full copy's before the event), and loses the mark, for good, when a change assigns a field.
  */
-function learnShape(b: unknown, a: unknown, node: Shape): boolean {
+function learnShape(b: unknown, a: unknown, node: Shape, copied: ReadonlySet<object>): boolean {
   const made = { grew: false };
   if (!isObject(b) || !isObject(a) || !sameKind(b, a) || node.has('**')) return false;
   const visit = (key: string, xb: unknown, xa: unknown) => {
     if (!isObject(xb) || !isObject(xa) || sameData(xb, xa)) return;
     if (!sameKind(xb, xa)) return; // replaced outright: a write to this level, which is copied
-    if (learnShape(xb, xa, childOf(node, key, made))) made.grew = true;
+    const fresh = !node.has(key);
+    const child = childOf(node, key, made);
+    if (learnShape(xb, xa, child, copied)) made.grew = true;
+    if (!isRecord(xb) || !isRecord(xa)) return;
+    // a record: kept in place while no change has assigned one of its fields.
+    const assigned = recordAssigned(xb, xa, copied);
+    if (fresh && !assigned) child.set(KEEP, new Map());
+    else if (assigned && child.delete(KEEP)) made.grew = true;
   };
   if (b instanceof Map) {
     for (const [k, xb] of b) if ((a as Map<unknown, unknown>).has(k)) visit('*', xb, (a as Map<unknown, unknown>).get(k));
@@ -137,4 +186,33 @@ function learnShape(b: unknown, a: unknown, node: Shape): boolean {
     for (const f in b) visit(f, (b as Record<string, unknown>)[f], (a as Record<string, unknown>)[f]);
   }
   return made.grew;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => isObject(x) && !(x instanceof Map) && !(x instanceof Set) && !Array.isArray(x);
+
+/**
+ * Whether a change from record `b` to `a` assigned a field of it: a value that differs and is not
+ * one of its maps or sets written where it was (in `copied`), nor a record below it that needed
+ * no copy either; a field added or removed counts.
+ */
+function recordAssigned(b: Record<string, unknown>, a: Record<string, unknown>, copied: ReadonlySet<object>): boolean {
+  for (const f in a) if (!(f in b)) return true;
+  for (const f in b) {
+    const xb = b[f];
+    const xa = a[f];
+    if (!(f in a)) return true;
+    if (!isObject(xb) || !isObject(xa)) {
+      if (xb !== xa) return true;
+      continue;
+    }
+    if (sameData(xb, xa)) continue;
+    if (!sameKind(xb, xa)) return true;
+    if (xa instanceof Map || xa instanceof Set) {
+      if (!copied.has(xa)) return true;
+      continue;
+    }
+    if (Array.isArray(xa)) return true;
+    if (recordAssigned(xb as Record<string, unknown>, xa as Record<string, unknown>, copied)) return true;
+  }
+  return false;
 }

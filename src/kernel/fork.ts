@@ -16,7 +16,7 @@ import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
 import { sealedOpen } from './seal.js';
 import type { Outcome } from '../model/outcome.js';
 import { cloneWorld, copyStats, worldOf, type World } from '../model/world.js';
-import { copyFootprint, footprintOf, learnFootprint, type Footprint } from './footprint.js';
+import { copyFootprint, footprintOf, learnFootprint, mapsAndSets, type Footprint } from './footprint.js';
 import { clonePool } from '../memory/frames.js';
 
 /** A copy of a sealed world sharing every record map except `copied`. */
@@ -54,8 +54,9 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
     }
   }
   const world = cloneWorld(parent);
+  const copied = mapsAndSets(world);
   const outcome = run(world, e);
-  learnFootprint(footprint, parent, world);
+  learnFootprint(footprint, parent, world, copied);
   return { world, outcome };
 }
 

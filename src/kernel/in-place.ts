@@ -20,7 +20,7 @@ import type { Outcome } from '../model/outcome.js';
 import { assignStats, copyStats, emptyWorld, RECORD_MAPS, SCALARS, type RecordMap, type Stats, type World } from '../model/world.js';
 import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
-import { copyFootprint, footprintOf, learnFootprint, type Footprint } from './footprint.js';
+import { copyFootprint, footprintOf, learnFootprint, mapsAndSets, type Footprint } from './footprint.js';
 import { sameData, sameRecord, sameRecords } from './same-data.js';
 import { keptWrite, openSealed, sealWorld } from './seal.js';
 import { MapUndo } from './map-journal.js';
@@ -328,8 +328,9 @@ export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: 
   }
   j.begin(w, 'all');
   try {
+    const copied = mapsAndSets(w);
     const outcome = run(w, e);
-    learnFootprint(footprint, j.before(), w);
+    learnFootprint(footprint, j.before(), w, copied);
     return outcome;
   } catch (err) {
     j.undo();

@@ -8,6 +8,8 @@ import { dataGpa, iova, PTE_INVALID, pteWrite } from '../../src/check/scenarios/
 import { digest } from '../../src/model/digest.js';
 import { sealWorld } from '../../src/kernel/seal.js';
 import { applyInPlace, WorldJournal } from '../../src/kernel/in-place.js';
+import { applyForked } from '../../src/kernel/fork.js';
+import { footprintOf } from '../../src/kernel/footprint.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';
 import { frameForRead, type FramePool } from '../../src/memory/frames.js';
@@ -206,5 +208,58 @@ describe('worlds changed in place and undone', () => {
     expect(() => j.commit()).toThrow('must undo');
     j.undo();
     expect(digest(sibling)).toBe(before);
+  });
+
+  it('should write a record\'s maps where they are when an event type only ever writes those, and copy the record once one assigns a field', () => {
+    const { w } = sealedShadowState();
+    const j = new WorldJournal(true);
+    const qemu = w.mms.get('qemu')!;
+    const page = [...qemu.pages.keys()][0];
+    const frame = qemu.pages.get(page)!;
+    // a footprint of its own (the type's name is the footprint): learned from these runs alone.
+    const type = `test.keep.${Math.random()}`;
+    const e = ev('host.rlimit.set', { mm: 'qemu', memlock: 0n });
+    const writeMap = (x: World) => {
+      x.mms.get('qemu')!.pages.set(page, frame + 1);
+      return { code: 'OK' };
+    };
+    const assign = (x: World) => {
+      const mm = x.mms.get('qemu')!;
+      mm.pages.set(page, frame + 2);
+      mm.lockedVm += 1;
+      return { code: 'OK' };
+    };
+    const check = (run: (x: World) => { code: string }, copied: boolean) => {
+      const full = cloneWorld(w);
+      run(full);
+      const before = digest(w);
+      applyInPlace(w, j, e, run as never, type);
+      try {
+        expect(digest(w)).toBe(digest(full));
+        // kept: the record is the sealed one, its page map written through the journal.
+        expect(w.mms.get('qemu') === qemu, copied ? 'the record should be a copy' : 'the record should be kept').toBe(!copied);
+      } finally {
+        j.undo();
+      }
+      expect(digest(w)).toBe(before);
+      expect(w.mms.get('qemu')).toBe(qemu);
+    };
+    // in place, a sealed map takes the write where it is: nothing to learn.
+    check(writeMap, false);
+    // a fork copies the maps the type writes, so it learns a footprint that copies the record
+    // holding them; in place the record is still kept.
+    for (let k = 0; k < 2; k++) {
+      const { world } = applyForked(w, e, writeMap as never, type);
+      expect(world.mms.get('qemu')!.pages.get(page)).toBe(frame + 1);
+      expect(world.mms.get('qemu')).not.toBe(qemu);
+    }
+    check(writeMap, false);
+    // a run that assigns a field throws on the kept record, is applied again to a full copy, and
+    // from then on the record is copied.
+    check(assign, true);
+    check(assign, true);
+    // learned as a copy of the record, not given up on (every map copied for good).
+    expect(footprintOf(type)).not.toBe('all');
+    check(writeMap, true);
   });
 });
