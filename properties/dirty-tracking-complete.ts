@@ -12,11 +12,14 @@ import { addrOf } from '../src/memory/constants.js';
 import { hex } from '../src/util/hex.js';
 import { s2IsDirty } from '../src/kvm/stage2/table.js';
 import type { Property, Violation } from './types.js';
+import { TABLE_OWNERS } from '../src/memory/owners.js';
 
 export const dirtyTrackingComplete: Property = {
   name: 'dirty-tracking-complete',
   kind: 'invariant',
   reads: ['frames', 'vms'],
+  // the host's tables only (IOMMU and KVM pages): a store to process memory leaves it alone.
+  frameOwners: TABLE_OWNERS,
   description: 'while dirty logging is on, every page written through KVM stage-2 is in the dirty bitmap',
   check(view) {
     const out: Violation[] = [];

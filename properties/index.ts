@@ -54,6 +54,9 @@ export function registerProperty<P extends Property>(p: P): P {
   if (p.kind === 'invariant' && p.reads !== undefined && (!Array.isArray(p.reads) || p.reads.some((r) => !WORLD_PARTS.has(r)))) {
     throw bad(`reads must list parts of the world (${[...WORLD_PARTS].join(', ')}), not ${JSON.stringify(p.reads)}`);
   }
+  if (p.kind === 'invariant' && p.frameOwners !== undefined && (!Array.isArray(p.frameOwners) || p.frameOwners.some((o) => typeof o !== 'string' || o === '') || !p.reads?.includes('frames'))) {
+    throw bad(`frameOwners must list owner prefixes (such as "iommu:") of the frames a property that reads 'frames' reads, not ${JSON.stringify(p.frameOwners)}`);
+  }
   if (p.kind === 'transition' && p.changes !== undefined && (!Array.isArray(p.changes) || p.changes.some((r) => !WORLD_PARTS.has(r)))) {
     throw bad(`changes must list parts of the world (${[...WORLD_PARTS].join(', ')}), not ${JSON.stringify(p.changes)}`);
   }

@@ -9,11 +9,14 @@ import { hex } from '../src/util/hex.js';
 import { gpaToHvaPage } from '../src/kvm/memslots.js';
 import { s2Leaves } from '../src/kvm/stage2/table.js';
 import type { Invariant, Violation } from './types.js';
+import { TABLE_OWNERS } from '../src/memory/owners.js';
 
 export const iotlbCoherence: Invariant = {
   name: 'iotlb-coherence',
   kind: 'invariant',
   reads: ['devices', 'domains', 'frames', 'mms', 'vms'],
+  // the host's tables only (IOMMU and KVM pages): a store to process memory leaves it alone.
+  frameOwners: TABLE_OWNERS,
   description: 'every stage-2 leaf, shared IOTLB entry and SVA cached translation points to the current frame of its page',
   // everything it states is what a device would use at once.
   device(view) {

@@ -6,11 +6,14 @@
 import { addrOf } from '../src/memory/constants.js';
 import { hex } from '../src/util/hex.js';
 import type { Property, Violation } from './types.js';
+import { TABLE_OWNERS } from '../src/memory/owners.js';
 
 export const kvmDomainExclusive: Property = {
   name: 'kvm-domain-exclusive',
   kind: 'invariant',
   reads: ['containers', 'domains', 'frames', 'zpci'],
+  // the host's tables only (IOMMU and KVM pages): a store to process memory leaves it alone.
+  frameOwners: TABLE_OWNERS,
   description: 'a KVM-owned IOMMU domain holds exactly the entries KVM shadowed',
   check(view) {
     const w = view.w;

@@ -8,11 +8,14 @@ import { addrOf } from '../src/memory/constants.js';
 import { hex } from '../src/util/hex.js';
 import { s2Lookup } from '../src/kvm/stage2/table.js';
 import type { Property, Violation } from './types.js';
+import { TABLE_OWNERS } from '../src/memory/owners.js';
 
 export const sharedStage2Populated: Property = {
   name: 'shared-stage2-populated',
   kind: 'invariant',
   reads: ['frames', 'pins', 'vms'],
+  // the host's tables only (IOMMU and KVM pages): a store to process memory leaves it alone.
+  frameOwners: TABLE_OWNERS,
   description: 'a stage-2 table shared with an IOMMU maps every guest page to its pinned frame',
   check(view) {
     const w = view.w;

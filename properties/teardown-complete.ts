@@ -9,7 +9,7 @@
  * keeps its pins and charge here. spapr-accounting holds its used count to the containers.
  */
 import { hex } from '../src/util/hex.js';
-import { anonOwner } from '../src/mm/pages.js';
+import { anonOwner } from '../src/memory/owners.js';
 import type { World } from '../src/model/world.js';
 import type { Property, Violation } from './types.js';
 
@@ -87,6 +87,8 @@ export const teardownComplete: Property = {
   name: 'teardown-complete',
   kind: 'invariant',
   reads: ['containers', 'devfds', 'devices', 'domains', 'frames', 'groups', 'kvmdevs', 'mms', 'pins', 'tceTables', 'vms', 'zpci'],
+  // of the frames, only which are in use and whose (the owner map): no frame's bytes.
+  frameOwners: [],
   description: 'closed containers and idle processes leave no pins, charges or mappings',
   check(view) {
     const w = view.w;

@@ -41,6 +41,16 @@ export interface Invariant {
    * built-in property reads along random paths of every scenario and holds it to this list.
    */
   readonly reads?: readonly WorldPart[];
+  /**
+   * With 'frames' in `reads`: the frames whose bytes `check` reads, by the start of their owner
+   * (memory/frames.ts FrameOwner: 'iommu:' host IOMMU tables, 'kvm:' KVM's stage-2, TCE and GISA
+   * pages, 'anon:' a process's memory, the guest's included). The checker then also skips `check`
+   * on a successor whose move wrote only frames of other owners and allocated or freed none (a
+   * guest's store to its own memory, for a property that reads the host's tables). An empty list:
+   * no frame's bytes, only which frames are in use. Absent: any frame. A test records every frame
+   * each built-in property reads and holds its owner to this list.
+   */
+  readonly frameOwners?: readonly string[];
 }
 
 /** A predicate over every step: `pre` notes facts before the event, `check` judges the state after it. */

@@ -61,13 +61,13 @@ export interface Expander {
 /**
  * Whether `p` is checked on a successor: a transition property whenever the step is in its scope
  * (its `on` and `changes`); an invariant only on a state not checked before (`fresh`), and then
- * when it reads a part of the world the move changed (or does not say what it reads): the state
- * expanded passed every invariant, and one that reads nothing the move changed would read the same
- * values.
+ * when it reads a part of the world the move changed (or does not say what it reads), frames of
+ * the owners it names counted alone where it names them: the state expanded passed every
+ * invariant, and one that reads nothing the move changed would read the same values.
  */
 function wanted(p: Property, fresh: boolean, same: boolean, type: string, j: WorldJournal): boolean {
   if (p.kind === 'transition') return transitionInScope(p, type, same ? undefined : j);
-  return fresh && (p.reads === undefined || j.changedAny(p.reads));
+  return fresh && (p.reads === undefined || j.changedAny(p.reads, undefined, p.frameOwners));
 }
 
 const NONE: readonly never[] = Object.freeze([]);

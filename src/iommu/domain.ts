@@ -5,6 +5,7 @@
 import { stepMachine } from '../ops/machines.js';
 import type { IommuOps, Refusal } from '../ops/types.js';
 import { FORMATS } from './formats.js';
+import { domainTableOwner } from '../memory/owners.js';
 
 export const IOMMU_OPS: IommuOps = {
   // a KVM-owned domain (IOMMU_DOMAIN_KVM, v4 patch 14/32) changes only through KVM's shadowing:
@@ -13,7 +14,7 @@ export const IOMMU_OPS: IommuOps = {
 
   map_pages(w, dom, iovaPage, pfns, read, write) {
     const format = FORMATS[dom.format];
-    for (let i = 0; i < pfns.length; i++) format.map(w.frames, dom.root, iovaPage + i, pfns[i], read, write, 'iommu:' + dom.id, dom.tables);
+    for (let i = 0; i < pfns.length; i++) format.map(w.frames, dom.root, iovaPage + i, pfns[i], read, write, domainTableOwner(dom.id), dom.tables);
   },
 
   unmap_pages(w, dom, iovaPage, pages) {

@@ -256,9 +256,11 @@ export class WorldJournal {
   /**
    * Whether the move may have changed anything in `reads` (world parts a property reads). With
    * `framesRead` (the frames the property read when last checked), `frames` counts as changed only
-   * when one of those did (framesChangedFor); without, when any frame did.
+   * when one of those did (framesChangedFor); with `frameOwners` (the owners, by prefix, of the
+   * frames it reads), only when a frame of such an owner did (framesOwnedChanged); without
+   * either, when any frame did.
    */
-  changedAny(reads: readonly Exclude<keyof World, 'stats'>[], framesRead?: ReadonlySet<number>): boolean {
+  changedAny(reads: readonly Exclude<keyof World, 'stats'>[], framesRead?: ReadonlySet<number>, frameOwners?: readonly string[]): boolean {
     const r = partsOf(reads);
     // the record maps first, all at once: only one replaced or written can have changed, and most
     // moves write none of those a reader names (asking each by name cost more than the answer).
@@ -266,7 +268,7 @@ export class WorldJournal {
       const maybe = r.maps & (this.saved.replaced(this.world!) | this.maps.touchedMask(MAP_INDEX));
       if (maybe !== 0) for (let i = 0; i < RECORD_MAPS.length; i++) if ((maybe & (1 << i)) !== 0 && this.changed(RECORD_MAPS[i])) return true;
     }
-    if (r.frames && (framesRead !== undefined ? this.framesChangedFor(framesRead) : this.frames.changedAny())) return true;
+    if (r.frames && (framesRead !== undefined ? this.framesChangedFor(framesRead) : frameOwners !== undefined ? this.framesOwnedChanged(frameOwners) : this.frames.changedAny())) return true;
     for (let i = 0; i < r.others.length; i++) if (this.changed(r.others[i])) return true;
     return false;
   }
@@ -279,6 +281,23 @@ export class WorldJournal {
     if (!this.frames.changedAny()) return false;
     if (read.has(ALL_FRAMES) || this.frames.bookkeepingChanged()) return true;
     for (let i = 0; i < this.frames.touchedCount(); i++) if (read.has(this.frames.touchedFrame(i))) return true;
+    return false;
+  }
+
+  /**
+   * Whether a property that reads only frames whose owner starts with one of `owners` may read
+   * something else now: such a frame (or one with no owner) changed, or frames were allocated or
+   * freed (which frame belongs to whom may have changed; otherwise every owner is as it was).
+   */
+  framesOwnedChanged(owners: readonly string[]): boolean {
+    if (!this.frames.changedAny()) return false;
+    if (this.frames.bookkeepingChanged()) return true;
+    const owner = this.world!.frames.owner;
+    for (let i = 0; i < this.frames.touchedCount(); i++) {
+      const o = owner.get(this.frames.touchedFrame(i));
+      if (o === undefined) return true;
+      for (let k = 0; k < owners.length; k++) if (o.startsWith(owners[k])) return true;
+    }
     return false;
   }
 

@@ -9,9 +9,10 @@ import { OK, refused } from '../model/outcome.js';
 import { opsOf } from '../ops/registry.js';
 import { migratingPage } from '../ops/steps.js';
 import type { MmOps } from '../ops/types.js';
-import { anonOwner, charge, moveFrame, pinCount, pinFrame, pinnedAgainstMigration, pinState, touchPage, unpinFrame } from './pages.js';
+import { charge, moveFrame, pinCount, pinFrame, pinnedAgainstMigration, pinState, touchPage, unpinFrame } from './pages.js';
 import { stepMachine } from '../ops/machines.js';
 import { mmap, vmmMemWrite } from './vmm-memory.js';
+import { anonOwner } from '../memory/owners.js';
 
 export const MM_OPS: MmOps = {
   mmap,

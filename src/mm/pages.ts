@@ -9,8 +9,8 @@ import { faultWaits, stepPoint } from '../ops/steps.js';
 import { machineProbe, stepMachine } from '../ops/machines.js';
 import type { Mm } from '../memory/mm.js';
 import type { World } from '../model/world.js';
+import { anonOwner } from '../memory/owners.js';
 
-export const anonOwner = (mm: string) => 'anon:' + mm;
 
 /** The frame backing virtual page `page` of `mm`, faulting in a zeroed frame when untouched. */
 export function touchPage(w: World, mm: Mm, page: number): number {

@@ -23,6 +23,7 @@ import { guestResolver } from '../kvm/guest-memory.js';
 import { kvmPinsOf } from '../kvm/pins.js';
 import { walkFailure } from './walk-failure.js';
 import { ccErr, ccInvalHandle, ccOk, ST } from './status.js';
+import { domainTableOwner } from '../memory/owners.js';
 
 function kvmDomain(w: World, f: ZpciFn): Domain {
   return w.domains.get(w.containers.get(f.container)!.iommu!.domain)!;
@@ -102,7 +103,7 @@ export const ZPCI_KVM_SHADOW_OPS: ZpciKvmShadowOps = {
       }
       // the host mirrors every guest region and segment entry a walk passes through, so its tables
       // exist from the first refresh on, whatever the guest's page entries say.
-      if (entry.tables.length === 3) ensurePtePointer(w.frames, x.dom.root, pageOf(entry.iova), 'iommu:' + x.dom.id, x.dom.tables);
+      if (entry.tables.length === 3) ensurePtePointer(w.frames, x.dom.root, pageOf(entry.iova), domainTableOwner(x.dom.id), x.dom.tables);
       if (start + entry.len > U64_MAX) break;
       start += entry.len;
       const stop = start < end ? start : end;

@@ -15,10 +15,11 @@ import { opsOf } from '../ops/registry.js';
 import { zpciDesignOps } from '../ops/select.js';
 import type { KvmAssociationOps, KvmS390PciOps } from '../ops/types.js';
 import { kvmPinsOf } from '../kvm/pins.js';
+import { gisaOwner } from '../memory/owners.js';
 
 /** The GISA designation of a VM (a host frame KVM allocates for it on first use). */
 function gisaOf(w: World, vmId: string): number {
-  const owner = 'kvm:gisa:' + vmId;
+  const owner = gisaOwner(vmId);
   for (const [pfn, o] of w.frames.owner) if (o === owner) return pfn * 4096;
   return allocFrame(w.frames, owner) * 4096;
 }

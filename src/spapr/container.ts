@@ -18,6 +18,7 @@ import type { SpaprTceOps } from '../ops/types.js';
 import { HW_TCE_ENDIAN as HW_ENDIAN, TCE_PCI_READ, TCE_PCI_WRITE, tablePages } from './layout.js';
 import { TABLES } from '../../machines/index.js';
 import { stepPoint } from '../ops/steps.js';
+import { hardwareTceOwner } from '../memory/owners.js';
 
 /** The default 32-bit window: 1 GiB of 4 KiB pages at bus offset 0 (QEMU's dma_win_size). */
 const DEFAULT_WINDOW_SIZE = 1n << 30n;
@@ -199,7 +200,7 @@ function spaprMap(w: World, e: EventOf<'vmm.vfio.dma.map'>): Outcome {
     const idx = Number(first) + i;
     const old = lazyGet(w.frames, win.frames, idx, HW_ENDIAN);
     if (old !== 0n) releaseEntry(w, old);
-    lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
+    lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, hardwareTceOwner(c.id));
     regionHolding(w, pfn)!.mapped++;
     stepPoint('table-write');
   });
@@ -289,7 +290,7 @@ function hwSetEntry(w: World, c: Container, s: SpaprIommu, win: SpaprWindow, iov
     }
     return;
   }
-  lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, 'iommu:tce:' + c.id);
+  lazyPut(w.frames, win.frames, idx, (BigInt(pfn) << 12n) | perm, HW_ENDIAN, hardwareTceOwner(c.id));
   stepPoint('table-write');
   // only a faulty variant maps a frame outside preregistered memory; nothing then counts it.
   const r = regionHolding(w, pfn);

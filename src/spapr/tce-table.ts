@@ -13,6 +13,7 @@ import { machineOf, stepMachine } from '../ops/machines.js';
 import type { KvmSpaprTceOps } from '../ops/types.js';
 import { U64_MAX } from '../util/hex.js';
 import { KVM_TCE_ENDIAN, sttPages, tcePages } from './layout.js';
+import { kvmTceOwner } from '../memory/owners.js';
 
 /** KVM_CREATE_SPAPR_TCE_64: EINVAL for a bad geometry, ENOMEM over RLIMIT_MEMLOCK, EBUSY for a LIOBN already in use. */
 const createTable: KvmSpaprTceOps['create_table'] = (w, e) => {
@@ -67,7 +68,7 @@ export function findTable(w: World, vmId: string, liobn: bigint): TceTable | und
 
 /** kvmppc_tce_put: stores a TCE at an entry (counted from bus 0); clearing never allocates. */
 export function tcePut(w: World, t: TceTable, entry: bigint, tce: bigint): void {
-  lazyPut(w.frames, t.pages, Number(entry - t.offset), tce, KVM_TCE_ENDIAN, 'kvm:tce:' + t.id);
+  lazyPut(w.frames, t.pages, Number(entry - t.offset), tce, KVM_TCE_ENDIAN, kvmTceOwner(t.id));
 }
 
 /** Reads a TCE (0 where no backing page was ever allocated). */

@@ -12,7 +12,7 @@ import { applyForked } from '../../src/kernel/fork.js';
 import { footprintOf } from '../../src/kernel/footprint.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, type World } from '../../src/model/world.js';
-import { frameForRead, type FramePool } from '../../src/memory/frames.js';
+import { allocFrame, frameForRead, frameForWrite, type FramePool } from '../../src/memory/frames.js';
 import { ownerShareA, ownerShareB } from '../../src/memory/owner-sum.js';
 import { anyEvent } from '../support/arbitraries.js';
 import { successorsOf } from '../../src/check/expand.js';
@@ -261,5 +261,33 @@ describe('worlds changed in place and undone', () => {
     // learned as a copy of the record, not given up on (every map copied for good).
     expect(footprintOf(type)).not.toBe('all');
     check(writeMap, true);
+  });
+
+  it('should tell a property that reads some owners\' frames whether one of those changed', () => {
+    const { w } = sealedShadowState();
+    const j = new WorldJournal(true);
+    const anon = [...w.frames.owner].find(([, o]) => o.startsWith('anon:'))![0];
+    const table = [...w.frames.owner].find(([, o]) => o.startsWith('iommu:'))![0];
+    const e = ev('host.rlimit.set', { mm: 'qemu', memlock: 0n });
+    const after = (run: (x: World) => void, owners: readonly string[]) => {
+      applyInPlace(w, j, e, (x) => (run(x), { code: 'OK' }) as never, `test.owners.${Math.random()}`);
+      try {
+        return j.framesOwnedChanged(owners);
+      } finally {
+        j.undo();
+      }
+    };
+    const store = (pfn: number) => (x: World) => {
+      frameForWrite(x.frames, pfn, 0, 4)[0] ^= 1;
+    };
+    expect(after(store(anon), ['iommu:', 'kvm:'])).toBe(false);
+    expect(after(store(anon), ['anon:'])).toBe(true);
+    expect(after(store(table), ['iommu:', 'kvm:'])).toBe(true);
+    expect(after(store(table), [])).toBe(false);
+    // a frame nobody owns may be anybody's.
+    expect(after(store(0x3f000), ['iommu:'])).toBe(true);
+    // an allocation changes whose frames are whose, whatever it writes.
+    expect(after((x) => void allocFrame(x.frames, 'anon:qemu'), [])).toBe(true);
+    expect(after(() => undefined, ['anon:'])).toBe(false);
   });
 });

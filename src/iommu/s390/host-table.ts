@@ -16,6 +16,7 @@ import {
   ZPCI_TABLE_ENTRIES, ZPCI_TABLE_INVALID, ZPCI_TABLE_PROTECTED, ZPCI_TABLE_TYPE_MASK, ZPCI_TABLE_TYPE_RTX,
   ZPCI_TABLE_TYPE_SX, freshRte, freshSte, px, rtx, sx, validPte, LO,
 } from './layout.js';
+import { domainTableOwner } from '../../memory/owners.js';
 
 const TABLE_FRAMES = 4;
 
@@ -206,7 +207,7 @@ export function writeHostPte(pool: FramePool, pteAddr: bigint, value: bigint): v
  * segment tables on the way (the domain's owner and table list record them).
  */
 export function setDomainPte(pool: FramePool, dom: { readonly id: string; readonly root: number; readonly tables: number[] }, iovaPage: number, value: bigint): void {
-  writeHostPte(pool, ensurePtePointer(pool, dom.root, iovaPage, 'iommu:' + dom.id, dom.tables), value);
+  writeHostPte(pool, ensurePtePointer(pool, dom.root, iovaPage, domainTableOwner(dom.id), dom.tables), value);
 }
 
 interface Scan {

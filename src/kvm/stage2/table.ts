@@ -10,12 +10,12 @@ import type { Leaf, Translation } from '../../iommu/format.js';
 import { EPT_ENTRY_SIZE, EPT_LEVELS, eptClear, eptClearDirty, eptClearWrite, eptDirty, eptIndex, eptPerm, eptPfn, eptSetDirty, eptSetWrite, eptWriteLeaf, eptWriteTable } from './layout.js';
 import type { Stage2, Vm, World } from '../../model/world.js';
 import { stepPoint } from '../../ops/steps.js';
+import { stage2Owner } from '../../memory/owners.js';
 
 /** Guest page numbers below this fit the 4-level, 48-bit table (x86 kvm_mmu_max_gfn() + 1 here). */
 export const S2_MAX_GFN_PAGES = 2 ** 36;
 
 
-const kvmOwner = (vm: string) => 'kvm:' + vm;
 
 /** Byte offset of the leaf slot of `gpaPage` in its leaf table, allocating tables when `alloc`. */
 function leafSlot(pool: FramePool, s2: Stage2, gpaPage: number, owner?: string): { table: number; off: number } | undefined {
@@ -43,13 +43,13 @@ export function s2Lookup(w: World, vm: Vm, gpaPage: number): Translation | undef
 
 /** The VM's table, creating its root on first use. */
 export function s2Ensure(w: World, vm: Vm): Stage2 {
-  vm.s2 ??= { root: allocFrame(w.frames, kvmOwner(vm.id)), tables: [] };
+  vm.s2 ??= { root: allocFrame(w.frames, stage2Owner(vm.id)), tables: [] };
   return vm.s2;
 }
 
 /** Installs a leaf (KVM's page-fault path). */
 export function s2Install(w: World, vm: Vm, gpaPage: number, pfn: number, writable: boolean): void {
-  const slot = leafSlot(w.frames, s2Ensure(w, vm), gpaPage, kvmOwner(vm.id))!;
+  const slot = leafSlot(w.frames, s2Ensure(w, vm), gpaPage, stage2Owner(vm.id))!;
   eptWriteLeaf(frameForWrite(w.frames, slot.table, slot.off, EPT_ENTRY_SIZE), slot.off, pfn, writable);
   stepPoint('table-write');
 }

@@ -10,6 +10,7 @@ import { machineOf, stepMachine } from '../../ops/machines.js';
 import type { Type1Ops } from '../../ops/types.js';
 import { hostFormat } from '../../iommu/formats.js';
 import { VFIO_KVM_IOMMU, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU } from '../uapi.js';
+import { domainTableOwner } from '../../memory/owners.js';
 
 const CONTAINER = TABLES['vfio-container'];
 const DOMAIN = TABLES['iommu-domain'];
@@ -32,7 +33,7 @@ export const TYPE1_INSTANCE_OPS: Pick<Type1Ops, 'open' | 'release' | 'attach_gro
   open(w, container, iommu) {
     const id = 'dom' + w.nextDomain++;
     const format = hostFormat(w.arch);
-    const root = format.newRoot(w.frames, 'iommu:' + id);
+    const root = format.newRoot(w.frames, domainTableOwner(id));
     const owner = stepMachine(w, 'domain-owner', machineOf(w, 'domain-owner').initial, iommu === VFIO_KVM_IOMMU ? 'ALLOC_KVM' : 'ALLOC_UNMANAGED', id).target;
     w.domains.set(id, { id, type: iommu === VFIO_KVM_IOMMU ? 'kvm' : 'unmanaged', format: format.name, container: container.id, root, tables: [], owner });
     return { v2: iommu === VFIO_TYPE1v2_IOMMU, kvm: iommu === VFIO_KVM_IOMMU, domain: id, dmas: [], dmaAvail: w.dmaEntryLimit, entryLimit: w.dmaEntryLimit };
