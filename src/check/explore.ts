@@ -233,12 +233,9 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
   });
   const violations: FoundViolation[] = [];
 
-  const ancestors: AncestorCache<number> = new AncestorCache(
-    (id) => {
-      if (id === 0) return cloneWorld(root);
-      const parent = ancestors.get(table.parentOf(id));
-      return applyMove(parent.world, parent.choices, table.choiceOf(id)).world;
-    },
+  const ancestors = new AncestorCache<number>(
+    () => cloneWorld(root),
+    (id) => (id === 0 ? undefined : { parent: table.parentOf(id), move: table.choiceOf(id) }),
     (w) => s.choices(w, p, ctx),
   );
   const traceTo = (id: number, last: SteppedEvent): SteppedEvent[] => pathTrace(root, setupEvents, table.path(id), (w) => s.choices(w, p, ctx), last);
@@ -281,40 +278,42 @@ export function* exploreSteps<Ctx>(s: Scenario<Ctx>, p: Params, opts: ExploreOpt
       incomplete = 'time-limit';
       break;
     }
-    const a = ancestors.expand(id);
-    const { world, choices } = a;
-    parent = a;
     x.preemptions = interleaved ? 0 : preemptions;
-    let anyOk = choices.length === 0;
+    let anyOk = false;
     // violations found in this state's moves: traced once its expansion is over (a trace forks
     // worlds, and none may be forked while a move is applied in place).
     const broken: { event: SteppedEvent; found: readonly Violation[] }[] = [];
     let full = false;
-    expandState(world, choices, x, (move, succ) => {
-      const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
-      transitions++;
-      if (ok && move < choices.length) anyOk = true;
-      for (let h = 0; h < hits.length; h++) covers[hits[h]].hit = true;
-      if (tally) {
-        tally.event(event.type, succ.code, found.length === 0 && !table.has(nextKey), event.step?.actor !== undefined);
-        tally.calls(succ.calls);
-      }
-      if (found.length > 0) {
-        broken.push({ event, found });
-        if (!event.step?.actor) return false;
-        x.preemptions = 0;
-        return true;
-      }
-      const nid = table.add(nextKey, id, move, depth + 1);
-      if (nid >= 0) {
-        opts.observe?.(next);
-        deepest = Math.max(deepest, depth + 1);
-        if (table.size >= maxStates) {
-          full = true;
-          return false;
+    ancestors.expand(id, (a) => {
+      const { choices } = a;
+      parent = a;
+      anyOk = choices.length === 0;
+      expandState(a.world, choices, x, (move, succ) => {
+        const { world: next, event, ok, key: nextKey, violations: found, covers: hits } = succ;
+        transitions++;
+        if (ok && move < choices.length) anyOk = true;
+        for (let h = 0; h < hits.length; h++) covers[hits[h]].hit = true;
+        if (tally) {
+          tally.event(event.type, succ.code, found.length === 0 && !table.has(nextKey), event.step?.actor !== undefined);
+          tally.calls(succ.calls);
         }
-      }
-      return true;
+        if (found.length > 0) {
+          broken.push({ event, found });
+          if (!event.step?.actor) return false;
+          x.preemptions = 0;
+          return true;
+        }
+        const nid = table.add(nextKey, id, move, depth + 1);
+        if (nid >= 0) {
+          opts.observe?.(next);
+          deepest = Math.max(deepest, depth + 1);
+          if (table.size >= maxStates) {
+            full = true;
+            return false;
+          }
+        }
+        return true;
+      });
     });
     if (full) {
       incomplete = 'max-states';

@@ -6,7 +6,7 @@
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
 import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
-import { derivedCache, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
+import { derivedCache, heldJournals, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
 import { finish, hashString, mix } from '../util/murmur.js';
@@ -57,16 +57,19 @@ function bigintPair(v: bigint, sa: number, sb: number): void {
  * Hashes of frozen data, by object, with the seeds they were hashed under: a frozen record or
  * array with no map or set below (it can never change), and a sealed map or set whose values hold
  * none (it changes only through its journal: one written in the move being hashed is hashed
- * afresh, and a kept write drops it, kernel/seal.ts).
+ * afresh, and a kept write drops it, kernel/seal.ts). `held`: 0, or the held journals the hash
+ * was taken under (heldJournals) when they had written the map: it holds only while they do.
  */
-const frozenHashes = derivedCache<{ sa: number; sb: number; a: number; b: number }>();
+const frozenHashes = derivedCache<{ sa: number; sb: number; a: number; b: number; held: number }>();
+/** The same for maps a held move wrote (their `held` not 0): apart, so the sealed content's hash is there again once the move is undone. */
+const heldHashes = new WeakMap<object, { sa: number; sb: number; a: number; b: number; held: number }>();
 
 /** Set by hashPair when the value it hashed holds a map or set (so its hash may change in place). */
 let holdsMap = false;
 
-function cached(v: object, sa: number, sb: number): boolean {
-  const h = frozenHashes.get(v);
-  if (h === undefined || h.sa !== sa || h.sb !== sb) return false;
+function cached(v: object, sa: number, sb: number, held: number): boolean {
+  const h = (held === 0 ? frozenHashes : heldHashes).get(v);
+  if (h === undefined || h.sa !== sa || h.sb !== sb || h.held !== held) return false;
   outA = h.a;
   outB = h.b;
   return true;
@@ -104,9 +107,12 @@ function hashPair(v: unknown, sa: number, sb: number): void {
     return;
   }
   const isMap = v instanceof Map || v instanceof Set;
-  // a sealed map written in this move holds the move's content, not what its cached hash says.
-  const keepable = Object.isFrozen(v) && (!isMap || !sealedWrittenHere(v as object));
-  if (keepable && cached(v as object, sa, sb)) {
+  // a sealed map written in this move holds the move's content, not what its cached hash says;
+  // one a held move wrote holds that move's while it is held.
+  const level = isMap ? sealedWrittenHere(v as object) : 0;
+  const keepable = level < 2 && Object.isFrozen(v);
+  const held = level === 1 ? heldJournals() : 0;
+  if (keepable && cached(v as object, sa, sb, held)) {
     if (isMap) holdsMap = true;
     return;
   }
@@ -114,7 +120,7 @@ function hashPair(v: unknown, sa: number, sb: number): void {
   holdsMap = false;
   hashObject(v as object, sa, sb);
   const below = holdsMap;
-  if (keepable && !below) frozenHashes.set(v as object, { sa, sb, a: outA, b: outB });
+  if (keepable && !below) (held === 0 ? frozenHashes : heldHashes).set(v as object, { sa, sb, a: outA, b: outB, held });
   holdsMap = outer || below || isMap;
 }
 
@@ -305,35 +311,44 @@ function bookkeeping(pool: FramePool): number[] {
   return [finish(mix(pool.ownerA, 0x4d)), finish(mix(pool.ownerB, 0x4d)), outA, outB];
 }
 
-/** Hashes of frozen record maps (model/fork.ts): they change only in place (see fieldHash), and forks share them. */
-const sealedHashes = derivedCache<[number, number]>();
+/** Hashes of frozen record maps (model/fork.ts), `held` as for frozenHashes: they change only in place (see fieldHash), and forks share them. */
+const sealedHashes = derivedCache<{ a: number; b: number; held: number }>();
+const heldFieldHashes = new WeakMap<object, { a: number; b: number; held: number }>();
 
 /**
  * Field `k`'s hash (a frozen map's computed once) left in outA/outB. A frozen map written in place
- * by a move being journalled (kernel/seal.ts) is hashed afresh and its cached hash left alone:
- * the move is undone.
+ * by the move being journalled (kernel/seal.ts) is hashed afresh and its cached hash left alone:
+ * the move is undone. One a held move wrote is kept for as long as that move is held.
  */
 function fieldHash(x: unknown, k: string): void {
-  const cacheable = typeof x === 'object' && x !== null && !sealedWritten(k);
-  const h = cacheable ? sealedHashes.get(x) : undefined;
-  if (h !== undefined) {
-    outA = h[0];
-    outB = h[1];
+  const level = typeof x === 'object' && x !== null ? sealedWritten(k) : 2;
+  const held = level === 1 ? heldJournals() : 0;
+  const h = level === 0 ? sealedHashes.get(x as object) : level === 1 ? heldFieldHashes.get(x as object) : undefined;
+  if (h !== undefined && h.held === held) {
+    outA = h.a;
+    outB = h.b;
     return;
   }
   hashPair(x, SEED_A ^ 0x27d4eb2f, SEED_B ^ 0x27d4eb2f);
-  if (cacheable && Object.isFrozen(x)) sealedHashes.set(x, [outA, outB]);
+  if (level < 2 && Object.isFrozen(x)) (level === 0 ? sealedHashes : heldFieldHashes).set(x as object, { a: outA, b: outB, held });
 }
 
-/** The world's fields (frames and statistics apart) as the sum of their shares, both lanes. */
-function fieldsSum(w: World): [number, number] {
+/**
+ * The world's fields (frames and statistics apart) as the sum of their shares, both lanes; each
+ * record map's hash is left in `maps` (lanes A and B at 2i and 2i + 1, RECORD_MAPS order).
+ */
+function fieldsSum(w: World, maps: Int32Array): [number, number] {
   let suma = 0;
   let sumb = 0;
   const o = w as unknown as Record<string, unknown>;
-  for (const [k, ka, kb] of fieldKeys()) {
+  for (const [k, ka, kb, m] of fieldKeys()) {
     const x = o[k];
     if (x === undefined) continue;
     fieldHash(x, k);
+    if (m >= 0) {
+      maps[2 * m] = outA;
+      maps[2 * m + 1] = outB;
+    }
     suma = (suma + finish(mix(ka, outA))) | 0;
     sumb = (sumb + finish(mix(kb, outB))) | 0;
   }
@@ -366,15 +381,18 @@ export interface KeyBase {
   readonly pb: number;
   /** The owner map's and free list's hashes, lanes A and B of each: a move that allocates and frees nothing keeps them. */
   readonly book: readonly number[];
+  /** Each record map's hash (lanes at 2i, 2i + 1, RECORD_MAPS order): the share a successor's changed map takes away. */
+  readonly maps: Int32Array;
   readonly key: [number, number];
 }
 
 /** An expanded state's key and sums (every page's hash is known afterwards, as successorFingerprint needs). */
 export function keyBase(w: World): KeyBase {
   const [pa, pb] = pagesSum(w.frames);
-  const [fa, fb] = fieldsSum(w);
+  const maps = new Int32Array(2 * RECORD_MAPS.length);
+  const [fa, fb] = fieldsSum(w, maps);
   const book = bookkeeping(w.frames);
-  return { fa, fb, pa, pb, book, key: combine(fa, fb, w.frames.next, pa, pb, book) };
+  return { fa, fb, pa, pb, book, maps, key: combine(fa, fb, w.frames.next, pa, pb, book) };
 }
 
 /**
@@ -407,26 +425,17 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
   let fb = base.fb;
   const changed = j.mapsChanged();
   if (changed.length > 0) {
-    const before = j.before() as unknown as Record<string, unknown>;
     const o = w as unknown as Record<string, unknown>;
     const keys = mapKeys();
     for (let c = 0; c < changed.length; c++) {
-      const [k, ka, kb] = keys[changed[c]];
+      const m = changed[c];
+      const [k, ka, kb] = keys[m];
       // records a footprint copied and the event left as they were: the same content, the same share.
       if (!j.changed(k)) continue;
-      const now = o[k];
-      const was = before[k];
-      const inPlace = j.writtenInPlace(k);
-      // the share it had: a map written in place has it only in the cache (its content is the move's now).
-      const had = inPlace ? sealedHashes.get(was as object) : undefined;
-      if (inPlace && had === undefined) return fingerprint(w);
-      if (had !== undefined) {
-        outA = had[0];
-        outB = had[1];
-      } else fieldHash(was, k);
-      fa = (fa - finish(mix(ka, outA))) | 0;
-      fb = (fb - finish(mix(kb, outB))) | 0;
-      fieldHash(now, k);
+      // the share it had, as the state's key took it (a map written in place holds the move's content now).
+      fa = (fa - finish(mix(ka, base.maps[2 * m]))) | 0;
+      fb = (fb - finish(mix(kb, base.maps[2 * m + 1]))) | 0;
+      fieldHash(o[k], k);
       fa = (fa + finish(mix(ka, outA))) | 0;
       fb = (fb + finish(mix(kb, outB))) | 0;
     }
@@ -434,12 +443,12 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
   return combine(fa, fb, pool.next, pa, pb, j.bookkeepingChanged() ? bookkeeping(pool) : base.book);
 }
 
-/** Every hashed world field with its name's hash pair, computed once. */
-let fieldKeyCache: [string, number, number][] | undefined;
-function fieldKeys(): [string, number, number][] {
+/** Every hashed world field with its name's hash pair and its index in RECORD_MAPS (-1: a scalar), computed once. */
+let fieldKeyCache: [string, number, number, number][] | undefined;
+function fieldKeys(): [string, number, number, number][] {
   return (fieldKeyCache ??= [...SCALARS, ...RECORD_MAPS].map((k) => {
     stringPair(k, SEED_A, SEED_B);
-    return [k, outA, outB];
+    return [k, outA, outB, (RECORD_MAPS as readonly string[]).indexOf(k)];
   }));
 }
 

@@ -22,7 +22,7 @@ import { applyEvent } from './reduce.js';
 import { forgetMachineSteps, machineStepsMark } from '../ops/machines.js';
 import { copyFootprint, footprintOf, learnFootprint, mapsAndSets, type Footprint } from './footprint.js';
 import { sameData, sameRecord, sameRecords } from './same-data.js';
-import { keptWrite, openSealed, sealWorld } from './seal.js';
+import { holdSealed, keptWrite, openSealed, resumeSealed, sealWorld } from './seal.js';
 import { MapUndo } from './map-journal.js';
 
 type Maps = Pick<World, RecordMap>;
@@ -153,6 +153,8 @@ export class WorldJournal {
   /** Moves journalled so far, and per map whether this move changed it (move << 1 | changed), as `changed` found. */
   private moves = 0;
   private readonly asked = new Map<string, number>();
+  /** Whether the move stays applied under another journal's (`hold`). */
+  private held = false;
 
   /**
    * `undoOnly`: every move will be undone, never committed (the checker's expansion), so the frame
@@ -308,6 +310,7 @@ export class WorldJournal {
 
   /** Keeps the world as the event left it and stops journalling; the maps it replaced are sealed in turn. */
   commit(): void {
+    if (this.held) throw new Error('a held move is undone, never kept');
     this.frames.commit();
     // a record map holding a map written for good is not what a hash cached for it says.
     for (const f of RECORD_MAPS) if (this.maps.touched(f)) keptWrite(this.world![f]);
@@ -317,8 +320,28 @@ export class WorldJournal {
     this.world = undefined;
   }
 
+  /**
+   * Keeps the move applied while another journal applies moves on top of it: the checker expands
+   * a state rebuilt in place on its parent's world instead of a fork of it. What the move wrote
+   * is sealed as the world it went into is, so the moves on top change it only through their own
+   * journal; their journal must be undone first, then this one's `undo` puts everything back.
+   */
+  hold(): void {
+    if (this.held) throw new Error('the move is already held');
+    this.maps.sealValues();
+    sealWorld(this.world!);
+    holdSealed();
+    this.frames.hold();
+    this.held = true;
+  }
+
   /** Puts the world back exactly as it was at `begin`. */
   undo(): void {
+    if (this.held) {
+      resumeSealed(this.maps);
+      this.frames.resume();
+      this.held = false;
+    }
     this.maps.undo();
     openSealed(undefined);
     this.frames.undo();

@@ -138,6 +138,14 @@ export class MapUndo implements SealedWrites {
     this.reset();
   }
 
+  /** Seals the values written into sealed maps, the writes standing and still undoable (WorldJournal.hold). */
+  sealValues(): void {
+    for (let i = 0; i < this.n; i++) {
+      const t = this.targets[i];
+      if (t instanceof Map) freeze(t.get(this.keys[i]), this.parts[i]);
+    }
+  }
+
   /** Keeps every write; the values written into sealed maps are sealed in turn. */
   commit(): void {
     for (let i = 0; i < this.n; i++) {

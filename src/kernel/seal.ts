@@ -26,6 +26,14 @@ export interface SealedWrites {
 }
 
 let open: SealedWrites | undefined;
+/**
+ * Journals whose moves stay applied under the open one's (a state rebuilt in place on its parent's
+ * world, kernel/in-place.ts `hold`): their writes are not what cached hashes say either.
+ */
+const held: SealedWrites[] = [];
+/** Names the held journals as they stand: a new number whenever one is held or resumed (0: none held). */
+let heldNow = 0;
+let holds = 0;
 
 /** Lets sealed maps and sets be written, each write told to `w` (undefined: they refuse again). */
 export function openSealed(w: SealedWrites | undefined): void {
@@ -33,18 +41,53 @@ export function openSealed(w: SealedWrites | undefined): void {
   open = w;
 }
 
-/**
- * Whether a sealed map or set of world part `part` was written in place since the journal opened:
- * its content then differs from what a hash cached for the frozen map says (check/fingerprint.ts).
- */
-export function sealedWritten(part: string): boolean {
-  return open !== undefined && open.touched(part);
+/** The open journal steps aside, its writes standing, for one whose move goes on top (`resumeSealed` takes it back). */
+export function holdSealed(): void {
+  if (open === undefined) throw new Error('no journal is open to hold');
+  held.push(open);
+  open = undefined;
+  heldNow = ++holds;
 }
 
-/** Whether the sealed map or set `t` was written in place since the journal opened (its content is the move's, not what was sealed). */
-export function sealedWrittenHere(t: object): boolean {
-  return open !== undefined && open.wrote(t);
+/** Opens the journal held last again, once the one on top of it has closed. */
+export function resumeSealed(w: SealedWrites): void {
+  if (open !== undefined || held.at(-1) !== w) throw new Error('a held journal resumes only when it is the last held and nothing is open');
+  held.pop();
+  open = w;
+  heldNow = held.length === 0 ? 0 : ++holds;
 }
+
+/**
+ * The held journals as they stand, as a number: what a held journal wrote keeps its content while
+ * they stand (only the open journal writes), so a hash of it holds while this number does.
+ */
+export function heldJournals(): number {
+  return heldNow;
+}
+
+/**
+ * Whether a sealed map or set of world part `part` was written in place since a journal opened
+ * (the open one or one held under it): its content then differs from what a hash cached for the
+ * frozen map says (check/fingerprint.ts).
+ */
+export function sealedWritten(part: string): WriteLevel {
+  if (open !== undefined && open.touched(part)) return 2;
+  for (let i = 0; i < held.length; i++) if (held[i].touched(part)) return 1;
+  return 0;
+}
+
+/** Whether the sealed map or set `t` was written in place by the open journal (2) or only by held ones (1): its content is the moves', not what was sealed. */
+export function sealedWrittenHere(t: object): WriteLevel {
+  if (open !== undefined && open.wrote(t)) return 2;
+  for (let i = 0; i < held.length; i++) if (held[i].wrote(t)) return 1;
+  return 0;
+}
+
+/**
+ * How far what was sealed may differ from what is there now: 0 not written in place, 1 written by
+ * held journals only (fixed while they stand: heldJournals), 2 written by the open journal.
+ */
+export type WriteLevel = 0 | 1 | 2;
 
 /**
  * Caches of values derived from a sealed map's or set's content (a hash), by the map. A write
@@ -67,7 +110,7 @@ export function keptWrite(t: object): void {
 
 /** Whether sealed maps are open to a journal (a fork must not run then: it would write shared maps). */
 export function sealedOpen(): boolean {
-  return open !== undefined;
+  return open !== undefined || held.length > 0;
 }
 
 /** The world part (record map name) a sealed map or set belongs to. */

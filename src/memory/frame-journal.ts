@@ -226,6 +226,18 @@ export class FrameUndo implements FrameJournal {
     return true;
   }
 
+  /** Stops hearing of the pool's changes for a while, its own still to undo: a journal on top records theirs. */
+  hold(): void {
+    if (this.pool!.journal !== this) throw new Error('only the pool\'s own journal can be held');
+    this.pool!.journal = undefined;
+  }
+
+  /** Hears of the pool's changes again, the journal on top of it done. */
+  resume(): void {
+    if (this.pool!.journal !== undefined) throw new Error('a held frame journal resumes only once the one on top is done');
+    this.pool!.journal = this;
+  }
+
   /** Keeps the pool as it is now and stops recording (replay: an event's changes stand). */
   commit(): void {
     if (this.writesShared) throw new Error('a journal that writes shared bookkeeping must undo');

@@ -9,7 +9,6 @@ import { cloneWorld } from '../model/world.js';
 import { deviceCheck, propertyNamed } from '../../properties/index.js';
 import { buildSetup } from '../check/explore.js';
 import { expandState, type Expander } from '../check/expand.js';
-import { applyMove } from '../check/moves.js';
 import { fingerprint } from '../check/fingerprint.js';
 import { incrementalKeyFn, stateKeyFn } from '../check/state-key.js';
 import { scenarioNamed } from '../check/scenarios/index.js';
@@ -54,12 +53,12 @@ const expander: Expander = {
 };
 
 // paths name the states: a parent is its path without the last choice.
-const ancestors: AncestorCache<string> = new AncestorCache(
+const ancestors = new AncestorCache<string>(
+  () => cloneWorld(root),
   (k) => {
-    if (k === '') return cloneWorld(root);
+    if (k === '') return undefined;
     const cut = k.lastIndexOf(',');
-    const parent = ancestors.get(cut < 0 ? '' : k.slice(0, cut));
-    return applyMove(parent.world, parent.choices, Number(k.slice(cut + 1))).world;
+    return { parent: cut < 0 ? '' : k.slice(0, cut), move: Number(k.slice(cut + 1)) };
   },
   (w) => s.choices(w, init.params, ctx),
 );
@@ -73,8 +72,7 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
   let violation: WorkerResult['violation'];
   let whole: WorkerResult['whole'];
   const moves: NonNullable<WorkerResult['moves']> = [];
-  paths.forEach((path, state) => {
-    const a = ancestors.expand(path.join(','));
+  paths.forEach((path, state) => ancestors.expand(path.join(','), (a) => {
     const { world: w, choices } = a;
     parent = a;
     const at = reply.length;
@@ -99,7 +97,7 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
       reply.push(k[1]);
       reply.push((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
     });
-  });
+  }));
   const result: WorkerResult = { keys: reply.take(), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
   // the keys' buffer is the reply's own (a slice): handed over, not copied.
   parentPort!.postMessage(result, [result.keys.buffer as ArrayBuffer]);

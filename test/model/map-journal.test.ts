@@ -1,7 +1,7 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { MapUndo } from '../../src/kernel/map-journal.js';
-import { freeze, openSealed, sealedWritten } from '../../src/kernel/seal.js';
+import { freeze, heldJournals, holdSealed, openSealed, resumeSealed, sealedWritten, sealedWrittenHere } from '../../src/kernel/seal.js';
 
 /** One write: set a key to a value, delete a key, add or delete a set member, or clear either. */
 const op = fc.oneof(
@@ -68,11 +68,27 @@ describe('writes to sealed maps made in place', () => {
     openSealed(j);
     m.set(1, m.get(1)!); // the same value: not a write
     s.add(2);
-    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([false, false]);
+    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([0, 0]);
     m.set(3, { v: 3 });
-    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([true, false]);
+    expect([sealedWritten('pins'), sealedWritten('vms')]).toEqual([2, 0]);
+    expect([sealedWrittenHere(m), sealedWrittenHere(s)]).toEqual([2, 0]);
+    // held under another journal's move: written, but only by a held one (its content stands while held).
+    const held = heldJournals();
+    holdSealed();
+    expect(heldJournals()).not.toBe(held);
+    const top = new MapUndo();
+    openSealed(top);
+    expect([sealedWritten('pins'), sealedWrittenHere(m), sealedWrittenHere(s)]).toEqual([1, 1, 0]);
+    s.add(9);
+    expect([sealedWritten('vms'), sealedWrittenHere(s), sealedWrittenHere(m)]).toEqual([2, 2, 1]);
+    expect(() => resumeSealed(j)).toThrow(/resumes only/);
+    top.undo();
+    openSealed(undefined);
+    resumeSealed(j);
+    expect(heldJournals()).toBe(0);
     j.undo();
     openSealed(undefined);
+    expect([...s]).toEqual([1, 2]);
     expect(() => m.set(4, { v: 4 })).toThrow(TypeError);
     expect(() => s.delete(1)).toThrow(TypeError);
     expect([...m.keys()]).toEqual([1, 2]);
