@@ -51,11 +51,14 @@ export class AncestorCache<K> {
   }
 
   /**
-   * Runs `fn` on the state to expand: one kept, or its parent's world with its move applied in
-   * place, held (kernel/in-place.ts `hold`) while `fn` runs and undone after. Breadth-first order
-   * comes back to a state as a parent only a level later, by when it would have been pushed out:
-   * not kept, it does not push out the parents its level's next states come from; and applied in
-   * place it costs no fork, no copy of what its move changes and no sealing of the copies.
+   * Runs `fn` on the state to expand: one kept, or the nearest kept ancestor's world (its parent's,
+   * else its grandparent's, else its parent built and kept) with the moves from there applied in
+   * place, each held (kernel/in-place.ts `hold`) under the next while `fn` runs, and undone after.
+   * Breadth-first order comes back to a state as a parent only a level later, by when it would
+   * have been pushed out: not kept, it does not push out the parents its level's next states come
+   * from; and applied in place it costs no fork, no copy of what its move changes and no sealing
+   * of the copies. A grandparent serves where parents have few new children each (a symmetric
+   * search): a move in place costs less than the fork of a parent no sibling will use.
    */
   expand(key: K, fn: (a: Ancestor) => void): void {
     const kept = this.kept.get(key);
@@ -64,13 +67,30 @@ export class AncestorCache<K> {
       fn(kept ?? this.make(key));
       return;
     }
-    const p = this.get(up.parent);
+    const steps = [up];
+    let from = this.kept.has(up.parent) ? this.get(up.parent) : undefined;
+    if (from === undefined) {
+      const above = this.stepTo(up.parent);
+      if (above !== undefined && this.kept.has(above.parent)) {
+        steps.unshift(above);
+        from = this.get(above.parent);
+      } else from = this.get(up.parent);
+    }
+    this.inPlace(from, steps, 0, fn);
+  }
+
+  /** Applies `steps[i..]` to `a`'s world in place, each held under the next, then runs `fn`; undoes them all. */
+  private inPlace(a: Ancestor, steps: readonly Step<K>[], i: number, fn: (a: Ancestor) => void): void {
+    if (i === steps.length) {
+      fn(a);
+      return;
+    }
     const j = idle.pop() ?? new WorldJournal(true);
     try {
-      if (!tryMoveInPlace(p.world, j, p.choices, up.move)) throw new Error(`move ${up.move} of a state's parent does not exist`);
+      if (!tryMoveInPlace(a.world, j, a.choices, steps[i].move)) throw new Error(`move ${steps[i].move} of a state's parent does not exist`);
       try {
         j.hold();
-        fn({ world: p.world, choices: this.choicesOf(p.world) });
+        this.inPlace({ world: a.world, choices: this.choicesOf(a.world) }, steps, i + 1, fn);
       } finally {
         j.undo();
       }
