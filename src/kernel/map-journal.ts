@@ -68,6 +68,10 @@ export class MapUndo implements SealedWrites {
     return false;
   }
 
+  forEachWritten(fn: (t: object, part: string) => void): void {
+    for (let i = 0; i < this.n; i++) fn(this.targets[i], this.parts[i]);
+  }
+
   /** Whether the event itself wrote anything in this move. */
   any(): boolean {
     return this.own > 0;

@@ -23,6 +23,8 @@ export interface SealedWrites {
   touched(part: string): boolean;
   /** Whether this very map or set was written since the journal opened. */
   wrote(t: object): boolean;
+  /** Tells `fn` every map or set written since the journal opened, with its part. */
+  forEachWritten(fn: (t: object, part: string) => void): void;
 }
 
 let open: SealedWrites | undefined;
@@ -34,6 +36,20 @@ const held: SealedWrites[] = [];
 /** Names the held journals as they stand: a new number whenever one is held or resumed (0: none held). */
 let heldNow = 0;
 let holds = 0;
+/** What the held journals wrote, gathered when one is held or resumed: they write nothing more while held. */
+const heldTargets = new Set<object>();
+const heldParts = new Set<string>();
+
+function gatherHeld(): void {
+  heldTargets.clear();
+  heldParts.clear();
+  for (const h of held) {
+    h.forEachWritten((t, part) => {
+      heldTargets.add(t);
+      heldParts.add(part);
+    });
+  }
+}
 
 /** Lets sealed maps and sets be written, each write told to `w` (undefined: they refuse again). */
 export function openSealed(w: SealedWrites | undefined): void {
@@ -47,6 +63,7 @@ export function holdSealed(): void {
   held.push(open);
   open = undefined;
   heldNow = ++holds;
+  gatherHeld();
 }
 
 /** Opens the journal held last again, once the one on top of it has closed. */
@@ -55,6 +72,7 @@ export function resumeSealed(w: SealedWrites): void {
   held.pop();
   open = w;
   heldNow = held.length === 0 ? 0 : ++holds;
+  gatherHeld();
 }
 
 /**
@@ -72,15 +90,13 @@ export function heldJournals(): number {
  */
 export function sealedWritten(part: string): WriteLevel {
   if (open !== undefined && open.touched(part)) return 2;
-  for (let i = 0; i < held.length; i++) if (held[i].touched(part)) return 1;
-  return 0;
+  return heldParts.size > 0 && heldParts.has(part) ? 1 : 0;
 }
 
 /** Whether the sealed map or set `t` was written in place by the open journal (2) or only by held ones (1): its content is the moves', not what was sealed. */
 export function sealedWrittenHere(t: object): WriteLevel {
   if (open !== undefined && open.wrote(t)) return 2;
-  for (let i = 0; i < held.length; i++) if (held[i].wrote(t)) return 1;
-  return 0;
+  return heldTargets.size > 0 && heldTargets.has(t) ? 1 : 0;
 }
 
 /**
