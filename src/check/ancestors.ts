@@ -2,7 +2,7 @@
  * Sealed worlds kept to expand, and to rebuild nearby states from. States are expanded in order
  * and siblings are contiguous, so recent parents (and their parents) serve the next states too:
  * a rebuild is one fork and one event instead of a replay from the setup, and a state to expand
- * is its parent's world with its move applied in place, not a fork at all.
+ * is its parent's (or grandparent's) world with its moves applied in place, not a fork at all.
  */
 import type { ModelEvent } from '../events/types.js';
 import { WorldJournal } from '../kernel/in-place.js';
@@ -29,6 +29,8 @@ const idle: WorldJournal[] = [];
 /** The most recently used ancestors by key; a missing one is built from its parent's (or is the root). */
 export class AncestorCache<K> {
   private readonly kept = new Map<K, Ancestor>();
+  /** The parent the last state was expanded through in place (not kept). */
+  private passedThrough: K | undefined;
 
   /** `stepTo`: how a state is reached from its parent (undefined: it is the root, made by `root`). */
   constructor(
@@ -58,7 +60,8 @@ export class AncestorCache<K> {
    * have been pushed out: not kept, it does not push out the parents its level's next states come
    * from; and applied in place it costs no fork, no copy of what its move changes and no sealing
    * of the copies. A grandparent serves where parents have few new children each (a symmetric
-   * search): a move in place costs less than the fork of a parent no sibling will use.
+   * search): a move in place costs less than the fork of a parent no sibling will use; the second
+   * sibling through one parent builds it, since it has more than one new child.
    */
   expand(key: K, fn: (a: Ancestor) => void): void {
     const kept = this.kept.get(key);
@@ -71,9 +74,11 @@ export class AncestorCache<K> {
     let from = this.kept.has(up.parent) ? this.get(up.parent) : undefined;
     if (from === undefined) {
       const above = this.stepTo(up.parent);
-      if (above !== undefined && this.kept.has(above.parent)) {
+      // a parent a sibling was just expanded through will serve more: it is built and kept.
+      if (above !== undefined && this.kept.has(above.parent) && this.passedThrough !== up.parent) {
         steps.unshift(above);
         from = this.get(above.parent);
+        this.passedThrough = up.parent;
       } else from = this.get(up.parent);
     }
     this.inPlace(from, steps, 0, fn);
