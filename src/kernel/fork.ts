@@ -54,9 +54,10 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
     }
   }
   const world = cloneWorld(parent);
-  const copied = mapsAndSets(world);
+  // a type that could not be learned is applied to a full copy every time: nothing to note then.
+  const copied = known === 'all' ? undefined : mapsAndSets(world);
   const outcome = run(world, e);
-  learnFootprint(footprint, parent, world, copied);
+  if (copied) learnFootprint(footprint, parent, world, copied);
   return { world, outcome };
 }
 

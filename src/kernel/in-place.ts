@@ -370,9 +370,10 @@ export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: 
   }
   j.begin(w, 'all');
   try {
-    const copied = mapsAndSets(w);
+    // a type that could not be learned is applied to a full copy every time: nothing to note then.
+    const copied = known === 'all' ? undefined : mapsAndSets(w);
     const outcome = run(w, e);
-    learnFootprint(footprint, j.before(), w, copied);
+    if (copied) learnFootprint(footprint, j.before(), w, copied);
     return outcome;
   } catch (err) {
     j.undo();
