@@ -455,7 +455,7 @@ function fieldKeys(): [string, number, number, number][] {
 /** The record maps among fieldKeys, in RECORD_MAPS order (WorldJournal.mapsChanged numbers them so). */
 let mapKeyCache: [RecordMap, number, number][] | undefined;
 function mapKeys(): [RecordMap, number, number][] {
-  return (mapKeyCache ??= RECORD_MAPS.map((m) => [m, ...fieldKeys().find(([k]) => k === m)!.slice(1)] as [RecordMap, number, number]));
+  return (mapKeyCache ??= RECORD_MAPS.map((m) => [m, ...fieldKeys().find(([k]) => k === m)!.slice(1, 3)] as [RecordMap, number, number]));
 }
 
 /** Fingerprint halves as one bigint, for display. */
