@@ -50,7 +50,7 @@ export { findVma, firstUnmapped, type Mm } from './memory/mm.js';
 
 // pins and locked_vm (read-only helpers; the steps are opsOf(w).mm.*)
 export { canCharge, pinCount, moveFrame } from './mm/pages.js';
-export { anonOwner, domainTableOwner, IOMMU_OWNER, KVM_OWNER, PROCESS_OWNER } from './memory/owners.js';
+export { anonOwner, domainTableOwner, IOMMU_OWNER, KVM_OWNER, PROCESS_OWNER, TABLE_OWNERS } from './memory/owners.js';
 export { stepPoint, STEP_OPS, type StepKind } from './ops/steps.js';
 
 // IOMMU table formats: every host table format, its reads and writes

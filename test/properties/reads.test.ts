@@ -12,6 +12,7 @@ import { cloneWorld, type World } from '../../src/model/world.js';
 import { ALL_FRAMES } from '../../src/memory/frames.js';
 import { PROPERTIES, registerProperty, WorldView, type Invariant } from '../../properties/index.js';
 import '../../faults/index.js';
+import { TABLE_OWNERS as PACKAGE_TABLE_OWNERS } from '../../src/index.js';
 
 const invariants = PROPERTIES.filter((p): p is Invariant => p.kind === 'invariant' && p.reads !== undefined);
 
@@ -135,6 +136,8 @@ describe('what each invariant reads', () => {
     const base = { kind: 'invariant' as const, description: 'x', check: () => [] };
     expect(() => registerProperty({ ...base, name: 'owners-no-frames', reads: ['vms'], frameOwners: ['iommu:'] })).toThrow(/frameOwners must list/);
     expect(() => registerProperty({ ...base, name: 'owners-empty-prefix', reads: ['frames'], frameOwners: [''] })).toThrow(/frameOwners must list/);
+    // what a module author has: the owners every built-in table reader names, from the package.
+    expect(registerProperty({ ...base, name: 'owners-tables', reads: ['frames'], frameOwners: PACKAGE_TABLE_OWNERS }).frameOwners).toEqual(['iommu:', 'kvm:']);
   });
 
   it('should refuse a property that names no part of the world', () => {
