@@ -36,19 +36,37 @@ const held: SealedWrites[] = [];
 /** Names the held journals as they stand: a new number whenever one is held or resumed (0: none held). */
 let heldNow = 0;
 let holds = 0;
-/** What the held journals wrote, gathered when one is held or resumed: they write nothing more while held. */
-const heldTargets = new Set<object>();
-const heldParts = new Set<string>();
+/**
+ * What the held journals wrote, gathered when one is held or resumed: they write nothing more while
+ * held. Lists, not sets: a move writes a few maps of a few parts, a set's clear cost more than
+ * the scans, and a hold and a resume come with nearly every state expanded. A list grown past
+ * SCAN_MOST is looked up through a set of it.
+ */
+const heldTargets: object[] = [];
+const heldParts: string[] = [];
+let heldTargetSet: Set<object> | undefined;
+const SCAN_MOST = 16;
 
 function gatherHeld(): void {
-  heldTargets.clear();
-  heldParts.clear();
-  for (const h of held) {
-    h.forEachWritten((t, part) => {
-      heldTargets.add(t);
-      heldParts.add(part);
-    });
+  heldTargets.length = 0;
+  heldParts.length = 0;
+  heldTargetSet = undefined;
+  for (const h of held) h.forEachWritten(noteHeld);
+}
+
+function noteHeld(t: object, part: string): void {
+  if (!isHeldTarget(t)) {
+    heldTargets.push(t);
+    if (heldTargetSet !== undefined) heldTargetSet.add(t);
+    else if (heldTargets.length > SCAN_MOST) heldTargetSet = new Set(heldTargets);
   }
+  if (!heldParts.includes(part)) heldParts.push(part);
+}
+
+function isHeldTarget(t: object): boolean {
+  if (heldTargetSet !== undefined) return heldTargetSet.has(t);
+  for (let i = 0; i < heldTargets.length; i++) if (heldTargets[i] === t) return true;
+  return false;
 }
 
 /** Lets sealed maps and sets be written, each write told to `w` (undefined: they refuse again). */
@@ -90,13 +108,13 @@ export function heldJournals(): number {
  */
 export function sealedWritten(part: string): WriteLevel {
   if (open !== undefined && open.touched(part)) return 2;
-  return heldParts.size > 0 && heldParts.has(part) ? 1 : 0;
+  return heldParts.length > 0 && heldParts.includes(part) ? 1 : 0;
 }
 
 /** Whether the sealed map or set `t` was written in place by the open journal (2) or only by held ones (1): its content is the moves', not what was sealed. */
 export function sealedWrittenHere(t: object): WriteLevel {
   if (open !== undefined && open.wrote(t)) return 2;
-  return heldTargets.size > 0 && heldTargets.has(t) ? 1 : 0;
+  return heldTargets.length > 0 && isHeldTarget(t) ? 1 : 0;
 }
 
 /**
