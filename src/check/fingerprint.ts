@@ -6,7 +6,7 @@
  * copy-on-write bookkeeping are not state and are left out. Pure.
  */
 import { frameBuf, type FramePool, type PageBuf } from '../memory/frames.js';
-import { derivedCache, heldJournals, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
+import { derivedCache, heldJournals, heldWrote, sealedKeysWritten, sealedWritten, sealedWrittenHere } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
 import { finish, hashString, mix } from '../util/murmur.js';
@@ -60,9 +60,24 @@ function bigintPair(v: bigint, sa: number, sb: number): void {
  * afresh, and a kept write drops it, kernel/seal.ts). `held`: 0, or the held journals the hash
  * was taken under (heldJournals) when they had written the map: it holds only while they do.
  */
-const frozenHashes = derivedCache<{ sa: number; sb: number; a: number; b: number; held: number }>();
+const frozenHashes = derivedCache<Hashed>();
 /** The same for maps a held move wrote (their `held` not 0): apart, so the sealed content's hash is there again once the move is undone. */
-const heldHashes = new WeakMap<object, { sa: number; sb: number; a: number; b: number; held: number }>();
+const heldHashes = new WeakMap<object, Hashed>();
+
+/** A cached hash: the seeds, both lanes, the held journals it holds under, and for a map or set its entries' sums before they were finished (`ra`, `rb`). */
+interface Hashed {
+  sa: number;
+  sb: number;
+  a: number;
+  b: number;
+  held: number;
+  ra: number;
+  rb: number;
+}
+
+/** The sums of the entries' shares of the last map or set hashObject hashed, before they were finished. */
+let rawA = 0;
+let rawB = 0;
 
 /** Set by hashPair when the value it hashed holds a map or set (so its hash may change in place). */
 let holdsMap = false;
@@ -117,11 +132,109 @@ function hashPair(v: unknown, sa: number, sb: number): void {
     return;
   }
   const outer = holdsMap;
+  if (level === 2 && writtenSince(v as Map<unknown, unknown> | Set<unknown>, sa, sb)) {
+    holdsMap = true;
+    return;
+  }
   holdsMap = false;
   hashObject(v as object, sa, sb);
   const below = holdsMap;
-  if (keepable && !below) (held === 0 ? frozenHashes : heldHashes).set(v as object, { sa, sb, a: outA, b: outB, held });
+  if (keepable && !below) (held === 0 ? frozenHashes : heldHashes).set(v as object, { sa, sb, a: outA, b: outB, held, ra: rawA, rb: rawB });
   holdsMap = outer || below || isMap;
+}
+
+/** Most writes to one map whose hash follows them write by write; a map written more is hashed whole. */
+const MOST_WRITES = 32;
+
+/** The map or set writtenSince adjusts, its seeds, its running sums, and whether a value it met holds a map. */
+let wsMap: Map<unknown, unknown> | Set<unknown> | undefined;
+let wsSa = 0;
+let wsSb = 0;
+let wsA = 0;
+let wsB = 0;
+let wsDeep = false;
+
+/**
+ * The hash of a sealed map or set the open journal wrote, from the hash it had before the move
+ * (cached with its entries' sums) and the keys the move wrote: each one's share before taken away
+ * and its share now added, as a page's hash follows its written words. False (outA/outB not set)
+ * where no such hash is cached, the map took many writes, or a value now there holds a map.
+ *
+ * Why: a move pins or migrates one page and writes one or two keys of a map of dozens, which was
+ * hashed whole for every successor.
+ */
+function writtenSince(v: Map<unknown, unknown> | Set<unknown>, sa: number, sb: number): boolean {
+  if (!Object.isFrozen(v)) return false;
+  const wrote = heldWrote(v);
+  const held = wrote ? heldJournals() : 0;
+  const h = (wrote ? heldHashes : frozenHashes).get(v);
+  if (h === undefined || h.sa !== sa || h.sb !== sb || h.held !== held) return false;
+  // a value written may hold a map written too, adjusted in turn: this one's sums wait on the stack.
+  const pMap = wsMap;
+  const pSa = wsSa;
+  const pSb = wsSb;
+  const pA = wsA;
+  const pB = wsB;
+  const pDeep = wsDeep;
+  wsMap = v;
+  wsSa = sa;
+  wsSb = sb;
+  wsA = h.ra;
+  wsB = h.rb;
+  wsDeep = false;
+  const ok = sealedKeysWritten(v, MOST_WRITES, adjustKey) && !wsDeep;
+  const a = wsA;
+  const b = wsB;
+  wsMap = pMap;
+  wsSa = pSa;
+  wsSb = pSb;
+  wsA = pA;
+  wsB = pB;
+  wsDeep = pDeep;
+  if (!ok) return false;
+  const isSet = v instanceof Set;
+  outA = finish(mix(a, isSet ? 0x53 : 0x4d));
+  outB = finish(mix(b, isSet ? 0x53 : 0x4d));
+  return true;
+}
+
+/** One written key's share before the move taken out of writtenSince's sums, and its share now put in. */
+function adjustKey(k: unknown, had: boolean, old: unknown): void {
+  const m = wsMap!;
+  if (m instanceof Set) {
+    const now = m.has(k);
+    if (had === now) return;
+    holdsMap = false;
+    hashPair(k, wsSa, wsSb);
+    if (holdsMap) wsDeep = true;
+    wsA = (wsA + (now ? outA : -outA)) | 0;
+    wsB = (wsB + (now ? outB : -outB)) | 0;
+    return;
+  }
+  const x = m.get(k);
+  if (had && old === x) return;
+  if (had && old !== undefined) {
+    entryShare(k, old);
+    wsA = (wsA - outA) | 0;
+    wsB = (wsB - outB) | 0;
+  }
+  if (x !== undefined) {
+    holdsMap = false;
+    entryShare(k, x);
+    if (holdsMap) wsDeep = true;
+    wsA = (wsA + outA) | 0;
+    wsB = (wsB + outB) | 0;
+  }
+}
+
+/** A map entry's share of its map's sum under writtenSince's seeds (as hashObject adds it), in outA/outB. */
+function entryShare(k: unknown, x: unknown): void {
+  hashPair(k, wsSa, wsSb);
+  const ka = outA;
+  const kb = outB;
+  hashPair(x, wsSa ^ 0x5bd1e995, wsSb ^ 0x5bd1e995);
+  outA = finish(mix(ka, outA));
+  outB = finish(mix(kb, outB));
 }
 
 function hashObject(v: object, sa: number, sb: number): void {
@@ -151,6 +264,8 @@ function hashObject(v: object, sa: number, sb: number): void {
       suma = (suma + finish(mix(ka, outA))) | 0;
       sumb = (sumb + finish(mix(kb, outB))) | 0;
     }
+    rawA = suma;
+    rawB = sumb;
     outA = finish(mix(suma, 0x4d));
     outB = finish(mix(sumb, 0x4d));
     return;
@@ -161,6 +276,8 @@ function hashObject(v: object, sa: number, sb: number): void {
       suma = (suma + outA) | 0;
       sumb = (sumb + outB) | 0;
     }
+    rawA = suma;
+    rawB = sumb;
     outA = finish(mix(suma, 0x53));
     outB = finish(mix(sumb, 0x53));
     return;

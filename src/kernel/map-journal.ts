@@ -72,6 +72,20 @@ export class MapUndo implements SealedWrites {
     for (let i = 0; i < this.n; i++) fn(this.targets[i], this.parts[i]);
   }
 
+  keysWritten(t: object, most: number, fn: (k: unknown, had: boolean, old: unknown) => void): boolean {
+    let count = 0;
+    for (let i = 0; i < this.n; i++) if (this.targets[i] === t && ++count > most) return false;
+    for (let i = 0; i < this.n; i++) {
+      if (this.targets[i] !== t) continue;
+      const k = this.keys[i];
+      // the first write of a key saw it as it was before the move.
+      let first = true;
+      for (let j = 0; j < i && first; j++) if (this.targets[j] === t && sameKey(this.keys[j], k)) first = false;
+      if (first) fn(k, this.had[i], this.olds[i]);
+    }
+    return true;
+  }
+
   /** Whether the event itself wrote anything in this move. */
   any(): boolean {
     return this.own > 0;
@@ -174,6 +188,9 @@ export class MapUndo implements SealedWrites {
     if (this.orders.size > 0) this.orders.clear();
   }
 }
+
+/** Keys as a map compares them (SameValueZero: NaN is NaN). */
+const sameKey = (a: unknown, b: unknown) => a === b || (a !== a && b !== b);
 
 /** Refills a map or set with `before`, its entries (members) in order. */
 function restore(t: Target, before: unknown[]): void {

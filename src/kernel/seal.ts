@@ -25,6 +25,12 @@ export interface SealedWrites {
   wrote(t: object): boolean;
   /** Tells `fn` every map or set written since the journal opened, with its part. */
   forEachWritten(fn: (t: object, part: string) => void): void;
+  /**
+   * Tells `fn` each key (member) of `t` written since the journal opened, once, with whether it
+   * was there before the first of those writes and the value it had then; false (and nothing
+   * told) when `t` took more than `most` writes.
+   */
+  keysWritten(t: object, most: number, fn: (k: unknown, had: boolean, old: unknown) => void): boolean;
 }
 
 let open: SealedWrites | undefined;
@@ -115,6 +121,19 @@ export function sealedWritten(part: string): WriteLevel {
 export function sealedWrittenHere(t: object): WriteLevel {
   if (open !== undefined && open.wrote(t)) return 2;
   return heldTargets.length > 0 && isHeldTarget(t) ? 1 : 0;
+}
+
+/**
+ * Tells `fn` each key of the sealed map or set `t` the open journal wrote (see
+ * SealedWrites.keysWritten); false when none is open or it wrote `t` more than `most` times.
+ */
+export function sealedKeysWritten(t: object, most: number, fn: (k: unknown, had: boolean, old: unknown) => void): boolean {
+  return open !== undefined && open.keysWritten(t, most, fn);
+}
+
+/** Whether a held journal wrote the sealed map or set `t` (what it holds is then theirs while they stand). */
+export function heldWrote(t: object): boolean {
+  return heldTargets.length > 0 && isHeldTarget(t);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { MapUndo } from '../../src/kernel/map-journal.js';
-import { freeze, heldJournals, holdSealed, openSealed, resumeSealed, sealedWritten, sealedWrittenHere } from '../../src/kernel/seal.js';
+import { freeze, heldJournals, heldWrote, holdSealed, openSealed, resumeSealed, sealedKeysWritten, sealedWritten, sealedWrittenHere } from '../../src/kernel/seal.js';
 
 /** One write: set a key to a value, delete a key, add or delete a set member, or clear either. */
 const op = fc.oneof(
@@ -62,6 +62,41 @@ describe('writes to sealed maps made in place', () => {
     for (const x of m.values()) expect(Object.isFrozen(x)).toBe(true);
   });
 
+  it.prop([fc.uniqueArray(fc.nat({ max: 7 })), fc.array(op, { maxLength: 20 })])(
+    'should tell each key written once, with what it held before the move, and every key that may differ from before',
+    (keys, ops) => {
+      const { m, s } = sealed(keys);
+      const before = { m: new Map(m), s: new Set(s) };
+      const j = new MapUndo();
+      openSealed(j);
+      try {
+        run(m, s, ops);
+        const told = { m: [] as unknown[], s: [] as unknown[] };
+        expect(sealedKeysWritten(m, 64, (k, had, old) => {
+          told.m.push(k);
+          expect([had, old]).toEqual([before.m.has(k as number), before.m.get(k as number)]);
+        })).toBe(true);
+        expect(sealedKeysWritten(s, 64, (k, had) => {
+          told.s.push(k);
+          expect(had).toBe(before.s.has(k as number));
+        })).toBe(true);
+        // every key: told once, and told exactly when it may differ from before.
+        expect(new Set(told.m).size).toBe(told.m.length);
+        expect(new Set(told.s).size).toBe(told.s.length);
+        for (let k = 0; k <= 7; k++) {
+          if (m.get(k) !== before.m.get(k) || m.has(k) !== before.m.has(k)) expect(told.m).toContain(k);
+          if (s.has(k) !== before.s.has(k)) expect(told.s).toContain(k);
+        }
+        const writes = ops.filter(([kind]) => kind === 'set').length;
+        if (writes > 1) expect(sealedKeysWritten(m, 0, () => expect.unreachable())).toBe(false);
+      } finally {
+        j.undo();
+        openSealed(undefined);
+      }
+      expect(sealedKeysWritten(m, 64, () => undefined)).toBe(false);
+    },
+  );
+
   it('should say which part was written, and refuse writes with no journal open', () => {
     const { m, s } = sealed([1, 2]);
     const j = new MapUndo();
@@ -79,6 +114,7 @@ describe('writes to sealed maps made in place', () => {
     const top = new MapUndo();
     openSealed(top);
     expect([sealedWritten('pins'), sealedWrittenHere(m), sealedWrittenHere(s)]).toEqual([1, 1, 0]);
+    expect([heldWrote(m), heldWrote(s)]).toEqual([true, false]);
     s.add(9);
     expect([sealedWritten('vms'), sealedWrittenHere(s), sealedWrittenHere(m)]).toEqual([2, 2, 1]);
     expect(() => resumeSealed(j)).toThrow(/resumes only/);
