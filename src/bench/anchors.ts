@@ -20,15 +20,38 @@ function installed(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
-/** Runs `fn` in a fresh directory; a tool that fails is a line saying so, not the end of the bench. */
-function inTempDir(fn: (dir: string) => AnchorRun): AnchorRun | string {
+/** A search built once and run as often as asked (its directory removed by `dispose`). */
+export interface PreparedAnchor {
+  readonly tool: string;
+  run(): AnchorRun;
+  dispose(): void;
+}
+
+/**
+ * Builds a search in a fresh directory (`build` returns how to run it there); a tool that fails is a
+ * line saying so, not the end of the bench.
+ */
+function prepared(build: (dir: string) => { tool: string; run: () => AnchorRun }): PreparedAnchor | string {
   const dir = mkdtempSync(join(tmpdir(), 'vkm-anchor-'));
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
   try {
-    return fn(dir);
+    const { tool, run } = build(dir);
+    return { tool, run, dispose };
+  } catch (err) {
+    dispose();
+    return (err as Error).message;
+  }
+}
+
+/** One run of a prepared search, then its directory removed. */
+function once(a: PreparedAnchor | string): AnchorRun | string {
+  if (typeof a === 'string') return a;
+  try {
+    return a.run();
   } catch (err) {
     return (err as Error).message;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    a.dispose();
   }
 }
 
@@ -47,25 +70,36 @@ function timed(cmd: string, args: string[], cwd: string, states: RegExp, tool: s
   return { tool, states: Number(m[1]), seconds };
 }
 
-/** SPIN 6 breadth-first, no partial-order reduction, one thread; a string saying why not when spin or gcc is missing. */
-export function spinBfs(G: number, I: number, L: number): AnchorRun | string {
+/** SPIN 6 breadth-first, no partial-order reduction, one thread, built and ready to run; a string saying why not when spin or gcc is missing. */
+export function spinSearch(G: number, I: number, L: number): PreparedAnchor | string {
   if (!installed('spin') || !installed('gcc')) return 'spin (or gcc) is not installed: apt-get install spin';
-  return inTempDir((dir) => {
+  return prepared((dir) => {
     writeFileSync(join(dir, 'm.pml'), rpcitShadowPromela(G, I, L));
     must(spawnSync('spin', ['-a', 'm.pml'], { cwd: dir }), 'spin -a');
     must(spawnSync('gcc', ['-O2', '-DBFS', '-DNOREDUCE', '-DSAFETY', '-o', 'pan', 'pan.c'], { cwd: dir }), 'gcc pan.c');
-    return timed('./pan', ['-m100000'], dir, /(\d+) states, stored/, 'SPIN BFS');
+    return { tool: 'SPIN BFS', run: () => timed('./pan', ['-m100000'], dir, /(\d+) states, stored/, 'SPIN BFS') };
   });
 }
 
-/** rumur with the given symmetry reduction and threads; a string saying why not when rumur or gcc is missing. */
-export function rumurRun(G: number, I: number, L: number, symmetry: 'heuristic' | 'exhaustive', threads: number): AnchorRun | string {
+/** One run of spinSearch's search. */
+export function spinBfs(G: number, I: number, L: number): AnchorRun | string {
+  return once(spinSearch(G, I, L));
+}
+
+/** rumur with the given symmetry reduction and threads, built and ready to run; a string saying why not when rumur or gcc is missing. */
+export function rumurSearch(G: number, I: number, L: number, symmetry: 'heuristic' | 'exhaustive', threads: number): PreparedAnchor | string {
   if (!installed('rumur') || !installed('gcc')) return 'rumur (or gcc) is not installed: apt-get install rumur';
-  return inTempDir((dir) => {
+  return prepared((dir) => {
     writeFileSync(join(dir, 'm.m'), rpcitShadowMurphi(G, I, L));
     must(spawnSync('rumur', ['--symmetry-reduction', symmetry, '--threads', String(threads), '--output', 'm.c', 'm.m'], { cwd: dir }), 'rumur');
     // its multi-threaded queues need the 16-byte compare-and-swap of the build machine's CPU.
     must(spawnSync('gcc', ['-O3', '-march=native', '-pthread', '-o', 'm', 'm.c'], { cwd: dir }), 'gcc m.c');
-    return timed('./m', [], dir, /(\d+) states, \d+ rules fired/, `rumur ${symmetry} symmetry, ${threads} threads`);
+    const tool = `rumur ${symmetry} symmetry, ${threads} threads`;
+    return { tool, run: () => timed('./m', [], dir, /(\d+) states, \d+ rules fired/, tool) };
   });
+}
+
+/** One run of rumurSearch's search. */
+export function rumurRun(G: number, I: number, L: number, symmetry: 'heuristic' | 'exhaustive', threads: number): AnchorRun | string {
+  return once(rumurSearch(G, I, L, symmetry, threads));
 }
