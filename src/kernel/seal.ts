@@ -120,7 +120,7 @@ export function sealedWritten(part: string): WriteLevel {
 /** Whether the sealed map or set `t` was written in place by the open journal (2) or only by held ones (1): its content is the moves', not what was sealed. */
 export function sealedWrittenHere(t: object): WriteLevel {
   if (open !== undefined && open.wrote(t)) return 2;
-  return heldTargets.length > 0 && isHeldTarget(t) ? 1 : 0;
+  return heldWrote(t) ? 1 : 0;
 }
 
 /**
