@@ -47,8 +47,8 @@ function median(xs: readonly number[]): number {
 /**
  * The anchor and vkm's run in turn, `repeat` times (this machine's speed drifts by up to a half
  * over minutes: runs side by side in time are compared, not runs minutes apart), each pair's ratio of
- * vkm's time to the anchor's when both searched the same space, and their median; the anchor's
- * median time is returned for the floor's line.
+ * vkm's time to the anchor's, and the median of the ratios of the pairs whose vkm search was
+ * complete; the anchor's median time is returned for the floor's line.
  */
 async function withAnchor(a: PreparedAnchor | string, vkm: () => Promise<VkmRun>, target: string, repeat: number): Promise<AnchorRun | undefined> {
   if (typeof a === 'string') {
