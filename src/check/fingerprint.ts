@@ -136,6 +136,16 @@ function hashPair(v: unknown, sa: number, sb: number): void {
     holdsMap = true;
     return;
   }
+  // a frozen record holding maps: its own fields cannot change, only what the maps below hold.
+  if (keepable && !isMap && !Array.isArray(v)) {
+    if (!recordFromCache(v as object, sa, sb)) {
+      hashRecord(v as Record<string, unknown>, sa, sb, true);
+      // one with no map below never changes: cached as any frozen value.
+      if (!holdsMap) frozenHashes.set(v as object, { sa, sb, a: outA, b: outB, held: 0, ra: 0, rb: 0 });
+    }
+    holdsMap = outer || holdsMap;
+    return;
+  }
   holdsMap = false;
   hashObject(v as object, sa, sb);
   const below = holdsMap;
@@ -282,19 +292,78 @@ function hashObject(v: object, sa: number, sb: number): void {
     outB = finish(mix(sumb, 0x53));
     return;
   }
-  const o = v as Record<string, unknown>;
+  hashRecord(v as Record<string, unknown>, sa, sb, false);
+}
+
+/**
+ * A frozen record's hash whose fields hold maps (a process with its page map, a zPCI function
+ * with its shadow table): the sum of its fields' shares, with the fields holding maps (`deep`,
+ * flat: value, its name's hash in both lanes, its share in both lanes). Such a record was hashed
+ * whole for every state and every successor, though only the maps below it can change.
+ */
+interface RecordHashed {
+  readonly sa: number;
+  readonly sb: number;
+  readonly ra: number;
+  readonly rb: number;
+  readonly deep: readonly unknown[];
+}
+
+const recordHashes = new WeakMap<object, RecordHashed>();
+
+/**
+ * The hash of a frozen record hashed before under these seeds (in outA/outB; holdsMap set): its
+ * cached sum with each field holding maps taken out at the share it had then and put in at the
+ * share it has now (the maps' own hashes are cached, or follow their writes).
+ */
+function recordFromCache(v: object, sa: number, sb: number): boolean {
+  const r = recordHashes.get(v);
+  if (r === undefined || r.sa !== sa || r.sb !== sb) return false;
+  let a = r.ra;
+  let b = r.rb;
+  const d = r.deep;
+  for (let i = 0; i < d.length; i += 5) {
+    hashPair(d[i], sa ^ 0x27d4eb2f, sb ^ 0x27d4eb2f);
+    a = (a - (d[i + 3] as number) + finish(mix(d[i + 1] as number, outA))) | 0;
+    b = (b - (d[i + 4] as number) + finish(mix(d[i + 2] as number, outB))) | 0;
+  }
+  outA = finish(mix(a, 0x4f));
+  outB = finish(mix(b, 0x4f));
+  holdsMap = true;
+  return true;
+}
+
+/**
+ * A record's hash: the sum of each field's share (its name's hash mixed with its value's). With
+ * `keep` (the record is frozen), one holding maps is remembered for recordFromCache. Leaves
+ * holdsMap set when a field holds a map or set.
+ */
+function hashRecord(o: Record<string, unknown>, sa: number, sb: number, keep: boolean): void {
+  let suma = 0;
+  let sumb = 0;
+  let deep: unknown[] | undefined;
+  let any = false;
   for (const k in o) {
     const x = o[k];
     if (x === undefined) continue;
     stringPair(k, sa, sb);
     const ka = outA;
     const kb = outB;
+    holdsMap = false;
     hashPair(x, sa ^ 0x27d4eb2f, sb ^ 0x27d4eb2f);
-    suma = (suma + finish(mix(ka, outA))) | 0;
-    sumb = (sumb + finish(mix(kb, outB))) | 0;
+    const shA = finish(mix(ka, outA));
+    const shB = finish(mix(kb, outB));
+    if (holdsMap) {
+      any = true;
+      if (keep) (deep ??= []).push(x, ka, kb, shA, shB);
+    }
+    suma = (suma + shA) | 0;
+    sumb = (sumb + shB) | 0;
   }
   outA = finish(mix(suma, 0x4f));
   outB = finish(mix(sumb, 0x4f));
+  if (deep !== undefined) recordHashes.set(o, { sa, sb, ra: suma, rb: sumb, deep });
+  holdsMap = any;
 }
 
 /**
