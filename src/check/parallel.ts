@@ -121,16 +121,21 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
           for (let id = sl.first; id < sl.end; id++) {
             const n = r.keys[at++];
             let anyOk = n === 0;
-            for (let c = 0; c < n; c++, at += 4) {
+            for (let c = 0; c < n; c++) {
               const move = r.keys[at];
-              const flags = r.keys[at + 3];
+              const flags = r.keys[at + 1];
+              // a key left out is one the table holds by now (the worker knew it to be there).
+              const sent = (flags & 4) !== 0;
+              const hi = sent ? r.keys[at + 2] : 0;
+              const lo = sent ? r.keys[at + 3] : 0;
+              at += sent ? 4 : 2;
               const m = r.moves?.[mi++];
               // once an interleaved violation waits, only whole choices are still explored.
               if (interleaved && !(flags & 2)) continue;
               transitions++;
               if (tally && m) {
                 const isViolation = [r.violation, r.whole].some((v) => v && v.state === id - sl.first && v.move === move);
-                tally.event(m.type, m.code, !isViolation && !table.has([r.keys[at + 1], r.keys[at + 2]]), m.interleaved);
+                tally.event(m.type, m.code, !isViolation && sent && !table.has([hi, lo]), m.interleaved);
                 tally.calls(m.calls);
               }
               if (flags & 1) anyOk = true;
@@ -146,11 +151,12 @@ export async function exploreParallel<Ctx>(s: Scenario<Ctx>, p: Params, workers:
                 interleaved ??= list;
                 continue;
               }
-              const nid = table.add([r.keys[at + 1], r.keys[at + 2]], id, move, depth + 1);
+              if (!sent) continue;
+              const nid = table.add([hi, lo], id, move, depth + 1);
               if (nid >= 0) {
                 for (let k = 0; k < workers; k++) {
-                  known[k].push(r.keys[at + 1]);
-                  known[k].push(r.keys[at + 2]);
+                  known[k].push(hi);
+                  known[k].push(lo);
                 }
                 deepest = Math.max(deepest, depth + 1);
                 if (table.size >= (opts.maxStates ?? Infinity)) {

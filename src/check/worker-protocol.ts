@@ -33,7 +33,11 @@ export interface WorkerViolation {
 }
 
 export interface WorkerResult {
-  /** Per state: number of moves, then per move: move index, key hi, key lo, flags (1: a choice that succeeded; 2: a whole choice). */
+  /**
+   * Per state: number of moves, then per move: move index, flags (1: a choice that succeeded; 2: a
+   * whole choice; 4: its key follows), and key hi, key lo when flag 4 is set. A key is left out
+   * only where the worker knows the visited set holds it when the move is merged.
+   */
   readonly keys: Uint32Array;
   readonly covers: number[];
   /** The first violation in this batch's order. */

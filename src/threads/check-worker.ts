@@ -15,6 +15,7 @@ import { scenarioNamed } from '../check/scenarios/index.js';
 import type { WorkerInit, WorkerRequest, WorkerResult } from '../check/worker-protocol.js';
 import { importUserModule } from '../modules/load.js';
 import { U32List } from '../util/u32-list.js';
+import { CHECKED, IN_TABLE, KnownKeys } from '../check/known-keys.js';
 import '../../faults/index.js';
 
 const init = workerData as WorkerInit;
@@ -24,24 +25,11 @@ const props = s.properties.map((n) => propertyNamed(n)!);
 const { world: root, ctx } = buildSetup(s, init.params, init.variant);
 const key = stateKeyFn(s, init.params, ctx, init.symmetry) ?? fingerprint;
 /**
- * Keys of states whose invariants were checked, by this worker or (as the parent tells with each
- * request) by whichever found a state the visited set holds, in a fixed-size direct-mapped cache
- * (a miss only means checking again), so workers skip the invariants of known states too. A
- * million slots (8 MiB): at a quarter of that, a worker checked twice the states one thread did.
+ * Keys this worker knows (known-keys.ts), told by the parent with each request or found here. A
+ * million slots (12 MiB): at a quarter of that, a worker checked twice the states one thread did.
  */
-const CACHE_BITS = 20;
-/** Both halves of a slot's key side by side: a lookup misses the processor's cache once, not twice. */
-const cache = new Uint32Array(2 << CACHE_BITS);
-const slot = (hi: number, lo: number) => 2 * ((Math.imul(lo ^ (hi >>> 5), 0x9e3779b1) >>> 0) >>> (32 - CACHE_BITS));
-const checked = (k: [number, number]) => {
-  const i = slot(k[0], k[1]);
-  return cache[i] === k[0] >>> 0 && cache[i + 1] === k[1] >>> 0 && (k[0] | k[1]) !== 0;
-};
-const remember = (hi: number, lo: number) => {
-  const i = slot(hi, lo);
-  cache[i] = hi >>> 0;
-  cache[i + 1] = lo >>> 0;
-};
+const known = new KnownKeys(20);
+const checked = (k: [number, number]) => known.checked(k[0], k[1]);
 const observe = init.preemptions > 0 ? deviceCheck(props) ?? (() => []) : undefined;
 /** Covers this worker has reported hit: the parent merges slices in order, so once is enough. */
 const reported = new Set<number>();
@@ -66,8 +54,8 @@ const ancestors = new AncestorCache<string>(
 /** The reply's keys: per state the number of moves, then per move its index, key halves and flags. */
 const reply = new U32List(1 << 16);
 
-parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
-  for (let i = 0; i < known.length; i += 2) remember(known[i], known[i + 1]);
+parentPort!.on('message', ({ paths, known: added }: WorkerRequest) => {
+  for (let i = 0; i < added.length; i += 2) known.remember(added[i], added[i + 1], IN_TABLE);
   const covers = new Set<number>();
   let violation: WorkerResult['violation'];
   let whole: WorkerResult['whole'];
@@ -89,13 +77,19 @@ parentPort!.on('message', ({ paths, known }: WorkerRequest) => {
         if (!v.step?.actor) whole ??= v;
       }
       const k = succ.key;
-      if (!succ.violations.length) remember(k[0], k[1]);
-      if (init.coverage) moves.push({ type: succ.event.type, code: succ.code, interleaved: succ.event.step?.actor !== undefined, calls: succ.calls });
       const isWhole = move < choices.length;
+      // most moves reach states the visited set holds: their keys are left out, and the parent skips their lookups.
+      const sendKey = succ.violations.length > 0 || !known.inTable(k[0], k[1]);
+      // the parent adds a key this worker sends before it merges this worker's later moves, unless
+      // the move is an interleaving it passes over (while an interleaved violation waits).
+      if (!succ.violations.length) known.remember(k[0], k[1], isWhole ? IN_TABLE : CHECKED);
+      if (init.coverage) moves.push({ type: succ.event.type, code: succ.code, interleaved: succ.event.step?.actor !== undefined, calls: succ.calls });
       reply.push(move);
-      reply.push(k[0]);
-      reply.push(k[1]);
-      reply.push((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0));
+      reply.push((succ.ok && isWhole ? 1 : 0) | (isWhole ? 2 : 0) | (sendKey ? 4 : 0));
+      if (sendKey) {
+        reply.push(k[0]);
+        reply.push(k[1]);
+      }
     });
   }));
   const result: WorkerResult = { keys: reply.take(), covers: [...covers], violation, whole, ...(init.coverage ? { moves } : {}) };
