@@ -76,7 +76,8 @@ class Saved {
    * place (bit i of `inPlace`: RECORD_MAPS[i]), into `out`; written out like `from` (a keyed loop costs more).
    */
   mapsChanged(w: World, inPlace: number, out: number[]): void {
-    out.length = 0;
+    // emptied by pops: setting the length left the optimised code for the runtime on every move.
+    while (out.length > 0) out.pop();
     const m = this.replaced(w) | inPlace;
     for (let i = 0; i < RECORD_MAPS.length; i++) if ((m & (1 << i)) !== 0) out.push(i);
   }
