@@ -296,10 +296,10 @@ function hashObject(v: object, sa: number, sb: number): void {
 }
 
 /**
- * A frozen record's hash whose fields hold maps (a process with its page map, a zPCI function
- * with its shadow table): the sum of its fields' shares, with the fields holding maps (`deep`,
- * flat: value, its name's hash in both lanes, its share in both lanes). Such a record was hashed
- * whole for every state and every successor, though only the maps below it can change.
+ * The cached hash of a frozen record whose fields hold maps (a process with its page map, a zPCI
+ * function with its shadow table): the sum of its fields' shares, and the fields holding maps
+ * (`deep`, flat: value, its name's hash in both lanes, its share in both lanes). Such a record was
+ * hashed whole for every state and every successor, though only the maps below it can change.
  */
 interface RecordHashed {
   readonly sa: number;
