@@ -51,7 +51,7 @@ const ancestors = new AncestorCache<string>(
   (w) => s.choices(w, init.params, ctx),
 );
 
-/** The reply's keys: per state the number of moves, then per move its index, key halves and flags. */
+/** The reply's keys, laid out as WorkerResult.keys says (a key only where the parent may not hold it). */
 const reply = new U32List(1 << 16);
 
 parentPort!.on('message', ({ paths, known: added }: WorkerRequest) => {
