@@ -1,7 +1,8 @@
 /** How states are keyed: the full fingerprint, or with --symmetry the scenario's canonical orbit key. */
 import type { WorldJournal } from '../kernel/in-place.js';
 import type { World } from '../model/world.js';
-import { hashValue, keyBase, successorFingerprint } from './fingerprint.js';
+import { keyBase, successorFingerprint } from './fingerprint.js';
+import { hashValue } from './value-hash.js';
 import type { Params, Scenario } from './scenario.js';
 
 /** The orbit-key function when symmetry is asked for and the scenario declares its sets; else undefined. */

@@ -57,7 +57,7 @@ export class FrameUndo implements FrameJournal {
   /** The owner map's running hash at `begin` (undo puts the entries back one by one, and the sums whole). */
   private ownerA = 0;
   private ownerB = 0;
-  /** Frames changed, in order of their first change, with their content hash before it (check/fingerprint.ts); the first `nTouched`. */
+  /** Frames changed, in order of their first change, with their content hash before it (check/page-hash.ts); the first `nTouched`. */
   private readonly touchedPfns: number[] = [];
   private readonly touchedHashes: number[] = [];
   private nTouched = 0;

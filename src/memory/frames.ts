@@ -24,11 +24,11 @@ export interface PageBuf {
   /** Byte range [lo, hi) written since the copy from `from`: the only words that can differ. */
   lo: number;
   hi: number;
-  /** The content hash's two lanes and the `seq` they were computed at (check/fingerprint.ts); -1 when none. */
+  /** The content hash's two lanes and the `seq` they were computed at (check/page-hash.ts); -1 when none. */
   hashSeq: number;
   hashA: number;
   hashB: number;
-  /** `data` as 32-bit words, made when first hashed (check/fingerprint.ts): a view per hash cost more than the hash. */
+  /** `data` as 32-bit words, made when first hashed (check/page-hash.ts): a view per hash cost more than the hash. */
   words: Uint32Array | undefined;
 }
 

@@ -11,7 +11,7 @@ import { permutations } from '../../src/check/permutations.js';
 import { dataGpa, PTE_INVALID, pteWrite } from '../../src/check/scenarios/s390-guest.js';
 import { sealWorld } from '../../src/kernel/seal.js';
 import type { World } from '../../src/model/world.js';
-import { hashValue } from '../../src/check/fingerprint.js';
+import { hashValue } from '../../src/check/value-hash.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld } from '../../src/model/world.js';
 
