@@ -13,7 +13,7 @@ import { finish, mix } from '../util/murmur.js';
 import { bookkeeping, pageShareA, pageShareB, pagesSum } from './page-hash.js';
 import { hashPair, laneA, laneB, SEED_A, SEED_B, stringPair } from './value-hash.js';
 
-/** Hashes of frozen record maps (model/fork.ts), `held` as for frozenHashes: they change only in place (see fieldHash), and forks share them. */
+/** Hashes of frozen record maps (model/fork.ts), `held` as for value-hash.ts's frozen hashes: they change only in place (see fieldHash), and forks share them. */
 const sealedHashes = derivedCache<{ a: number; b: number; held: number }>();
 const heldFieldHashes = new WeakMap<object, { a: number; b: number; held: number }>();
 
@@ -22,9 +22,9 @@ let fieldA = 0;
 let fieldB = 0;
 
 /**
- * Field `k`'s hash (a frozen map's computed once) left in fieldA/fieldB. A frozen map written in place
- * by the move being journalled (kernel/seal.ts) is hashed afresh and its cached hash left alone:
- * the move is undone. One a held move wrote is kept for as long as that move is held.
+ * Field `k`'s hash (a frozen map's computed once) left in fieldA/fieldB. A frozen map written in
+ * place by the move being journalled (kernel/seal.ts) is hashed afresh and its cached hash left
+ * alone: the move is undone. One a held move wrote is kept for as long as that move is held.
  */
 function fieldHash(x: unknown, k: string): void {
   const level = typeof x === 'object' && x !== null ? sealedWritten(k) : 2;

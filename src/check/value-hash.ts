@@ -24,6 +24,7 @@ let outB = 0;
 export const laneA = (): number => outA;
 export const laneB = (): number => outB;
 
+/** A string's hash under the seeds, in outA/outB (a short one's seed-free hash remembered). */
 export function stringPair(s: string, sa: number, sb: number): void {
   if (s.length > 64) {
     outA = hashString(s, sa);
