@@ -10,7 +10,7 @@ import { derivedCache, heldJournals, sealedWritten } from '../kernel/seal.js';
 import type { WorldJournal } from '../kernel/in-place.js';
 import { RECORD_MAPS, SCALARS, type RecordMap, type World } from '../model/world.js';
 import { finish, mix } from '../util/murmur.js';
-import { bookkeeping, pageShareA, pageShareB, pagesSum } from './page-hash.js';
+import { bookkeeping, contentShareA, contentShareB, pageShareA, pageShareB, pagesSum } from './page-hash.js';
 import { hashPair, laneA, laneB, SEED_A, SEED_B, stringPair } from './value-hash.js';
 
 /** Hashes of frozen record maps (model/fork.ts), `held` as for value-hash.ts's frozen hashes: they change only in place (see fieldHash), and forks share them. */
@@ -120,8 +120,8 @@ export function successorFingerprint(base: KeyBase, w: World, j: WorldJournal): 
     const hA = j.touchedHash(i, 0);
     const hB = j.touchedHash(i, 1);
     if (hA !== 0 || hB !== 0) {
-      pa = (pa - finish(mix(finish(mix(SEED_A, pfn)), hA))) | 0;
-      pb = (pb - finish(mix(finish(mix(SEED_B, pfn)), hB))) | 0;
+      pa = (pa - contentShareA(pfn, hA)) | 0;
+      pb = (pb - contentShareB(pfn, hB)) | 0;
     }
     const buf = frameBuf(pool, pfn);
     if (buf !== undefined) {

@@ -57,15 +57,19 @@ function pageHash(buf: PageBuf): void {
   buf.hashB = b;
 }
 
+/** Frame `pfn`'s share of the pool hash with contents hashed `h` (one lane; the caller leaves out a zero page, 0/0). */
+export const contentShareA = (pfn: number, h: number): number => finish(mix(finish(mix(SEED_A, pfn)), h));
+export const contentShareB = (pfn: number, h: number): number => finish(mix(finish(mix(SEED_B, pfn)), h));
+
 /** A frame's share of the pool hash: its number mixed with its contents' hash; 0 for a zero page. */
 export function pageShareA(pfn: number, buf: PageBuf): number {
   pageHash(buf);
-  return buf.hashA === 0 && buf.hashB === 0 ? 0 : finish(mix(finish(mix(SEED_A, pfn)), buf.hashA));
+  return buf.hashA === 0 && buf.hashB === 0 ? 0 : contentShareA(pfn, buf.hashA);
 }
 
 export function pageShareB(pfn: number, buf: PageBuf): number {
   pageHash(buf);
-  return buf.hashA === 0 && buf.hashB === 0 ? 0 : finish(mix(finish(mix(SEED_B, pfn)), buf.hashB));
+  return buf.hashA === 0 && buf.hashB === 0 ? 0 : contentShareB(pfn, buf.hashB);
 }
 
 /** Sums of base page layers (which never change once built; clones share them). */
