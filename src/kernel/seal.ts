@@ -10,8 +10,17 @@
  */
 import { RECORD_MAPS, type World } from '../model/world.js';
 
-/** Thrown by a sealed map's or set's mutating methods when no journal is open. */
-class SharedWrite extends TypeError {}
+/** Thrown by a sealed map's or set's mutating methods when no journal is open; names the map or set (footprints learn where it is). */
+class SharedWrite extends TypeError {
+  constructor(readonly target: object) {
+    super('write to a map shared between forked worlds');
+  }
+}
+
+/** The sealed map or set a write refused by it was made to (undefined: `err` is another error). */
+export function refusedTarget(err: unknown): object | undefined {
+  return err instanceof SharedWrite ? err.target : undefined;
+}
 
 /** What hears of every write to a sealed map or set while a world is applied in place. */
 export interface SealedWrites {
@@ -169,9 +178,9 @@ export function sealedOpen(): boolean {
 /** The world part (record map name) a sealed map or set belongs to. */
 const PART = Symbol('part');
 
-/** The journal a write to a sealed map or set goes to; throws when none is open. */
-function writable(): SealedWrites {
-  if (open === undefined) throw new SharedWrite('write to a map shared between forked worlds');
+/** The journal a write to sealed map or set `target` goes to; throws when none is open. */
+function writable(target: object): SealedWrites {
+  if (open === undefined) throw new SharedWrite(target);
   return open;
 }
 
@@ -184,35 +193,34 @@ const SET_HAS = Set.prototype.has;
 // a write that changes nothing is not a write: it needs neither the journal nor a copy.
 function sealedMapSet(this: Map<unknown, unknown>, k: unknown, v: unknown): Map<unknown, unknown> {
   if (MAP_GET.call(this, k) === v && MAP_HAS.call(this, k)) return this;
-  writable().mapSet(this, partOf(this), k, v);
+  writable(this).mapSet(this, partOf(this), k, v);
   return this;
 }
 
 function sealedMapDelete(this: Map<unknown, unknown>, k: unknown): boolean {
   if (!MAP_HAS.call(this, k)) return false;
-  writable().mapDelete(this, partOf(this), k);
+  writable(this).mapDelete(this, partOf(this), k);
   return true;
 }
 
+// clearing an empty map or set changes nothing (the first delete asks for the journal).
 function sealedMapClear(this: Map<unknown, unknown>): void {
-  writable();
   for (const k of [...Map.prototype.keys.call(this)]) sealedMapDelete.call(this, k);
 }
 
 function sealedSetAdd(this: Set<unknown>, x: unknown): Set<unknown> {
   if (SET_HAS.call(this, x)) return this;
-  writable().setAdd(this, partOf(this), x);
+  writable(this).setAdd(this, partOf(this), x);
   return this;
 }
 
 function sealedSetDelete(this: Set<unknown>, x: unknown): boolean {
   if (!SET_HAS.call(this, x)) return false;
-  writable().setDelete(this, partOf(this), x);
+  writable(this).setDelete(this, partOf(this), x);
   return true;
 }
 
 function sealedSetClear(this: Set<unknown>): void {
-  writable();
   for (const x of [...Set.prototype.values.call(this)]) sealedSetDelete.call(this, x);
 }
 

@@ -4,7 +4,7 @@ import { ev, type ModelEvent } from '../../src/events/types.js';
 import { fingerprint } from '../../src/check/fingerprint.js';
 import { digest } from '../../src/model/digest.js';
 import { applyForked } from '../../src/kernel/fork.js';
-import { sealWorld } from '../../src/kernel/seal.js';
+import { refusedTarget, sealWorld } from '../../src/kernel/seal.js';
 import { applyEvent } from '../../src/kernel/reduce.js';
 import { cloneWorld, emptyWorld, type World } from '../../src/model/world.js';
 import { WorldView } from '../../properties/view.js';
@@ -50,8 +50,27 @@ describe('forked worlds', () => {
     }).toThrow(TypeError);
     expect(() => g.devices.push('x')).toThrow(TypeError);
     expect(() => w.mms.get('qemu')!.pages.set(1, 2)).toThrow(TypeError);
-    expect(() => w.pins.clear()).toThrow(TypeError);
+    expect(() => w.groups.clear()).toThrow(TypeError);
+    expect(w.groups.get('g7')).toBe(g);
     expect(g.lc).not.toBe('closed');
+  });
+
+  it('should let a write that changes nothing through, and name the map a refused write was made to', () => {
+    const w = sealWorld(setupWorld(64));
+    const groups = w.groups;
+    // as the kernel's "set to what it holds": no copy, no journal needed.
+    expect(() => groups.set('g7', groups.get('g7')!)).not.toThrow();
+    expect(w.pins.size).toBe(0);
+    expect(() => w.pins.clear()).not.toThrow();
+    let err: unknown;
+    try {
+      groups.delete('g7');
+    } catch (x) {
+      err = x;
+    }
+    expect(err).toBeInstanceOf(TypeError);
+    expect(refusedTarget(err)).toBe(groups);
+    expect(refusedTarget(new TypeError('other'))).toBeUndefined();
   });
 
   it('should share the maps an event leaves alone and copy the ones it changes', () => {
