@@ -10,13 +10,16 @@
  * list, a process's record its page map, and an event changes one range or one counter. Copying
  * the record whole cost in proportion to everything it holds.
  *
- * A record node marked `~` is not copied when the event is applied in place: every change seen
- * below it was a write to one of its maps or sets, which go through the journal where they are
- * (a migration writes the process's page map and assigns none of the process record's fields).
- * A fork copies its maps, so it copies the record that holds them as before.
+ * A record or array node marked `~` is not copied when the event is applied in place: every
+ * change seen below it was a write to one of its maps or sets, which go through the journal where
+ * they are (a migration writes the process's page map and assigns none of the process record's
+ * fields; a guest's store notes the page in its memslot's `written` set, in the VM's list of
+ * slots, and changes neither list nor slot). A fork copies its maps, so it copies the record or
+ * array that holds them as before.
  */
 import { copyData, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { sameData } from './same-data.js';
+import { refusedPaths, type RefusedPath } from './footprint-refusal.js';
 
 /** A node of a shape: the keys are field names, `*` (every value or element), `**` (all below) and `~` (see above). */
 export type Shape = Map<string, Shape>;
@@ -38,11 +41,13 @@ export function footprintOf(footprint: string): Footprint | 'all' {
 /**
  * After a full-copy apply of `footprint`, what differs from `before` joins what it is known to
  * change. `copied` holds the maps and sets of the full copy as it was before the event ran
- * (mapsAndSets): one still there afterwards was written, not replaced.
+ * (mapsAndSets): one still there afterwards was written, not replaced. `refused` is the TypeError
+ * the attempt on the shared data threw (absent: there was none): where nothing differs, it says
+ * which shared data was written (footprint-refusal.ts).
  */
-export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, copied: ReadonlySet<object>): void {
+export function learnFootprint(footprint: string, before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, copied: ReadonlySet<object>, refused?: TypeError): void {
   const known = footprintOf(footprint);
-  if (known !== 'all') footprints.set(footprint, learn(before, after, known, copied));
+  if (known !== 'all') footprints.set(footprint, learn(before, after, known, copied, refused));
 }
 
 /** Every map and set in the world's record maps, below them included (taken of a full copy before its event runs). */
@@ -81,6 +86,18 @@ export function copyShaped(v: unknown, node: Shape, inPlace: boolean): unknown {
   }
   if (v instanceof Set) return inPlace ? v : new Set(v);
   if (Array.isArray(v)) {
+    if (inPlace && node.has(KEEP)) {
+      // as a kept record: copied only when an element had to be.
+      let kept: unknown[] | undefined;
+      if (each !== undefined) {
+        for (let i = 0; i < v.length; i++) {
+          if (!isObject(v[i])) continue;
+          const c = copyShaped(v[i], each, true);
+          if (c !== v[i]) (kept ??= v.slice())[i] = c;
+        }
+      }
+      return kept ?? v;
+    }
     const out = v.slice();
     if (each !== undefined) for (let i = 0; i < out.length; i++) if (isObject(out[i])) out[i] = copyShaped(out[i], each, inPlace);
     return out;
@@ -116,10 +133,12 @@ function cloneShape(node: Shape): Shape {
 
 /**
  * The maps that differ after a full-copy apply join the type's footprint, each with the shape of
- * what differs in it. When nothing is new, the handler wrote a value equal to the old one (or the
- * TypeError was its own): copy everything for that type from now on rather than fail again.
+ * what differs in it. When nothing is new (a value written equal to the old one, a map written in
+ * a record then removed), the shared data the refusal names joins it instead. When that is
+ * nothing new either (a message of another form, or a TypeError of the handler's own), everything
+ * is copied for that type from now on rather than fail again.
  */
-function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint, copied: ReadonlySet<object>): Footprint | 'all' {
+function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, known: Footprint, copied: ReadonlySet<object>, refused?: TypeError): Footprint | 'all' {
   const grown = new Map<RecordMap, Shape>();
   for (const [f, node] of known) grown.set(f, cloneShape(node));
   let grew = false;
@@ -132,7 +151,36 @@ function learn(before: Pick<World, RecordMap>, after: Pick<World, RecordMap>, kn
     }
     if (learnShape(before[f], after[f], node, copied)) grew = true;
   }
+  if (!grew && refused !== undefined) grew = learnRefused(grown, refusedPaths(before, refused));
   return grew ? grown : 'all';
+}
+
+/**
+ * Grows `grown` so that it copies the end of every path (a record or array there loses its KEEP
+ * mark: it was written itself); a record or array made on the way is kept in place, as learnShape
+ * makes one for a change below it. True when it grew.
+ */
+function learnRefused(grown: Map<RecordMap, Shape>, paths: ReadonlyMap<RecordMap, readonly RefusedPath[]>): boolean {
+  const made = { grew: false };
+  for (const [f, list] of paths) {
+    let root = grown.get(f);
+    if (!root) {
+      grown.set(f, (root = new Map()));
+      made.grew = true;
+    }
+    for (const p of list) {
+      let node = root;
+      for (let i = 0; i < p.steps.length; i++) {
+        if (node.has('**')) break;
+        const fresh = !node.has(p.steps[i]);
+        node = childOf(node, p.steps[i], made);
+        const end = i === p.steps.length - 1;
+        if (end && node.delete(KEEP)) made.grew = true;
+        else if (!end && fresh && p.keepable[i]) node.set(KEEP, new Map());
+      }
+    }
+  }
+  return made.grew;
 }
 
 /** The child `key` of `node`, made when missing (`made` says so). */
@@ -150,9 +198,10 @@ const sameKind = (a: object, b: object) =>
 
 /**
  * Grows `node` (which copies `b`'s level already) so that it also copies every value below that
- * differs between `b` and `a`; true when it grew. A record's node is marked to be kept in place
- * (KEEP) when first made for a change that only wrote maps or sets of its (ones in `copied`, the
- * full copy's before the event), and loses the mark, for good, when a change assigns a field.
+ * differs between `b` and `a`; true when it grew. A record's or array's node is marked to be kept
+ * in place (KEEP) when first made for a change that only wrote maps or sets below it (ones in
+ * `copied`, the full copy's before the event), and loses the mark, for good, when a change assigns
+ * a field or an element of it.
  */
 function learnShape(b: unknown, a: unknown, node: Shape, copied: ReadonlySet<object>): boolean {
   const made = { grew: false };
@@ -163,9 +212,11 @@ function learnShape(b: unknown, a: unknown, node: Shape, copied: ReadonlySet<obj
     const fresh = !node.has(key);
     const child = childOf(node, key, made);
     if (learnShape(xb, xa, child, copied)) made.grew = true;
-    if (!isRecord(xb) || !isRecord(xa)) return;
-    // a record: kept in place while no change has assigned one of its fields.
-    const assigned = recordAssigned(xb, xa, copied);
+    // a record or an array: kept in place while no change has assigned one of its fields or elements.
+    let assigned: boolean;
+    if (isRecord(xb) && isRecord(xa)) assigned = recordAssigned(xb, xa, copied);
+    else if (Array.isArray(xb) && Array.isArray(xa)) assigned = arrayAssigned(xb, xa, copied);
+    else return;
     if (fresh && !assigned) child.set(KEEP, new Map());
     else if (assigned && child.delete(KEEP)) made.grew = true;
   };
@@ -198,21 +249,25 @@ const isRecord = (x: unknown): x is Record<string, unknown> => isObject(x) && !(
 function recordAssigned(b: Record<string, unknown>, a: Record<string, unknown>, copied: ReadonlySet<object>): boolean {
   for (const f in a) if (!(f in b)) return true;
   for (const f in b) {
-    const xb = b[f];
-    const xa = a[f];
     if (!(f in a)) return true;
-    if (!isObject(xb) || !isObject(xa)) {
-      if (xb !== xa) return true;
-      continue;
-    }
-    if (sameData(xb, xa)) continue;
-    if (!sameKind(xb, xa)) return true;
-    if (xa instanceof Map || xa instanceof Set) {
-      if (!copied.has(xa)) return true;
-      continue;
-    }
-    if (Array.isArray(xa)) return true;
-    if (recordAssigned(xb as Record<string, unknown>, xa as Record<string, unknown>, copied)) return true;
+    if (valueAssigned(b[f], a[f], copied)) return true;
   }
   return false;
+}
+
+/** As recordAssigned, for an array: its length or an element changed other than below it. */
+function arrayAssigned(b: readonly unknown[], a: readonly unknown[], copied: ReadonlySet<object>): boolean {
+  if (b.length !== a.length) return true;
+  for (let i = 0; i < b.length; i++) if (valueAssigned(b[i], a[i], copied)) return true;
+  return false;
+}
+
+/** Whether the change from `xb` to `xa`, a field's or an element's value, assigned it (or a field or element below it). */
+function valueAssigned(xb: unknown, xa: unknown, copied: ReadonlySet<object>): boolean {
+  if (!isObject(xb) || !isObject(xa)) return xb !== xa;
+  if (sameData(xb, xa)) return false;
+  if (!sameKind(xb, xa)) return true;
+  if (xa instanceof Map || xa instanceof Set) return !copied.has(xa);
+  if (Array.isArray(xa)) return arrayAssigned(xb as unknown[], xa, copied);
+  return recordAssigned(xb as Record<string, unknown>, xa as Record<string, unknown>, copied);
 }

@@ -42,6 +42,7 @@ function fork(parent: World, copied: Footprint): World {
 export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): { world: World; outcome: Outcome } {
   if (sealedOpen()) throw new Error('a world cannot be forked while another is applied in place: it would write maps they share');
   const known = footprintOf(footprint);
+  let refused: TypeError | undefined;
   if (known !== 'all') {
     const world = fork(parent, known);
     const mark = machineStepsMark();
@@ -51,13 +52,14 @@ export function applyForked(parent: World, e: ModelEvent, run: (w: World, e: Mod
       if (!(err instanceof TypeError)) throw err;
       forgetMachineSteps(mark);
       // a frozen object refused a write before anything shared changed; the attempt is discarded.
+      refused = err;
     }
   }
   const world = cloneWorld(parent);
   // a type that could not be learned is applied to a full copy every time: nothing to note then.
   const copied = known === 'all' ? undefined : mapsAndSets(world);
   const outcome = run(world, e);
-  if (copied) learnFootprint(footprint, parent, world, copied);
+  if (copied) learnFootprint(footprint, parent, world, copied, refused);
   return { world, outcome };
 }
 

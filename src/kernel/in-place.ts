@@ -357,6 +357,7 @@ export class WorldJournal {
  */
 export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: World, e: ModelEvent) => Outcome = applyEvent, footprint: string = e.type): Outcome {
   const known = footprintOf(footprint);
+  let refused: TypeError | undefined;
   if (known !== 'all') {
     j.begin(w, known);
     const mark = machineStepsMark();
@@ -367,6 +368,7 @@ export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: 
       if (!(err instanceof TypeError)) throw err;
       forgetMachineSteps(mark);
       // a frozen map refused a write before anything shared changed; the attempt is discarded.
+      refused = err;
     }
   }
   j.begin(w, 'all');
@@ -374,7 +376,7 @@ export function applyInPlace(w: World, j: WorldJournal, e: ModelEvent, run: (w: 
     // a type that could not be learned is applied to a full copy every time: nothing to note then.
     const copied = known === 'all' ? undefined : mapsAndSets(w);
     const outcome = run(w, e);
-    if (copied) learnFootprint(footprint, j.before(), w, copied);
+    if (copied) learnFootprint(footprint, j.before(), w, copied, refused);
     return outcome;
   } catch (err) {
     j.undo();
