@@ -10,7 +10,8 @@
  * state it is in, locked_vm charged and given back within one op), or that writes a map of a
  * record it then removes (a function's shadow entries dropped before the function goes) leaves
  * nothing to compare, and without this the event type was copied whole on every move from then
- * on: a full copy of every record map per move, a tenth of the default runs that do so.
+ * on: a full copy of every record map per move, an eighth of a profile of stage2-shared with
+ * dirty bits.
  *
  * V8's messages are what is read ("Cannot assign to read only property 'lc' of object
  * '#<Object>'", "Cannot delete property '0' of [object Array]", "Cannot add property 0, object is
