@@ -21,6 +21,7 @@
  */
 import { RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { refusedTarget } from './seal.js';
+import { isObject } from '../util/is-object.js';
 
 /** A path from a record map to what refused: each step a field name or `*`, and whether the object reached after it is a record or an array (whose shape node can be kept in place). */
 export interface RefusedPath {
@@ -48,8 +49,6 @@ export function parseRefusal(message: string): Refusal | undefined {
   if (m) return { kind: 'lacks', prop: m[1], arrays: /^\d+$/.test(m[1]) || m[1] === 'length' };
   return undefined;
 }
-
-const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
 
 /** What a refused write is looked for as: the very map or set, or what V8's message says of a frozen object. */
 type Wanted = { readonly target: object } | { readonly refusal: Refusal };

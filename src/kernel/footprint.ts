@@ -19,6 +19,7 @@
  */
 import { copyData, RECORD_MAPS, type RecordMap, type World } from '../model/world.js';
 import { sameData } from './same-data.js';
+import { isObject } from '../util/is-object.js';
 import { refusedPaths, type RefusedPath } from './footprint-refusal.js';
 
 /** A node of a shape: the keys are field names, `*` (every value or element), `**` (all below) and `~` (see above). */
@@ -65,8 +66,6 @@ export function mapsAndSets(w: Pick<World, RecordMap>): Set<object> {
   for (const f of RECORD_MAPS) walk(w[f]);
   return out;
 }
-
-const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
 
 /**
  * `v` copied as far as `node` says. In place (sealed maps open to a journal, kernel/seal.ts), a
